@@ -1,0 +1,43 @@
+# PRB — one command to run the demo, one to run the tests.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: install run test lint format diagram clean
+
+# The virtual environment is rebuilt whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## make run: install, build the SQLite database from the migrations, load the demo, serve
+run: install
+	$(BIN)/prb db upgrade
+	$(BIN)/prb demo
+	@echo "PRB is on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	$(BIN)/prb run --host $(HOST) --port $(PORT)
+
+## make test: lint, then the whole suite (SQLite; PostgreSQL too when PRB_TEST_DATABASE_URL is set)
+test: install lint
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check prb workflows tests
+	$(BIN)/ruff format --check prb workflows tests
+
+format: install
+	$(BIN)/ruff format prb workflows tests
+	$(BIN)/ruff check --fix prb workflows tests
+
+## make diagram: rewrite the lifecycle diagram in README.md from workflows/
+diagram: install
+	$(BIN)/python -m workflows.readme README.md
+
+clean:
+	rm -rf $(VENV) instance build dist *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,112 @@
+"""The `prb` command: Flask's CLI (run, db, shell, routes) plus PRB's own commands."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+
+def _create_app() -> Flask:
+    from prb.app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main() -> None:
+    """PRB — the Programme Review Board approval system."""
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(demo_command)
+    app.cli.add_command(users_group)
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the demo portfolio (idempotent) and print the demo sign-ins."""
+    from prb.demo.loader import load_demo
+    from prb.demo.portfolio import DEMO_PASSWORD, USERS
+
+    added = load_demo()
+    summary = ", ".join(f"{n} {kind}" for kind, n in added.items() if n) or "nothing new"
+    click.echo(f"Demo portfolio loaded ({summary}).")
+    click.echo(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}):")
+    for u in USERS:
+        roles = ", ".join(r.label for r in u.roles)
+        extra = " (Board chair)" if u.board_chair else ""
+        chairs = f" — chairs {', '.join(u.chairs)}" if u.chairs else ""
+        click.echo(f"  {u.email:<28} {roles}{extra}{chairs}")
+
+
+@click.group("users")
+def users_group() -> None:
+    """Manage user accounts."""
+
+
+@users_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--entity", "entity_code", required=True, help="Entity code, e.g. CTED.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice(["chair", "board_member", "finance", "secretariat"]),
+    help="Repeat for several roles.",
+)
+@click.option("--chairs", "chairs", multiple=True, help="Working group (short) name; repeatable.")
+@click.option("--board-chair", is_flag=True, help="This board member chairs the Board.")
+@click.password_option(help="Prompted for when not given.")
+@with_appcontext
+def users_create(
+    email: str,
+    name: str,
+    entity_code: str,
+    roles: tuple[str, ...],
+    chairs: tuple[str, ...],
+    board_chair: bool,
+    password: str,
+) -> None:
+    """Create a user account."""
+    from sqlalchemy import or_, select
+
+    from prb.extensions import db
+    from prb.models import Entity, WorkingGroup
+    from prb.services.errors import Invalid
+    from prb.services.users import UserInput, create_user
+    from workflows import Role
+
+    entity = db.session.scalar(select(Entity).where(Entity.code == entity_code))
+    if entity is None:
+        raise click.BadParameter(f"no entity with code {entity_code!r}", param_hint="--entity")
+    group_ids: set[int] = set()
+    for wanted in chairs:
+        group = db.session.scalar(
+            select(WorkingGroup).where(
+                or_(WorkingGroup.short_name == wanted, WorkingGroup.name == wanted)
+            )
+        )
+        if group is None:
+            raise click.BadParameter(f"no working group {wanted!r}", param_hint="--chairs")
+        group_ids.add(group.id)
+    try:
+        user = create_user(
+            None,
+            UserInput(
+                email=email,
+                name=name,
+                entity_id=entity.id,
+                roles={Role(r) for r in roles},
+                chaired_group_ids=group_ids,
+                is_board_chair=board_chair,
+                password=password,
+            ),
+        )
+    except Invalid as exc:
+        problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())
+        raise click.ClickException(f"{exc.message} {problems}") from None
+    click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}).")

@@ -1,0 +1,61 @@
+"""Configuration from the environment: every setting is read from a `PRB_` variable."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "PAGE_SIZE": 25,
+    # A requested budget above this is refused as a typing error, whatever the envelope.
+    "MAX_REQUESTED_BUDGET": Decimal("10000000.00"),
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+}
+
+
+def load(app_config: dict[str, Any], instance_path: str, overrides: dict[str, Any] | None) -> None:
+    """Fill `app_config` from defaults, then `PRB_*` variables, then explicit overrides."""
+    app_config.update(DEFAULTS)
+    env = {k[len("PRB_") :]: v for k, v in os.environ.items() if k.startswith("PRB_")}
+    if "DATABASE_URL" in env:
+        app_config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(env.pop("DATABASE_URL"))
+    if "MAX_REQUESTED_BUDGET" in env:
+        app_config["MAX_REQUESTED_BUDGET"] = Decimal(env.pop("MAX_REQUESTED_BUDGET"))
+    if "PAGE_SIZE" in env:
+        app_config["PAGE_SIZE"] = int(env.pop("PAGE_SIZE"))
+    for key in ("TEST_DATABASE_URL",):
+        env.pop(key, None)
+    app_config.update(env)
+    if overrides:
+        app_config.update(overrides)
+    if "SQLALCHEMY_DATABASE_URI" not in app_config:
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        app_config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(instance_path) / 'prb.sqlite3'}"
+    if not app_config.get("SECRET_KEY"):
+        app_config["SECRET_KEY"] = _instance_secret(instance_path)
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual `postgres://` and `postgresql://` forms; PRB speaks psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A random key kept in the instance folder, so sign-ins survive a restart in development."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,125 @@
+"""Loading the demo portfolio. Idempotent: what exists (by natural key) is left alone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from sqlalchemy import select
+
+from prb.demo.portfolio import (
+    DEMO_PASSWORD,
+    ENTITIES,
+    PROGRAMMES,
+    PROPOSALS,
+    USERS,
+    WORKING_GROUPS,
+    ProposalData,
+)
+from prb.extensions import db
+from prb.models import Entity, FundingProgramme, Proposal, User, WorkingGroup
+from prb.services import audit
+from prb.services.proposal_rules import missing_field_names
+from workflows import ProposalState
+
+IMPORT_COMMENT = "Loaded from the UNCCT 2018 annual report (demo portfolio)."
+
+
+def load_demo() -> dict[str, int]:
+    """Create what is missing; return how many rows of each kind were added."""
+    added = {"entities": 0, "working groups": 0, "programmes": 0, "users": 0, "proposals": 0}
+    entities = {e.code: e for e in db.session.scalars(select(Entity))}
+    for code, name in ENTITIES:
+        if code not in entities:
+            entities[code] = Entity(code=code, name=name)
+            db.session.add(entities[code])
+            added["entities"] += 1
+    groups = {g.short_name: g for g in db.session.scalars(select(WorkingGroup))}
+    for name, short in WORKING_GROUPS:
+        if short not in groups:
+            groups[short] = WorkingGroup(name=name, short_name=short)
+            db.session.add(groups[short])
+            added["working groups"] += 1
+    programmes = {p.code: p for p in db.session.scalars(select(FundingProgramme))}
+    for p in PROGRAMMES:
+        if p.code not in programmes:
+            programmes[p.code] = FundingProgramme(
+                code=p.code,
+                title=p.title,
+                start_year=p.start_year,
+                end_year=p.end_year,
+                envelope=p.envelope,
+                note=p.note or None,
+            )
+            db.session.add(programmes[p.code])
+            added["programmes"] += 1
+    users = {u.email: u for u in db.session.scalars(select(User))}
+    for u in USERS:
+        if u.email not in users:
+            user = User(
+                email=u.email,
+                name=u.name,
+                entity=entities[u.entity],
+                is_board_chair=u.board_chair,
+                role_rows=[],
+                active=True,
+                chaired_groups=[groups[g] for g in u.chairs],
+            )
+            user.set_roles(set(u.roles))
+            user.set_password(DEMO_PASSWORD)
+            db.session.add(user)
+            users[u.email] = user
+            added["users"] += 1
+    db.session.flush()
+    existing = {(p.programme_id, p.title) for p in db.session.scalars(select(Proposal))}
+    for data in PROPOSALS:
+        programme = programmes[data.programme]
+        if (programme.id, data.title) in existing:
+            continue
+        _add_proposal(data, programme, groups, entities, users)
+        added["proposals"] += 1
+    db.session.commit()
+    return added
+
+
+def _add_proposal(
+    data: ProposalData,
+    programme: FundingProgramme,
+    groups: dict[str, WorkingGroup],
+    entities: dict[str, Entity],
+    users: dict[str, User],
+) -> None:
+    chair = users[data.chair_email]
+    created = datetime.combine(data.created, time(9, 0), tzinfo=UTC)
+    proposal = Proposal(
+        programme=programme,
+        working_group=groups[data.working_group],
+        title=data.title,
+        lead_entity=entities[data.lead],
+        implementing_entities=[entities[c] for c in data.implementing],
+        objective=data.objective,
+        description=data.description,
+        thematic_area=data.thematic_area,
+        scope=data.scope,
+        scope_detail=data.scope_detail,
+        results_alignment=data.results_alignment,
+        requested_budget=data.requested_budget,
+        duration_months=data.duration_months,
+        duration_note=data.duration_note,
+        planned_start=data.planned_start,
+        status=data.status,
+        project_code=data.project_code,
+        data_note=data.data_note,
+        created_by=chair,
+        created_at=created,
+        updated_at=created,
+        submitted_at=None if data.status == ProposalState.DRAFT else created,
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    # A submitted demo proposal must satisfy the same rules as a chair's submission.
+    missing = missing_field_names(proposal)
+    if missing and data.status != ProposalState.DRAFT:
+        raise ValueError(f"demo proposal {data.title!r} lacks {missing}")
+    audit.record(
+        "imported", actor=None, proposal=proposal, to_state=proposal.status, comment=IMPORT_COMMENT
+    )

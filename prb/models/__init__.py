@@ -1,0 +1,24 @@
+"""All tables, importable in one place (Alembic and the services use this)."""
+
+from prb.models.audit import AuditRecord
+from prb.models.proposal import Proposal, Scope, proposal_entities
+from prb.models.reference import Entity, FundingProgramme, WorkingGroup, working_group_chairs
+from prb.models.types import CENT, Money, UTCDateTime, utcnow
+from prb.models.user import User, UserRole
+
+__all__ = [
+    "CENT",
+    "AuditRecord",
+    "Entity",
+    "FundingProgramme",
+    "Money",
+    "Proposal",
+    "Scope",
+    "UTCDateTime",
+    "User",
+    "UserRole",
+    "WorkingGroup",
+    "proposal_entities",
+    "utcnow",
+    "working_group_chairs",
+]

@@ -1,0 +1,29 @@
+"""The audit trail: who did what, in which role, when (UTC), from which state to which."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from prb.extensions import db
+from prb.models.types import UTCDateTime, utcnow
+from prb.models.user import User
+
+
+class AuditRecord(db.Model):
+    __tablename__ = "audit_records"
+    __table_args__ = (Index("ix_audit_records_proposal_at", "proposal_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str | None] = mapped_column(String(32))
+    event: Mapped[str] = mapped_column(String(40))
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str | None] = mapped_column(String(32))
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    actor: Mapped[User | None] = relationship(lazy="joined")

@@ -1,0 +1,81 @@
+"""What each role needs to see first after signing in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from prb.extensions import db
+from prb.models import Proposal, User
+from prb.services.access import visibility_clause
+from workflows import PROPOSAL, ProposalState, Role
+from workflows.proposal import EDITABLE_STATES
+
+LIMIT = 10
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    proposals: list[Proposal]
+    empty: str
+    more_status: str | None = None
+
+
+def _proposals(user: User, *conditions, limit: int = LIMIT) -> list[Proposal]:  # type: ignore[no-untyped-def]
+    stmt = (
+        select(Proposal)
+        .where(visibility_clause(user), *conditions)
+        .order_by(Proposal.updated_at.desc(), Proposal.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt).unique())
+
+
+def panels_for(user: User) -> list[Panel]:
+    panels: list[Panel] = []
+    if user.has_role(Role.CHAIR) and user.chaired_group_ids:
+        own = Proposal.working_group_id.in_(user.chaired_group_ids)
+        panels.append(
+            Panel(
+                "Needs my action",
+                _proposals(user, own, Proposal.status.in_(EDITABLE_STATES)),
+                "Nothing needs your action: no drafts and no revision requests.",
+            )
+        )
+        panels.append(
+            Panel(
+                "My proposals and projects",
+                _proposals(user, own, Proposal.status.not_in(EDITABLE_STATES)),
+                "Your working groups have no submitted proposals yet.",
+            )
+        )
+    if user.has_role(Role.SECRETARIAT):
+        panels.append(
+            Panel(
+                f"{PROPOSAL.label(ProposalState.SUBMITTED)}: to put under Board review",
+                _proposals(user, Proposal.status == ProposalState.SUBMITTED),
+                "No submitted proposals are waiting for review.",
+                more_status=ProposalState.SUBMITTED,
+            )
+        )
+    if user.has_role(Role.BOARD_MEMBER, Role.SECRETARIAT):
+        panels.append(
+            Panel(
+                f"{PROPOSAL.label(ProposalState.UNDER_REVIEW)} by the Board",
+                _proposals(user, Proposal.status == ProposalState.UNDER_REVIEW),
+                "No proposals are under review.",
+                more_status=ProposalState.UNDER_REVIEW,
+            )
+        )
+    if user.has_role(Role.FINANCE):
+        panels.append(
+            Panel(
+                f"{PROPOSAL.label(ProposalState.APPROVED)}: awaiting a commitment of funds",
+                _proposals(user, Proposal.status == ProposalState.APPROVED),
+                "No approved project is waiting for a commitment.",
+                more_status=ProposalState.APPROVED,
+            )
+        )
+    return panels

@@ -1,0 +1,205 @@
+"""Firing workflow triggers on proposals: permission, guards, status change, effects and the
+audit record, all in the caller's database transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from prb.extensions import db
+from prb.models import Proposal, User, utcnow
+from prb.services import audit
+from prb.services.access import chairs_group, get_visible_proposal
+from prb.services.codes import lock_programme, next_project_code
+from prb.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from prb.services.proposal_rules import missing_for_submission
+from workflows import PROPOSAL, GuardFailed, ProposalState, Role, Transition
+from workflows.definition import Refusal, TransitionRefused
+from workflows.proposal import Guard
+
+
+class ProposalGuards:
+    """The application's implementation of every guard the definition names, for one actor."""
+
+    def __init__(self, actor: User | None) -> None:
+        self.actor = actor
+        self._checks: dict[str, Callable[[Proposal], None]] = {
+            Guard.CHAIRS_WORKING_GROUP: self.chairs_working_group,
+            Guard.PROPOSAL_COMPLETE: self.proposal_complete,
+            Guard.HAS_COMMITMENT: self.has_commitment,
+            Guard.HAS_FIRST_DISBURSEMENT: self.has_first_disbursement,
+            Guard.HAS_ACTUAL_START: self.has_actual_start,
+            Guard.END_REACHED_OR_FINAL_REPORT: self.end_reached_or_final_report,
+            Guard.BALANCE_SETTLED: self.balance_settled,
+        }
+        missing = set(Guard) - set(self._checks)
+        assert not missing, f"guards without an implementation: {missing}"
+
+    def __getitem__(self, name: str) -> Callable[[Proposal], None]:
+        return self._checks[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._checks
+
+    def chairs_working_group(self, proposal: Proposal) -> None:
+        if self.actor is None or not chairs_group(self.actor, proposal.working_group_id):
+            raise GuardFailed(
+                f"Only a chair of the {proposal.working_group.name} working group may do this."
+            )
+
+    def proposal_complete(self, proposal: Proposal) -> None:
+        missing = missing_for_submission(proposal)
+        if missing:
+            raise GuardFailed(
+                "Complete these fields before submitting: " + ", ".join(missing) + "."
+            )
+
+    # The finance ledger arrives with the finance issue; until then nothing is committed or
+    # paid, so these preconditions cannot hold and the project cannot move on by a click.
+    def has_commitment(self, proposal: Proposal) -> None:
+        raise GuardFailed("No commitment of funds has been recorded for this project yet.")
+
+    def has_first_disbursement(self, proposal: Proposal) -> None:
+        raise GuardFailed("No disbursement has been recorded for this project yet.")
+
+    def has_actual_start(self, proposal: Proposal) -> None:
+        raise GuardFailed("The project's actual start date has not been recorded yet.")
+
+    def end_reached_or_final_report(self, proposal: Proposal) -> None:
+        raise GuardFailed("The end date has not been reached and no final report is recorded.")
+
+    def balance_settled(self, proposal: Proposal) -> None:
+        raise GuardFailed("The project's balance has not been settled in the finance ledger.")
+
+
+def _assign_project_code(proposal: Proposal) -> None:
+    if proposal.project_code is None:
+        programme = lock_programme(proposal.programme_id)
+        proposal.project_code = next_project_code(programme)
+
+
+def _stamp_submission(proposal: Proposal) -> None:
+    proposal.submitted_at = utcnow()
+
+
+# What entering a state does besides changing the status.
+_ON_ENTER: dict[str, Callable[[Proposal], None]] = {
+    ProposalState.SUBMITTED: _stamp_submission,
+    ProposalState.APPROVED: _assign_project_code,
+}
+
+
+def acting_role(user: User | None, transition: Transition, roles: frozenset[Role]) -> Role:
+    """The role in which the actor fires the transition, for the audit record."""
+    for role in sorted(transition.roles & roles):
+        return role
+    raise NotAllowed(f"You may not “{transition.label.lower()}”.")
+
+
+def transition(
+    proposal: Proposal,
+    trigger: str,
+    *,
+    actor: User | None,
+    roles: frozenset[Role] | None = None,
+    comment: str = "",
+) -> None:
+    """Fire `trigger` on a locked `proposal` and write the audit record; no commit.
+
+    `roles` defaults to the actor's own; the Board decision service passes
+    {Role.BOARD_DECISION}. Raises a domain error when refused; the caller rolls back.
+    """
+    roles = roles if roles is not None else (actor.roles if actor else frozenset())
+    try:
+        t = PROPOSAL.transition(trigger)
+    except KeyError:
+        raise NotFound(f"There is no action called “{trigger}”.") from None
+    comment = comment.strip()
+    if t.comment_required and not comment:
+        raise Invalid(
+            f"Please give a reason to {t.label.lower()}.",
+            {"comment": [f"A reason is required to {t.label.lower()}."]},
+        )
+    from_state = proposal.status
+    try:
+        PROPOSAL.fire(proposal, trigger, roles, ProposalGuards(actor))
+    except TransitionRefused as exc:
+        raise _as_domain_error(exc.refusal) from None
+    effect = _ON_ENTER.get(proposal.status)
+    if effect is not None:
+        effect(proposal)
+    audit.record(
+        str(trigger),
+        actor=actor,
+        role=acting_role(actor, t, roles),
+        proposal=proposal,
+        from_state=from_state,
+        to_state=proposal.status,
+        comment=comment,
+    )
+
+
+def _as_domain_error(refusal: Refusal) -> Exception:
+    if refusal.kind == "role":
+        return NotAllowed(refusal.message)
+    if refusal.kind == "unknown":
+        return NotFound(refusal.message)
+    return Conflict(refusal.message)
+
+
+def fire(
+    actor: User,
+    proposal_id: int,
+    trigger: str,
+    *,
+    comment: str = "",
+    expected_status: str | None = None,
+) -> Proposal:
+    """Use case: a user presses an action button on a proposal.
+
+    One transaction: lock the row, compare with the status the user saw, fire, audit, commit.
+    Of two people acting at once, one succeeds and the other gets a Conflict (409).
+    """
+    try:
+        proposal = get_visible_proposal(actor, proposal_id, for_update=True)
+        if expected_status is not None and proposal.status != expected_status:
+            raise Conflict(
+                "This proposal changed while you were looking at it: it is now "
+                f"{proposal.status_label}. Nothing was done; please review it again."
+            )
+        transition(proposal, trigger, actor=actor, comment=comment)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(
+            "Someone else changed this proposal at the same moment. Nothing was done; "
+            "please review it again."
+        ) from None
+    except Exception:
+        db.session.rollback()
+        raise
+    return proposal
+
+
+def available_actions(actor: User, proposal: Proposal) -> list[Transition]:
+    """The buttons this user sees on this proposal now (role, state and guards all pass)."""
+    return PROPOSAL.available(proposal, actor.roles, ProposalGuards(actor))
+
+
+def blocked_actions(actor: User, proposal: Proposal) -> list[tuple[Transition, str]]:
+    """Actions the user's role could take in this state, but whose guard fails now, with why.
+
+    Shown so that, e.g., a chair sees why she cannot submit yet instead of a missing button.
+    """
+    guards = ProposalGuards(actor)
+    result: list[tuple[Transition, str]] = []
+    for t in PROPOSAL.transitions_from(proposal.status):
+        if not t.roles & actor.roles:
+            continue
+        if t.roles == {Role.CHAIR} and not chairs_group(actor, proposal.working_group_id):
+            continue
+        refusal = PROPOSAL.refusal(proposal, t.trigger, actor.roles, guards)
+        if refusal is not None and refusal.kind == "guard":
+            result.append((t, refusal.message))
+    return result

@@ -1,0 +1,232 @@
+"""Use cases of a working-group chair's proposal: create, edit, submit, and the lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from prb.extensions import db
+from prb.models import AuditRecord, Entity, FundingProgramme, Proposal, User, WorkingGroup
+from prb.services import audit, lifecycle
+from prb.services.access import chairs_group, get_visible_proposal, visibility_clause
+from prb.services.errors import Conflict, Invalid, NotAllowed
+from prb.services.proposal_rules import ProposalInput, validate
+from workflows import ProposalState, ProposalTrigger, Role
+from workflows.proposal import EDITABLE_STATES
+
+
+def _check_and_collect(
+    actor: User, data: ProposalInput, *, submit: bool
+) -> tuple[FundingProgramme | None, list[Entity]]:
+    programme = db.session.get(FundingProgramme, data.programme_id) if data.programme_id else None
+    errors = validate(
+        data,
+        for_submission=submit,
+        max_budget=current_app.config["MAX_REQUESTED_BUDGET"],
+        envelope=programme.envelope if programme else None,
+    )
+    if data.programme_id is not None and programme is None:
+        errors.setdefault("programme_id", []).append("Choose a funding programme from the list.")
+    if data.working_group_id is not None and not chairs_group(actor, data.working_group_id):
+        errors.setdefault("working_group_id", []).append(
+            "You can only propose for a working group you chair."
+        )
+    wanted = set(data.implementing_entity_ids)
+    if data.lead_entity_id is not None:
+        wanted.add(data.lead_entity_id)
+    entities = (
+        list(db.session.scalars(select(Entity).where(Entity.id.in_(wanted)))) if wanted else []
+    )
+    known = {e.id for e in entities}
+    if data.lead_entity_id is not None and data.lead_entity_id not in known:
+        errors.setdefault("lead_entity_id", []).append("Choose the lead entity from the list.")
+    if set(data.implementing_entity_ids) - known:
+        errors.setdefault("implementing_entity_ids", []).append("Choose entities from the list.")
+    if errors:
+        raise Invalid("The proposal was not saved: please correct the fields marked below.", errors)
+    others = [e for e in entities if e.id in set(data.implementing_entity_ids)]
+    return programme, [e for e in others if e.id != data.lead_entity_id]
+
+
+def field_errors(actor: User, data: ProposalInput, *, submit: bool) -> dict[str, list[str]]:
+    """The messages a save would give, without saving: lets a form that failed to parse
+    some fields still show every other problem at once."""
+    try:
+        _check_and_collect(actor, data, submit=submit)
+    except Invalid as exc:
+        return exc.fields
+    return {}
+
+
+def _apply(proposal: Proposal, data: ProposalInput, others: list[Entity]) -> None:
+    for name in (
+        "programme_id",
+        "working_group_id",
+        "title",
+        "lead_entity_id",
+        "objective",
+        "description",
+        "thematic_area",
+        "scope",
+        "scope_detail",
+        "results_alignment",
+        "requested_budget",
+        "duration_months",
+        "planned_start",
+    ):
+        setattr(proposal, name, getattr(data, name))
+    if proposal.scope == "Global":
+        proposal.scope_detail = ""
+    proposal.implementing_entities = sorted(others, key=lambda e: e.code)
+
+
+def create_proposal(actor: User, data: ProposalInput, *, submit: bool = False) -> Proposal:
+    """A chair saves a new proposal as a draft, and submits it at once when `submit`."""
+    if not actor.has_role(Role.CHAIR) or not actor.chaired_group_ids:
+        raise NotAllowed("Only the chair of a working group can create a proposal.")
+    try:
+        _, others = _check_and_collect(actor, data, submit=submit)
+        proposal = Proposal(created_by=actor, status=ProposalState.DRAFT)
+        _apply(proposal, data, others)
+        db.session.add(proposal)
+        db.session.flush()
+        audit.record(
+            "created", actor=actor, role=Role.CHAIR, proposal=proposal, to_state=proposal.status
+        )
+        if submit:
+            lifecycle.transition(proposal, ProposalTrigger.SUBMIT, actor=actor)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return proposal
+
+
+def update_proposal(
+    actor: User,
+    proposal_id: int,
+    data: ProposalInput,
+    *,
+    seen_version: int | None,
+    submit: bool = False,
+) -> Proposal:
+    """A chair edits her group's draft (or a proposal sent back for revision).
+
+    `seen_version` is the version the form was opened on: saving over someone else's newer
+    edit is refused (409) rather than silently losing it.
+    """
+    try:
+        proposal = get_visible_proposal(actor, proposal_id, for_update=True)
+        if not chairs_group(actor, proposal.working_group_id):
+            raise NotAllowed("Only a chair of this proposal's working group may edit it.")
+        if proposal.status not in EDITABLE_STATES:
+            raise Conflict(f"This proposal is {proposal.status_label} and can no longer be edited.")
+        if seen_version is not None and seen_version != proposal.version:
+            raise Conflict(
+                "This proposal was changed by someone else after you opened it. "
+                "Your changes were not saved; reopen the proposal to see the latest version."
+            )
+        _, others = _check_and_collect(actor, data, submit=submit)
+        _apply(proposal, data, others)
+        db.session.flush()
+        audit.record("edited", actor=actor, role=Role.CHAIR, proposal=proposal)
+        if submit:
+            trigger = (
+                ProposalTrigger.SUBMIT
+                if proposal.status == ProposalState.DRAFT
+                else ProposalTrigger.RESUBMIT
+            )
+            lifecycle.transition(proposal, trigger, actor=actor)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict("Someone saved this proposal at the same moment; reopen it.") from None
+    except Exception:
+        db.session.rollback()
+        raise
+    return proposal
+
+
+def can_edit(actor: User, proposal: Proposal) -> bool:
+    return proposal.status in EDITABLE_STATES and chairs_group(actor, proposal.working_group_id)
+
+
+def history(proposal: Proposal) -> list[AuditRecord]:
+    return list(
+        db.session.scalars(
+            select(AuditRecord)
+            .where(AuditRecord.proposal_id == proposal.id)
+            .order_by(AuditRecord.at, AuditRecord.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ProposalFilter:
+    status: str | None = None
+    working_group_id: int | None = None
+    year: int | None = None
+    mine: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Proposal]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def list_proposals(actor: User, flt: ProposalFilter, page: int = 1) -> Page:
+    """Proposals the actor may see, newest first, filtered and paged."""
+    per_page = int(current_app.config["PAGE_SIZE"])
+    conditions = [visibility_clause(actor)]
+    if flt.mine:
+        conditions.append(Proposal.working_group_id.in_(actor.chaired_group_ids or {-1}))
+    if flt.status:
+        conditions.append(Proposal.status == flt.status)
+    if flt.working_group_id:
+        conditions.append(Proposal.working_group_id == flt.working_group_id)
+    if flt.year:
+        conditions.append(Proposal.created_at >= datetime(flt.year, 1, 1, tzinfo=UTC))
+        conditions.append(Proposal.created_at < datetime(flt.year + 1, 1, 1, tzinfo=UTC))
+    total = db.session.scalar(select(func.count(Proposal.id)).where(*conditions)) or 0
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    items = list(
+        db.session.scalars(
+            select(Proposal)
+            .where(*conditions)
+            .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).unique()
+    )
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def programmes() -> list[FundingProgramme]:
+    return list(db.session.scalars(select(FundingProgramme).order_by(FundingProgramme.code)))
+
+
+def entities() -> list[Entity]:
+    return list(db.session.scalars(select(Entity).order_by(Entity.code)))
+
+
+def working_groups() -> list[WorkingGroup]:
+    return list(db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.name)))

@@ -1,0 +1,31 @@
+"""HTTP: blueprints parse input, call one service function, and render or redirect."""
+
+from __future__ import annotations
+
+from flask import Flask, redirect, request, url_for
+from flask_login import current_user
+
+from workflows import Role
+
+
+def register(app: Flask) -> None:
+    from prb.web import admin, auth, errors, filters, main, proposals, workflow
+
+    for module in (auth, main, proposals, admin, workflow):
+        app.register_blueprint(module.bp)
+    errors.register(app)
+    filters.register(app)
+    app.jinja_env.globals["Role"] = Role
+
+    @app.before_request
+    def require_sign_in():  # type: ignore[no-untyped-def]
+        """Every page but sign-in, the health check and static files needs a signed-in user."""
+        endpoint = request.endpoint or ""
+        if endpoint in PUBLIC_ENDPOINTS or endpoint.endswith(".static") or endpoint == "static":
+            return None
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return None
+
+
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "main.healthz"})

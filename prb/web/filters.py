@@ -1,0 +1,41 @@
+"""One way to show dates, times and money everywhere: 1 January 2019; USD 1,356,000.00."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask
+
+from workflows import PROPOSAL
+
+
+def long_date(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = value.date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def timestamp(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value.day} {value:%B %Y, %H:%M} UTC"
+
+
+def usd(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    return f"USD {value:,.2f}"
+
+
+def status_label(value: str | None) -> str:
+    return PROPOSAL.label(value) if value else "—"
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(long_date)
+    app.add_template_filter(timestamp)
+    app.add_template_filter(usd)
+    app.add_template_filter(status_label)

@@ -1,0 +1,157 @@
+"""WTForms: they parse what the browser sent; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import flash
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from prb.models import Scope
+from prb.services.errors import Invalid
+from prb.services.proposal_rules import LABELS, LIMITS
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class _FriendlyParse:
+    """Replaces WTForms' terse parse errors with a message that says what to type."""
+
+    parse_message = ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)  # type: ignore[misc]
+        except ValueError:
+            self.data = None
+            raise ValueError(self.parse_message) from None
+
+
+class AmountField(_FriendlyParse, DecimalField):
+    parse_message = "Enter an amount in US dollars, for example 150000.00."
+
+
+class MonthsField(_FriendlyParse, IntegerField):
+    parse_message = "Enter a whole number of months, for example 12."
+
+
+class YearField(_FriendlyParse, IntegerField):
+    parse_message = "Enter a year, for example 2018."
+
+
+class CalendarDateField(_FriendlyParse, DateField):
+    parse_message = "Enter a real date as year-month-day, for example 2019-01-01."
+
+
+def options(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
+    """Choices for a select or checkbox list, from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
+
+
+def _int_or_none(value: object) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+class ProposalForm(FlaskForm):
+    programme_id = SelectField(LABELS["programme_id"], coerce=_int_or_none, validate_choice=False)
+    working_group_id = SelectField(
+        LABELS["working_group_id"], coerce=_int_or_none, validate_choice=False
+    )
+    title = StringField(LABELS["title"], validators=[Length(max=LIMITS["title"])])
+    lead_entity_id = SelectField(
+        LABELS["lead_entity_id"], coerce=_int_or_none, validate_choice=False
+    )
+    implementing_entity_ids = MultiCheckboxField(
+        LABELS["implementing_entity_ids"], coerce=int, validate_choice=False
+    )
+    objective = TextAreaField(
+        LABELS["objective"],
+        description="One line: what the project will achieve (as in the portfolio overview).",
+    )
+    description = TextAreaField(LABELS["description"])
+    thematic_area = StringField(LABELS["thematic_area"])
+    scope = SelectField(LABELS["scope"], choices=options((s, s) for s in Scope.ALL))
+    scope_detail = StringField(
+        LABELS["scope_detail"], description="Required for a regional or national scope."
+    )
+    results_alignment = StringField(
+        LABELS["results_alignment"], description="For example: Outcome 4, Output 4.2"
+    )
+    requested_budget = AmountField(
+        LABELS["requested_budget"] + " (USD)",
+        places=2,
+        validators=[Optional()],
+        description="In US dollars, for example 150000.00",
+    )
+    duration_months = MonthsField(LABELS["duration_months"] + " (months)", validators=[Optional()])
+    planned_start = CalendarDateField(
+        LABELS["planned_start"], validators=[Optional()], description="Year-month-day"
+    )
+    version = HiddenField()
+    save = SubmitField("Save draft")
+    submit_proposal = SubmitField("Save and submit to the Board")
+
+
+class TransitionForm(FlaskForm):
+    expected_status = HiddenField()
+    comment = TextAreaField("Comment", validators=[Length(max=2000)])
+
+
+class ProposalFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    status = SelectField("Status", validate_choice=True)
+    working_group_id = SelectField("Working group", coerce=_int_or_none, validate_choice=True)
+    year = YearField("Year", validators=[Optional()])
+    mine = BooleanField("Only my working groups")
+
+
+class UserForm(FlaskForm):
+    email = EmailField(
+        "E-mail", validators=[InputRequired("Enter the e-mail address."), Length(max=254)]
+    )
+    name = StringField("Name", validators=[Length(max=120)])
+    entity_id = SelectField("Entity", coerce=_int_or_none, validate_choice=False)
+    roles = MultiCheckboxField("Roles", validate_choice=False)
+    chaired_group_ids = MultiCheckboxField(
+        "Chairs the working groups", coerce=int, validate_choice=False
+    )
+    is_board_chair = BooleanField("Chair of the Board")
+    active = BooleanField("Account active", default=True)
+    password = PasswordField("Password", validators=[Length(max=256)])
+    submit = SubmitField("Save account")
+
+
+def show_errors(form: FlaskForm, exc: Invalid) -> None:
+    """Put a service's field messages next to the fields, and its summary at the top."""
+    for name, messages in exc.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, *messages]
+    flash(exc.message, "error")

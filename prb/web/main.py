@@ -1,0 +1,21 @@
+"""The dashboard and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from prb.services import dashboard as dashboards
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/healthz")
+def healthz():  # type: ignore[no-untyped-def]
+    """Liveness for load balancers and the benchmarks' baseline: touches no database."""
+    return {"status": "ok"}
+
+
+@bp.route("/")
+def dashboard():  # type: ignore[no-untyped-def]
+    return render_template("dashboard.html", panels=dashboards.panels_for(current_user))

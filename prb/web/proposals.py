@@ -1,0 +1,219 @@
+"""Proposal pages: list, create, view, edit and the lifecycle actions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from prb.services import lifecycle
+from prb.services import proposals as service
+from prb.services.access import get_visible_proposal
+from prb.services.errors import Conflict, Invalid, NotAllowed
+from prb.services.proposal_rules import ProposalInput
+from prb.web.access import roles_required
+from prb.web.forms import (
+    ProposalFilterForm,
+    ProposalForm,
+    TransitionForm,
+    options,
+    show_errors,
+)
+from workflows import PROPOSAL, Role
+
+bp = Blueprint("proposals", __name__, url_prefix="/proposals")
+
+
+def _fill_choices(form: ProposalForm) -> None:
+    groups = current_user.chaired_groups
+    form.working_group_id.choices = options([("", "— choose —")] + [(g.id, g.name) for g in groups])
+    form.programme_id.choices = options(
+        (p.id, f"{p.code} — {p.title} ({p.period})") for p in service.programmes()
+    )
+    entities = service.entities()
+    form.lead_entity_id.choices = options(
+        [("", "— choose —")] + [(e.id, f"{e.code} — {e.name}") for e in entities]
+    )
+    form.implementing_entity_ids.choices = options((e.id, e.code) for e in entities)
+
+
+def _input_from(form: ProposalForm) -> ProposalInput:
+    return ProposalInput(
+        programme_id=form.programme_id.data,
+        working_group_id=form.working_group_id.data,
+        title=form.title.data or "",
+        lead_entity_id=form.lead_entity_id.data,
+        implementing_entity_ids=list(form.implementing_entity_ids.data or []),
+        objective=form.objective.data or "",
+        description=form.description.data or "",
+        thematic_area=form.thematic_area.data or "",
+        scope=form.scope.data or "",
+        scope_detail=form.scope_detail.data or "",
+        results_alignment=form.results_alignment.data or "",
+        requested_budget=form.requested_budget.data,
+        duration_months=form.duration_months.data,
+        planned_start=form.planned_start.data,
+    )
+
+
+@bp.route("/")
+def index():  # type: ignore[no-untyped-def]
+    form = ProposalFilterForm(request.args)
+    form.status.choices = options(
+        [("", "Any status")] + [(s.name, s.label) for s in PROPOSAL.states]
+    )
+    form.working_group_id.choices = options(
+        [("", "Any working group")] + [(g.id, g.name) for g in service.working_groups()]
+    )
+    valid = form.validate()
+    if not valid:
+        flash("Some filters were not understood and were ignored.", "warning")
+    flt = service.ProposalFilter(
+        status=form.status.data or None if not form.status.errors else None,
+        working_group_id=form.working_group_id.data if not form.working_group_id.errors else None,
+        year=form.year.data if not form.year.errors and form.year.data else None,
+        mine=bool(form.mine.data),
+    )
+    page_number = request.args.get("page", "1")
+    page = service.list_proposals(
+        current_user, flt, int(page_number) if page_number.isdigit() else 1
+    )
+    args = MultiDict(request.args)
+    args.pop("page", None)
+    return render_template(
+        "proposals/index.html",
+        form=form,
+        page=page,
+        query=args,
+        chair=current_user.has_role(Role.CHAIR),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(Role.CHAIR)
+def new():  # type: ignore[no-untyped-def]
+    if not current_user.chaired_groups:
+        raise NotAllowed("You chair no working group, so you cannot create a proposal.")
+    form = ProposalForm()
+    _fill_choices(form)
+    status = 200
+    if request.method == "GET" and len(current_user.chaired_groups) == 1:
+        form.working_group_id.data = current_user.chaired_groups[0].id
+    if request.method == "GET" and form.programme_id.choices:
+        form.programme_id.data = form.programme_id.choices[-1].value
+    if form.validate_on_submit():
+        try:
+            proposal = service.create_proposal(
+                current_user, _input_from(form), submit=bool(form.submit_proposal.data)
+            )
+        except Invalid as exc:
+            show_errors(form, exc)
+            status = 422
+        else:
+            flash(_saved_message(proposal, bool(form.submit_proposal.data)), "success")
+            return redirect(url_for(".show", proposal_id=proposal.id))
+    elif request.method == "POST":
+        _show_all_errors(form)
+        status = 422
+    return render_template("proposals/form.html", form=form, proposal=None), status
+
+
+def _show_all_errors(form: ProposalForm) -> None:
+    """Some fields did not parse: add the rule messages for the rest, so that the user sees
+    every problem at once rather than one round at a time."""
+    data = _input_from(form)
+    for name, messages in service.field_errors(
+        current_user, data, submit=bool(form.submit_proposal.data)
+    ).items():
+        field = getattr(form, name)
+        if not field.errors:
+            field.errors = [*field.errors, *messages]
+    flash("The proposal was not saved: please correct the fields marked below.", "error")
+
+
+def _saved_message(proposal, submitted: bool) -> str:  # type: ignore[no-untyped-def]
+    if submitted:
+        return f"Proposal {proposal.reference} was submitted to the Board secretariat."
+    return f"Draft {proposal.reference} was saved. Submit it when it is ready."
+
+
+@bp.route("/<int:proposal_id>")
+def show(proposal_id: int):  # type: ignore[no-untyped-def]
+    return _render_show(proposal_id)
+
+
+def _render_show(proposal_id: int, status: int = 200):  # type: ignore[no-untyped-def]
+    proposal = get_visible_proposal(current_user, proposal_id)
+    page = render_template(
+        "proposals/show.html",
+        proposal=proposal,
+        actions=lifecycle.available_actions(current_user, proposal),
+        blocked=lifecycle.blocked_actions(current_user, proposal),
+        can_edit=service.can_edit(current_user, proposal),
+        history=service.history(proposal),
+        form=TransitionForm(expected_status=proposal.status, formdata=None),
+    )
+    return page, status
+
+
+@bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.CHAIR)
+def edit(proposal_id: int):  # type: ignore[no-untyped-def]
+    proposal = get_visible_proposal(current_user, proposal_id)
+    if not service.can_edit(current_user, proposal):
+        if proposal.working_group_id not in current_user.chaired_group_ids:
+            raise NotAllowed("Only a chair of this proposal's working group may edit it.")
+        flash(f"This proposal is {proposal.status_label} and can no longer be edited.", "warning")
+        return redirect(url_for(".show", proposal_id=proposal.id))
+    form = ProposalForm(obj=proposal if request.method == "GET" else None)
+    _fill_choices(form)
+    if request.method == "GET":
+        form.implementing_entity_ids.data = [e.id for e in proposal.implementing_entities]
+        form.version.data = str(proposal.version)
+    status = 200
+    if form.validate_on_submit():
+        submit = bool(form.submit_proposal.data)
+        seen = int(form.version.data) if (form.version.data or "").isdigit() else None
+        try:
+            service.update_proposal(
+                current_user, proposal.id, _input_from(form), seen_version=seen, submit=submit
+            )
+        except Invalid as exc:
+            show_errors(form, exc)
+            status = 422
+        except Conflict as exc:
+            flash(exc.message, "error")
+            status = 409
+        else:
+            flash(
+                _saved_message(proposal, submit) if submit else "Your changes were saved.",
+                "success",
+            )
+            return redirect(url_for(".show", proposal_id=proposal.id))
+    elif request.method == "POST":
+        _show_all_errors(form)
+        status = 422
+    return render_template("proposals/form.html", form=form, proposal=proposal), status
+
+
+@bp.route("/<int:proposal_id>/actions/<trigger>", methods=["POST"])
+def act(proposal_id: int, trigger: str):  # type: ignore[no-untyped-def]
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        flash("The comment is too long (2,000 characters at most). Nothing was done.", "error")
+        return _render_show(proposal_id, 422)
+    try:
+        proposal = lifecycle.fire(
+            current_user,
+            proposal_id,
+            trigger,
+            comment=form.comment.data or "",
+            expected_status=form.expected_status.data or None,
+        )
+    except (Invalid, Conflict) as exc:
+        # The page again, as it is now, with why nothing happened (409 or 422).
+        flash(exc.message, "error")
+        return _render_show(proposal_id, exc.status_code)
+    label = PROPOSAL.transition(trigger).label
+    flash(f"{label}: proposal {proposal.display_code} is now {proposal.status_label}.", "success")
+    return redirect(url_for(".show", proposal_id=proposal.id), 303)

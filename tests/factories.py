@@ -1,0 +1,145 @@
+"""Building test data directly through the models (fast, explicit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cache
+
+from werkzeug.security import generate_password_hash
+
+from prb.extensions import db
+from prb.models import Entity, FundingProgramme, Proposal, User, WorkingGroup
+from workflows import ProposalState, Role
+
+PASSWORD = "correct horse battery staple"
+
+
+@cache
+def _password_hash() -> str:
+    # Hash once per run: scrypt is deliberately slow and tests create many users.
+    return generate_password_hash(PASSWORD)
+
+
+def entity(code: str, name: str | None = None) -> Entity:
+    e = Entity(code=code, name=name or f"{code} (test entity)")
+    db.session.add(e)
+    return e
+
+
+def user(
+    email: str,
+    ent: Entity,
+    *roles: Role,
+    chairs: tuple[WorkingGroup, ...] = (),
+    name: str | None = None,
+    board_chair: bool = False,
+) -> User:
+    u = User(
+        email=email,
+        name=name or email.split("@")[0].replace(".", " ").title(),
+        entity=ent,
+        password_hash=_password_hash(),
+        active=True,
+        is_board_chair=board_chair,
+        role_rows=[],
+        chaired_groups=list(chairs),
+    )
+    u.set_roles(set(roles))
+    db.session.add(u)
+    return u
+
+
+def proposal(
+    world: World,
+    *,
+    group: WorkingGroup | None = None,
+    status: str = ProposalState.DRAFT,
+    title: str = "Compendium of good practices",
+    complete: bool = True,
+    created_by: User | None = None,
+    **fields: object,
+) -> Proposal:
+    group = group or world.group_a
+    p = Proposal(
+        programme=world.programme,
+        working_group=group,
+        title=title,
+        status=status,
+        created_by=created_by or world.chair_a,
+    )
+    if complete:
+        p.lead_entity = world.cted
+        p.objective = "Raise awareness of biometrics good practice"
+        p.description = "A compendium and workshops."
+        p.thematic_area = "Border management"
+        p.results_alignment = "Outcome 4, Output 4.2"
+        p.requested_budget = Decimal("150000.00")
+        p.duration_months = 12
+        p.planned_start = date(2019, 1, 1)
+    for key, value in fields.items():
+        setattr(p, key, value)
+    db.session.add(p)
+    db.session.commit()
+    return p
+
+
+@dataclass
+class World:
+    cted: Entity
+    unodc: Entity
+    unoct: Entity
+    undp: Entity
+    programme: FundingProgramme
+    group_a: WorkingGroup
+    group_b: WorkingGroup
+    chair_a: User
+    chair_b: User
+    secretariat: User
+    board_chair: User
+    board_cted: User
+    board_undp: User
+    finance: User
+
+
+def build_world() -> World:
+    cted, unodc, unoct, undp = (entity(c) for c in ("CTED", "UNODC", "UNOCT", "UNDP"))
+    programme = FundingProgramme(
+        code="UNCCT-2017-73",
+        title="Seed-Funding for Global Compact Working Group Projects",
+        start_year=2017,
+        end_year=2018,
+        envelope=Decimal("1356000.00"),
+    )
+    group_a = WorkingGroup(name="Border Management and Law Enforcement", short_name="Border")
+    group_b = WorkingGroup(name="Legal and Criminal Justice Responses", short_name="Legal")
+    db.session.add_all([programme, group_a, group_b])
+    w = World(
+        cted=cted,
+        unodc=unodc,
+        unoct=unoct,
+        undp=undp,
+        programme=programme,
+        group_a=group_a,
+        group_b=group_b,
+        chair_a=user(
+            "chair.a@prb.example", cted, Role.CHAIR, chairs=(group_a,), name="Amina Diallo"
+        ),
+        chair_b=user(
+            "chair.b@prb.example", unodc, Role.CHAIR, chairs=(group_b,), name="Paolo Rossi"
+        ),
+        secretariat=user("secretariat@prb.example", unoct, Role.SECRETARIAT, name="Nadia Haddad"),
+        board_chair=user(
+            "board.chair@prb.example",
+            unoct,
+            Role.BOARD_MEMBER,
+            board_chair=True,
+            name="Jean-François Lefèvre",
+        ),
+        board_cted=user("board.cted@prb.example", cted, Role.BOARD_MEMBER),
+        board_undp=user("board.undp@prb.example", undp, Role.BOARD_MEMBER),
+        finance=user("finance@prb.example", unoct, Role.FINANCE, name="Li Wei"),
+    )
+    db.session.commit()
+    return w

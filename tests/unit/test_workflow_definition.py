@@ -1,0 +1,169 @@
+"""Every (state, trigger, role) combination of the proposal lifecycle, against a table
+written out here by hand from the issue, not derived from the definition under test."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import pytest
+
+from workflows import PROPOSAL, GuardFailed, ProposalState, ProposalTrigger, Role
+from workflows.definition import TransitionRefused
+from workflows.proposal import Guard
+
+S, T, R = ProposalState, ProposalTrigger, Role
+
+# trigger: (from states, to state, roles allowed)
+EXPECTED: dict[str, tuple[set[str], str, set[Role]]] = {
+    T.SUBMIT: ({S.DRAFT}, S.SUBMITTED, {R.CHAIR}),
+    T.RESUBMIT: ({S.REVISION_REQUESTED}, S.SUBMITTED, {R.CHAIR}),
+    T.WITHDRAW: ({S.SUBMITTED, S.UNDER_REVIEW, S.REVISION_REQUESTED}, S.WITHDRAWN, {R.CHAIR}),
+    T.START_REVIEW: ({S.SUBMITTED}, S.UNDER_REVIEW, {R.SECRETARIAT}),
+    T.APPROVE: ({S.UNDER_REVIEW}, S.APPROVED, {R.BOARD_DECISION}),
+    T.REJECT: ({S.UNDER_REVIEW}, S.REJECTED, {R.BOARD_DECISION}),
+    T.REQUEST_REVISION: ({S.UNDER_REVIEW}, S.REVISION_REQUESTED, {R.BOARD_DECISION}),
+    T.INITIATE: ({S.APPROVED}, S.INITIATED, {R.FINANCE, R.SECRETARIAT}),
+    T.START: ({S.INITIATED}, S.ONGOING, {R.FINANCE, R.SECRETARIAT}),
+    T.EXTEND: ({S.ONGOING, S.EXTENDED}, S.EXTENDED, {R.BOARD_DECISION}),
+    T.COMPLETE: ({S.ONGOING, S.EXTENDED}, S.COMPLETED, {R.FINANCE, R.SECRETARIAT}),
+    T.CANCEL: (
+        {S.APPROVED, S.INITIATED, S.ONGOING, S.EXTENDED},
+        S.CANCELLED,
+        {R.SECRETARIAT},
+    ),
+}
+
+
+@dataclass
+class Row:
+    status: str
+
+
+class AllPass:
+    """Every guard holds: isolates the role-and-state rules."""
+
+    def __getitem__(self, name: str):  # type: ignore[no-untyped-def]
+        return lambda row: None
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+
+class Failing(AllPass):
+    def __init__(self, failing: str) -> None:
+        self.failing = failing
+
+    def __getitem__(self, name: str):  # type: ignore[no-untyped-def]
+        def check(row: Row) -> None:
+            if name == self.failing:
+                raise GuardFailed(f"{name} does not hold")
+
+        return check
+
+
+def test_the_definition_has_exactly_the_expected_states_and_triggers() -> None:
+    assert set(PROPOSAL.state_names) == {s.value for s in ProposalState}
+    assert {t.trigger for t in PROPOSAL.transitions} == set(EXPECTED)
+    assert PROPOSAL.initial == S.DRAFT
+
+
+COMBINATIONS = list(itertools.product(list(ProposalState), list(EXPECTED), list(Role)))
+
+
+@pytest.mark.parametrize(("state", "trigger", "role"), COMBINATIONS)
+def test_every_state_trigger_role_combination(state: str, trigger: str, role: Role) -> None:
+    sources, dest, roles = EXPECTED[trigger]
+    row = Row(status=str(state))
+    allowed = state in sources and role in roles
+    if allowed:
+        assert PROPOSAL.fire(row, trigger, {role}, AllPass()) == dest
+        assert row.status == dest
+    else:
+        with pytest.raises(TransitionRefused) as refused:
+            PROPOSAL.fire(row, trigger, {role}, AllPass())
+        assert row.status == state, "a refused trigger must not change the state"
+        expected_kind = "role" if role not in roles else "state"
+        assert refused.value.refusal.kind == expected_kind
+        assert refused.value.refusal.message
+
+
+@pytest.mark.parametrize("transition", PROPOSAL.transitions, ids=lambda t: t.trigger)
+def test_each_guard_blocks_its_trigger(transition) -> None:  # type: ignore[no-untyped-def]
+    role = next(iter(transition.roles))
+    for guard in transition.guards:
+        row = Row(status=transition.sources[0])
+        with pytest.raises(TransitionRefused, match=f"{guard} does not hold"):
+            PROPOSAL.fire(row, transition.trigger, {role}, Failing(guard))
+        assert row.status == transition.sources[0]
+
+
+def test_guards_named_by_the_issue_are_attached_to_their_triggers() -> None:
+    assert Guard.HAS_COMMITMENT in PROPOSAL.transition(T.INITIATE).guards
+    assert {Guard.HAS_FIRST_DISBURSEMENT, Guard.HAS_ACTUAL_START} <= set(
+        PROPOSAL.transition(T.START).guards
+    )
+    assert {Guard.END_REACHED_OR_FINAL_REPORT, Guard.BALANCE_SETTLED} <= set(
+        PROPOSAL.transition(T.COMPLETE).guards
+    )
+    assert Guard.PROPOSAL_COMPLETE in PROPOSAL.transition(T.SUBMIT).guards
+
+
+def test_no_user_role_can_fire_a_board_decision_trigger() -> None:
+    user_roles = {R.CHAIR, R.BOARD_MEMBER, R.FINANCE, R.SECRETARIAT}
+    for trigger in (T.APPROVE, T.REJECT, T.REQUEST_REVISION, T.EXTEND):
+        assert not PROPOSAL.transition(trigger).roles & user_roles
+
+
+def test_available_lists_only_what_the_role_may_do_now() -> None:
+    row = Row(status=S.SUBMITTED)
+    assert [t.trigger for t in PROPOSAL.available(row, {R.SECRETARIAT}, AllPass())] == [
+        T.START_REVIEW
+    ]
+    assert [t.trigger for t in PROPOSAL.available(row, {R.CHAIR}, AllPass())] == [T.WITHDRAW]
+    assert PROPOSAL.available(row, {R.BOARD_MEMBER}, AllPass()) == []
+
+
+def test_unknown_trigger_is_refused() -> None:
+    with pytest.raises(TransitionRefused) as refused:
+        PROPOSAL.fire(Row(S.DRAFT), "teleport", {R.SECRETARIAT}, AllPass())
+    assert refused.value.refusal.kind == "unknown"
+
+
+def test_one_machine_serves_all_rows_and_keeps_none() -> None:
+    machine = PROPOSAL._machine
+    assert machine is not None
+    before = len(machine.models)
+    for _ in range(50):
+        PROPOSAL.fire(Row(S.SUBMITTED), T.START_REVIEW, {R.SECRETARIAT}, AllPass())
+    assert len(machine.models) == before == 0
+
+
+def test_no_to_state_shortcuts() -> None:
+    machine = PROPOSAL._machine
+    assert machine is not None
+    assert not any(name.startswith("to_") for name in machine.events)
+
+
+def test_mermaid_diagram_shows_every_transition_with_labels() -> None:
+    text = PROPOSAL.mermaid()
+    assert text.lstrip("-\n").startswith("Proposal lifecycle") or "stateDiagram" in text
+    for t in PROPOSAL.transitions:
+        for source in t.sources:
+            assert f"{source} --> {t.dest}: {t.trigger}" in text
+    for s in PROPOSAL.states:
+        assert f'state "{s.label}" as {s.name}' in text
+
+
+def test_workflows_imports_nothing_of_the_app() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, workflows; "
+        "bad = [m for m in sys.modules "
+        "if m == 'prb' or m.startswith(('prb.', 'flask', 'sqlalchemy'))]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,21 @@
+"""Declarative lifecycles of PRB, importable without Flask or a database.
+
+Everything about states, triggers, who may fire them and which guards apply lives here;
+the application, its pages and its diagram are derived from these definitions.
+"""
+
+from workflows.definition import GuardFailed, State, Transition, Workflow
+from workflows.proposal import PROPOSAL, ProposalState, ProposalTrigger
+from workflows.roles import ASSIGNABLE_ROLES, Role
+
+__all__ = [
+    "ASSIGNABLE_ROLES",
+    "PROPOSAL",
+    "GuardFailed",
+    "ProposalState",
+    "ProposalTrigger",
+    "Role",
+    "State",
+    "Transition",
+    "Workflow",
+]

@@ -1,0 +1,34 @@
+"""Who acts in PRB. Roles are part of the workflow definition because triggers name them."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CHAIR = "chair"
+    BOARD_MEMBER = "board_member"
+    FINANCE = "finance"
+    SECRETARIAT = "secretariat"
+    # Not a person: the Board acting through a recorded decision (vote tally). Only the
+    # decision service fires triggers as this actor, so no user can approve by a click.
+    BOARD_DECISION = "board_decision"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.CHAIR: "Working-group chair",
+    Role.BOARD_MEMBER: "Board member",
+    Role.FINANCE: "Finance officer",
+    Role.SECRETARIAT: "Secretariat",
+    Role.BOARD_DECISION: "Board decision",
+}
+
+# Roles a user account can hold.
+ASSIGNABLE_ROLES: tuple[Role, ...] = (
+    Role.CHAIR,
+    Role.BOARD_MEMBER,
+    Role.FINANCE,
+    Role.SECRETARIAT,
+)
