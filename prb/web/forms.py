@@ -110,7 +110,7 @@ class ProposalForm(FlaskForm):
     )
     duration_months = MonthsField(LABELS["duration_months"] + " (months)", validators=[Optional()])
     planned_start = CalendarDateField(
-        LABELS["planned_start"], validators=[Optional()], description="Year-month-day"
+        LABELS["planned_start"], validators=[Optional()], description="The day the project is planned to start."
     )
     version = HiddenField()
     save = SubmitField("Save draft")
