@@ -110,7 +110,9 @@ class ProposalForm(FlaskForm):
     )
     duration_months = MonthsField(LABELS["duration_months"] + " (months)", validators=[Optional()])
     planned_start = CalendarDateField(
-        LABELS["planned_start"], validators=[Optional()], description="The day the project is planned to start."
+        LABELS["planned_start"],
+        validators=[Optional()],
+        description="The day the project is planned to start.",
     )
     version = HiddenField()
     save = SubmitField("Save draft")
