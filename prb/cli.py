@@ -30,6 +30,7 @@ def demo_command() -> None:
     from prb.demo.loader import load_demo
     from prb.demo.portfolio import DEMO_PASSWORD, USERS
 
+    _require_current_schema()
     added = load_demo()
     summary = ", ".join(f"{n} {kind}" for kind, n in added.items() if n) or "nothing new"
     click.echo(f"Demo portfolio loaded ({summary}).")
@@ -39,6 +40,25 @@ def demo_command() -> None:
         extra = " (Board chair)" if u.board_chair else ""
         chairs = f" — chairs {', '.join(u.chairs)}" if u.chairs else ""
         click.echo(f"  {u.email:<28} {roles}{extra}{chairs}")
+
+
+def _require_current_schema() -> None:
+    """Refuse to load data into a database that `prb db upgrade` has not brought up to date."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+
+    from prb.extensions import db
+
+    config = current_app.extensions["migrate"].migrate.get_config()
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with db.engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    if current != head:
+        raise click.ClickException(
+            f"The database schema is at {current or 'nothing'}, not {head}: "
+            "run `prb db upgrade` first."
+        )
 
 
 @click.group("users")

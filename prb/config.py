@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,21 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Board decision rule: strictly more than this share of the eligible members must vote.
+    "BOARD_QUORUM": "1/2",
+    # On a tie or no majority, the Board chair's vote decides when she is present.
+    "BOARD_CASTING_VOTE": True,
+}
+
+_BOOLEAN = {
+    "1": True,
+    "true": True,
+    "yes": True,
+    "on": True,
+    "0": False,
+    "false": False,
+    "no": False,
+    "off": False,
 }
 
 
@@ -29,6 +45,8 @@ def load(app_config: dict[str, Any], instance_path: str, overrides: dict[str, An
         app_config["MAX_REQUESTED_BUDGET"] = Decimal(env.pop("MAX_REQUESTED_BUDGET"))
     if "PAGE_SIZE" in env:
         app_config["PAGE_SIZE"] = int(env.pop("PAGE_SIZE"))
+    if "BOARD_CASTING_VOTE" in env:
+        app_config["BOARD_CASTING_VOTE"] = _BOOLEAN[env.pop("BOARD_CASTING_VOTE").lower()]
     for key in ("TEST_DATABASE_URL",):
         env.pop(key, None)
     app_config.update(env)
@@ -37,6 +55,9 @@ def load(app_config: dict[str, Any], instance_path: str, overrides: dict[str, An
     if "SQLALCHEMY_DATABASE_URI" not in app_config:
         Path(instance_path).mkdir(parents=True, exist_ok=True)
         app_config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(instance_path) / 'prb.sqlite3'}"
+    quorum = Fraction(str(app_config["BOARD_QUORUM"]))
+    if not 0 <= quorum < 1:
+        raise ValueError(f"PRB_BOARD_QUORUM must be a fraction from 0 to below 1, not {quorum}")
     if not app_config.get("SECRET_KEY"):
         app_config["SECRET_KEY"] = _instance_secret(instance_path)
 

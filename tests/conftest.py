@@ -57,6 +57,25 @@ def database_url(backend: str, tmp_path, pg_server_url: URL | None) -> str:  # t
     return pg_server_url.render_as_string(hide_password=False)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path):  # type: ignore[no-untyped-def]
+    """A database with no schema at all, on each backend (for migrations and `prb demo`)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
+        return
+    if not PG_URL:
+        pytest.skip("PRB_TEST_DATABASE_URL is not set")
+    base = make_url(normalise_database_url(PG_URL))
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"prb_migrate_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def make_app(database_url: str, **overrides: object) -> Flask:
     config: dict[str, object] = {
         "TESTING": True,

@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from prb.extensions import db
-from prb.models import Entity, FundingProgramme, Proposal, User, WorkingGroup
+from prb.models import Entity, FundingProgramme, Meeting, Proposal, User, WorkingGroup
+from tests.conftest import make_app
 from workflows import ProposalState, Role
 
 S = ProposalState
+
+
+@pytest.fixture
+def app(empty_database):  # type: ignore[no-untyped-def]
+    """`prb demo` runs on a database built by the migrations, as a user's is."""
+    app = make_app(empty_database)
+    with app.app_context():
+        upgrade()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
 
 
 def counts() -> dict[str, int]:
@@ -68,6 +82,10 @@ def test_demo_loads_the_seed_portfolio_and_running_twice_duplicates_nothing(app)
     roles = set().union(*(u.roles for u in db.session.scalars(select(User))))
     assert roles >= {Role.CHAIR, Role.BOARD_MEMBER, Role.FINANCE, Role.SECRETARIAT}
     assert db.session.scalars(select(User).where(User.is_board_chair)).one()
+    # an open Board meeting with the proposal under consideration on its agenda
+    meeting = db.session.scalars(select(Meeting)).one()
+    assert meeting.number == "PRB/2018/04"
+    assert [i.proposal_id for i in meeting.items] == [victims.id]
 
 
 def test_demo_users_can_sign_in(app) -> None:
@@ -79,3 +97,12 @@ def test_demo_users_can_sign_in(app) -> None:
     assert response.status_code == 302
     page = client.get("/proposals/?mine=y").get_data(as_text=True)
     assert "UNCCT-2017-73-a" in page
+
+
+def test_demo_refuses_a_database_without_the_schema(database_url) -> None:
+    app = make_app(database_url)
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["demo"])
+        db.engine.dispose()
+    assert result.exit_code == 1
+    assert "run `prb db upgrade` first" in result.output

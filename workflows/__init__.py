@@ -4,18 +4,24 @@ Everything about states, triggers, who may fire them and which guards apply live
 the application, its pages and its diagram are derived from these definitions.
 """
 
+from workflows.board import AGENDA_ITEM, ItemState, ItemTrigger, MeetingKind, VoteChoice
 from workflows.definition import GuardFailed, State, Transition, Workflow
 from workflows.proposal import PROPOSAL, ProposalState, ProposalTrigger
 from workflows.roles import ASSIGNABLE_ROLES, Role
 
 __all__ = [
+    "AGENDA_ITEM",
     "ASSIGNABLE_ROLES",
     "PROPOSAL",
     "GuardFailed",
+    "ItemState",
+    "ItemTrigger",
+    "MeetingKind",
     "ProposalState",
     "ProposalTrigger",
     "Role",
     "State",
     "Transition",
+    "VoteChoice",
     "Workflow",
 ]

@@ -54,6 +54,7 @@ class Workflow:
     transitions: tuple[Transition, ...]
     initial: str
     model_attribute: str = "status"
+    subject: str = "proposal"  # what the messages call a row of this workflow
     _machine: Machine | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -140,7 +141,7 @@ class Workflow:
             needed = " or ".join(self.label(s) for s in t.sources)
             return Refusal(
                 "state",
-                f"“{t.label}” is not possible while the proposal is {self.label(current)}; "
+                f"“{t.label}” is not possible while the {self.subject} is {self.label(current)}; "
                 f"it needs the status {needed}.",
             )
         for name in t.guards:

@@ -11,6 +11,8 @@ class Role(StrEnum):
     # Not a person: the Board acting through a recorded decision (vote tally). Only the
     # decision service fires triggers as this actor, so no user can approve by a click.
     BOARD_DECISION = "board_decision"
+    # Not a person either: PRB itself, closing a written procedure at its deadline.
+    SCHEDULER = "scheduler"
 
     @property
     def label(self) -> str:
@@ -23,6 +25,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.FINANCE: "Finance officer",
     Role.SECRETARIAT: "Secretariat",
     Role.BOARD_DECISION: "Board decision",
+    Role.SCHEDULER: "PRB (deadline)",
 }
 
 # Roles a user account can hold.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
 
@@ -16,17 +16,25 @@ from prb.demo.portfolio import (
     ProposalData,
 )
 from prb.extensions import db
-from prb.models import Entity, FundingProgramme, Proposal, User, WorkingGroup
-from prb.services import audit
+from prb.models import Entity, FundingProgramme, Meeting, Proposal, User, WorkingGroup
+from prb.services import audit, board
 from prb.services.proposal_rules import missing_field_names
-from workflows import ProposalState
+from workflows import MeetingKind, ProposalState
 
+DEMO_MEETING = "PRB/2018/04"
 IMPORT_COMMENT = "Loaded from the UNCCT 2018 annual report (demo portfolio)."
 
 
 def load_demo() -> dict[str, int]:
     """Create what is missing; return how many rows of each kind were added."""
-    added = {"entities": 0, "working groups": 0, "programmes": 0, "users": 0, "proposals": 0}
+    added = {
+        "entities": 0,
+        "working groups": 0,
+        "programmes": 0,
+        "users": 0,
+        "proposals": 0,
+        "meetings": 0,
+    }
     entities = {e.code: e for e in db.session.scalars(select(Entity))}
     for code, name in ENTITIES:
         if code not in entities:
@@ -78,7 +86,31 @@ def load_demo() -> dict[str, int]:
         _add_proposal(data, programme, groups, entities, users)
         added["proposals"] += 1
     db.session.commit()
+    added["meetings"] = _add_meeting(users)
     return added
+
+
+def _add_meeting(users: dict[str, User]) -> int:
+    """An open Board meeting with the proposal the report says is under consideration."""
+    if db.session.scalar(select(Meeting.id).where(Meeting.number == DEMO_MEETING)):
+        return 0
+    secretariat = users["secretariat@prb.example"]
+    chair = users["board.chair@prb.example"]
+    meeting = board.schedule_meeting(
+        secretariat,
+        board.MeetingInput(
+            number=DEMO_MEETING,
+            kind=MeetingKind.MEETING,
+            held_on=date(2018, 12, 14),
+            place="New York",
+            chair_id=chair.id,
+        ),
+    )
+    for proposal in db.session.scalars(
+        select(Proposal).where(Proposal.status == ProposalState.UNDER_REVIEW)
+    ).unique():
+        board.add_to_agenda(secretariat, meeting.id, proposal.id)
+    return 1
 
 
 def _add_proposal(

@@ -1,6 +1,7 @@
 """All tables, importable in one place (Alembic and the services use this)."""
 
 from prb.models.audit import AuditRecord
+from prb.models.board import AgendaItem, Attendance, ConflictOfInterest, Decision, Meeting, Vote
 from prb.models.proposal import Proposal, Scope, proposal_entities
 from prb.models.reference import Entity, FundingProgramme, WorkingGroup, working_group_chairs
 from prb.models.types import CENT, Money, UTCDateTime, utcnow
@@ -8,15 +9,21 @@ from prb.models.user import User, UserRole
 
 __all__ = [
     "CENT",
+    "AgendaItem",
+    "Attendance",
     "AuditRecord",
+    "ConflictOfInterest",
+    "Decision",
     "Entity",
     "FundingProgramme",
+    "Meeting",
     "Money",
     "Proposal",
     "Scope",
     "UTCDateTime",
     "User",
     "UserRole",
+    "Vote",
     "WorkingGroup",
     "proposal_entities",
     "utcnow",

@@ -9,11 +9,13 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    DateTimeLocalField,
     DecimalField,
     EmailField,
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -61,6 +63,10 @@ class YearField(_FriendlyParse, IntegerField):
 
 class CalendarDateField(_FriendlyParse, DateField):
     parse_message = "Enter a real date as year-month-day, for example 2019-01-01."
+
+
+class UTCDateTimeField(_FriendlyParse, DateTimeLocalField):
+    parse_message = "Enter a date and time, for example 2018-12-14 17:00."
 
 
 def options(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
@@ -157,3 +163,52 @@ def show_errors(form: FlaskForm, exc: Invalid) -> None:
         if field is not None:
             field.errors = [*field.errors, *messages]
     flash(exc.message, "error")
+
+
+class MeetingForm(FlaskForm):
+    number = StringField(
+        "Number", validators=[Length(max=40)], description="For example PRB/2018/03"
+    )
+    kind = SelectField("Kind")
+    held_on = CalendarDateField("Date", validators=[Optional()])
+    place = StringField(
+        "Place", validators=[Length(max=200)], description="A room, a city, or “virtual”."
+    )
+    chair_id = SelectField("Chair", coerce=_int_or_none, validate_choice=False)
+    deadline = UTCDateTimeField(
+        "Deadline (UTC)",
+        validators=[Optional()],
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        description="Written procedure only: voting closes at this time (UTC).",
+    )
+    submit = SubmitField("Schedule")
+
+
+class AgendaForm(FlaskForm):
+    proposal_id = SelectField("Proposal under review", coerce=_int_or_none, validate_choice=False)
+    submit = SubmitField("Add to the agenda")
+
+
+class AttendanceForm(FlaskForm):
+    present = MultiCheckboxField("Members present", coerce=int, validate_choice=False)
+    submit = SubmitField("Save attendance")
+
+
+class VoteForm(FlaskForm):
+    choice = RadioField("Your vote", validate_choice=False)
+    comment = TextAreaField("Comment (optional)", validators=[Length(max=1000)])
+    change = HiddenField()
+    submit = SubmitField("Cast my vote")
+
+
+class ConflictForm(FlaskForm):
+    reason = TextAreaField("Reason", validators=[Length(max=1000)])
+    submit = SubmitField("Declare a conflict of interest")
+
+
+class CloseItemForm(FlaskForm):
+    budget = AmountField("Approved budget (USD)", places=2, validators=[Optional()])
+    duration_months = MonthsField("Approved duration (months)", validators=[Optional()])
+    start = CalendarDateField("Start of the approved period", validators=[Optional()])
+    conditions = TextAreaField("Conditions", validators=[Length(max=5000)])
+    submit = SubmitField("Close voting and record the decision")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from prb.services import board
 from prb.services import dashboard as dashboards
 
 bp = Blueprint("main", __name__)
@@ -18,4 +19,10 @@ def healthz():  # type: ignore[no-untyped-def]
 
 @bp.route("/")
 def dashboard():  # type: ignore[no-untyped-def]
-    return render_template("dashboard.html", panels=dashboards.panels_for(current_user))
+    board.close_due()
+    return render_template(
+        "dashboard.html",
+        panels=dashboards.panels_for(current_user),
+        awaiting=board.awaiting_vote(current_user),
+        meetings=board.open_meetings(current_user),
+    )

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from prb.services import lifecycle
+from prb.services import board, lifecycle
 from prb.services import proposals as service
 from prb.services.access import get_visible_proposal
 from prb.services.errors import Conflict, Invalid, NotAllowed
@@ -151,6 +151,7 @@ def _render_show(proposal_id: int, status: int = 200):  # type: ignore[no-untype
         blocked=lifecycle.blocked_actions(current_user, proposal),
         can_edit=service.can_edit(current_user, proposal),
         history=service.history(proposal),
+        decisions=board.decisions_for(proposal),
         form=TransitionForm(expected_status=proposal.status, formdata=None),
     )
     return page, status

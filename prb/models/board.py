@@ -1,0 +1,192 @@
+"""The Board: meetings and written procedures, their agendas, attendance, votes,
+declared conflicts of interest and the decisions they produce."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from prb.extensions import db
+from prb.models.proposal import Proposal
+from prb.models.types import Money, UTCDateTime, utcnow
+from prb.models.user import User
+from workflows import AGENDA_ITEM, ItemState, MeetingKind, VoteChoice
+
+
+class Meeting(db.Model):
+    """A Board meeting, or a written procedure (vote by correspondence) with a deadline."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default=MeetingKind.MEETING)
+    held_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    # Written procedure only: voting closes at this moment (UTC).
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    chair_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    chair: Mapped[User | None] = relationship(foreign_keys=[chair_id], lazy="joined")
+    items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="meeting", order_by="AgendaItem.position"
+    )
+
+    @property
+    def is_written_procedure(self) -> bool:
+        return self.kind == MeetingKind.WRITTEN_PROCEDURE
+
+    @property
+    def kind_label(self) -> str:
+        return MeetingKind(self.kind).label
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Attendance(db.Model):
+    __tablename__ = "attendance"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    present: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    member: Mapped[User] = relationship(lazy="joined")
+
+
+class AgendaItem(db.Model):
+    """One proposal on one meeting's agenda, open for votes until it is closed."""
+
+    __tablename__ = "agenda_items"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "position"),
+        Index("ix_agenda_items_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default=str(AGENDA_ITEM.initial))
+    # The terms put to the vote (prefilled from the request; the secretariat may lower them).
+    proposed_budget: Mapped[Decimal | None] = mapped_column(Money)
+    proposed_duration_months: Mapped[int | None] = mapped_column(Integer)
+    proposed_start: Mapped[date | None] = mapped_column(Date)
+    conditions: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Why an item closed without a decision (no quorum, tie, …).
+    outcome_note: Mapped[str] = mapped_column(Text, default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="items", lazy="joined")
+    proposal: Mapped[Proposal] = relationship(lazy="joined")
+    votes: Mapped[list[Vote]] = relationship(back_populates="item", order_by="Vote.id")
+    conflicts: Mapped[list[ConflictOfInterest]] = relationship(
+        back_populates="item", order_by="ConflictOfInterest.id"
+    )
+    decision: Mapped[Decision | None] = relationship(back_populates="item", uselist=False)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ItemState.OPEN
+
+    @property
+    def status_label(self) -> str:
+        return AGENDA_ITEM.label(self.status)
+
+
+class Vote(db.Model):
+    """A member's vote on an item. One per member per item, enforced by the database."""
+
+    __tablename__ = "votes"
+    __table_args__ = (UniqueConstraint("item_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    choice: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(String(1000), default="")
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    item: Mapped[AgendaItem] = relationship(back_populates="votes")
+    member: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def choice_label(self) -> str:
+        return VoteChoice(self.choice).label
+
+
+class ConflictOfInterest(db.Model):
+    """A member's own declaration that she should not vote on an item, with her reason."""
+
+    __tablename__ = "conflicts_of_interest"
+    __table_args__ = (UniqueConstraint("item_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(1000))
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    item: Mapped[AgendaItem] = relationship(back_populates="conflicts")
+    member: Mapped[User] = relationship(lazy="joined")
+
+
+class Decision(db.Model):
+    """The Board's recorded decision on an item. Never edited; a later decision on the same
+    proposal supersedes it."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), unique=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    votes_for: Mapped[int] = mapped_column(Integer)
+    votes_against: Mapped[int] = mapped_column(Integer)
+    votes_revision: Mapped[int] = mapped_column(Integer)
+    votes_abstain: Mapped[int] = mapped_column(Integer)
+    eligible: Mapped[int] = mapped_column(Integer)
+    recused: Mapped[int] = mapped_column(Integer)
+    # Names and reasons, as the minutes print them.
+    recused_names: Mapped[str] = mapped_column(Text, default="")
+    casting_vote: Mapped[bool] = mapped_column(Boolean, default=False)
+    approved_budget: Mapped[Decimal | None] = mapped_column(Money)
+    approved_duration_months: Mapped[int | None] = mapped_column(Integer)
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    conditions: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # None: closed by PRB itself at a written procedure's deadline.
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+
+    item: Mapped[AgendaItem] = relationship(back_populates="decision", lazy="joined")
+    recorded_by: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def outcome_label(self) -> str:
+        return VoteChoice(self.outcome).label
+
+    @property
+    def tally_text(self) -> str:
+        return (
+            f"{self.votes_for} for, {self.votes_against} against, "
+            f"{self.votes_revision} for revision, {self.votes_abstain} abstaining, "
+            f"{self.recused} recused"
+        )

@@ -1,0 +1,36 @@
+"""Calendar months, as the Board counts them: 12 months from 1 January 2018 end on
+31 December 2018; a four-month extension from 1 January 2019 runs to 30 April 2019."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day `months` later; where that day does not exist (31 April), the first day of
+    the following month, so that a period never loses its last day."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    if start.day <= last:
+        return date(year, month, start.day)
+    return date(year, month, last) + timedelta(days=1)
+
+
+def period_end(start: date, months: int) -> date:
+    """The last day of a period of `months` calendar months that begins on `start`."""
+    if months < 1:
+        raise ValueError("a period lasts at least one month")
+    return add_months(start, months) - timedelta(days=1)
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole calendar months from `start` to `end` inclusive, rounded up (a period that ends
+    mid-month counts that month)."""
+    if end < start:
+        raise ValueError("the end is before the start")
+    months = 1
+    while period_end(start, months) < end:
+        months += 1
+    return months

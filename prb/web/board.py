@@ -1,0 +1,265 @@
+"""Board pages: meetings and written procedures, agendas, votes, closing items."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from prb.services import board as service
+from prb.services.errors import Conflict, Invalid, NotAllowed
+from prb.web.access import roles_required
+from prb.web.forms import (
+    AgendaForm,
+    AttendanceForm,
+    CloseItemForm,
+    ConflictForm,
+    MeetingForm,
+    VoteForm,
+    options,
+    show_errors,
+)
+from workflows import MeetingKind, Role, VoteChoice
+
+bp = Blueprint("board", __name__, url_prefix="/board")
+
+VIEWERS = (Role.BOARD_MEMBER, Role.SECRETARIAT, Role.FINANCE)
+
+
+@bp.route("/")
+@roles_required(*VIEWERS)
+def index():  # type: ignore[no-untyped-def]
+    service.close_due()
+    return render_template(
+        "board/index.html",
+        meetings=service.list_meetings(current_user),
+        awaiting=service.awaiting_vote(current_user),
+    )
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@roles_required(Role.SECRETARIAT)
+def new_meeting():  # type: ignore[no-untyped-def]
+    form = MeetingForm()
+    form.kind.choices = options((k.value, k.label) for k in MeetingKind)
+    form.chair_id.choices = options(
+        [("", "— none —")] + [(m.id, m.name) for m in service.board_members()]
+    )
+    if request.method == "GET":
+        form.number.data = service.suggested_number()
+        chair = next((m for m in service.board_members() if m.is_board_chair), None)
+        form.chair_id.data = chair.id if chair else None
+    status = 200
+    if form.validate_on_submit():
+        deadline = form.deadline.data.replace(tzinfo=UTC) if form.deadline.data else None
+        try:
+            meeting = service.schedule_meeting(
+                current_user,
+                service.MeetingInput(
+                    number=form.number.data or "",
+                    kind=form.kind.data or "",
+                    held_on=form.held_on.data,
+                    place=form.place.data or "",
+                    chair_id=form.chair_id.data,
+                    deadline=deadline,
+                ),
+            )
+        except Invalid as exc:
+            show_errors(form, exc)
+            status = 422
+        except Conflict as exc:
+            flash(exc.message, "error")
+            status = 409
+        else:
+            flash(
+                f"{meeting.kind_label} {meeting.number} scheduled. Now add its agenda.", "success"
+            )
+            return redirect(url_for(".meeting", meeting_id=meeting.id))
+    elif request.method == "POST":
+        flash("The meeting was not scheduled: please correct the fields marked.", "error")
+        status = 422
+    return render_template("board/meeting_form.html", form=form), status
+
+
+@bp.route("/meetings/<int:meeting_id>")
+@roles_required(*VIEWERS)
+def meeting(meeting_id: int, status: int = 200):  # type: ignore[no-untyped-def]
+    service.close_due()
+    m = service.get_meeting(current_user, meeting_id)
+    secretariat = current_user.has_role(Role.SECRETARIAT)
+    is_member = current_user.has_role(Role.BOARD_MEMBER) and current_user.active
+    rows = []
+    for item in m.items:
+        counted = service.count(item)
+        mine = next((v for v in item.votes if v.member_id == current_user.id), None)
+        rows.append(
+            {
+                "item": item,
+                "count": counted,
+                # Members see others' votes only once the item is closed.
+                "show_votes": secretariat or not item.is_open,
+                "my_vote": mine,
+                "my_recusal": counted.recused.get(current_user.id) if is_member else None,
+                "can_vote": is_member and item.is_open and current_user.id not in counted.recused,
+                "vote_form": _vote_form(mine),
+                "close_form": _close_form(item) if secretariat and item.is_open else None,
+            }
+        )
+    agenda_form = None
+    if secretariat:
+        agenda_form = AgendaForm(formdata=None)
+        agenda_form.proposal_id.choices = options(
+            (p.id, f"{p.display_code} — {p.title}") for p in service.schedulable_proposals()
+        )
+    attendance_form = None
+    present = service.attendance(m)
+    members = service.board_members()
+    if secretariat and not m.is_written_procedure:
+        attendance_form = AttendanceForm(formdata=None)
+        attendance_form.present.choices = options((u.id, u.name) for u in members)
+        attendance_form.present.data = [uid for uid, here in present.items() if here]
+    return (
+        render_template(
+            "board/meeting.html",
+            meeting=m,
+            rows=rows,
+            secretariat=secretariat,
+            agenda_form=agenda_form,
+            attendance_form=attendance_form,
+            members=members,
+            present=present,
+            conflict_form=ConflictForm(formdata=None),
+        ),
+        status,
+    )
+
+
+def _vote_form(mine) -> VoteForm:  # type: ignore[no-untyped-def]
+    form = VoteForm(formdata=None)
+    form.choice.choices = options((c.value, c.label) for c in VoteChoice)
+    if mine is not None:
+        form.choice.data = mine.choice
+        form.comment.data = mine.comment
+        form.change.data = "1"
+        form.submit.label.text = "Change my vote"
+    return form
+
+
+def _close_form(item) -> CloseItemForm:  # type: ignore[no-untyped-def]
+    form = CloseItemForm(formdata=None)
+    form.budget.data = item.proposed_budget
+    form.duration_months.data = item.proposed_duration_months
+    form.start.data = item.proposed_start
+    form.conditions.data = item.conditions
+    return form
+
+
+def _back(meeting_id: int, message: str, category: str = "success"):  # type: ignore[no-untyped-def]
+    flash(message, category)
+    return redirect(url_for(".meeting", meeting_id=meeting_id), 303)
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def add_item(meeting_id: int):  # type: ignore[no-untyped-def]
+    form = AgendaForm()
+    form.validate()
+    if form.proposal_id.data is None:
+        flash("Choose a proposal to add.", "error")
+        return meeting(meeting_id, status=422)
+    try:
+        item = service.add_to_agenda(current_user, meeting_id, form.proposal_id.data)
+    except (Conflict, Invalid) as exc:
+        flash(exc.message, "error")
+        return meeting(meeting_id, status=exc.status_code)
+    return _back(meeting_id, f"{item.proposal.display_code} added as item {item.position}.")
+
+
+@bp.route("/meetings/<int:meeting_id>/attendance", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def attendance(meeting_id: int):  # type: ignore[no-untyped-def]
+    form = AttendanceForm()
+    form.validate()
+    try:
+        service.record_attendance(current_user, meeting_id, set(form.present.data or []))
+    except (Conflict, Invalid) as exc:
+        flash(exc.message, "error")
+        return meeting(meeting_id, status=exc.status_code)
+    return _back(meeting_id, "Attendance saved.")
+
+
+@bp.route("/items/<int:item_id>/vote", methods=["POST"])
+def vote(item_id: int):  # type: ignore[no-untyped-def]
+    meeting_id = service.meeting_id_of(item_id)
+    if not current_user.has_role(Role.BOARD_MEMBER):
+        raise NotAllowed("Only board members vote.")
+    form = VoteForm()
+    form.choice.choices = options((c.value, c.label) for c in VoteChoice)
+    if not form.validate() or not form.choice.data:
+        flash("Choose how you vote (approve, request revision, reject or abstain).", "error")
+        return meeting(meeting_id, status=422)
+    try:
+        cast = service.cast_vote(
+            current_user,
+            item_id,
+            form.choice.data,
+            form.comment.data or "",
+            change=form.change.data == "1",
+        )
+    except (Conflict, Invalid) as exc:
+        flash(exc.message, "error")
+        return meeting(meeting_id, status=exc.status_code)
+    verb = "changed to" if cast.changed_at else "recorded:"
+    return _back(meeting_id, f"Your vote is {verb} {cast.choice_label}.")
+
+
+@bp.route("/items/<int:item_id>/conflict", methods=["POST"])
+def conflict(item_id: int):  # type: ignore[no-untyped-def]
+    meeting_id = service.meeting_id_of(item_id)
+    form = ConflictForm()
+    form.validate()
+    try:
+        service.declare_conflict(current_user, item_id, form.reason.data or "")
+    except (Conflict, Invalid) as exc:
+        flash(exc.message, "error")
+        return meeting(meeting_id, status=exc.status_code)
+    return _back(meeting_id, "Your conflict of interest is recorded; you will not vote on it.")
+
+
+@bp.route("/items/<int:item_id>/close", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def close(item_id: int):  # type: ignore[no-untyped-def]
+    meeting_id = service.meeting_id_of(item_id)
+    form = CloseItemForm()
+    if not form.validate():
+        for field in (form.budget, form.duration_months, form.start, form.conditions):
+            for error in field.errors:
+                flash(f"{field.label.text}: {error}", "error")
+        return meeting(meeting_id, status=422)
+    try:
+        item = service.close_item(
+            current_user,
+            item_id,
+            service.Terms(
+                budget=form.budget.data,
+                duration_months=form.duration_months.data,
+                start=form.start.data,
+                conditions=form.conditions.data or "",
+            ),
+        )
+    except (Conflict, Invalid) as exc:
+        flash(exc.message, "error")
+        for messages in getattr(exc, "fields", {}).values():
+            for message in messages:
+                flash(message, "error")
+        return meeting(meeting_id, status=exc.status_code)
+    if item.decision is not None:
+        d = item.decision
+        message = (
+            f"Decision recorded: {d.outcome_label} ({d.tally_text}). "
+            f"{item.proposal.display_code} is now {item.proposal.status_label}."
+        )
+    else:
+        message = f"Item {item.position} deferred: {item.outcome_note}"
+    return _back(meeting_id, message)

@@ -1,0 +1,31 @@
+"""Shortcuts for board tests: a meeting with an item, through the services."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from prb.models import AgendaItem, Meeting, utcnow
+from prb.services import board
+from tests import factories
+from workflows import MeetingKind, ProposalState
+
+
+def meeting(world, *, written: bool = False, number: str = "PRB/2018/03") -> Meeting:  # type: ignore[no-untyped-def]
+    return board.schedule_meeting(
+        world.secretariat,
+        board.MeetingInput(
+            number=number,
+            kind=MeetingKind.WRITTEN_PROCEDURE if written else MeetingKind.MEETING,
+            held_on=date(2018, 8, 14),
+            place="" if written else "New York",
+            chair_id=world.board_chair.id,
+            deadline=utcnow() + timedelta(days=7) if written else None,
+        ),
+    )
+
+
+def item_under_review(world, m: Meeting | None = None, **fields) -> AgendaItem:  # type: ignore[no-untyped-def]
+    """A CTED-led proposal under review on the agenda: board_cted is recused automatically."""
+    proposal = factories.proposal(world, status=ProposalState.UNDER_REVIEW, **fields)
+    m = m or meeting(world)
+    return board.add_to_agenda(world.secretariat, m.id, proposal.id)

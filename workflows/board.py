@@ -1,0 +1,86 @@
+"""The Board's own vocabulary: how members vote, and the lifecycle of an agenda item."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from workflows.definition import State, Transition, Workflow
+from workflows.proposal import ProposalTrigger
+from workflows.roles import Role
+
+
+class VoteChoice(StrEnum):
+    APPROVE = "approve"
+    REQUEST_REVISION = "request_revision"
+    REJECT = "reject"
+    ABSTAIN = "abstain"
+
+    @property
+    def label(self) -> str:
+        return VOTE_LABELS[self]
+
+
+VOTE_LABELS: dict[VoteChoice, str] = {
+    VoteChoice.APPROVE: "Approve",
+    VoteChoice.REQUEST_REVISION: "Request revision",
+    VoteChoice.REJECT: "Reject",
+    VoteChoice.ABSTAIN: "Abstain",
+}
+
+# The proposal trigger a Board outcome fires. Abstention is never an outcome.
+OUTCOME_TRIGGER: dict[VoteChoice, ProposalTrigger] = {
+    VoteChoice.APPROVE: ProposalTrigger.APPROVE,
+    VoteChoice.REQUEST_REVISION: ProposalTrigger.REQUEST_REVISION,
+    VoteChoice.REJECT: ProposalTrigger.REJECT,
+}
+
+
+class MeetingKind(StrEnum):
+    MEETING = "meeting"
+    WRITTEN_PROCEDURE = "written_procedure"
+
+    @property
+    def label(self) -> str:
+        return "Meeting" if self is MeetingKind.MEETING else "Written procedure"
+
+
+class ItemState(StrEnum):
+    OPEN = "open"
+    DECIDED = "decided"
+    DEFERRED = "deferred"
+
+
+class ItemTrigger(StrEnum):
+    DECIDE = "decide"
+    DEFER = "defer"
+
+
+_CLOSERS = frozenset({Role.SECRETARIAT, Role.SCHEDULER})
+
+AGENDA_ITEM = Workflow(
+    name="Agenda item",
+    states=(
+        State(ItemState.OPEN, "Open for voting", "Members may vote and change their votes."),
+        State(
+            ItemState.DECIDED,
+            "Decided",
+            "Closed with a recorded Board decision that moved the proposal on.",
+            terminal=True,
+        ),
+        State(
+            ItemState.DEFERRED,
+            "Deferred",
+            "Closed without a decision (no quorum, or no majority); the proposal stays under "
+            "review for a later meeting.",
+            terminal=True,
+        ),
+    ),
+    transitions=(
+        Transition(
+            ItemTrigger.DECIDE, (ItemState.OPEN,), ItemState.DECIDED, "Record decision", _CLOSERS
+        ),
+        Transition(ItemTrigger.DEFER, (ItemState.OPEN,), ItemState.DEFERRED, "Defer", _CLOSERS),
+    ),
+    initial=ItemState.OPEN,
+    subject="agenda item",
+)
