@@ -143,3 +143,35 @@ def build_world() -> World:
     )
     db.session.commit()
     return w
+
+
+def project(
+    world: World,
+    *,
+    status: str = ProposalState.APPROVED,
+    budget: Decimal = Decimal("100000.00"),
+    code: str | None = None,
+    start: date = date(2018, 1, 1),
+    months: int = 12,
+    group: WorkingGroup | None = None,
+    **fields: object,
+) -> Proposal:
+    """An approved (or later) project with its budget and period, as a Board decision sets them."""
+    from datetime import UTC, datetime
+
+    from prb.services.calendar import period_end
+
+    end = period_end(start, months)
+    return proposal(
+        world,
+        group=group,
+        status=status,
+        project_code=code,
+        requested_budget=budget,
+        approved_budget=budget,
+        approved_at=datetime(start.year, start.month, start.day, tzinfo=UTC),
+        period_start=start,
+        original_end=end,
+        current_end=end,
+        **fields,
+    )

@@ -6,13 +6,17 @@ the application, its pages and its diagram are derived from these definitions.
 
 from workflows.board import AGENDA_ITEM, ItemState, ItemTrigger, MeetingKind, VoteChoice
 from workflows.definition import GuardFailed, State, Transition, Workflow
+from workflows.extension import EXTENSION, ExtensionState, ExtensionTrigger
 from workflows.proposal import PROPOSAL, ProposalState, ProposalTrigger
 from workflows.roles import ASSIGNABLE_ROLES, Role
 
 __all__ = [
     "AGENDA_ITEM",
     "ASSIGNABLE_ROLES",
+    "EXTENSION",
     "PROPOSAL",
+    "ExtensionState",
+    "ExtensionTrigger",
     "GuardFailed",
     "ItemState",
     "ItemTrigger",

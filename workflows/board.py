@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from workflows.definition import State, Transition, Workflow
+from workflows.extension import ExtensionTrigger
 from workflows.proposal import ProposalTrigger
 from workflows.roles import Role
 
@@ -32,6 +33,14 @@ OUTCOME_TRIGGER: dict[VoteChoice, ProposalTrigger] = {
     VoteChoice.APPROVE: ProposalTrigger.APPROVE,
     VoteChoice.REQUEST_REVISION: ProposalTrigger.REQUEST_REVISION,
     VoteChoice.REJECT: ProposalTrigger.REJECT,
+}
+
+
+# The extension-request trigger a Board outcome fires.
+EXTENSION_OUTCOME: dict[VoteChoice, ExtensionTrigger] = {
+    VoteChoice.APPROVE: ExtensionTrigger.APPROVE,
+    VoteChoice.REQUEST_REVISION: ExtensionTrigger.REQUEST_REVISION,
+    VoteChoice.REJECT: ExtensionTrigger.REJECT,
 }
 
 

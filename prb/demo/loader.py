@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -16,10 +17,23 @@ from prb.demo.portfolio import (
     ProposalData,
 )
 from prb.extensions import db
-from prb.models import Entity, FundingProgramme, Meeting, Proposal, User, WorkingGroup
-from prb.services import audit, board
+from prb.models import (
+    CENT,
+    Entity,
+    EntryKind,
+    ExtensionRequest,
+    FundingProgramme,
+    LedgerEntry,
+    Meeting,
+    Proposal,
+    User,
+    WorkingGroup,
+)
+from prb.services import audit, board, extensions
+from prb.services.calendar import period_end
 from prb.services.proposal_rules import missing_field_names
 from workflows import MeetingKind, ProposalState
+from workflows.proposal import PROJECT_STATES
 
 DEMO_MEETING = "PRB/2018/04"
 IMPORT_COMMENT = "Loaded from the UNCCT 2018 annual report (demo portfolio)."
@@ -34,6 +48,7 @@ def load_demo() -> dict[str, int]:
         "users": 0,
         "proposals": 0,
         "meetings": 0,
+        "extension requests": 0,
     }
     entities = {e.code: e for e in db.session.scalars(select(Entity))}
     for code, name in ENTITIES:
@@ -87,7 +102,78 @@ def load_demo() -> dict[str, int]:
         added["proposals"] += 1
     db.session.commit()
     added["meetings"] = _add_meeting(users)
+    added["extension requests"] = _add_extension_request(users)
     return added
+
+
+def _set_up_project(proposal: Proposal, data: ProposalData, finance: User) -> None:
+    """Budget and period of an imported project: illustrative where the report is silent."""
+    proposal.approved_budget = data.requested_budget
+    proposal.approved_at = proposal.created_at
+    proposal.period_start = data.planned_start
+    proposal.original_end = proposal.current_end = period_end(
+        data.planned_start, data.duration_months
+    )
+    if data.status in (ProposalState.ONGOING, ProposalState.EXTENDED):
+        proposal.actual_start = data.planned_start
+
+
+def _add_ledger(proposal: Proposal, data: ProposalData, finance: User) -> None:
+    """Illustrative ledger: the whole budget committed, a first tranche of 60% paid."""
+    if data.status not in (ProposalState.INITIATED, ProposalState.ONGOING):
+        return
+    budget = data.requested_budget
+    db.session.add(
+        LedgerEntry(
+            proposal_id=proposal.id,
+            kind=EntryKind.COMMITMENT,
+            amount=budget,
+            value_date=data.planned_start,
+            reference="illustrative",
+            note="Demo data",
+            recorded_by_id=finance.id,
+        )
+    )
+    if data.status == ProposalState.ONGOING:
+        db.session.add(
+            LedgerEntry(
+                proposal_id=proposal.id,
+                kind=EntryKind.DISBURSEMENT,
+                amount=(budget * Decimal("0.6")).quantize(CENT),
+                value_date=data.planned_start,
+                reference="illustrative",
+                note="First tranche (demo data)",
+                recorded_by_id=finance.id,
+            )
+        )
+
+
+def _add_extension_request(users: dict[str, User]) -> int:
+    """The report's "four-month extension of the seed funds from 1 January 2019" for
+    UNCCT-2017-73-a, as a request reviewed by finance and waiting for the Board."""
+    proposal = db.session.scalar(select(Proposal).where(Proposal.project_code == "UNCCT-2017-73-a"))
+    if proposal is None or db.session.scalar(
+        select(ExtensionRequest.id).where(ExtensionRequest.proposal_id == proposal.id)
+    ):
+        return 0
+    chair = users["chair.cted@prb.example"]
+    ext = extensions.request_extension(
+        chair,
+        proposal.id,
+        extensions.ExtensionInput(
+            months=4,
+            new_end=None,
+            additional_funds=Decimal("0.00"),
+            justification="To produce and print a leaflet of the Compendium and have it "
+            "translated into all official UN languages (from the 2018 report).",
+        ),
+    )
+    extensions.review_extension(
+        users["finance@prb.example"],
+        ext.id,
+        "No additional funds needed; the balance covers printing and translation.",
+    )
+    return 1
 
 
 def _add_meeting(users: dict[str, User]) -> int:
@@ -146,8 +232,11 @@ def _add_proposal(
         updated_at=created,
         submitted_at=None if data.status == ProposalState.DRAFT else created,
     )
+    if data.status in PROJECT_STATES:
+        _set_up_project(proposal, data, users["finance@prb.example"])
     db.session.add(proposal)
     db.session.flush()
+    _add_ledger(proposal, data, users["finance@prb.example"])
     # A submitted demo proposal must satisfy the same rules as a chair's submission.
     missing = missing_field_names(proposal)
     if missing and data.status != ProposalState.DRAFT:

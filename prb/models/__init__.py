@@ -2,6 +2,7 @@
 
 from prb.models.audit import AuditRecord
 from prb.models.board import AgendaItem, Attendance, ConflictOfInterest, Decision, Meeting, Vote
+from prb.models.finance import EntryKind, ExtensionRequest, LedgerEntry
 from prb.models.proposal import Proposal, Scope, proposal_entities
 from prb.models.reference import Entity, FundingProgramme, WorkingGroup, working_group_chairs
 from prb.models.types import CENT, Money, UTCDateTime, utcnow
@@ -15,7 +16,10 @@ __all__ = [
     "ConflictOfInterest",
     "Decision",
     "Entity",
+    "EntryKind",
+    "ExtensionRequest",
     "FundingProgramme",
+    "LedgerEntry",
     "Meeting",
     "Money",
     "Proposal",

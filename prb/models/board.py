@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from prb.extensions import db
+from prb.models.finance import ExtensionRequest
 from prb.models.proposal import Proposal
 from prb.models.types import Money, UTCDateTime, utcnow
 from prb.models.user import User
@@ -80,6 +81,8 @@ class AgendaItem(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    # Set when the item decides an extension of the project rather than the proposal itself.
+    extension_id: Mapped[int | None] = mapped_column(ForeignKey("extension_requests.id"))
     position: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default=str(AGENDA_ITEM.initial))
     # The terms put to the vote (prefilled from the request; the secretariat may lower them).
@@ -94,6 +97,7 @@ class AgendaItem(db.Model):
 
     meeting: Mapped[Meeting] = relationship(back_populates="items", lazy="joined")
     proposal: Mapped[Proposal] = relationship(lazy="joined")
+    extension: Mapped[ExtensionRequest | None] = relationship(lazy="joined")
     votes: Mapped[list[Vote]] = relationship(back_populates="item", order_by="Vote.id")
     conflicts: Mapped[list[ConflictOfInterest]] = relationship(
         back_populates="item", order_by="ConflictOfInterest.id"
@@ -175,6 +179,12 @@ class Decision(db.Model):
     # None: closed by PRB itself at a written procedure's deadline.
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    # Extension items: the period and funds granted.
+    extension_id: Mapped[int | None] = mapped_column(ForeignKey("extension_requests.id"))
+    extension_months: Mapped[int | None] = mapped_column(Integer)
+    original_end: Mapped[date | None] = mapped_column(Date)
+    new_end: Mapped[date | None] = mapped_column(Date)
+    additional_funds: Mapped[Decimal | None] = mapped_column(Money)
 
     item: Mapped[AgendaItem] = relationship(back_populates="decision", lazy="joined")
     recorded_by: Mapped[User | None] = relationship(lazy="joined")

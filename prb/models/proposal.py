@@ -56,6 +56,15 @@ class Proposal(db.Model):
     project_code: Mapped[str | None] = mapped_column(String(40), unique=True)
     # What in this record is illustrative rather than taken from a source document.
     data_note: Mapped[str] = mapped_column(String(300), default="")
+    # The project, once approved: what the Board granted and how the project runs.
+    approved_budget: Mapped[Decimal | None] = mapped_column(Money)  # incl. extension funds
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    period_start: Mapped[date | None] = mapped_column(Date)
+    original_end: Mapped[date | None] = mapped_column(Date)
+    current_end: Mapped[date | None] = mapped_column(Date, index=True)
+    actual_start: Mapped[date | None] = mapped_column(Date)
+    final_report_on: Mapped[date | None] = mapped_column(Date)
+    spent_reported: Mapped[Decimal | None] = mapped_column(Money)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

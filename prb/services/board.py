@@ -20,6 +20,7 @@ from prb.models import (
     Attendance,
     ConflictOfInterest,
     Decision,
+    ExtensionRequest,
     Meeting,
     Proposal,
     User,
@@ -27,22 +28,27 @@ from prb.models import (
     Vote,
     utcnow,
 )
-from prb.services import audit, lifecycle
+from prb.services import audit, extensions, finance, lifecycle
 from prb.services.access import require_role
 from prb.services.calendar import period_end
+from prb.services.codes import lock_programme
 from prb.services.decision_rule import Outcome, Result, Rule, Tally, decide
 from prb.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from workflows import (
     AGENDA_ITEM,
+    ExtensionState,
+    ExtensionTrigger,
     ItemState,
     ItemTrigger,
     MeetingKind,
     ProposalState,
+    ProposalTrigger,
     Role,
     VoteChoice,
 )
-from workflows.board import OUTCOME_TRIGGER
+from workflows.board import EXTENSION_OUTCOME, OUTCOME_TRIGGER
 from workflows.definition import TransitionRefused
+from workflows.extension import EXTENDABLE_PROJECT_STATES
 
 NUMBER_PATTERN = re.compile(r"^[A-Z][A-Z0-9-]{1,15}/\d{4}/\d{1,3}$")
 
@@ -182,12 +188,34 @@ def list_meetings(actor: User) -> list[Meeting]:
 
 def schedulable_proposals() -> list[Proposal]:
     """Proposals under review that are not on an open agenda item."""
-    on_agenda = select(AgendaItem.proposal_id).where(AgendaItem.status == ItemState.OPEN)
+    on_agenda = select(AgendaItem.proposal_id).where(
+        AgendaItem.status == ItemState.OPEN, AgendaItem.extension_id.is_(None)
+    )
     return list(
         db.session.scalars(
             select(Proposal)
             .where(Proposal.status == ProposalState.UNDER_REVIEW, Proposal.id.not_in(on_agenda))
             .order_by(Proposal.submitted_at, Proposal.id)
+        ).unique()
+    )
+
+
+def schedulable_extensions() -> list[ExtensionRequest]:
+    """Extension requests finance has reviewed that are not on an open agenda item."""
+    on_agenda = select(AgendaItem.extension_id).where(
+        AgendaItem.status == ItemState.OPEN, AgendaItem.extension_id.is_not(None)
+    )
+    return list(
+        db.session.scalars(
+            select(ExtensionRequest)
+            .where(
+                ExtensionRequest.status.in_(
+                    [ExtensionState.REQUESTED, ExtensionState.UNDER_REVIEW]
+                ),
+                ExtensionRequest.finance_review != "",
+                ExtensionRequest.id.not_in(on_agenda),
+            )
+            .order_by(ExtensionRequest.requested_at)
         ).unique()
     )
 
@@ -199,13 +227,7 @@ def _meeting_is_open(meeting: Meeting) -> bool:
 def add_to_agenda(actor: User, meeting_id: int, proposal_id: int) -> AgendaItem:
     require_role(actor, Role.SECRETARIAT, action="build agendas")
     try:
-        meeting = db.session.scalars(
-            select(Meeting).where(Meeting.id == meeting_id).with_for_update(of=Meeting)
-        ).one_or_none()
-        if meeting is None:
-            raise NotFound(f"There is no meeting number {meeting_id}.")
-        if not _meeting_is_open(meeting):
-            raise Conflict(f"The written procedure {meeting.number} has passed its deadline.")
+        meeting = _lock_open_meeting(meeting_id)
         proposal = (
             db.session.scalars(
                 select(Proposal).where(Proposal.id == proposal_id).with_for_update(of=Proposal)
@@ -223,16 +245,15 @@ def add_to_agenda(actor: User, meeting_id: int, proposal_id: int) -> AgendaItem:
         already = db.session.scalar(
             select(Meeting.number)
             .join(AgendaItem)
-            .where(AgendaItem.proposal_id == proposal.id, AgendaItem.status == ItemState.OPEN)
+            .where(
+                AgendaItem.proposal_id == proposal.id,
+                AgendaItem.extension_id.is_(None),
+                AgendaItem.status == ItemState.OPEN,
+            )
         )
         if already:
             raise Conflict(f"{proposal.display_code} is already on the agenda of {already}.")
-        position = (
-            db.session.scalar(
-                select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id)
-            )
-            or 0
-        ) + 1
+        position = _next_position(meeting)
         item = AgendaItem(
             meeting=meeting,
             proposal=proposal,
@@ -256,6 +277,82 @@ def add_to_agenda(actor: User, meeting_id: int, proposal_id: int) -> AgendaItem:
         db.session.rollback()
         raise
     return item
+
+
+def add_extension_to_agenda(actor: User, meeting_id: int, extension_id: int) -> AgendaItem:
+    require_role(actor, Role.SECRETARIAT, action="build agendas")
+    try:
+        meeting = _lock_open_meeting(meeting_id)
+        ext = (
+            db.session.scalars(
+                select(ExtensionRequest)
+                .where(ExtensionRequest.id == extension_id)
+                .with_for_update(of=ExtensionRequest)
+            )
+            .unique()
+            .one_or_none()
+        )
+        if ext is None:
+            raise NotFound(f"There is no extension request number {extension_id}.")
+        already = db.session.scalar(
+            select(Meeting.number)
+            .join(AgendaItem)
+            .where(AgendaItem.extension_id == ext.id, AgendaItem.status == ItemState.OPEN)
+        )
+        if already:
+            raise Conflict(f"This extension request is already on the agenda of {already}.")
+        if ext.status == ExtensionState.REQUESTED:
+            extensions.fire(
+                ext,
+                ExtensionTrigger.START_REVIEW,
+                actor,
+                actor.roles,
+                f"{meeting.kind_label} {meeting.number}",
+            )
+        elif ext.status != ExtensionState.UNDER_REVIEW:
+            raise Conflict(f"The extension request is {ext.status_label}.")
+        item = AgendaItem(
+            meeting=meeting,
+            proposal_id=ext.proposal_id,
+            extension=ext,
+            position=_next_position(meeting),
+            status=ItemState.OPEN,
+        )
+        db.session.add(item)
+        db.session.flush()
+        audit.record(
+            "placed_on_agenda",
+            actor=actor,
+            role=Role.SECRETARIAT,
+            proposal=ext.proposal,
+            comment=f"Extension request: {meeting.kind_label} {meeting.number}, "
+            f"item {item.position}",
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return item
+
+
+def _lock_open_meeting(meeting_id: int) -> Meeting:
+    meeting = db.session.scalars(
+        select(Meeting).where(Meeting.id == meeting_id).with_for_update(of=Meeting)
+    ).one_or_none()
+    if meeting is None:
+        raise NotFound(f"There is no meeting number {meeting_id}.")
+    if not _meeting_is_open(meeting):
+        raise Conflict(f"The written procedure {meeting.number} has passed its deadline.")
+    return meeting
+
+
+def _next_position(meeting: Meeting) -> int:
+    return (
+        db.session.scalar(
+            select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id)
+        )
+        or 0
+    ) + 1
 
 
 def record_attendance(actor: User, meeting_id: int, present_ids: set[int]) -> None:
@@ -583,7 +680,15 @@ def _close(item: AgendaItem, *, actor: User | None, terms: Terms | None) -> Deci
     )
     counted = count(item)
     where = f"{item.meeting.kind_label} {item.meeting.number}, item {item.position}"
-    if proposal.status != ProposalState.UNDER_REVIEW:
+    if item.extension_id is not None and (
+        item.extension is None
+        or item.extension.status != ExtensionState.UNDER_REVIEW
+        or proposal.status not in EXTENDABLE_PROJECT_STATES
+    ):
+        outcome = Outcome(
+            Result.NO_MAJORITY, None, False, f"Not decided: the project is {proposal.status_label}."
+        )
+    elif item.extension_id is None and proposal.status != ProposalState.UNDER_REVIEW:
         outcome = Outcome(
             Result.NO_MAJORITY,
             None,
@@ -611,6 +716,17 @@ def _close(item: AgendaItem, *, actor: User | None, terms: Terms | None) -> Deci
         )
         return None
     assert outcome.choice is not None
+    if item.extension_id is not None:
+        return _decide_extension(
+            item,
+            proposal,
+            outcome,
+            counted,
+            actor=actor,
+            role=role,
+            where=where,
+            conditions=terms.conditions if terms else "",
+        )
     approved = outcome.choice is VoteChoice.APPROVE
     if approved:
         terms = _checked_terms(
@@ -623,12 +739,16 @@ def _close(item: AgendaItem, *, actor: User | None, terms: Terms | None) -> Deci
                 item.conditions,
             ),
         )
-    previous = db.session.scalar(
-        select(Decision.id)
-        .where(Decision.proposal_id == proposal.id)
-        .order_by(Decision.decided_at.desc(), Decision.id.desc())
-        .limit(1)
-    )
+        assert terms.budget is not None and terms.start and terms.duration_months
+        programme = lock_programme(proposal.programme_id)
+        finance.ensure_within_envelope(programme, terms.budget, "Approving a budget")
+        proposal.approved_budget = terms.budget
+        proposal.approved_at = utcnow()
+        proposal.period_start = terms.start
+        proposal.original_end = proposal.current_end = period_end(
+            terms.start, terms.duration_months
+        )
+    previous = _previous_decision(proposal.id, None)
     decision = Decision(
         item=item,
         proposal_id=proposal.id,
@@ -662,6 +782,89 @@ def _close(item: AgendaItem, *, actor: User | None, terms: Terms | None) -> Deci
         actor=actor,
         roles=frozenset({Role.BOARD_DECISION}),
         comment=f"Decision of {where}: {outcome.explanation} Tally: {decision.tally_text}.",
+    )
+    db.session.flush()
+    return decision
+
+
+def _previous_decision(proposal_id: int, extension_id: int | None) -> int | None:
+    """The decision a new one supersedes: the latest on the same question."""
+    same_question = (
+        Decision.extension_id.is_(None)
+        if extension_id is None
+        else Decision.extension_id == extension_id
+    )
+    return db.session.scalar(
+        select(Decision.id)
+        .where(Decision.proposal_id == proposal_id, same_question)
+        .order_by(Decision.decided_at.desc(), Decision.id.desc())
+        .limit(1)
+    )
+
+
+def _decide_extension(
+    item: AgendaItem,
+    proposal: Proposal,
+    outcome: Outcome,
+    counted: ItemCount,
+    *,
+    actor: User | None,
+    role: Role,
+    where: str,
+    conditions: str,
+) -> Decision | None:
+    """The Board's decision on an extension request: approval moves the end date and adds
+    any additional funds to the approved budget (within the envelope)."""
+    ext = item.extension
+    assert ext is not None and outcome.choice is not None
+    original_end = proposal.current_end
+    approved = outcome.choice is VoteChoice.APPROVE
+    if approved:
+        if ext.additional_funds:
+            programme = lock_programme(proposal.programme_id)
+            finance.ensure_within_envelope(
+                programme, ext.additional_funds, "The extension's additional funds"
+            )
+        lifecycle.transition(
+            proposal,
+            ProposalTrigger.EXTEND,
+            actor=actor,
+            roles=frozenset({Role.BOARD_DECISION}),
+            comment=f"Decision of {where}: extension {ext.summary}.",
+        )
+        proposal.current_end = ext.new_end
+        proposal.approved_budget = (proposal.approved_budget or Decimal(0)) + ext.additional_funds
+    decision = Decision(
+        item=item,
+        proposal_id=proposal.id,
+        extension_id=ext.id,
+        outcome=outcome.choice,
+        votes_for=counted.tally.approve,
+        votes_against=counted.tally.reject,
+        votes_revision=counted.tally.request_revision,
+        votes_abstain=counted.tally.abstain,
+        eligible=counted.tally.eligible,
+        recused=counted.tally.recused,
+        recused_names=counted.recused_text,
+        casting_vote=outcome.casting_vote_used,
+        extension_months=ext.months if approved else None,
+        original_end=original_end,
+        new_end=ext.new_end if approved else None,
+        additional_funds=ext.additional_funds if approved else None,
+        conditions=(conditions or item.conditions).strip(),
+        recorded_by_id=actor.id if actor else None,
+        supersedes_id=_previous_decision(proposal.id, ext.id),
+    )
+    db.session.add(decision)
+    _fire_item(item, ItemTrigger.DECIDE, role)
+    item.outcome_note = outcome.explanation
+    ext.decided_at = utcnow()
+    extensions.fire(
+        ext,
+        EXTENSION_OUTCOME[outcome.choice],
+        actor,
+        frozenset({Role.BOARD_DECISION}),
+        f"Decision of {where}: {outcome.explanation} Tally: {decision.tally_text}.",
     )
     db.session.flush()
     return decision

@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from prb.extensions import db
 from prb.models import Proposal, User, utcnow
-from prb.services import audit
+from prb.services import audit, finance
 from prb.services.access import chairs_group, get_visible_proposal
 from prb.services.codes import lock_programme, next_project_code
 from prb.services.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -55,22 +55,42 @@ class ProposalGuards:
                 "Complete these fields before submitting: " + ", ".join(missing) + "."
             )
 
-    # The finance ledger arrives with the finance issue; until then nothing is committed or
-    # paid, so these preconditions cannot hold and the project cannot move on by a click.
     def has_commitment(self, proposal: Proposal) -> None:
-        raise GuardFailed("No commitment of funds has been recorded for this project yet.")
+        if finance.balances(proposal).committed <= 0:
+            raise GuardFailed("No commitment of funds has been recorded for this project yet.")
 
     def has_first_disbursement(self, proposal: Proposal) -> None:
-        raise GuardFailed("No disbursement has been recorded for this project yet.")
+        if finance.balances(proposal).disbursed <= 0:
+            raise GuardFailed("No disbursement has been recorded for this project yet.")
 
     def has_actual_start(self, proposal: Proposal) -> None:
-        raise GuardFailed("The project's actual start date has not been recorded yet.")
+        if proposal.actual_start is None:
+            raise GuardFailed("The project's actual start date has not been recorded yet.")
 
     def end_reached_or_final_report(self, proposal: Proposal) -> None:
-        raise GuardFailed("The end date has not been reached and no final report is recorded.")
+        today = utcnow().date()
+        ended = proposal.current_end is not None and proposal.current_end <= today
+        if not ended and proposal.final_report_on is None:
+            end = f" ({proposal.current_end:%d %B %Y})" if proposal.current_end else ""
+            raise GuardFailed(
+                f"The end date{end} has not been reached and no final report is recorded."
+            )
 
     def balance_settled(self, proposal: Proposal) -> None:
-        raise GuardFailed("The project's balance has not been settled in the finance ledger.")
+        b = finance.balances(proposal)
+        if b.undisbursed_commitment > 0:
+            raise GuardFailed(
+                f"USD {b.undisbursed_commitment:,.2f} is committed but not disbursed: disburse "
+                "or release it first."
+            )
+        if proposal.spent_reported is None:
+            raise GuardFailed("Record the amount spent, from the final financial report.")
+        if b.net_disbursed != proposal.spent_reported:
+            raise GuardFailed(
+                f"Disbursed less returned (USD {b.net_disbursed:,.2f}) does not equal the USD "
+                f"{proposal.spent_reported:,.2f} reported spent: record the return of unspent "
+                "funds first."
+            )
 
 
 def _assign_project_code(proposal: Proposal) -> None:

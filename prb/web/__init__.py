@@ -9,9 +9,9 @@ from workflows import Role
 
 
 def register(app: Flask) -> None:
-    from prb.web import admin, auth, board, errors, filters, main, proposals, workflow
+    from prb.web import admin, auth, board, errors, filters, finance, main, proposals, workflow
 
-    for module in (auth, main, proposals, board, admin, workflow):
+    for module in (auth, main, proposals, board, finance, admin, workflow):
         app.register_blueprint(module.bp)
     errors.register(app)
     filters.register(app)

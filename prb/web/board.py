@@ -15,6 +15,7 @@ from prb.web.forms import (
     AttendanceForm,
     CloseItemForm,
     ConflictForm,
+    ExtensionAgendaForm,
     MeetingForm,
     VoteForm,
     options,
@@ -106,11 +107,16 @@ def meeting(meeting_id: int, status: int = 200):  # type: ignore[no-untyped-def]
                 "close_form": _close_form(item) if secretariat and item.is_open else None,
             }
         )
-    agenda_form = None
+    agenda_form = extension_form = None
     if secretariat:
         agenda_form = AgendaForm(formdata=None)
         agenda_form.proposal_id.choices = options(
             (p.id, f"{p.display_code} — {p.title}") for p in service.schedulable_proposals()
+        )
+        extension_form = ExtensionAgendaForm(formdata=None)
+        extension_form.extension_id.choices = options(
+            (x.id, f"{x.proposal.display_code} — extension {x.summary}")
+            for x in service.schedulable_extensions()
         )
     attendance_form = None
     present = service.attendance(m)
@@ -126,6 +132,7 @@ def meeting(meeting_id: int, status: int = 200):  # type: ignore[no-untyped-def]
             rows=rows,
             secretariat=secretariat,
             agenda_form=agenda_form,
+            extension_form=extension_form,
             attendance_form=attendance_form,
             members=members,
             present=present,
@@ -174,6 +181,25 @@ def add_item(meeting_id: int):  # type: ignore[no-untyped-def]
         flash(exc.message, "error")
         return meeting(meeting_id, status=exc.status_code)
     return _back(meeting_id, f"{item.proposal.display_code} added as item {item.position}.")
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/extension", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def add_extension(meeting_id: int):  # type: ignore[no-untyped-def]
+    form = ExtensionAgendaForm()
+    form.validate()
+    if form.extension_id.data is None:
+        flash("Choose an extension request to add.", "error")
+        return meeting(meeting_id, status=422)
+    try:
+        item = service.add_extension_to_agenda(current_user, meeting_id, form.extension_id.data)
+    except (Conflict, Invalid) as exc:
+        flash(exc.message, "error")
+        return meeting(meeting_id, status=exc.status_code)
+    return _back(
+        meeting_id,
+        f"Extension of {item.proposal.display_code} added as item {item.position}.",
+    )
 
 
 @bp.route("/meetings/<int:meeting_id>/attendance", methods=["POST"])

@@ -212,3 +212,68 @@ class CloseItemForm(FlaskForm):
     start = CalendarDateField("Start of the approved period", validators=[Optional()])
     conditions = TextAreaField("Conditions", validators=[Length(max=5000)])
     submit = SubmitField("Close voting and record the decision")
+
+
+class EntryForm(FlaskForm):
+    kind = SelectField("Kind of entry")
+    amount = AmountField(
+        "Amount (USD)",
+        places=2,
+        validators=[Optional()],
+        description="Not needed for a reversal: it takes the reversed amount.",
+    )
+    value_date = CalendarDateField("Date", validators=[Optional()])
+    reference = StringField(
+        "Reference",
+        validators=[Length(max=100)],
+        description="For example the payment or obligation number.",
+    )
+    note = StringField("Note", validators=[Length(max=1000)])
+    reverses_id = SelectField("Entry to reverse", coerce=_int_or_none, validate_choice=False)
+    submit = SubmitField("Record entry")
+
+
+class ProjectDatesForm(FlaskForm):
+    actual_start = CalendarDateField("Actual start", validators=[Optional()])
+    final_report_on = CalendarDateField("Final report received", validators=[Optional()])
+    spent_reported = AmountField(
+        "Amount spent, per the final report (USD)", places=2, validators=[Optional()]
+    )
+    submit = SubmitField("Save project dates")
+
+
+class ExtensionForm(FlaskForm):
+    months = MonthsField(
+        "Extension (months)", validators=[Optional()], description="Either a number of months…"
+    )
+    new_end = CalendarDateField("…or the new end date", validators=[Optional()])
+    additional_funds = AmountField(
+        "Additional funds (USD)",
+        places=2,
+        validators=[Optional()],
+        description="Leave empty or 0 for a no-cost extension.",
+    )
+    justification = TextAreaField("Justification", validators=[Length(max=5000)])
+    submit = SubmitField("Request the extension")
+
+
+class ReviewForm(FlaskForm):
+    review = TextAreaField(
+        "Finance review",
+        validators=[Length(max=4000)],
+        description="PRB adds the balance and burn rate as of today.",
+    )
+    submit = SubmitField("Save the review")
+
+
+class DashboardFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    programme_id = SelectField("Programme", coerce=_int_or_none, validate_choice=True)
+    working_group_id = SelectField("Working group", coerce=_int_or_none, validate_choice=True)
+
+
+class ExtensionAgendaForm(FlaskForm):
+    extension_id = SelectField("Extension request", coerce=_int_or_none, validate_choice=False)
+    submit = SubmitField("Add to the agenda")

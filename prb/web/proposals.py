@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from prb.services import board, lifecycle
+from prb.services import board, finance, lifecycle
 from prb.services import proposals as service
 from prb.services.access import get_visible_proposal
 from prb.services.errors import Conflict, Invalid, NotAllowed
@@ -20,6 +20,7 @@ from prb.web.forms import (
     show_errors,
 )
 from workflows import PROPOSAL, Role
+from workflows.proposal import PROJECT_STATES
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
@@ -152,6 +153,8 @@ def _render_show(proposal_id: int, status: int = 200):  # type: ignore[no-untype
         can_edit=service.can_edit(current_user, proposal),
         history=service.history(proposal),
         decisions=board.decisions_for(proposal),
+        show_finance=proposal.status in PROJECT_STATES
+        and finance.can_see_ledger(current_user, proposal),
         form=TransitionForm(expected_status=proposal.status, formdata=None),
     )
     return page, status

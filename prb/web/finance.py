@@ -1,0 +1,342 @@
+"""Finance pages: the dashboard, each project's ledger, dates and extensions, CSV exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+
+from prb.models import EntryKind
+from prb.services import extensions, finance
+from prb.services import finance_dashboard as dashboard
+from prb.services import proposals as proposal_service
+from prb.services.access import get_visible_proposal
+from prb.services.errors import Conflict, Invalid, NotFound
+from prb.web.access import roles_required
+from prb.web.forms import (
+    DashboardFilterForm,
+    EntryForm,
+    ExtensionForm,
+    ProjectDatesForm,
+    ReviewForm,
+    options,
+    show_errors,
+)
+from workflows import EXTENSION, Role
+
+bp = Blueprint("finance", __name__)
+
+
+def _filter() -> tuple[DashboardFilterForm, dashboard.Filter]:
+    form = DashboardFilterForm(request.args)
+    form.programme_id.choices = options(
+        [("", "All programmes")] + [(p.id, p.code) for p in proposal_service.programmes()]
+    )
+    form.working_group_id.choices = options(
+        [("", "All working groups")] + [(g.id, g.name) for g in proposal_service.working_groups()]
+    )
+    form.validate()
+    return form, dashboard.Filter(
+        programme_id=None if form.programme_id.errors else form.programme_id.data,
+        working_group_id=None if form.working_group_id.errors else form.working_group_id.data,
+    )
+
+
+@bp.route("/finance/")
+@roles_required(Role.FINANCE, Role.SECRETARIAT, Role.BOARD_MEMBER)
+def index():  # type: ignore[no-untyped-def]
+    form, flt = _filter()
+    page_arg = request.args.get("page", "1")
+    rows, total = ([], 0)
+    per_page = 50
+    if dashboard.may_see_project_rows(current_user):
+        rows, total = dashboard.rows(
+            current_user, flt, page=int(page_arg) if page_arg.isdigit() else 1, per_page=per_page
+        )
+    page = int(page_arg) if page_arg.isdigit() else 1
+    query = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template(
+        "finance/index.html",
+        form=form,
+        rows=rows,
+        total=total,
+        page=max(1, min(page, max(1, -(-total // per_page)))),
+        pages=max(1, -(-total // per_page)),
+        query=query,
+        by_programme=dashboard.totals(current_user, flt, "programme"),
+        by_group=dashboard.totals(current_user, flt, "group"),
+        envelopes=dashboard.envelopes(current_user, flt),
+        pending_reviews=extensions.pending_review() if current_user.has_role(Role.FINANCE) else [],
+    )
+
+
+def _csv(header: list[str], rows: Iterable[list[object]], filename: str) -> Response:
+    def generate() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        for line in _chain(header, rows):
+            writer.writerow(["" if v is None else v for v in line])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    return Response(
+        stream_with_context(generate()),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _chain(header: list[str], rows: Iterable[list[object]]) -> Iterator[list[object]]:
+    yield header
+    yield from rows
+
+
+DASHBOARD_COLUMNS = [
+    "code",
+    "title",
+    "working_group",
+    "status",
+    "approved",
+    "committed",
+    "disbursed",
+    "returned",
+    "balance",
+    "percent_disbursed",
+    "start",
+    "original_end",
+    "current_end",
+    "days_left",
+    "flags",
+]
+
+
+@bp.route("/finance/dashboard.csv")
+@roles_required(Role.FINANCE, Role.SECRETARIAT)
+def dashboard_csv():  # type: ignore[no-untyped-def]
+    _, flt = _filter()
+    project_rows = dashboard.all_rows(current_user, flt)
+
+    def lines() -> Iterator[list[object]]:
+        for r in project_rows:
+            p, b = r.proposal, r.balances
+            yield [
+                p.project_code,
+                p.title,
+                p.working_group.name,
+                p.status,
+                b.approved,
+                b.committed,
+                b.disbursed,
+                b.returned,
+                b.balance,
+                b.percent_disbursed,
+                (p.actual_start or p.period_start or ""),
+                p.original_end,
+                p.current_end,
+                r.days_left,
+                "; ".join(r.flags),
+            ]
+
+    return _csv(DASHBOARD_COLUMNS, lines(), "prb-finance-dashboard.csv")
+
+
+def _project(proposal_id: int):  # type: ignore[no-untyped-def]
+    proposal = get_visible_proposal(current_user, proposal_id)
+    if not finance.can_see_ledger(current_user, proposal):
+        raise NotFound(f"There is no project finance page number {proposal_id} that you can see.")
+    return proposal
+
+
+@bp.route("/proposals/<int:proposal_id>/finance")
+def project(proposal_id: int, status: int = 200, forms: dict | None = None):  # type: ignore[no-untyped-def]
+    proposal = _project(proposal_id)
+    forms = forms or {}
+    is_finance = current_user.has_role(Role.FINANCE)
+    entry_form = forms.get("entry") or EntryForm(formdata=None)
+    entry_form.kind.choices = options((k.value, k.label) for k in EntryKind)
+    entry_form.reverses_id.choices = options(
+        [("", "—")]
+        + [
+            (e.id, f"#{e.id} {e.kind_label} USD {e.amount:,.2f} of {e.value_date}")
+            for e in finance.reversible_entries(proposal)
+        ]
+    )
+    dates_form = forms.get("dates") or ProjectDatesForm(obj=proposal, formdata=None)
+    history = extensions.for_project(proposal)
+    return (
+        render_template(
+            "finance/project.html",
+            proposal=proposal,
+            balances=finance.balances(proposal),
+            entries=finance.ledger(proposal),
+            is_finance=is_finance,
+            entry_form=entry_form,
+            dates_form=dates_form,
+            extension_form=forms.get("extension") or ExtensionForm(formdata=None),
+            review_form=ReviewForm(formdata=None),
+            extensions=history,
+            chair_actions={x.id: extensions.chair_actions(current_user, x) for x in history},
+            can_request_extension=extensions.can_request(current_user, proposal),
+        ),
+        status,
+    )
+
+
+@bp.route("/proposals/<int:proposal_id>/finance/entries", methods=["POST"])
+@roles_required(Role.FINANCE)
+def add_entry(proposal_id: int):  # type: ignore[no-untyped-def]
+    form = EntryForm()
+    form.kind.choices = options((k.value, k.label) for k in EntryKind)
+    if not form.validate():
+        flash("The entry was not recorded: please correct the fields marked.", "error")
+        return project(proposal_id, 422, {"entry": form})
+    try:
+        entry = finance.record_entry(
+            current_user,
+            proposal_id,
+            finance.EntryInput(
+                kind=form.kind.data or "",
+                amount=form.amount.data,
+                value_date=form.value_date.data,
+                reference=form.reference.data or "",
+                note=form.note.data or "",
+                reverses_id=form.reverses_id.data,
+            ),
+        )
+    except Invalid as exc:
+        show_errors(form, exc)
+        return project(proposal_id, 422, {"entry": form})
+    except Conflict as exc:
+        flash(exc.message, "error")
+        return project(proposal_id, 409, {"entry": form})
+    flash(f"{entry.kind_label} of USD {entry.amount:,.2f} recorded.", "success")
+    return redirect(url_for(".project", proposal_id=proposal_id), 303)
+
+
+@bp.route("/proposals/<int:proposal_id>/finance/dates", methods=["POST"])
+@roles_required(Role.FINANCE)
+def save_dates(proposal_id: int):  # type: ignore[no-untyped-def]
+    form = ProjectDatesForm()
+    if not form.validate():
+        flash("Nothing was saved: please correct the fields marked.", "error")
+        return project(proposal_id, 422, {"dates": form})
+    try:
+        finance.record_project_dates(
+            current_user,
+            proposal_id,
+            finance.ProjectDates(
+                form.actual_start.data, form.final_report_on.data, form.spent_reported.data
+            ),
+        )
+    except Invalid as exc:
+        show_errors(form, exc)
+        return project(proposal_id, 422, {"dates": form})
+    except Conflict as exc:
+        flash(exc.message, "error")
+        return project(proposal_id, 409, {"dates": form})
+    flash("Project dates saved.", "success")
+    return redirect(url_for(".project", proposal_id=proposal_id), 303)
+
+
+@bp.route("/proposals/<int:proposal_id>/finance/ledger.csv")
+def ledger_csv(proposal_id: int):  # type: ignore[no-untyped-def]
+    proposal = _project(proposal_id)
+    lines = [
+        [
+            e.id,
+            proposal.project_code,
+            e.kind,
+            e.amount,
+            e.value_date.isoformat(),
+            e.reference,
+            e.note,
+            e.reverses_id,
+            e.recorded_by.name,
+            e.recorded_at.isoformat(),
+        ]
+        for e in finance.ledger(proposal)
+    ]
+    header = [
+        "entry",
+        "project_code",
+        "kind",
+        "amount",
+        "date",
+        "reference",
+        "note",
+        "reverses",
+        "recorded_by",
+        "recorded_at_utc",
+    ]
+    return _csv(header, lines, f"prb-ledger-{proposal.project_code or proposal.reference}.csv")
+
+
+@bp.route("/proposals/<int:proposal_id>/extensions", methods=["POST"])
+@roles_required(Role.CHAIR)
+def request_extension(proposal_id: int):  # type: ignore[no-untyped-def]
+    form = ExtensionForm()
+    if not form.validate():
+        flash("The request was not saved: please correct the fields marked.", "error")
+        return project(proposal_id, 422, {"extension": form})
+    try:
+        ext = extensions.request_extension(
+            current_user,
+            proposal_id,
+            extensions.ExtensionInput(
+                months=form.months.data,
+                new_end=form.new_end.data,
+                additional_funds=form.additional_funds.data,
+                justification=form.justification.data or "",
+            ),
+        )
+    except Invalid as exc:
+        show_errors(form, exc)
+        return project(proposal_id, 422, {"extension": form})
+    except Conflict as exc:
+        flash(exc.message, "error")
+        return project(proposal_id, 409, {"extension": form})
+    flash(f"Extension requested: {ext.summary}. Finance reviews it next.", "success")
+    return redirect(url_for(".project", proposal_id=proposal_id), 303)
+
+
+@bp.route("/extensions/<int:extension_id>/review", methods=["POST"])
+@roles_required(Role.FINANCE)
+def review(extension_id: int):  # type: ignore[no-untyped-def]
+    form = ReviewForm()
+    form.validate()
+    try:
+        ext = extensions.review_extension(current_user, extension_id, form.review.data or "")
+    except (Invalid, Conflict) as exc:
+        flash(exc.message, "error")
+        proposal_id = extensions.proposal_id_of(extension_id)
+        return project(proposal_id, exc.status_code)
+    flash("Review saved; the secretariat can now put the request on an agenda.", "success")
+    return redirect(url_for(".project", proposal_id=ext.proposal_id), 303)
+
+
+@bp.route("/extensions/<int:extension_id>/<trigger>", methods=["POST"])
+@roles_required(Role.CHAIR)
+def chair_action(extension_id: int, trigger: str):  # type: ignore[no-untyped-def]
+    proposal_id = extensions.proposal_id_of(extension_id)
+    try:
+        extensions.chair_action(
+            current_user, extension_id, trigger, request.form.get("comment", "")[:2000]
+        )
+    except (Invalid, Conflict) as exc:
+        flash(exc.message, "error")
+        return project(proposal_id, exc.status_code)
+    flash(f"Extension request: {EXTENSION.transition(trigger).label.lower()} done.", "success")
+    return redirect(url_for(".project", proposal_id=proposal_id), 303)
