@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run test lint format diagram clean
+.PHONY: install system-deps run test lint format diagram clean
 
 # The virtual environment is rebuilt whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -16,15 +16,19 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+## Debian packages for PDF rendering and the PDF tests (installed only when missing)
+system-deps:
+	.ci/system-deps
+
 ## make run: install, build the SQLite database from the migrations, load the demo, serve
-run: install
+run: system-deps install
 	$(BIN)/prb db upgrade
 	$(BIN)/prb demo
 	@echo "PRB is on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	$(BIN)/prb run --host $(HOST) --port $(PORT)
 
 ## make test: lint, then the whole suite (SQLite; PostgreSQL too when PRB_TEST_DATABASE_URL is set)
-test: install lint
+test: system-deps install lint
 	$(BIN)/pytest
 
 lint: install

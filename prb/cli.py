@@ -34,12 +34,27 @@ def demo_command() -> None:
     added = load_demo()
     summary = ", ".join(f"{n} {kind}" for kind, n in added.items() if n) or "nothing new"
     click.echo(f"Demo portfolio loaded ({summary}).")
+    _ensure_demo_certificate()
     click.echo(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}):")
     for u in USERS:
         roles = ", ".join(r.label for r in u.roles)
         extra = " (Board chair)" if u.board_chair else ""
         chairs = f" — chairs {', '.join(u.chairs)}" if u.chairs else ""
         click.echo(f"  {u.email:<28} {roles}{extra}{chairs}")
+
+
+def _ensure_demo_certificate() -> None:
+    """Final minutes are signed with a self-signed demo certificate unless one is set."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from prb.services.signing import create_demo_certificate
+
+    target = current_app.config.get("SIGNING_P12")
+    if target and not Path(target).exists():
+        create_demo_certificate(Path(target))
+        click.echo(f"Self-signed demo signing certificate created: {target}")
 
 
 def _require_current_schema() -> None:

@@ -58,6 +58,7 @@ def load(app_config: dict[str, Any], instance_path: str, overrides: dict[str, An
     quorum = Fraction(str(app_config["BOARD_QUORUM"]))
     if not 0 <= quorum < 1:
         raise ValueError(f"PRB_BOARD_QUORUM must be a fraction from 0 to below 1, not {quorum}")
+    app_config.setdefault("SIGNING_P12", str(Path(instance_path) / "signing" / "secretariat.p12"))
     if not app_config.get("SECRET_KEY"):
         app_config["SECRET_KEY"] = _instance_secret(instance_path)
 

@@ -83,6 +83,7 @@ def make_app(database_url: str, **overrides: object) -> Flask:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "PAGE_SIZE": 5,
+        "SIGNING_P12": "",  # unsigned unless a test configures a certificate
     }
     config.update(overrides)
     return create_app(config)

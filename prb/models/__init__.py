@@ -3,6 +3,7 @@
 from prb.models.audit import AuditRecord
 from prb.models.board import AgendaItem, Attendance, ConflictOfInterest, Decision, Meeting, Vote
 from prb.models.finance import EntryKind, ExtensionRequest, LedgerEntry
+from prb.models.minutes import MinutesVersion
 from prb.models.proposal import Proposal, Scope, proposal_entities
 from prb.models.reference import Entity, FundingProgramme, WorkingGroup, working_group_chairs
 from prb.models.types import CENT, Money, UTCDateTime, utcnow
@@ -21,6 +22,7 @@ __all__ = [
     "FundingProgramme",
     "LedgerEntry",
     "Meeting",
+    "MinutesVersion",
     "Money",
     "Proposal",
     "Scope",

@@ -6,10 +6,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import DDL, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from prb.extensions import db
+from prb.models.immutable import make_append_only
 from prb.models.proposal import Proposal
 from prb.models.types import Money, UTCDateTime, utcnow
 from prb.models.user import User
@@ -64,37 +65,7 @@ class LedgerEntry(db.Model):
 
 
 # The ledger is append-only in the database itself, not only in the code.
-APPEND_ONLY = {
-    "sqlite": [
-        "CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries "
-        "BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END",
-        "CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries "
-        "BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END",
-    ],
-    "postgresql": [
-        "CREATE OR REPLACE FUNCTION prb_refuse_change() RETURNS trigger AS $$ "
-        "BEGIN RAISE EXCEPTION '% rows are append-only', TG_TABLE_NAME; END; "
-        "$$ LANGUAGE plpgsql",
-        "CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entries "
-        "FOR EACH ROW EXECUTE FUNCTION prb_refuse_change()",
-    ],
-}
-APPEND_ONLY_DROP = {
-    "sqlite": [
-        "DROP TRIGGER IF EXISTS ledger_entries_no_update",
-        "DROP TRIGGER IF EXISTS ledger_entries_no_delete",
-    ],
-    "postgresql": ["DROP TRIGGER IF EXISTS ledger_entries_append_only ON ledger_entries"],
-}
-
-for _dialect, _statements in APPEND_ONLY.items():
-    for _statement in _statements:
-        event.listen(
-            LedgerEntry.__table__,
-            "after_create",
-            # DDL() formats its text with %, so a literal % is written twice.
-            DDL(_statement.replace("%", "%%")).execute_if(dialect=_dialect),
-        )
+make_append_only(LedgerEntry.__table__)
 
 
 class ExtensionRequest(db.Model):

@@ -9,9 +9,20 @@ from workflows import Role
 
 
 def register(app: Flask) -> None:
-    from prb.web import admin, auth, board, errors, filters, finance, main, proposals, workflow
+    from prb.web import (
+        admin,
+        auth,
+        board,
+        errors,
+        filters,
+        finance,
+        main,
+        proposals,
+        reports,
+        workflow,
+    )
 
-    for module in (auth, main, proposals, board, finance, admin, workflow):
+    for module in (auth, main, proposals, board, finance, reports, admin, workflow):
         app.register_blueprint(module.bp)
     errors.register(app)
     filters.register(app)

@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from prb.services import board as service
+from prb.services import minutes
 from prb.services.errors import Conflict, Invalid, NotAllowed
 from prb.web.access import roles_required
 from prb.web.forms import (
@@ -17,6 +18,7 @@ from prb.web.forms import (
     ConflictForm,
     ExtensionAgendaForm,
     MeetingForm,
+    MinutesForm,
     VoteForm,
     options,
     show_errors,
@@ -137,6 +139,9 @@ def meeting(meeting_id: int, status: int = 200):  # type: ignore[no-untyped-def]
             members=members,
             present=present,
             conflict_form=ConflictForm(formdata=None),
+            minutes_versions=minutes.versions(m),
+            minutes_form=MinutesForm(formdata=None) if secretariat else None,
+            all_closed=all(not item.is_open for item in m.items),
         ),
         status,
     )

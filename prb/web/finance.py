@@ -82,7 +82,7 @@ def index():  # type: ignore[no-untyped-def]
     )
 
 
-def _csv(header: list[str], rows: Iterable[list[object]], filename: str) -> Response:
+def csv_response(header: list[str], rows: Iterable[list[object]], filename: str) -> Response:
     def generate() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -150,7 +150,7 @@ def dashboard_csv():  # type: ignore[no-untyped-def]
                 "; ".join(r.flags),
             ]
 
-    return _csv(DASHBOARD_COLUMNS, lines(), "prb-finance-dashboard.csv")
+    return csv_response(DASHBOARD_COLUMNS, lines(), "prb-finance-dashboard.csv")
 
 
 def _project(proposal_id: int):  # type: ignore[no-untyped-def]
@@ -281,7 +281,9 @@ def ledger_csv(proposal_id: int):  # type: ignore[no-untyped-def]
         "recorded_by",
         "recorded_at_utc",
     ]
-    return _csv(header, lines, f"prb-ledger-{proposal.project_code or proposal.reference}.csv")
+    return csv_response(
+        header, lines, f"prb-ledger-{proposal.project_code or proposal.reference}.csv"
+    )
 
 
 @bp.route("/proposals/<int:proposal_id>/extensions", methods=["POST"])

@@ -277,3 +277,16 @@ class DashboardFilterForm(FlaskForm):
 class ExtensionAgendaForm(FlaskForm):
     extension_id = SelectField("Extension request", coerce=_int_or_none, validate_choice=False)
     submit = SubmitField("Add to the agenda")
+
+
+class PortfolioForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    programme_id = SelectField("Programme", coerce=_int_or_none, validate_choice=True)
+    year = YearField("Year", validators=[Optional()])
+
+
+class MinutesForm(FlaskForm):
+    note = TextAreaField("What this corrigendum corrects", validators=[Length(max=2000)])
+    submit = SubmitField("Finalise the minutes")

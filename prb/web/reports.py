@@ -1,0 +1,103 @@
+"""Reports: the portfolio overview (Exhibit V) and the minutes PDFs."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from prb.services import minutes, portfolio
+from prb.services import proposals as proposal_service
+from prb.services.errors import Conflict, Invalid
+from prb.web.access import roles_required
+from prb.web.finance import csv_response
+from prb.web.forms import MinutesForm, PortfolioForm, options
+from workflows import Role
+
+bp = Blueprint("reports", __name__)
+
+
+def _overview():  # type: ignore[no-untyped-def]
+    form = PortfolioForm(request.args)
+    form.programme_id.choices = options(
+        [("", "All programmes")] + [(p.id, p.code) for p in proposal_service.programmes()]
+    )
+    form.validate()
+    year = form.year.data if not form.year.errors and form.year.data else None
+    if year is not None and not 1990 <= year <= 2100:
+        year = None
+    programme_id = None if form.programme_id.errors else form.programme_id.data
+    data = portfolio.overview(current_user, programme_id, year)
+    if form.year.data is None or form.year.errors:
+        form.year.data = data.year
+    return form, data
+
+
+def _query() -> dict[str, str]:
+    return {k: v for k, v in request.args.items() if k in ("programme_id", "year")}
+
+
+@bp.route("/reports/portfolio")
+@roles_required(*portfolio.VIEWERS)
+def portfolio_page():  # type: ignore[no-untyped-def]
+    form, data = _overview()
+    return render_template("reports/portfolio.html", form=form, o=data, query=_query())
+
+
+@bp.route("/reports/portfolio.csv")
+@roles_required(*portfolio.VIEWERS)
+def portfolio_csv():  # type: ignore[no-untyped-def]
+    _, data = _overview()
+    return csv_response(
+        portfolio.CSV_COLUMNS, portfolio.csv_rows(data), f"prb-portfolio-{data.year}.csv"
+    )
+
+
+@bp.route("/reports/portfolio.pdf")
+@roles_required(*portfolio.VIEWERS)
+def portfolio_pdf():  # type: ignore[no-untyped-def]
+    _, data = _overview()
+    return _pdf(portfolio.pdf(data), f"prb-portfolio-{data.year}.pdf")
+
+
+def _pdf(content: bytes, filename: str) -> Response:
+    return Response(
+        content,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/board/meetings/<int:meeting_id>/minutes/draft.pdf")
+@roles_required(*portfolio.VIEWERS)
+def draft_minutes(meeting_id: int):  # type: ignore[no-untyped-def]
+    meeting, content = minutes.draft_pdf(current_user, meeting_id)
+    return _pdf(content, f"{meeting.number.replace('/', '-')}-minutes-DRAFT.pdf")
+
+
+@bp.route("/board/meetings/<int:meeting_id>/minutes/v<int:version>.pdf")
+@roles_required(*portfolio.VIEWERS)
+def final_minutes(meeting_id: int, version: int):  # type: ignore[no-untyped-def]
+    record = minutes.stored(current_user, meeting_id, version)
+    response = _pdf(record.pdf, record.filename)
+    response.headers["X-Content-SHA256"] = record.sha256
+    return response
+
+
+@bp.route("/board/meetings/<int:meeting_id>/minutes", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def finalise(meeting_id: int):  # type: ignore[no-untyped-def]
+    from prb.web.board import meeting as meeting_page
+
+    form = MinutesForm()
+    form.validate()
+    try:
+        record = minutes.finalise(current_user, meeting_id, form.note.data or "")
+    except (Conflict, Invalid) as exc:
+        flash(exc.message, "error")
+        return meeting_page(meeting_id, status=exc.status_code)
+    flash(
+        f"{record.label} of {record.meeting.number} finalised"
+        f"{' and signed' if record.signed else ''}. SHA-256 {record.sha256}.",
+        "success",
+    )
+    return redirect(url_for("board.meeting", meeting_id=meeting_id) + "#minutes", 303)
