@@ -32,6 +32,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     config.load(app.config, app.instance_path, overrides)
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX"]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops
+        )
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
@@ -52,10 +59,16 @@ def register_extensions(app: Flask) -> None:
     from prb.models import User
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
+    def load_user(session_id: str) -> User | None:
+        """The session names the user and her session version; a bumped version (signed
+        out elsewhere, password changed) or a disabled account ends the session."""
+        user_id, _, version = session_id.partition(":")
+        if not user_id.isdigit() or not version.isdigit():
             return None
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
 
 
 def register_commands(app: Flask) -> None:

@@ -15,6 +15,16 @@ DEFAULTS: dict[str, Any] = {
     "MAX_REQUESTED_BUDGET": Decimal("10000000.00"),
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # Off only for local HTTP (`make run` turns it off; production keeps it on).
+    "SESSION_COOKIE_SECURE": True,
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_LIFETIME_HOURS": 12,
+    "SIGNIN_WINDOW_MINUTES": 15,
+    "SIGNIN_SLOW_AFTER": 3,
+    "SIGNIN_REFUSE_AFTER": 10,
+    # Number of reverse proxies in front of PRB whose X-Forwarded-* headers to trust.
+    "PROXY_FIX": 0,
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "WTF_CSRF_TIME_LIMIT": None,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # Board decision rule: strictly more than this share of the eligible members must vote.
@@ -43,8 +53,21 @@ def load(app_config: dict[str, Any], instance_path: str, overrides: dict[str, An
         app_config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(env.pop("DATABASE_URL"))
     if "MAX_REQUESTED_BUDGET" in env:
         app_config["MAX_REQUESTED_BUDGET"] = Decimal(env.pop("MAX_REQUESTED_BUDGET"))
-    if "PAGE_SIZE" in env:
-        app_config["PAGE_SIZE"] = int(env.pop("PAGE_SIZE"))
+    for key in (
+        "PAGE_SIZE",
+        "SESSION_IDLE_MINUTES",
+        "SESSION_LIFETIME_HOURS",
+        "SIGNIN_WINDOW_MINUTES",
+        "SIGNIN_SLOW_AFTER",
+        "SIGNIN_REFUSE_AFTER",
+        "PROXY_FIX",
+        "MAX_CONTENT_LENGTH",
+    ):
+        if key in env:
+            app_config[key] = int(env.pop(key))
+    for key in ("SESSION_COOKIE_SECURE",):
+        if key in env:
+            app_config[key] = _BOOLEAN[env.pop(key).lower()]
     if "BOARD_CASTING_VOTE" in env:
         app_config["BOARD_CASTING_VOTE"] = _BOOLEAN[env.pop("BOARD_CASTING_VOTE").lower()]
     for key in ("TEST_DATABASE_URL",):

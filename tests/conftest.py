@@ -84,6 +84,7 @@ def make_app(database_url: str, **overrides: object) -> Flask:
         "WTF_CSRF_ENABLED": False,
         "PAGE_SIZE": 5,
         "SIGNING_P12": "",  # unsigned unless a test configures a certificate
+        "SESSION_COOKIE_SECURE": False,  # the test client speaks plain HTTP
     }
     config.update(overrides)
     return create_app(config)

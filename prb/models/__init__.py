@@ -6,6 +6,7 @@ from prb.models.finance import EntryKind, ExtensionRequest, LedgerEntry
 from prb.models.minutes import MinutesVersion
 from prb.models.proposal import Proposal, Scope, proposal_entities
 from prb.models.reference import Entity, FundingProgramme, WorkingGroup, working_group_chairs
+from prb.models.security import FormToken, SignInAttempt
 from prb.models.types import CENT, Money, UTCDateTime, utcnow
 from prb.models.user import User, UserRole
 
@@ -19,6 +20,7 @@ __all__ = [
     "Entity",
     "EntryKind",
     "ExtensionRequest",
+    "FormToken",
     "FundingProgramme",
     "LedgerEntry",
     "Meeting",
@@ -26,6 +28,7 @@ __all__ = [
     "Money",
     "Proposal",
     "Scope",
+    "SignInAttempt",
     "UTCDateTime",
     "User",
     "UserRole",

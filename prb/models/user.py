@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -32,6 +32,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_board_chair: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Part of the session's user id: raising it ends every session of this user.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     entity: Mapped[Entity] = relationship(lazy="joined")
@@ -39,6 +41,10 @@ class User(UserMixin, db.Model):
     chaired_groups: Mapped[list[WorkingGroup]] = relationship(
         secondary=working_group_chairs, back_populates="chairs", lazy="selectin"
     )
+
+    def get_id(self) -> str:
+        """Flask-Login keeps this in the session; a stale version signs the session out."""
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a disabled account cannot sign in

@@ -22,6 +22,7 @@ from prb.models import (
 from prb.services import audit
 from prb.services.access import chairs_group, get_visible_proposal, require_role
 from prb.services.errors import Conflict, Invalid, NotFound
+from prb.services.once import spend
 from workflows import ProposalState, Role
 from workflows.proposal import PROJECT_STATES
 
@@ -231,7 +232,9 @@ def _lock_project(actor: User, proposal_id: int) -> Proposal:
     return proposal
 
 
-def record_entry(actor: User, proposal_id: int, data: EntryInput) -> LedgerEntry:
+def record_entry(
+    actor: User, proposal_id: int, data: EntryInput, *, once: str | None = None
+) -> LedgerEntry:
     """A finance officer adds a ledger entry. The project row is locked for the whole
     transaction, so two officers recording at once can never overdraw it."""
     require_role(actor, Role.FINANCE, action="record ledger entries")
@@ -264,6 +267,7 @@ def record_entry(actor: User, proposal_id: int, data: EntryInput) -> LedgerEntry
         raise Invalid("The entry was not recorded: please correct the fields marked.", errors)
     try:
         proposal = _lock_project(actor, proposal_id)
+        spend(once, actor, "ledger entry")
         if proposal.status not in ENTRY_STATES[kind]:
             raise Conflict(
                 f"A {kind.label.lower()} cannot be recorded while the project is "

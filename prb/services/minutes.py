@@ -20,6 +20,7 @@ from prb.services import audit, finance, signing
 from prb.services.access import require_role
 from prb.services.board import attendance, board_members, get_meeting
 from prb.services.errors import Conflict, Invalid, NotFound
+from prb.services.once import spend
 from prb.services.pdf import Attachment, iso, render
 from workflows import Role, VoteChoice
 
@@ -213,7 +214,9 @@ def versions(meeting: Meeting) -> list[MinutesVersion]:
     )
 
 
-def finalise(actor: User, meeting_id: int, note: str = "") -> MinutesVersion:
+def finalise(
+    actor: User, meeting_id: int, note: str = "", *, once: str | None = None
+) -> MinutesVersion:
     """Store the final PDF (signed when a certificate is configured). Once stored, the
     database refuses any change; a correction is a new version that keeps this one."""
     require_role(actor, Role.SECRETARIAT, action="finalise minutes")
@@ -224,6 +227,7 @@ def finalise(actor: User, meeting_id: int, note: str = "") -> MinutesVersion:
         ).one_or_none()
         if meeting is None:
             raise NotFound(f"There is no meeting number {meeting_id}.")
+        spend(once, actor, "finalise minutes")
         if any(item.is_open for item in meeting.items):
             raise Conflict(
                 "Close every agenda item (decide or defer it) before finalising the minutes."

@@ -14,6 +14,7 @@ from prb.models import AuditRecord, Entity, FundingProgramme, Proposal, User, Wo
 from prb.services import audit, lifecycle
 from prb.services.access import chairs_group, get_visible_proposal, visibility_clause
 from prb.services.errors import Conflict, Invalid, NotAllowed
+from prb.services.once import spend
 from prb.services.proposal_rules import ProposalInput, validate
 from workflows import ProposalState, ProposalTrigger, Role
 from workflows.proposal import EDITABLE_STATES
@@ -84,12 +85,15 @@ def _apply(proposal: Proposal, data: ProposalInput, others: list[Entity]) -> Non
     proposal.implementing_entities = sorted(others, key=lambda e: e.code)
 
 
-def create_proposal(actor: User, data: ProposalInput, *, submit: bool = False) -> Proposal:
+def create_proposal(
+    actor: User, data: ProposalInput, *, submit: bool = False, once: str | None = None
+) -> Proposal:
     """A chair saves a new proposal as a draft, and submits it at once when `submit`."""
     if not actor.has_role(Role.CHAIR) or not actor.chaired_group_ids:
         raise NotAllowed("Only the chair of a working group can create a proposal.")
     try:
         _, others = _check_and_collect(actor, data, submit=submit)
+        spend(once, actor, "create proposal")
         proposal = Proposal(created_by=actor, status=ProposalState.DRAFT)
         _apply(proposal, data, others)
         db.session.add(proposal)

@@ -11,12 +11,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from prb.extensions import db
 from prb.models import Entity, User, WorkingGroup
-from prb.services import audit
+from prb.services import audit, passwords
 from prb.services.access import require_role
 from prb.services.errors import Invalid, NotFound
 from workflows import ASSIGNABLE_ROLES, Role
-
-MIN_PASSWORD, MAX_PASSWORD = 12, 128
 
 
 @dataclass
@@ -38,14 +36,6 @@ def _normalise_email(raw: str) -> str:
         ).normalized.lower()
     except EmailNotValidError as exc:
         raise Invalid("Check the e-mail address.", {"email": [str(exc)]}) from None
-
-
-def password_problems(password: str) -> list[str]:
-    if len(password) < MIN_PASSWORD:
-        return [f"Use at least {MIN_PASSWORD} characters."]
-    if len(password) > MAX_PASSWORD:
-        return [f"Use at most {MAX_PASSWORD} characters."]
-    return []
 
 
 def _validate(data: UserInput, *, user_id: int | None) -> tuple[str, Entity, list[WorkingGroup]]:
@@ -89,7 +79,7 @@ def _validate(data: UserInput, *, user_id: int | None) -> tuple[str, Entity, lis
     if data.is_board_chair and Role.BOARD_MEMBER not in data.roles:
         errors["is_board_chair"] = ["The Board chair must also be a board member."]
     if data.password is not None:
-        problems = password_problems(data.password)
+        problems = passwords.problems(data.password, email=data.email, name=data.name)
         if problems:
             errors["password"] = problems
     if errors:
@@ -149,7 +139,10 @@ def update_user(actor: User, user_id: int, data: UserInput) -> User:
                 {"roles": ["Keep your own secretariat role (ask a colleague to change it)."]},
             )
         email, entity, groups = _validate(data, user_id=user.id)
+        was_active = user.active
         _apply(user, data, email, entity, groups)
+        if (was_active and not user.active) or data.password is not None:
+            user.session_version += 1  # a disabled account or a new password ends sessions
         audit.record(
             "user_updated",
             actor=actor,
@@ -188,13 +181,31 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def record_sign_in(user: User) -> None:
-    audit.record("signed_in", actor=user)
+def record_sign_in(user: User, address: str) -> None:
+    audit.record("signed_in", actor=user, comment=f"from {address}")
     db.session.commit()
 
 
-def record_sign_out(user: User) -> None:
+def record_sign_in_failed(email: str, address: str) -> None:
+    audit.record("sign_in_failed", actor=None, comment=f"{email[:254]!r} from {address}")
+    db.session.commit()
+
+
+def record_sign_in_refused(email: str, address: str) -> None:
+    audit.record("sign_in_throttled", actor=None, comment=f"{email[:254]!r} from {address}")
+    db.session.commit()
+
+
+def sign_out(user: User) -> None:
+    """Ends every session of the user on the server side, not only this browser's cookie."""
+    user.session_version += 1
     audit.record("signed_out", actor=user)
+    db.session.commit()
+
+
+def record_refusal(user: User | None, path: str, message: str) -> None:
+    db.session.rollback()
+    audit.record("permission_refused", actor=user, comment=f"{path}: {message}"[:2000])
     db.session.commit()
 
 

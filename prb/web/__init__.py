@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
         main,
         proposals,
         reports,
+        security,
         workflow,
     )
 
@@ -26,6 +27,7 @@ def register(app: Flask) -> None:
         app.register_blueprint(module.bp)
     errors.register(app)
     filters.register(app)
+    security.register(app)
     app.jinja_env.globals["Role"] = Role
 
     @app.before_request

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from prb.extensions import db
-from prb.services.errors import DomainError
+from prb.services.errors import DomainError, NotAllowed
+from prb.services.users import record_refusal
 
 TITLES = {
     400: "Bad request",
@@ -34,6 +36,9 @@ def _page(status: int, message: str, title: str | None = None):  # type: ignore[
 def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
+        if isinstance(exc, NotAllowed):
+            actor = current_user if current_user.is_authenticated else None
+            record_refusal(actor, request.path, exc.message)
         return _page(exc.status_code, exc.message, exc.title)
 
     @app.errorhandler(CSRFError)

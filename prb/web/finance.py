@@ -215,6 +215,7 @@ def add_entry(proposal_id: int):  # type: ignore[no-untyped-def]
                 note=form.note.data or "",
                 reverses_id=form.reverses_id.data,
             ),
+            once=form.once.data,
         )
     except Invalid as exc:
         show_errors(form, exc)

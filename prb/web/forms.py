@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 
 from flask import flash
@@ -69,6 +70,10 @@ class UTCDateTimeField(_FriendlyParse, DateTimeLocalField):
     parse_message = "Enter a date and time, for example 2018-12-14 17:00."
 
 
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 def options(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     """Choices for a select or checkbox list, from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
@@ -121,6 +126,7 @@ class ProposalForm(FlaskForm):
         description="The day the project is planned to start.",
     )
     version = HiddenField()
+    once = HiddenField(default=_new_token)
     save = SubmitField("Save draft")
     submit_proposal = SubmitField("Save and submit to the Board")
 
@@ -230,6 +236,7 @@ class EntryForm(FlaskForm):
     )
     note = StringField("Note", validators=[Length(max=1000)])
     reverses_id = SelectField("Entry to reverse", coerce=_int_or_none, validate_choice=False)
+    once = HiddenField(default=_new_token)
     submit = SubmitField("Record entry")
 
 
@@ -289,4 +296,5 @@ class PortfolioForm(FlaskForm):
 
 class MinutesForm(FlaskForm):
     note = TextAreaField("What this corrigendum corrects", validators=[Length(max=2000)])
+    once = HiddenField(default=_new_token)
     submit = SubmitField("Finalise the minutes")

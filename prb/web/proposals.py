@@ -105,11 +105,17 @@ def new():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             proposal = service.create_proposal(
-                current_user, _input_from(form), submit=bool(form.submit_proposal.data)
+                current_user,
+                _input_from(form),
+                submit=bool(form.submit_proposal.data),
+                once=form.once.data,
             )
         except Invalid as exc:
             show_errors(form, exc)
             status = 422
+        except Conflict as exc:
+            flash(exc.message, "error")
+            status = 409
         else:
             flash(_saved_message(proposal, bool(form.submit_proposal.data)), "success")
             return redirect(url_for(".show", proposal_id=proposal.id))

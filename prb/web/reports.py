@@ -91,7 +91,9 @@ def finalise(meeting_id: int):  # type: ignore[no-untyped-def]
     form = MinutesForm()
     form.validate()
     try:
-        record = minutes.finalise(current_user, meeting_id, form.note.data or "")
+        record = minutes.finalise(
+            current_user, meeting_id, form.note.data or "", once=form.once.data
+        )
     except (Conflict, Invalid) as exc:
         flash(exc.message, "error")
         return meeting_page(meeting_id, status=exc.status_code)

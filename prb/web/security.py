@@ -1,0 +1,68 @@
+"""Request-wide protections: session timeouts, security headers."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, flash, g, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+
+from prb.models import utcnow
+
+# No inline scripts or styles and nothing from other sites: everything is served by PRB.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def register(app: Flask) -> None:
+    @app.before_request
+    def load_the_user_afresh():  # type: ignore[no-untyped-def]
+        # Flask-Login caches the user on `g`, which lives as long as the app context. A
+        # request must never inherit a user loaded by an earlier request sharing the context
+        # (as tests and CLI scripts do), or a disabled account would stay signed in.
+        g.pop("_login_user", None)
+
+    @app.before_request
+    def expire_sessions():  # type: ignore[no-untyped-def]
+        if not current_user.is_authenticated:
+            return None
+        now = utcnow().timestamp()
+        idle = app.config["SESSION_IDLE_MINUTES"] * 60
+        lifetime = app.config["SESSION_LIFETIME_HOURS"] * 3600
+        seen = session.get("seen_at", 0)
+        started = session.get("signed_in_at", 0)
+        if now - seen > idle or now - started > lifetime:
+            logout_user()
+            session.clear()
+            flash("Your session has ended; please sign in again.", "info")
+            if request.endpoint != "auth.login":
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            return None
+        if now - seen > 30:  # refresh the idle clock without rewriting every response
+            session["seen_at"] = now
+        return None
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if current_user.is_authenticated:
+            headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,148 @@
+"""Every route × every role (and anonymous) → the expected status code. The routes come from
+the application's own route map, so a new route without a rule here fails this test."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from prb.services import board, extensions, finance
+from tests import factories
+from tests.board_helpers import meeting
+from tests.conftest import sign_in
+from workflows import ProposalState
+
+S = ProposalState
+ROLES = ["anonymous", "chair", "other_chair", "board", "finance", "secretariat"]
+VIEWERS = {"board": 200, "finance": 200, "secretariat": 200}
+
+# endpoint: (method, {role: status}; roles not named get `default`, anonymous gets 302
+# (to the sign-in page) unless named)
+RULES: dict[str, tuple[str, dict[str, int], int]] = {
+    "static": ("GET", {r: 200 for r in ROLES}, 200),
+    "auth.login": ("GET", {"anonymous": 200}, 302),
+    "auth.logout": ("POST", {}, 302),
+    "main.healthz": ("GET", {r: 200 for r in ROLES}, 200),
+    "main.dashboard": ("GET", {}, 200),
+    "workflow.diagram": ("GET", {}, 200),
+    "proposals.index": ("GET", {}, 200),
+    "proposals.new": ("GET", {"chair": 200, "other_chair": 200}, 403),
+    "proposals.show": ("GET", {"other_chair": 404}, 200),
+    "proposals.edit": ("GET", {"chair": 302, "other_chair": 404}, 403),
+    "proposals.act": ("POST", {"chair": 409, "other_chair": 404}, 403),
+    "board.index": ("GET", VIEWERS, 403),
+    "board.new_meeting": ("GET", {"secretariat": 200}, 403),
+    "board.meeting": ("GET", VIEWERS, 403),
+    "board.add_item": ("POST", {"secretariat": 422}, 403),
+    "board.add_extension": ("POST", {"secretariat": 303}, 403),
+    "board.attendance": ("POST", {"secretariat": 303}, 403),
+    "board.vote": ("POST", {"board": 422}, 403),
+    "board.conflict": ("POST", {"board": 422}, 403),
+    "board.close": ("POST", {"secretariat": 303}, 403),
+    "finance.index": ("GET", VIEWERS, 403),
+    "finance.dashboard_csv": ("GET", {"finance": 200, "secretariat": 200}, 403),
+    "finance.project": ("GET", {"chair": 200, "finance": 200, "secretariat": 200}, 404),
+    "finance.ledger_csv": ("GET", {"chair": 200, "finance": 200, "secretariat": 200}, 404),
+    "finance.add_entry": ("POST", {"finance": 422}, 403),
+    "finance.save_dates": ("POST", {"finance": 303}, 403),
+    "finance.request_extension": ("POST", {"chair": 409, "other_chair": 404}, 403),
+    "finance.review": ("POST", {"finance": 303}, 403),
+    "finance.chair_action": ("POST", {"chair": 303, "other_chair": 404}, 403),
+    "reports.portfolio_page": ("GET", VIEWERS, 403),
+    "reports.portfolio_csv": ("GET", VIEWERS, 403),
+    "reports.portfolio_pdf": ("GET", VIEWERS, 403),
+    "reports.draft_minutes": ("GET", VIEWERS, 403),
+    "reports.final_minutes": ("GET", {"board": 404, "finance": 404, "secretariat": 404}, 403),
+    "reports.finalise": ("POST", {"secretariat": 409}, 403),
+    "admin.users": ("GET", {"secretariat": 200}, 403),
+    "admin.new_user": ("GET", {"secretariat": 200}, 403),
+    "admin.edit_user": ("GET", {"secretariat": 200}, 403),
+}
+
+
+def test_every_route_has_a_rule(app) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - set(RULES) == set(), "add these routes to RULES"
+    assert set(RULES) - endpoints == set(), "remove rules of routes that no longer exist"
+
+
+def _world(world):  # type: ignore[no-untyped-def]
+    project = factories.project(
+        world, status=S.ONGOING, code="UNCCT-2017-73-a", start=date(2018, 1, 1), months=12
+    )
+    finance.record_entry(
+        world.finance,
+        project.id,
+        finance.EntryInput("commitment", Decimal("1000.00"), date(2018, 2, 1)),
+    )
+    ext = extensions.request_extension(
+        world.chair_a, project.id, extensions.ExtensionInput(4, None, None, "Leaflet")
+    )
+    other_ext_project = factories.project(world, status=S.ONGOING, code="UNCCT-2017-73-b")
+    reviewed = extensions.request_extension(
+        world.chair_a, other_ext_project.id, extensions.ExtensionInput(2, None, None, "More")
+    )
+    extensions.review_extension(world.finance, reviewed.id, "ok")
+    m = meeting(world)
+    under_review = factories.proposal(world, status=S.UNDER_REVIEW, title="On the agenda")
+    item = board.add_to_agenda(world.secretariat, m.id, under_review.id)
+    return {
+        "proposal_id": project.id,
+        "trigger": "submit",
+        "meeting_id": m.id,
+        "item_id": item.id,
+        "extension_id": ext.id,
+        "user_id": world.chair_b.id,
+        "version": 1,
+        "filename": "prb.css",
+        "reviewed_extension_id": reviewed.id,
+    }
+
+
+def _url(app, endpoint: str, values: dict[str, object]) -> str:  # type: ignore[no-untyped-def]
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    args = {name: values[name] for name in rule.arguments}
+    if endpoint == "finance.review":
+        args["extension_id"] = values["reviewed_extension_id"]
+    if endpoint == "finance.chair_action":
+        args["trigger"] = "withdraw"
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, **args)
+
+
+POST_DATA = {
+    "board.add_extension": lambda v: {"extension_id": v["reviewed_extension_id"]},
+    "finance.request_extension": lambda v: {"months": "2", "justification": "x"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_authorization_matrix(app, client, world, role: str) -> None:
+    values = _world(world)
+    people = {
+        "chair": world.chair_a,
+        "other_chair": world.chair_b,
+        "board": world.board_undp,
+        "finance": world.finance,
+        "secretariat": world.secretariat,
+    }
+    if role != "anonymous":
+        sign_in(client, people[role])
+    failures = []
+    # Sign-out last: it ends the session.
+    for endpoint in sorted(RULES, key=lambda e: e == "auth.logout"):
+        method, statuses, default = RULES[endpoint]
+        expected = statuses.get(role, 302 if role == "anonymous" else default)
+        url = _url(app, endpoint, values)
+        data = POST_DATA.get(endpoint, lambda v: {})(values)
+        response = client.open(url, method=method, data=data)
+        if response.status_code != expected:
+            failures.append(
+                f"{method} {url} ({endpoint}) as {role}: "
+                f"{response.status_code}, expected {expected}"
+            )
+    assert not failures, "\n".join(failures)

@@ -1,0 +1,217 @@
+"""Passwords, sign-in throttling, sessions, security headers, replayed forms."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from prb.extensions import db
+from prb.models import AuditRecord, LedgerEntry, Proposal
+from prb.services import passwords
+from tests import factories
+from tests.conftest import make_app, sign_in
+from tests.factories import PASSWORD
+from workflows import ProposalState
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("short", "at least 12"),
+        ("x" * 129, "at most 128"),
+        ("password1234", "too common"),
+        ("qazwsxedcrfv", "too common"),
+        ("iloveyou1234!", "too common"),
+        ("helene.cote", "at least 12"),
+    ],
+)
+def test_weak_passwords_are_refused(password: str, problem: str) -> None:
+    assert any(problem in p for p in passwords.problems(password))
+
+
+def test_good_passwords_up_to_128_characters_are_accepted() -> None:
+    assert passwords.problems("a" * 40 + " seed funding board " + "b" * 68) == []
+    assert passwords.problems("correct horse battery staple") == []
+    assert passwords.problems("helenecote@example.org", email="helenecote@example.org")
+
+
+def events(name: str) -> list[AuditRecord]:
+    return list(db.session.scalars(select(AuditRecord).where(AuditRecord.event == name)))
+
+
+def test_failed_sign_ins_are_slowed_then_refused_the_same_for_unknown_accounts(
+    client, world, monkeypatch
+) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr("prb.web.auth.time.sleep", slept.append)
+    for email in ("chair.a@prb.example", "nobody@prb.example"):
+        slept.clear()
+        statuses = [
+            client.post("/login", data={"email": email, "password": "wrong password"}).status_code
+            for _ in range(11)
+        ]
+        assert statuses == [401] * 10 + [429], (email, statuses)
+        assert slept and slept[0] == 0.5 and slept == sorted(slept)  # slowed, increasingly
+        refused = client.post("/login", data={"email": email, "password": "wrong password"})
+        assert refused.status_code == 429
+        assert "Too many failed sign-ins. Try again in 15 minutes." in refused.get_data(
+            as_text=True
+        )
+        assert refused.headers["Retry-After"] == "900"
+    # even the right password is refused while throttled
+    response = client.post("/login", data={"email": "chair.a@prb.example", "password": PASSWORD})
+    assert response.status_code == 429
+    # another account from the same address can still sign in
+    assert (
+        client.post(
+            "/login", data={"email": "finance@prb.example", "password": PASSWORD}
+        ).status_code
+        == 302
+    )
+    assert len(events("sign_in_failed")) == 20
+    assert events("sign_in_throttled")
+    assert all(e.at.tzinfo is not None for e in events("sign_in_failed"))
+
+
+def test_a_success_resets_the_count(client, world, monkeypatch) -> None:
+    monkeypatch.setattr("prb.web.auth.time.sleep", lambda s: None)
+    for _ in range(5):
+        client.post("/login", data={"email": "chair.a@prb.example", "password": "nope nope"})
+    sign_in(client, world.chair_a)
+    client.post("/logout")
+    response = client.post("/login", data={"email": "chair.a@prb.example", "password": "x"})
+    assert response.status_code == 401
+
+
+def test_session_cookie_flags(database_url, world) -> None:
+    app = make_app(database_url, SESSION_COOKIE_SECURE=True)
+    with app.app_context():
+        client = app.test_client()
+        response = client.post(
+            "/login",
+            data={"email": "chair.a@prb.example", "password": PASSWORD},
+            base_url="https://prb.example",
+        )
+        cookie = response.headers["Set-Cookie"]
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+        db.engine.dispose()
+
+
+def test_sign_out_ends_the_session_everywhere(app, world) -> None:
+    first, second = app.test_client(), app.test_client()
+    sign_in(first, world.chair_a)
+    sign_in(second, world.chair_a)
+    assert second.get("/").status_code == 200
+    first.post("/logout")
+    assert second.get("/").status_code == 302
+    assert events("signed_out")
+
+
+def test_disabling_an_account_ends_its_session(app, world) -> None:
+    chair, admin = app.test_client(), app.test_client()
+    sign_in(chair, world.chair_a)
+    sign_in(admin, world.secretariat)
+    response = admin.post(
+        f"/admin/users/{world.chair_a.id}",
+        data={
+            "name": world.chair_a.name,
+            "email": world.chair_a.email,
+            "entity_id": world.chair_a.entity_id,
+            "roles": ["chair"],
+            "chaired_group_ids": [world.group_a.id],
+            "password": "",
+        },
+    )
+    assert response.status_code == 302  # "active" unticked: disabled
+    assert chair.get("/").status_code == 302
+
+
+def test_idle_timeout_and_absolute_lifetime(app, client, world) -> None:
+    sign_in(client, world.chair_a)
+    with client.session_transaction() as s:
+        s["seen_at"] -= 31 * 60
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.location
+    sign_in(client, world.chair_a)
+    with client.session_transaction() as s:
+        s["signed_in_at"] -= 13 * 3600
+    assert client.get("/").status_code == 302
+
+
+def test_a_new_session_at_sign_in(client, world) -> None:
+    client.get("/login")
+    with client.session_transaction() as s:
+        s["planted"] = "by an attacker"
+    sign_in(client, world.chair_a)
+    with client.session_transaction() as s:
+        assert "planted" not in s
+
+
+def test_security_headers(client, world) -> None:
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in response.headers
+    secure = client.get("/login", base_url="https://prb.example")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_no_inline_script_or_style_in_any_template() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "templates"
+    for path in root.rglob("*.html"):
+        if path.parent.name == "pdf":
+            continue  # rendered by WeasyPrint, never served to a browser
+        text = path.read_text()
+        assert "<script>" not in text and " style=" not in text and "<style" not in text, path
+
+
+def test_permission_refusals_are_audited(client, world) -> None:
+    sign_in(client, world.chair_a)
+    client.get("/admin/users")
+    record = events("permission_refused")[0]
+    assert record.actor_id == world.chair_a.id and "/admin/users" in record.comment
+
+
+def test_a_double_submitted_proposal_is_created_once(client, world) -> None:
+    sign_in(client, world.chair_a)
+    data = {
+        "programme_id": world.programme.id,
+        "working_group_id": world.group_a.id,
+        "title": "Once only",
+        "scope": "Global",
+        "save": "x",
+        "once": "token-123",
+    }
+    assert client.post("/proposals/new", data=data).status_code == 302
+    again = client.post("/proposals/new", data=data)
+    assert again.status_code == 409
+    assert "already submitted, so nothing was done a second time" in again.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Proposal.id))) == 1
+
+
+def test_a_replayed_disbursement_is_recorded_once(client, world) -> None:
+    p = factories.project(world, status=ProposalState.ONGOING, budget=Decimal("1000.00"))
+    sign_in(client, world.finance)
+    data = {
+        "kind": "commitment",
+        "amount": "100.00",
+        "value_date": date(2018, 3, 1).isoformat(),
+        "once": "abc",
+    }
+    assert client.post(f"/proposals/{p.id}/finance/entries", data=data).status_code == 303
+    assert client.post(f"/proposals/{p.id}/finance/entries", data=data).status_code == 409
+    assert db.session.scalar(select(func.count(LedgerEntry.id))) == 1
+
+
+def test_oversized_requests_are_refused(client, world) -> None:
+    sign_in(client, world.chair_a)
+    response = client.post("/proposals/new", data={"description": "x" * (3 * 1024 * 1024)})
+    assert response.status_code == 413
