@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from prb import config
 from prb.extensions import csrf, db, login_manager, migrate
@@ -40,6 +41,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops
         )
     register_extensions(app)
+    app.url_map.converters["int"] = KeyConverter
     register_blueprints(app)
     register_commands(app)
     return app
@@ -69,6 +71,14 @@ def register_extensions(app: Flask) -> None:
         if user is None or not user.active or user.session_version != int(version):
             return None
         return user
+
+
+class KeyConverter(IntegerConverter):
+    """`<int:…>` in URLs: a number a database key can hold, or the page is not found."""
+
+    def __init__(self, url_map, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, **kwargs)
 
 
 def register_commands(app: Flask) -> None:

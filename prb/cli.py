@@ -21,6 +21,84 @@ def main() -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(users_group)
+    app.cli.add_command(serve_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(board_group)
+
+
+@click.command("serve")
+@click.option("--bind", default="127.0.0.1:8000", show_default=True, envvar="PRB_BIND")
+@click.option("--workers", default=4, show_default=True, envvar="PRB_WORKERS")
+@click.option("--timeout", default=60, show_default=True, help="Seconds per request.")
+def serve_command(bind: str, workers: int, timeout: int) -> None:
+    """Serve PRB with gunicorn and several worker processes (production)."""
+    import os
+    import sys
+
+    args = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--bind",
+        bind,
+        "--timeout",
+        str(timeout),
+        "--access-logfile",
+        "-",
+        "--error-logfile",
+        "-",
+        "prb.wsgi:app",
+    ]
+    click.echo(f"Serving PRB on http://{bind}/ with {workers} workers")
+    os.execv(sys.executable, args)
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def backup_command(target: str) -> None:
+    """Copy the whole database to TARGET (SQLite file, or pg_dump custom format)."""
+    from pathlib import Path
+
+    from prb.backup import backup
+    from prb.extensions import db
+
+    backup(db.engine, Path(target))
+    click.echo(f"Backup written to {target}")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(source: str, yes: bool) -> None:
+    """Replace the database's content with the backup SOURCE."""
+    from pathlib import Path
+
+    from prb.backup import restore
+    from prb.extensions import db
+
+    if not yes:
+        click.confirm("This replaces everything in the database. Continue?", abort=True)
+    restore(db.engine, Path(source))
+    click.echo(f"Database restored from {source}")
+
+
+@click.group("board")
+def board_group() -> None:
+    """Board maintenance."""
+
+
+@board_group.command("close-due")
+@with_appcontext
+def close_due_command() -> None:
+    """Close written procedures whose deadline has passed (for a periodic job)."""
+    from prb.services.board import close_due
+
+    click.echo(f"{close_due()} item(s) closed.")
 
 
 @click.command("demo")

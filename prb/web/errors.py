@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
-from flask_login import current_user
+from flask import Flask, g, render_template, request
+from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
 from werkzeug.exceptions import HTTPException
 
 from prb.extensions import db
@@ -60,11 +60,19 @@ def register(app: Flask) -> None:
         return _page(status, messages.get(status, exc.description or ""))
 
     @app.errorhandler(OperationalError)
-    def database_unavailable(exc: OperationalError):  # type: ignore[no-untyped-def]
-        db.session.rollback()
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PendingRollbackError)
+    def database_unavailable(exc: Exception):  # type: ignore[no-untyped-def]
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone: nothing to roll back on it
+            db.session.invalidate()
         app.logger.error("database unavailable: %s", exc)
-        return _page(
+        # Render without the signed-in user: loading her would ask the database again.
+        g._login_user = AnonymousUserMixin()
+        response = _page(
             503,
             "The database cannot be reached just now. Nothing was saved. "
             "Please try again in a minute.",
         )
+        return response[0], 503, {"Retry-After": "30"}

@@ -59,6 +59,8 @@ def _filter() -> tuple[DashboardFilterForm, dashboard.Filter]:
 def index():  # type: ignore[no-untyped-def]
     form, flt = _filter()
     page_arg = request.args.get("page", "1")
+    if len(page_arg) > 8:
+        page_arg = "1"
     rows, total = ([], 0)
     per_page = 50
     if dashboard.may_see_project_rows(current_user):

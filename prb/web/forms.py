@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from decimal import Decimal
 
 from flask import flash
 from flask_wtf import FlaskForm
@@ -52,14 +53,34 @@ class _FriendlyParse:
 
 class AmountField(_FriendlyParse, DecimalField):
     parse_message = "Enter an amount in US dollars, for example 150000.00."
+    # Beyond any budget, and keeps NaN, Infinity and 1E+999999 out of the arithmetic.
+    limit = Decimal("1000000000000")
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and (not self.data.is_finite() or abs(self.data) >= self.limit):
+            self.data = None
+            raise ValueError("Enter an amount in US dollars below USD 1,000,000,000,000.")
 
 
 class MonthsField(_FriendlyParse, IntegerField):
     parse_message = "Enter a whole number of months, for example 12."
 
+    def process_formdata(self, valuelist: list[str]) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not -10_000 < self.data < 10_000:
+            self.data = None
+            raise ValueError("Enter a number of months between 1 and 60.")
+
 
 class YearField(_FriendlyParse, IntegerField):
     parse_message = "Enter a year, for example 2018."
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not 1990 <= self.data <= 2100:
+            self.data = None
+            raise ValueError("Enter a year between 1990 and 2100.")
 
 
 class CalendarDateField(_FriendlyParse, DateField):
@@ -79,13 +100,18 @@ def options(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
 
 
+MAX_ID = 2**31 - 1  # database integer keys
+
+
 def _int_or_none(value: object) -> int | None:
+    """A key chosen in a select, or None for nothing (or nonsense) chosen."""
     if value in (None, "", "None"):
         return None
     try:
-        return int(str(value))
+        number = int(str(value))
     except ValueError:
         return None
+    return number if 0 < number <= MAX_ID else None
 
 
 class ProposalForm(FlaskForm):

@@ -77,7 +77,7 @@ def index():  # type: ignore[no-untyped-def]
     )
     page_number = request.args.get("page", "1")
     page = service.list_proposals(
-        current_user, flt, int(page_number) if page_number.isdigit() else 1
+        current_user, flt, int(page_number) if page_number.isdigit() and len(page_number) < 9 else 1
     )
     args = MultiDict(request.args)
     args.pop("page", None)

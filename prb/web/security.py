@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, flash, g, redirect, request, session, url_for
+from flask import Flask, Response, abort, flash, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 from prb.models import utcnow
@@ -31,6 +31,15 @@ def register(app: Flask) -> None:
         # request must never inherit a user loaded by an earlier request sharing the context
         # (as tests and CLI scripts do), or a disabled account would stay signed in.
         g.pop("_login_user", None)
+
+    @app.before_request
+    def refuse_nul_characters():  # type: ignore[no-untyped-def]
+        # No field of PRB takes control characters like NUL, and PostgreSQL cannot store it.
+        for values in (request.args, request.form):
+            for value in values.values():
+                if "\x00" in value:
+                    abort(400, "The request contained a NUL character; nothing was done.")
+        return None
 
     @app.before_request
     def expire_sessions():  # type: ignore[no-untyped-def]
