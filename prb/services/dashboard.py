@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from prb.extensions import db
-from prb.models import Proposal, User
+from prb.models import AgendaItem, Meeting, MinutesVersion, Proposal, User, utcnow
 from prb.services.access import visibility_clause
-from workflows import PROPOSAL, ProposalState, Role
+from prb.services.finance_dashboard import ENDING_SOON_DAYS, RUNNING
+from workflows import PROPOSAL, ItemState, ProposalState, Role
 from workflows.proposal import EDITABLE_STATES
 
 LIMIT = 10
@@ -69,6 +71,21 @@ def panels_for(user: User) -> list[Panel]:
                 more_status=ProposalState.UNDER_REVIEW,
             )
         )
+    if user.has_role(Role.SECRETARIAT):
+        on_agenda = select(AgendaItem.proposal_id).where(
+            AgendaItem.status == ItemState.OPEN, AgendaItem.extension_id.is_(None)
+        )
+        panels.append(
+            Panel(
+                "Under review: to put on a Board agenda",
+                _proposals(
+                    user,
+                    Proposal.status == ProposalState.UNDER_REVIEW,
+                    Proposal.id.not_in(on_agenda),
+                ),
+                "Every proposal under review is on an agenda.",
+            )
+        )
     if user.has_role(Role.FINANCE):
         panels.append(
             Panel(
@@ -78,4 +95,46 @@ def panels_for(user: User) -> list[Panel]:
                 more_status=ProposalState.APPROVED,
             )
         )
+        panels.append(
+            Panel(
+                f"{PROPOSAL.label(ProposalState.INITIATED)}: awaiting the first disbursement",
+                _proposals(user, Proposal.status == ProposalState.INITIATED),
+                "No initiated project is waiting for its first tranche.",
+                more_status=ProposalState.INITIATED,
+            )
+        )
+        today = utcnow().date()
+        panels.append(
+            Panel(
+                f"Ending within {ENDING_SOON_DAYS} days",
+                _proposals(
+                    user,
+                    Proposal.status.in_(RUNNING),
+                    Proposal.current_end >= today,
+                    Proposal.current_end <= today + timedelta(days=ENDING_SOON_DAYS),
+                ),
+                f"No project ends within {ENDING_SOON_DAYS} days.",
+            )
+        )
     return panels
+
+
+def minutes_to_finalise(user: User) -> list[Meeting]:
+    """Meetings whose every item is closed but whose minutes are not final yet."""
+    if not user.has_role(Role.SECRETARIAT):
+        return []
+    has_open = select(AgendaItem.meeting_id).where(AgendaItem.status == ItemState.OPEN)
+    has_items = select(AgendaItem.meeting_id)
+    finalised = select(MinutesVersion.meeting_id)
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.id.in_(has_items),
+                Meeting.id.not_in(has_open),
+                Meeting.id.not_in(finalised),
+            )
+            .order_by(Meeting.held_on)
+            .limit(LIMIT)
+        ).unique()
+    )

@@ -25,4 +25,5 @@ def dashboard():  # type: ignore[no-untyped-def]
         panels=dashboards.panels_for(current_user),
         awaiting=board.awaiting_vote(current_user),
         meetings=board.open_meetings(current_user),
+        minutes_due=dashboards.minutes_to_finalise(current_user),
     )
