@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install system-deps run test lint format diagram clean
+.PHONY: install system-deps test-deps run test lint format diagram screenshots clean
 
 # The virtual environment is rebuilt whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -21,6 +21,12 @@ system-deps:
 	.ci/system-deps
 
 ## make run: install, build the SQLite database from the migrations, load the demo, serve
+## Test tools outside Python: Debian's Chromium (end-to-end tests) and axe-core from npm
+test-deps: system-deps
+	.ci/system-deps chromium
+	command -v npm >/dev/null || .ci/system-deps nodejs npm
+	test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent
+
 run: system-deps install
 	$(BIN)/prb db upgrade
 	$(BIN)/prb demo
@@ -28,8 +34,12 @@ run: system-deps install
 	PRB_SESSION_COOKIE_SECURE=false $(BIN)/prb run --host $(HOST) --port $(PORT)
 
 ## make test: lint, then the whole suite (SQLite; PostgreSQL too when PRB_TEST_DATABASE_URL is set)
-test: system-deps install lint
+test: test-deps install lint
 	$(BIN)/pytest
+
+## make screenshots: refresh docs/screenshots/ (dashboards per role, a meeting, the minutes)
+screenshots: test-deps install
+	PRB_SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest tests/e2e/test_screenshots.py
 
 lint: install
 	$(BIN)/ruff check prb workflows tests
@@ -44,4 +54,4 @@ diagram: install
 	$(BIN)/python -m workflows.readme README.md
 
 clean:
-	rm -rf $(VENV) instance build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance build dist *.egg-info .pytest_cache .ruff_cache node_modules

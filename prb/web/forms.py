@@ -252,7 +252,7 @@ class EntryForm(FlaskForm):
         "Amount (USD)",
         places=2,
         validators=[Optional()],
-        description="Not needed for a reversal: it takes the reversed amount.",
+        description="",
     )
     value_date = CalendarDateField("Date", validators=[Optional()])
     reference = StringField(
