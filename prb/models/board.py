@@ -100,9 +100,11 @@ class AgendaItem(db.Model):
     extension: Mapped[ExtensionRequest | None] = relationship(lazy="joined")
     votes: Mapped[list[Vote]] = relationship(back_populates="item", order_by="Vote.id")
     conflicts: Mapped[list[ConflictOfInterest]] = relationship(
-        back_populates="item", order_by="ConflictOfInterest.id"
+        back_populates="item", order_by="ConflictOfInterest.id", lazy="selectin"
     )
-    decision: Mapped[Decision | None] = relationship(back_populates="item", uselist=False)
+    decision: Mapped[Decision | None] = relationship(
+        back_populates="item", uselist=False, lazy="selectin"
+    )
 
     @property
     def is_open(self) -> bool:

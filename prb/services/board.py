@@ -12,6 +12,7 @@ from fractions import Fraction
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from prb.extensions import db
 from prb.models import (
@@ -171,19 +172,29 @@ def get_meeting(actor: User, meeting_id: int) -> Meeting:
     require_role(
         actor, Role.BOARD_MEMBER, Role.SECRETARIAT, Role.FINANCE, action="see Board meetings"
     )
-    meeting = db.session.get(Meeting, meeting_id)
+    meeting = db.session.get(Meeting, meeting_id, options=[selectinload(Meeting.items)])
     if meeting is None:
         raise NotFound(f"There is no meeting number {meeting_id}.")
     return meeting
 
 
-def list_meetings(actor: User) -> list[Meeting]:
+def list_meetings(actor: User) -> list[tuple[Meeting, int]]:
+    """Meetings, newest first, each with the number of items on its agenda."""
     require_role(
         actor, Role.BOARD_MEMBER, Role.SECRETARIAT, Role.FINANCE, action="see Board meetings"
     )
-    return list(
-        db.session.scalars(select(Meeting).order_by(Meeting.held_on.desc(), Meeting.id.desc()))
+    items = (
+        select(func.count(AgendaItem.id))
+        .where(AgendaItem.meeting_id == Meeting.id)
+        .correlate(Meeting)
+        .scalar_subquery()
     )
+    return [
+        (meeting, n)
+        for meeting, n in db.session.execute(
+            select(Meeting, items).order_by(Meeting.held_on.desc(), Meeting.id.desc())
+        )
+    ]
 
 
 def schedulable_proposals() -> list[Proposal]:
@@ -575,15 +586,23 @@ class ItemCount:
         )
 
 
-def count(item: AgendaItem) -> ItemCount:
-    members = board_members()
+def count(
+    item: AgendaItem,
+    *,
+    members: list[User] | None = None,
+    votes: list[Vote] | None = None,
+    present: dict[int, bool] | None = None,
+) -> ItemCount:
+    """The item's tally. A page showing many items passes what it loaded once for all of
+    them (`count_meeting`), so the number of queries does not grow with the agenda."""
+    members = members if members is not None else board_members()
     reasons = recusals(item, members)
     eligible_ids = {m.id for m in members if m.id not in reasons}
-    votes = [
-        v
-        for v in db.session.scalars(select(Vote).where(Vote.item_id == item.id).order_by(Vote.id))
-        if v.member_id in eligible_ids
-    ]
+    if votes is None:
+        votes = list(
+            db.session.scalars(select(Vote).where(Vote.item_id == item.id).order_by(Vote.id))
+        )
+    votes = [v for v in votes if v.member_id in eligible_ids]
     by_choice = {c: sum(1 for v in votes if v.choice == c) for c in VoteChoice}
     tally = Tally(
         approve=by_choice[VoteChoice.APPROVE],
@@ -601,14 +620,29 @@ def count(item: AgendaItem) -> ItemCount:
             (VoteChoice(v.choice) for v in votes if v.member_id == meeting.chair_id), None
         )
         # In a written procedure the chair takes part by voting; in a meeting, by attending.
-        chair_present = (
-            chair_vote is not None
-            if meeting.is_written_procedure
-            else attendance(meeting).get(meeting.chair_id, False)
-        )
+        if meeting.is_written_procedure:
+            chair_present = chair_vote is not None
+        else:
+            here = present if present is not None else attendance(meeting)
+            chair_present = here.get(meeting.chair_id, False)
     return ItemCount(
         tally, votes, reasons, members, chair_vote, chair_present, {m.id: m.name for m in members}
     )
+
+
+def count_meeting(meeting: Meeting) -> dict[int, ItemCount]:
+    """Every item's tally, in a fixed number of queries whatever the size of the agenda."""
+    members = board_members()
+    present = attendance(meeting)
+    votes: dict[int, list[Vote]] = {item.id: [] for item in meeting.items}
+    for vote in db.session.scalars(
+        select(Vote).join(AgendaItem).where(AgendaItem.meeting_id == meeting.id).order_by(Vote.id)
+    ):
+        votes[vote.item_id].append(vote)
+    return {
+        item.id: count(item, members=members, votes=votes[item.id], present=present)
+        for item in meeting.items
+    }
 
 
 def rule() -> Rule:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import raiseload
 
 from prb.extensions import db
 from prb.models import AgendaItem, Meeting, MinutesVersion, Proposal, User, utcnow
@@ -28,6 +29,7 @@ class Panel:
 def _proposals(user: User, *conditions, limit: int = LIMIT) -> list[Proposal]:  # type: ignore[no-untyped-def]
     stmt = (
         select(Proposal)
+        .options(raiseload(Proposal.implementing_entities))
         .where(visibility_clause(user), *conditions)
         .order_by(Proposal.updated_at.desc(), Proposal.id.desc())
         .limit(limit)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import raiseload
 
 from prb.extensions import db
 from prb.models import FundingProgramme, Proposal, User, WorkingGroup, utcnow
@@ -99,6 +100,7 @@ def _rows_query(flt: Filter):  # type: ignore[no-untyped-def]
     t = totals_subquery()
     return (
         select(Proposal, t.c.committed, t.c.disbursed, t.c.returned)
+        .options(raiseload(Proposal.implementing_entities))
         .outerjoin(t, t.c.proposal_id == Proposal.id)
         .where(*_conditions(flt))
         .order_by(Proposal.project_code, Proposal.id)

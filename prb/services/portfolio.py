@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import raiseload
 
 from prb.extensions import db
 from prb.models import FundingProgramme, Proposal, User, utcnow
@@ -55,6 +56,12 @@ class Overview:
     programme: FundingProgramme | None
     year: int
     rows: list[OverviewRow]
+    total: int = 0
+    page: int = 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
 
     @property
     def title(self) -> str:
@@ -62,7 +69,13 @@ class Overview:
         return f"Overview of {self.year} seed projects{scope}"
 
 
-def overview(actor: User, programme_id: int | None, year: int | None) -> Overview:
+PAGE_SIZE = 50
+
+
+def overview(
+    actor: User, programme_id: int | None, year: int | None, page: int | None = None
+) -> Overview:
+    """The overview's rows; `page` pages them for the screen (PDF and CSV take them all)."""
     require_role(actor, *VIEWERS, action="see the portfolio overview")
     year = year or utcnow().year
     programme = db.session.get(FundingProgramme, programme_id) if programme_id else None
@@ -79,10 +92,21 @@ def overview(actor: User, programme_id: int | None, year: int | None) -> Overvie
     ]
     if programme is not None:
         conditions.append(Proposal.programme_id == programme.id)
-    rows = db.session.scalars(
-        select(Proposal).where(*conditions).order_by(Proposal.project_code, Proposal.id)
-    ).unique()
-    return Overview(programme, year, [OverviewRow(p) for p in rows])
+    stmt = (
+        select(Proposal)
+        .options(raiseload(Proposal.implementing_entities))
+        .where(*conditions)
+        .order_by(Proposal.project_code, Proposal.id)
+    )
+    total = None
+    if page is not None:
+        total = db.session.scalar(select(func.count(Proposal.id)).where(*conditions)) or 0
+        page = max(1, min(page, max(1, -(-total // PAGE_SIZE))))
+        stmt = stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    rows = [OverviewRow(p) for p in db.session.scalars(stmt).unique()]
+    return Overview(
+        programme, year, rows, total=total if total is not None else len(rows), page=page or 1
+    )
 
 
 CSV_COLUMNS = [

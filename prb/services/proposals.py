@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import raiseload
 from sqlalchemy.orm.exc import StaleDataError
 
 from prb.extensions import db
@@ -215,6 +216,7 @@ def list_proposals(actor: User, flt: ProposalFilter, page: int = 1) -> Page:
     items = list(
         db.session.scalars(
             select(Proposal)
+            .options(raiseload(Proposal.implementing_entities))
             .where(*conditions)
             .order_by(Proposal.created_at.desc(), Proposal.id.desc())
             .limit(per_page)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,6 +26,17 @@ def configured_signer():  # type: ignore[no-untyped-def]
 
 
 def sign(pdf: bytes, signer, *, reason: str, name: str) -> bytes:  # type: ignore[no-untyped-def]
+    """Sign in this thread, or in a helper thread when this one already runs an event loop
+    (pyHanko calls asyncio.run, which refuses to nest)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _sign(pdf, signer, reason=reason, name=name)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_sign, pdf, signer, reason=reason, name=name).result()
+
+
+def _sign(pdf: bytes, signer, *, reason: str, name: str) -> bytes:  # type: ignore[no-untyped-def]
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 

@@ -93,9 +93,10 @@ def meeting(meeting_id: int, status: int = 200):  # type: ignore[no-untyped-def]
     secretariat = current_user.has_role(Role.SECRETARIAT)
     is_member = current_user.has_role(Role.BOARD_MEMBER) and current_user.active
     rows = []
+    counts = service.count_meeting(m)
     for item in m.items:
-        counted = service.count(item)
-        mine = next((v for v in item.votes if v.member_id == current_user.id), None)
+        counted = counts[item.id]
+        mine = next((v for v in counted.votes if v.member_id == current_user.id), None)
         rows.append(
             {
                 "item": item,

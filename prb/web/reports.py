@@ -16,7 +16,7 @@ from workflows import Role
 bp = Blueprint("reports", __name__)
 
 
-def _overview():  # type: ignore[no-untyped-def]
+def _overview(paged: bool = False):  # type: ignore[no-untyped-def]
     form = PortfolioForm(request.args)
     form.programme_id.choices = options(
         [("", "All programmes")] + [(p.id, p.code) for p in proposal_service.programmes()]
@@ -26,7 +26,9 @@ def _overview():  # type: ignore[no-untyped-def]
     if year is not None and not 1990 <= year <= 2100:
         year = None
     programme_id = None if form.programme_id.errors else form.programme_id.data
-    data = portfolio.overview(current_user, programme_id, year)
+    page_arg = request.args.get("page", "1")
+    page = int(page_arg) if page_arg.isdigit() and len(page_arg) < 9 else 1
+    data = portfolio.overview(current_user, programme_id, year, page if paged else None)
     if form.year.data is None or form.year.errors:
         form.year.data = data.year
     return form, data
@@ -39,7 +41,7 @@ def _query() -> dict[str, str]:
 @bp.route("/reports/portfolio")
 @roles_required(*portfolio.VIEWERS)
 def portfolio_page():  # type: ignore[no-untyped-def]
-    form, data = _overview()
+    form, data = _overview(paged=True)
     return render_template("reports/portfolio.html", form=form, o=data, query=_query())
 
 

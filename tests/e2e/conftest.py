@@ -64,7 +64,7 @@ def live(tmp_path: Path) -> Iterator[LiveServer]:
         db.engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 
