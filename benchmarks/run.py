@@ -1,0 +1,436 @@
+"""The load run: PRB under gunicorn (2 workers) on localhost, each page measured with wrk
+right after the app's trivial /healthz in the same run, so the result is a ratio that holds
+on a noisy machine. Also: worker memory after 2,000 and 20,000 requests, and the minutes PDF
+against WeasyPrint alone.
+
+    python -m benchmarks.run --sizes 1000 10000 100000 --backends sqlite postgresql
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "benchmarks" / ".data"
+RESULTS = ROOT / "benchmarks" / "results"
+LUA = ROOT / "benchmarks" / "loadtest.lua"
+PG_ADMIN = os.environ.get("PRB_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+TARGETS = {"default": 0.30, "finance dashboard": 0.20, "portfolio overview": 0.20}
+
+
+def database_url(backend: str, size: int) -> str:
+    if backend == "sqlite":
+        DATA.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{DATA / f'bench-{size}.sqlite3'}"
+    base = PG_ADMIN.rsplit("/", 1)[0]
+    return f"{base}/prb_bench_{size}"
+
+
+def prepare(backend: str, size: int) -> str:
+    """A generated database of `size` proposals (kept between runs)."""
+    url = database_url(backend, size)
+    marker = DATA / f"{backend}-{size}.done"
+    if marker.exists():
+        return url
+    if backend == "sqlite":
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    else:
+        name = url.rsplit("/", 1)[1]
+        subprocess.run(
+            [
+                "psql",
+                PG_ADMIN,
+                "-q",
+                "-c",
+                f'DROP DATABASE IF EXISTS "{name}"',
+                "-c",
+                f'CREATE DATABASE "{name}"',
+            ],
+            check=True,
+        )
+    print(f"== generating {size:,} proposals on {backend}", flush=True)
+    subprocess.run(
+        [sys.executable, "-m", "benchmarks.generate", "--size", str(size), "--database-url", url],
+        check=True,
+        cwd=ROOT,
+    )
+    marker.write_text(datetime.now(UTC).isoformat())
+    return url
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, url: str) -> None:
+        self.port = free_port()
+        env = {
+            **os.environ,
+            "PRB_DATABASE_URL": url,
+            "PRB_SECRET_KEY": "benchmark",
+            "PRB_SESSION_COOKIE_SECURE": "false",
+            "PRB_SIGNING_P12": "",
+            "PRB_SIGNIN_REFUSE_AFTER": "100000",
+        }
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--error-logfile",
+                "-",
+                "prb.wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(200):
+            try:
+                self.get("/healthz")
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start")
+
+    def get(self, path: str, cookie: str = "") -> tuple[int, bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        response = conn.getresponse()
+        return response.status, response.read()
+
+    def sign_in(self, email: str) -> str:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        conn.request("GET", "/login")
+        response = conn.getresponse()
+        page = response.read().decode()
+        cookie = response.getheader("Set-Cookie", "").split(";")[0]
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        body = urllib.parse.urlencode(
+            {"email": email, "password": "benchmark-password-2026", "csrf_token": token}
+        )
+        conn.request(
+            "POST",
+            "/login",
+            body=body,
+            headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        response = conn.getresponse()
+        response.read()
+        assert response.status == 302, (email, response.status)
+        return response.getheader("Set-Cookie", "").split(";")[0]
+
+    def worker_rss_kib(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        pids = children.read_text().split() if children.exists() else []
+        result = []
+        for pid in pids:
+            status = Path(f"/proc/{pid}/status").read_text()
+            result.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)))
+        return result
+
+    def stop(self) -> str:
+        self.process.terminate()
+        _, errors = self.process.communicate(timeout=30)
+        return errors.decode()
+
+
+def wrk(server: Server, path: str, cookie: str, seconds: int) -> dict[str, float]:
+    command = ["wrk", "-t2", "-c4", f"-d{seconds}s", "-s", str(LUA), "--timeout", "30s"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(
+        [*command, f"http://127.0.0.1:{server.port}{path}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    stats = json.loads(out.strip().splitlines()[-1])
+    stats["rps"] = stats["requests"] / stats["seconds"]
+    return stats
+
+
+def pages(size: int, server: Server) -> list[tuple[str, str, str]]:
+    """(name, path, who) of the pages to measure."""
+    year = datetime.now(UTC).year - 1
+    # The meeting with 20 open items is the last one the generator made.
+    status, _body = server.get("/healthz")
+    assert status == 200
+    return [
+        ("proposals list, filtered, page 1", "/proposals/?status=ongoing", "secretariat.1"),
+        ("proposals list, deep page (20)", "/proposals/?page=20", "secretariat.1"),
+        ("proposal detail, 50 history records", "/proposals/1", "secretariat.1"),
+        ("awaiting my vote (board dashboard)", "/", "board_member.9"),
+        ("meeting page, 20 items", "/board/meetings/{open}", "secretariat.1"),
+        ("finance dashboard", "/finance/", "finance.4"),
+        ("portfolio overview", f"/reports/portfolio?year={year}", "board_member.9"),
+    ]
+
+
+def open_meeting_id(url: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as conn:
+        found = conn.execute(
+            text("SELECT id FROM meetings WHERE number = 'PRB/BENCH/OPEN'")
+        ).scalar_one()
+    engine.dispose()
+    return int(found)
+
+
+def measure(backend: str, size: int, seconds: int, memory: bool) -> dict[str, object]:
+    url = prepare(backend, size)
+    meeting = open_meeting_id(url)
+    server = Server(url)
+    cookies = {
+        who: server.sign_in(f"{who}@bench.example")
+        for who in ("secretariat.1", "board_member.9", "finance.4")
+    }
+    rows = []
+    try:
+        for name, path, who in pages(size, server):
+            path = path.format(open=meeting)
+            status, _ = server.get(path, cookies[who])
+            assert status == 200, (name, path, status)
+            wrk(server, path, cookies[who], 1)  # warm up
+            base = wrk(server, "/healthz", "", seconds)
+            page = wrk(server, path, cookies[who], seconds)
+            rows.append(
+                {
+                    "page": name,
+                    "path": path,
+                    "rps": page["rps"],
+                    "p50_ms": page["p50_ms"],
+                    "p95_ms": page["p95_ms"],
+                    "errors": page["errors"],
+                    "healthz_rps": base["rps"],
+                    "ratio": page["rps"] / base["rps"],
+                }
+            )
+            print(
+                f"  {backend:<10} {size:>7,} {name:<38} {page['rps']:8.1f}/s "
+                f"ratio {page['rps'] / base['rps']:.3f}",
+                flush=True,
+            )
+        mem = memory_check(server, cookies) if memory else None
+    finally:
+        log = server.stop()
+    return {
+        "backend": backend,
+        "size": size,
+        "rows": rows,
+        "memory": mem,
+        "server_errors": [line for line in log.splitlines() if "Traceback" in line],
+    }
+
+
+def memory_check(server: Server, cookies: dict[str, str]) -> dict[str, object]:
+    """Worker RSS after 2,000 and after 20,000 requests of a page mix."""
+    paths = [
+        ("/", cookies["board_member.9"]),
+        ("/proposals/", cookies["secretariat.1"]),
+        ("/proposals/1", cookies["secretariat.1"]),
+        ("/finance/", cookies["finance.4"]),
+    ]
+
+    def hammer(n: int) -> None:
+        conns = [http.client.HTTPConnection("127.0.0.1", server.port, timeout=60) for _ in range(2)]
+        for i in range(n):
+            path, cookie = paths[i % len(paths)]
+            conn = conns[i % 2]
+            conn.request("GET", path, headers={"Cookie": cookie})
+            response = conn.getresponse()
+            response.read()
+
+    hammer(2000)
+    after_2k = server.worker_rss_kib()
+    hammer(18000)
+    after_20k = server.worker_rss_kib()
+    growth = max(b / a - 1 for a, b in zip(after_2k, after_20k, strict=True))
+    return {"after_2000_kib": after_2k, "after_20000_kib": after_20k, "growth": growth}
+
+
+def minutes_timing(backend: str, size: int) -> dict[str, float]:
+    """The app's whole minutes PDF against WeasyPrint rendering the same HTML alone."""
+    from flask import render_template
+    from weasyprint import HTML
+
+    from prb import create_app
+    from prb.extensions import db
+    from prb.models import Meeting, User, utcnow
+    from prb.services import minutes, pdf
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url(backend, size).replace(
+                "postgresql://", "postgresql+psycopg://"
+            ),
+            "SIGNING_P12": "",
+        }
+    )
+    result = {}
+    with app.test_request_context():
+        actor = db.session.scalar(
+            db.select(User).where(User.email == "secretariat.1@bench.example")
+        )
+        forty = db.session.scalar(db.select(Meeting).where(Meeting.number == "PRB/BENCH/1"))
+        twenty = db.session.scalar(db.select(Meeting).where(Meeting.number == "PRB/BENCH/2"))
+        minutes.draft_pdf(actor, twenty.id)  # fonts and stylesheet, once per process
+        for label, meeting in (("20 items", twenty), ("40 items", forty)):
+            app_times, alone_times = [], []
+            for _ in range(5):
+                started = time.perf_counter()
+                minutes.draft_pdf(actor, meeting.id)
+                app_times.append(time.perf_counter() - started)
+                data = minutes._data(
+                    meeting,
+                    draft=True,
+                    secretary=None,
+                    version_label="Draft",
+                    generated_at=utcnow(),
+                )
+                html = render_template(
+                    "pdf/minutes.html", d=data, office=minutes.OFFICE, board=minutes.BOARD
+                )
+                started = time.perf_counter()
+                HTML(string=html, base_url=str(pdf.PDF_STYLESHEET.parent)).write_pdf(
+                    stylesheets=[pdf._stylesheet()],
+                    font_config=pdf._font_config(),
+                    pdf_variant=pdf.PDF_VARIANT,
+                )
+                alone_times.append(time.perf_counter() - started)
+            result[label] = {
+                "app_s": min(app_times),
+                "weasyprint_s": min(alone_times),
+                "ratio": min(app_times) / min(alone_times),
+            }
+        db.session.remove()
+        db.engine.dispose()
+    result["growth_40_over_20"] = result["40 items"]["app_s"] / result["20 items"]["app_s"]
+    return result
+
+
+def write_results(runs: list[dict], pdf_runs: dict[str, dict]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    lines = [
+        f"# PRB benchmark — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"Machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
+        "gunicorn with 2 sync workers on 127.0.0.1, wrk -t2 -c4; each page measured right "
+        "after /healthz; ratio = page requests/s ÷ /healthz requests/s.",
+        "",
+    ]
+    by_key = {(r["backend"], r["size"]): r for r in runs}
+    for run in runs:
+        lines += [
+            f"## {run['backend']}, {run['size']:,} proposals",
+            "",
+            "| page | requests/s | p50 ms | p95 ms | /healthz req/s | ratio | target |",
+            "|---|---:|---:|---:|---:|---:|---|",
+        ]
+        for row in run["rows"]:
+            target = TARGETS.get(row["page"], TARGETS["default"])
+            ok = "met" if row["ratio"] >= target else "**not met**"
+            if run["size"] != 10000:
+                ok = ""
+            lines.append(
+                f"| {row['page']} | {row['rps']:.1f} | {row['p50_ms']:.1f} | "
+                f"{row['p95_ms']:.1f} | {row['healthz_rps']:.0f} | {row['ratio']:.3f} | "
+                f"{'≥ ' + str(target) + ' ' + ok if ok else ''} |"
+            )
+        if run["memory"]:
+            m = run["memory"]
+            lines += [
+                "",
+                f"Worker memory after 2,000 requests {m['after_2000_kib']} KiB, after "
+                f"20,000 {m['after_20000_kib']} KiB: growth {m['growth']:.1%} "
+                f"(target ≤ 10 %).",
+            ]
+        lines.append("")
+    sizes = sorted({r["size"] for r in runs})
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        lines += [
+            f"## Flat growth: requests/s at {large:,} ÷ at {small:,} (target ≥ 0.8)",
+            "",
+            "| backend | page | ratio |",
+            "|---|---|---:|",
+        ]
+        for backend in sorted({r["backend"] for r in runs}):
+            a, b = by_key.get((backend, small)), by_key.get((backend, large))
+            if not a or not b:
+                continue
+            for ra, rb in zip(a["rows"], b["rows"], strict=True):
+                lines.append(f"| {backend} | {ra['page']} | {rb['rps'] / ra['rps']:.2f} |")
+        lines.append("")
+    for key, value in pdf_runs.items():
+        lines += [
+            f"## Minutes PDF ({key})",
+            "",
+            "| meeting | app total s | WeasyPrint alone s | ratio (target ≤ 1.15) |",
+            "|---|---:|---:|---:|",
+        ]
+        for label in ("20 items", "40 items"):
+            v = value[label]
+            lines.append(
+                f"| {label} | {v['app_s']:.3f} | {v['weasyprint_s']:.3f} | {v['ratio']:.2f} |"
+            )
+        lines += ["", f"40 items ÷ 20 items: {value['growth_40_over_20']:.2f} (target ≤ 2.3).", ""]
+    path = RESULTS / "latest.md"
+    path.write_text("\n".join(lines))
+    (RESULTS / "latest.json").write_text(
+        json.dumps({"runs": runs, "pdf": pdf_runs}, indent=1, default=str)
+    )
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--seconds", type=int, default=5)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install wrk (make bench does it)")
+    runs, pdf_runs = [], {}
+    for backend in args.backends:
+        for size in args.sizes:
+            runs.append(measure(backend, size, args.seconds, memory=size == 10000))
+            if size == 10000 or size == args.sizes[-1]:
+                pdf_runs[f"{backend}, {size:,} proposals"] = minutes_timing(backend, size)
+    path = write_results(runs, pdf_runs)
+    print(path.read_text())
+
+
+if __name__ == "__main__":
+    main()
