@@ -37,6 +37,7 @@ from prb.models import (
     proposal_entities,
     working_group_chairs,
 )
+from prb.services import totals
 from prb.services.calendar import period_end
 from workflows import ItemState, ProposalState
 
@@ -408,6 +409,7 @@ def generate(size: int, seed: int = 2018) -> dict[str, int]:
     _bulk(Vote.__table__, votes, Progress(len(votes), "votes"))
     _bulk(Decision.__table__, decisions, Progress(len(decisions), "decisions"))
     _bulk(LedgerEntry.__table__, ledger, Progress(len(ledger), "ledger entries"))
+    totals.recompute()
     if db.engine.dialect.name == "postgresql":
         for table in (
             "entities",

@@ -162,7 +162,7 @@ def project(
     from prb.services.calendar import period_end
 
     end = period_end(start, months)
-    return proposal(
+    p = proposal(
         world,
         group=group,
         status=status,
@@ -175,3 +175,9 @@ def project(
         current_end=end,
         **fields,
     )
+    from prb.services import totals
+
+    if status != ProposalState.CANCELLED:
+        totals.add(p, projects=1, approved=budget)
+        db.session.commit()
+    return p

@@ -29,7 +29,7 @@ from prb.models import (
     User,
     WorkingGroup,
 )
-from prb.services import audit, board, extensions
+from prb.services import audit, board, extensions, totals
 from prb.services.calendar import period_end
 from prb.services.proposal_rules import missing_field_names
 from workflows import MeetingKind, ProposalState
@@ -100,6 +100,8 @@ def load_demo() -> dict[str, int]:
             continue
         _add_proposal(data, programme, groups, entities, users)
         added["proposals"] += 1
+    if added["proposals"]:
+        totals.recompute()
     db.session.commit()
     added["meetings"] = _add_meeting(users)
     added["extension requests"] = _add_extension_request(users)

@@ -7,6 +7,7 @@ from prb.models.minutes import MinutesVersion
 from prb.models.proposal import Proposal, Scope, proposal_entities
 from prb.models.reference import Entity, FundingProgramme, WorkingGroup, working_group_chairs
 from prb.models.security import FormToken, SignInAttempt
+from prb.models.totals import PortfolioTotals
 from prb.models.types import CENT, Money, UTCDateTime, utcnow
 from prb.models.user import User, UserRole
 
@@ -26,6 +27,7 @@ __all__ = [
     "Meeting",
     "MinutesVersion",
     "Money",
+    "PortfolioTotals",
     "Proposal",
     "Scope",
     "SignInAttempt",

@@ -65,6 +65,11 @@ class Proposal(db.Model):
     actual_start: Mapped[date | None] = mapped_column(Date)
     final_report_on: Mapped[date | None] = mapped_column(Date)
     spent_reported: Mapped[Decimal | None] = mapped_column(Money)
+    # Running totals of the ledger, kept by prb.services.finance in the same transaction as
+    # each entry, so that balances and dashboards never add up the whole ledger.
+    committed_total: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    disbursed_total: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    returned_total: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -29,7 +29,7 @@ from prb.models import (
     Vote,
     utcnow,
 )
-from prb.services import audit, extensions, finance, lifecycle
+from prb.services import audit, extensions, finance, lifecycle, totals
 from prb.services.access import require_role
 from prb.services.calendar import period_end
 from prb.services.codes import lock_programme
@@ -782,6 +782,7 @@ def _close(item: AgendaItem, *, actor: User | None, terms: Terms | None) -> Deci
         proposal.original_end = proposal.current_end = period_end(
             terms.start, terms.duration_months
         )
+        totals.add(proposal, projects=1, approved=terms.budget)
     previous = _previous_decision(proposal.id, None)
     decision = Decision(
         item=item,
@@ -868,6 +869,7 @@ def _decide_extension(
         )
         proposal.current_end = ext.new_end
         proposal.approved_budget = (proposal.approved_budget or Decimal(0)) + ext.additional_funds
+        totals.add(proposal, approved=ext.additional_funds)
     decision = Decision(
         item=item,
         proposal_id=proposal.id,

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import raiseload
 
 from prb.extensions import db
-from prb.models import FundingProgramme, Proposal, User, WorkingGroup, utcnow
+from prb.models import FundingProgramme, PortfolioTotals, Proposal, User, WorkingGroup, utcnow
 from prb.services.access import chairs_group, require_role
-from prb.services.finance import Balances, Envelope, envelope, money, totals_subquery
+from prb.services.finance import Balances, Envelope, balances, money
+from prb.services.finance import envelopes as finance_envelopes
 from workflows import ProposalState, Role
 from workflows.proposal import PROJECT_STATES
 
@@ -97,28 +98,16 @@ def _conditions(flt: Filter) -> list:  # type: ignore[type-arg]
 
 
 def _rows_query(flt: Filter):  # type: ignore[no-untyped-def]
-    t = totals_subquery()
     return (
-        select(Proposal, t.c.committed, t.c.disbursed, t.c.returned)
+        select(Proposal)
         .options(raiseload(Proposal.implementing_entities))
-        .outerjoin(t, t.c.proposal_id == Proposal.id)
         .where(*_conditions(flt))
         .order_by(Proposal.project_code, Proposal.id)
     )
 
 
-def _row(result, today: date) -> ProjectRow:  # type: ignore[no-untyped-def]
-    proposal, committed, disbursed, returned = result
-    return ProjectRow(
-        proposal,
-        Balances(
-            proposal.approved_budget or Decimal("0.00"),
-            money(committed),
-            money(disbursed),
-            money(returned),
-        ),
-        today,
-    )
+def _row(proposal: Proposal, today: date) -> ProjectRow:
+    return ProjectRow(proposal, balances(proposal), today)
 
 
 def rows(
@@ -128,8 +117,8 @@ def rows(
     total = db.session.scalar(select(func.count(Proposal.id)).where(*_conditions(flt))) or 0
     page = max(1, min(page, max(1, -(-total // per_page))))
     today = utcnow().date()
-    result = db.session.execute(_rows_query(flt).limit(per_page).offset((page - 1) * per_page))
-    return [_row(r, today) for r in result.unique()], total
+    result = db.session.scalars(_rows_query(flt).limit(per_page).offset((page - 1) * per_page))
+    return [_row(p, today) for p in result.unique()], total
 
 
 def all_rows(actor: User, flt: Filter) -> Iterator[ProjectRow]:
@@ -139,55 +128,64 @@ def all_rows(actor: User, flt: Filter) -> Iterator[ProjectRow]:
     today = utcnow().date()
 
     def generate() -> Iterator[ProjectRow]:
-        result = db.session.execute(_rows_query(flt).execution_options(yield_per=500))
-        for r in result:
-            yield _row(r, today)
+        result = db.session.scalars(_rows_query(flt).execution_options(yield_per=500))
+        for proposal in result:
+            yield _row(proposal, today)
 
     return generate()
 
 
 def totals(actor: User, flt: Filter, by: str) -> list[Totals]:
-    """Totals per programme (`by="programme"`) or per working group, in one SQL query."""
+    """Totals per programme (`by="programme"`) or per working group, from the running
+    totals: a few rows whatever the size of the portfolio."""
     require_role(
         actor, Role.FINANCE, Role.SECRETARIAT, Role.BOARD_MEMBER, action="see finance totals"
     )
-    t = totals_subquery()
+    t = PortfolioTotals
     if by == "programme":
-        key, label = Proposal.programme_id, FundingProgramme.code
-        join = (FundingProgramme, FundingProgramme.id == Proposal.programme_id)
+        key, label = t.programme_id, FundingProgramme.code
+        join = (FundingProgramme, FundingProgramme.id == t.programme_id)
     else:
-        key, label = Proposal.working_group_id, WorkingGroup.name
-        join = (WorkingGroup, WorkingGroup.id == Proposal.working_group_id)
+        key, label = t.working_group_id, WorkingGroup.name
+        join = (WorkingGroup, WorkingGroup.id == t.working_group_id)
+    conditions = []
+    if flt.programme_id:
+        conditions.append(t.programme_id == flt.programme_id)
+    if flt.working_group_id:
+        conditions.append(t.working_group_id == flt.working_group_id)
     stmt = (
         select(
             label,
-            func.count(Proposal.id),
-            func.coalesce(func.sum(Proposal.approved_budget), 0),
-            func.coalesce(func.sum(t.c.committed), 0),
-            func.coalesce(func.sum(t.c.disbursed), 0),
-            func.coalesce(func.sum(t.c.returned), 0),
+            func.sum(t.projects),
+            func.sum(t.approved),
+            func.sum(t.committed),
+            func.sum(t.disbursed),
+            func.sum(t.returned),
         )
-        .select_from(Proposal)
         .join(*join)
-        .outerjoin(t, t.c.proposal_id == Proposal.id)
-        .where(*_conditions(flt))
+        .where(*conditions)
         .group_by(key, label)
+        .having(func.sum(t.projects) > 0)
         .order_by(label)
     )
     return [
-        Totals(name, n, money(a), money(c), money(d), money(r))
+        Totals(name, int(n), money(a), money(c), money(d), money(r))
         for name, n, a, c, d, r in db.session.execute(stmt)
     ]
 
 
 def envelopes(actor: User, flt: Filter) -> list[Envelope]:
     require_role(
-        actor, Role.FINANCE, Role.SECRETARIAT, Role.BOARD_MEMBER, action="see the funding envelopes"
+        actor,
+        Role.FINANCE,
+        Role.SECRETARIAT,
+        Role.BOARD_MEMBER,
+        action="see the funding envelopes",
     )
     stmt = select(FundingProgramme).order_by(FundingProgramme.code)
     if flt.programme_id:
         stmt = stmt.where(FundingProgramme.id == flt.programme_id)
-    return [envelope(p) for p in db.session.scalars(stmt)]
+    return finance_envelopes(list(db.session.scalars(stmt)))
 
 
 def may_see_project_rows(user: User) -> bool:
@@ -201,7 +199,7 @@ def chair_projects(user: User) -> list[ProjectRow]:
     today = utcnow().date()
     stmt = _rows_query(Filter()).where(Proposal.working_group_id.in_(user.chaired_group_ids))
     return [
-        _row(r, today)
-        for r in db.session.execute(stmt).unique()
-        if chairs_group(user, r[0].working_group_id)
+        _row(p, today)
+        for p in db.session.scalars(stmt).unique()
+        if chairs_group(user, p.working_group_id)
     ]

@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from prb.extensions import db
 from prb.models import Proposal, User, utcnow
-from prb.services import audit, finance
+from prb.services import audit, finance, totals
 from prb.services.access import chairs_group, get_visible_proposal
 from prb.services.codes import lock_programme, next_project_code
 from prb.services.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -103,10 +103,17 @@ def _stamp_submission(proposal: Proposal) -> None:
     proposal.submitted_at = utcnow()
 
 
+def _release_from_envelope(proposal: Proposal) -> None:
+    """A cancelled project gives back its approved budget, less what it was paid."""
+    b = finance.balances(proposal)
+    totals.add(proposal, approved=-b.approved, cancelled_paid=b.net_disbursed)
+
+
 # What entering a state does besides changing the status.
 _ON_ENTER: dict[str, Callable[[Proposal], None]] = {
     ProposalState.SUBMITTED: _stamp_submission,
     ProposalState.APPROVED: _assign_project_code,
+    ProposalState.CANCELLED: _release_from_envelope,
 }
 
 

@@ -173,8 +173,7 @@ def test_envelope_left_and_used(world) -> None:
     entry(world, cancelled, "commitment", "200000.00")
     entry(world, cancelled, "disbursement", "50000.00")
     entry(world, cancelled, "return", "5000.00")
-    cancelled.status = S.CANCELLED
-    db.session.commit()
+    lifecycle.fire(world.secretariat, cancelled.id, T.CANCEL, comment="Entity withdrew")
     env = finance.envelope(world.programme)
     assert env.used == D("1045000.00")  # live budgets + what the cancelled project kept
     assert env.left == D("311000.00")
@@ -243,3 +242,63 @@ def test_complete_after_the_end_date_without_a_report_date(world) -> None:
     )
     lifecycle.fire(world.finance, p.id, T.COMPLETE)
     assert p.status == S.COMPLETED
+
+
+def test_running_totals_agree_with_the_ledger(world) -> None:
+    """The totals kept with each entry equal what the ledger itself adds up to."""
+    from prb.models import PortfolioTotals
+    from prb.services import totals as running
+
+    a = factories.project(world, status=S.ONGOING, budget=D("1000.00"), code="UNCCT-2017-73-a")
+    b = factories.project(
+        world, status=S.ONGOING, budget=D("500.00"), code="UNCCT-2017-73-b", group=world.group_b
+    )
+    entry(world, a, "commitment", "900.00")
+    wrong = entry(world, a, "disbursement", "300.00")
+    entry(world, a, "reversal", None, reverses_id=wrong.id)
+    entry(world, a, "disbursement", "250.00")
+    entry(world, a, "release", "100.00")
+    entry(world, b, "commitment", "500.00")
+    entry(world, b, "disbursement", "500.00")
+    entry(world, b, "return", "20.00")
+    lifecycle.fire(world.secretariat, b.id, T.CANCEL, comment="Stopped")
+    t = finance.totals_subquery()
+    ledger = {
+        row.proposal_id: (row.committed, row.disbursed, row.returned)
+        for row in db.session.execute(select(t))
+    }
+    for p in (a, b):
+        db.session.refresh(p)
+        assert (p.committed_total, p.disbursed_total, p.returned_total) == tuple(
+            finance.money(v) for v in ledger[p.id]
+        )
+    kept = sorted(
+        (
+            r.programme_id,
+            r.working_group_id,
+            r.projects,
+            r.approved,
+            r.committed,
+            r.disbursed,
+            r.returned,
+            r.cancelled_paid,
+        )
+        for r in db.session.scalars(select(PortfolioTotals))
+    )
+    running.recompute()
+    db.session.flush()
+    rebuilt = sorted(
+        (
+            r.programme_id,
+            r.working_group_id,
+            r.projects,
+            r.approved,
+            r.committed,
+            r.disbursed,
+            r.returned,
+            r.cancelled_paid,
+        )
+        for r in db.session.scalars(select(PortfolioTotals))
+    )
+    assert kept == rebuilt
+    assert finance.envelope(world.programme).used == D("1480.00")  # 1000 live + 480 paid
