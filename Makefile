@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install system-deps test-deps run test lint format diagram screenshots clean
+.PHONY: install system-deps test-deps run test lint format diagram screenshots bench clean
 
 # The virtual environment is rebuilt whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -52,6 +52,13 @@ format: install
 ## make diagram: rewrite the lifecycle diagram in README.md from workflows/
 diagram: install
 	$(BIN)/python -m workflows.readme README.md
+
+## make bench: the load benchmark (not part of the tests); SIZES and BACKENDS can be narrowed
+SIZES    ?= 1000 10000 100000
+BACKENDS ?= sqlite postgresql
+bench: system-deps install
+	.ci/system-deps wrk
+	$(BIN)/python -m benchmarks.run --sizes $(SIZES) --backends $(BACKENDS)
 
 clean:
 	rm -rf $(VENV) instance build dist *.egg-info .pytest_cache .ruff_cache node_modules

@@ -34,6 +34,7 @@ class Proposal(db.Model):
     __table_args__ = (
         Index("ix_proposals_status_created", "status", "created_at"),
         Index("ix_proposals_working_group_created", "working_group_id", "created_at"),
+        Index("ix_proposals_created", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,7 +12,7 @@ from fractions import Fraction
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import raiseload, selectinload
 
 from prb.extensions import db
 from prb.models import (
@@ -197,16 +197,22 @@ def list_meetings(actor: User) -> list[tuple[Meeting, int]]:
     ]
 
 
-def schedulable_proposals() -> list[Proposal]:
-    """Proposals under review that are not on an open agenda item."""
+AGENDA_CHOICES = 50
+
+
+def schedulable_proposals(limit: int = AGENDA_CHOICES) -> list[Proposal]:
+    """Proposals under review that are not on an open agenda item, those waiting longest
+    first — at most `limit`, so that the choice stays readable (and the page fast)."""
     on_agenda = select(AgendaItem.proposal_id).where(
         AgendaItem.status == ItemState.OPEN, AgendaItem.extension_id.is_(None)
     )
     return list(
         db.session.scalars(
             select(Proposal)
+            .options(raiseload(Proposal.implementing_entities))
             .where(Proposal.status == ProposalState.UNDER_REVIEW, Proposal.id.not_in(on_agenda))
             .order_by(Proposal.submitted_at, Proposal.id)
+            .limit(limit)
         ).unique()
     )
 

@@ -178,12 +178,16 @@ class ProposalFilter:
     mine: bool = False
 
 
+COUNT_CAP = 10_000
+
+
 @dataclass(frozen=True)
 class Page:
     items: list[Proposal]
     total: int
     page: int
     per_page: int
+    more: bool = False  # more than `total` match; only the first `total` can be paged
 
     @property
     def pages(self) -> int:
@@ -211,8 +215,11 @@ def list_proposals(actor: User, flt: ProposalFilter, page: int = 1) -> Page:
     if flt.year:
         conditions.append(Proposal.created_at >= datetime(flt.year, 1, 1, tzinfo=UTC))
         conditions.append(Proposal.created_at < datetime(flt.year + 1, 1, 1, tzinfo=UTC))
-    total = db.session.scalar(select(func.count(Proposal.id)).where(*conditions)) or 0
-    page = max(1, min(page, max(1, -(-total // per_page))))
+    # Counting stops at COUNT_CAP: an exact count of a large portfolio costs a scan on every
+    # page view, and nobody pages that far — they filter.
+    capped = select(Proposal.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(capped)) or 0
+    page = max(1, min(page, max(1, -(-min(total, COUNT_CAP) // per_page))))
     items = list(
         db.session.scalars(
             select(Proposal)
@@ -223,7 +230,13 @@ def list_proposals(actor: User, flt: ProposalFilter, page: int = 1) -> Page:
             .offset((page - 1) * per_page)
         ).unique()
     )
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    return Page(
+        items=items,
+        total=min(total, COUNT_CAP),
+        page=page,
+        per_page=per_page,
+        more=total > COUNT_CAP,
+    )
 
 
 def programmes() -> list[FundingProgramme]:

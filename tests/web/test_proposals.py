@@ -381,3 +381,13 @@ def test_lifecycle_page_is_generated_from_the_definition(client, world) -> None:
     assert "stateDiagram-v2" in page
     assert "under_review --&gt; approved: approve" in page
     assert "Revision requested" in page
+
+
+def test_lists_stop_counting_at_the_cap(client, world, monkeypatch) -> None:
+    monkeypatch.setattr("prb.services.proposals.COUNT_CAP", 6)
+    for i in range(9):
+        factories.proposal(world, title=f"Project {i}", status=S.SUBMITTED)
+    sign_in(client, world.secretariat)
+    page = client.get("/proposals/").get_data(as_text=True)
+    assert "More than 6 proposals: filter to narrow them down; page 1 of 2." in page
+    assert "page 2 of 2" in client.get("/proposals/?page=9").get_data(as_text=True)
