@@ -35,6 +35,7 @@ class Proposal(db.Model):
         Index("ix_proposals_status_created", "status", "created_at"),
         Index("ix_proposals_working_group_created", "working_group_id", "created_at"),
         Index("ix_proposals_created", "created_at"),
+        Index("ix_proposals_status_updated", "status", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -963,15 +963,20 @@ def awaiting_vote(user: User) -> list[AgendaItem]:
     """Open items on which this member may vote and has not yet voted."""
     if not _is_board_member(user):
         return []
-    voted = select(Vote.item_id).where(Vote.member_id == user.id)
-    declared = select(ConflictOfInterest.item_id).where(ConflictOfInterest.member_id == user.id)
+    # NOT EXISTS on (item, member) keys: a member's whole voting history is never read.
+    voted = select(Vote.id).where(Vote.item_id == AgendaItem.id, Vote.member_id == user.id).exists()
+    declared = (
+        select(ConflictOfInterest.id)
+        .where(ConflictOfInterest.item_id == AgendaItem.id, ConflictOfInterest.member_id == user.id)
+        .exists()
+    )
     items = db.session.scalars(
         select(AgendaItem)
         .join(Meeting)
         .where(
             AgendaItem.status == ItemState.OPEN,
-            AgendaItem.id.not_in(voted),
-            AgendaItem.id.not_in(declared),
+            ~voted,
+            ~declared,
         )
         .order_by(Meeting.held_on, AgendaItem.position)
     ).unique()

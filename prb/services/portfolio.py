@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import raiseload
 
 from prb.extensions import db
@@ -15,7 +15,6 @@ from prb.services.access import require_role
 from prb.services.calendar import months_between
 from prb.services.pdf import render
 from workflows import Role
-from workflows.proposal import PROJECT_STATES
 
 VIEWERS = (Role.BOARD_MEMBER, Role.SECRETARIAT, Role.FINANCE)
 
@@ -56,12 +55,8 @@ class Overview:
     programme: FundingProgramme | None
     year: int
     rows: list[OverviewRow]
-    total: int = 0
     page: int = 1
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+    has_next: bool = False
 
     @property
     def title(self) -> str:
@@ -70,6 +65,7 @@ class Overview:
 
 
 PAGE_SIZE = 50
+MAX_PAGE = 1000
 
 
 def overview(
@@ -81,7 +77,7 @@ def overview(
     programme = db.session.get(FundingProgramme, programme_id) if programme_id else None
     start, end = date(year, 1, 1), date(year, 12, 31)
     conditions = [
-        Proposal.status.in_(PROJECT_STATES),
+        Proposal.project_code.is_not(None),  # the projects (see finance_dashboard)
         or_(
             and_(
                 Proposal.approved_at >= datetime(year, 1, 1, tzinfo=UTC),
@@ -98,15 +94,15 @@ def overview(
         .where(*conditions)
         .order_by(Proposal.project_code, Proposal.id)
     )
-    total = None
+    has_next = False
     if page is not None:
-        total = db.session.scalar(select(func.count(Proposal.id)).where(*conditions)) or 0
-        page = max(1, min(page, max(1, -(-total // PAGE_SIZE))))
-        stmt = stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        # No count: one row more than a page tells whether there is a next page.
+        page = max(1, min(page, MAX_PAGE))
+        stmt = stmt.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
     rows = [OverviewRow(p) for p in db.session.scalars(stmt).unique()]
-    return Overview(
-        programme, year, rows, total=total if total is not None else len(rows), page=page or 1
-    )
+    if page is not None and len(rows) > PAGE_SIZE:
+        rows, has_next = rows[:PAGE_SIZE], True
+    return Overview(programme, year, rows, page=page or 1, has_next=has_next)
 
 
 CSV_COLUMNS = [
