@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from prb.extensions import db
 from prb.models.types import UTCDateTime, utcnow
 from prb.models.user import User
+from workflows import PROPOSAL
 
 
 class AuditRecord(db.Model):
@@ -27,3 +28,12 @@ class AuditRecord(db.Model):
     comment: Mapped[str] = mapped_column(Text, default="")
 
     actor: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def summary(self) -> str:
+        """One line for a history timeline."""
+        if self.from_state and self.to_state:
+            return f"{PROPOSAL.label(self.from_state)} → {PROPOSAL.label(self.to_state)}"
+        if self.event in ("created", "imported") and self.to_state:
+            return f"{self.event.capitalize()} as {PROPOSAL.label(self.to_state)}"
+        return self.event.replace("_", " ").capitalize()

@@ -793,15 +793,7 @@ def _close(item: AgendaItem, *, actor: User | None, terms: Terms | None) -> Deci
     decision = Decision(
         item=item,
         proposal_id=proposal.id,
-        outcome=outcome.choice,
-        votes_for=counted.tally.approve,
-        votes_against=counted.tally.reject,
-        votes_revision=counted.tally.request_revision,
-        votes_abstain=counted.tally.abstain,
-        eligible=counted.tally.eligible,
-        recused=counted.tally.recused,
-        recused_names=counted.recused_text,
-        casting_vote=outcome.casting_vote_used,
+        **_tally_fields(outcome, counted),
         approved_budget=terms.budget if approved and terms else None,
         approved_duration_months=terms.duration_months if approved and terms else None,
         period_start=terms.start if approved and terms else None,
@@ -826,6 +818,21 @@ def _close(item: AgendaItem, *, actor: User | None, terms: Terms | None) -> Deci
     )
     db.session.flush()
     return decision
+
+
+def _tally_fields(outcome: Outcome, counted: ItemCount) -> dict[str, object]:
+    """What every Decision records of the vote, whatever it decided."""
+    return {
+        "outcome": outcome.choice,
+        "votes_for": counted.tally.approve,
+        "votes_against": counted.tally.reject,
+        "votes_revision": counted.tally.request_revision,
+        "votes_abstain": counted.tally.abstain,
+        "eligible": counted.tally.eligible,
+        "recused": counted.tally.recused,
+        "recused_names": counted.recused_text,
+        "casting_vote": outcome.casting_vote_used,
+    }
 
 
 def _previous_decision(proposal_id: int, extension_id: int | None) -> int | None:
@@ -880,15 +887,7 @@ def _decide_extension(
         item=item,
         proposal_id=proposal.id,
         extension_id=ext.id,
-        outcome=outcome.choice,
-        votes_for=counted.tally.approve,
-        votes_against=counted.tally.reject,
-        votes_revision=counted.tally.request_revision,
-        votes_abstain=counted.tally.abstain,
-        eligible=counted.tally.eligible,
-        recused=counted.tally.recused,
-        recused_names=counted.recused_text,
-        casting_vote=outcome.casting_vote_used,
+        **_tally_fields(outcome, counted),
         extension_months=ext.months if approved else None,
         original_end=original_end,
         new_end=ext.new_end if approved else None,
