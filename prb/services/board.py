@@ -35,6 +35,7 @@ from prb.services.calendar import period_end
 from prb.services.codes import lock_programme
 from prb.services.decision_rule import Outcome, Result, Rule, Tally, decide
 from prb.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from prb.services.transaction import committed
 from workflows import (
     AGENDA_ITEM,
     ExtensionState,
@@ -243,7 +244,7 @@ def _meeting_is_open(meeting: Meeting) -> bool:
 
 def add_to_agenda(actor: User, meeting_id: int, proposal_id: int) -> AgendaItem:
     require_role(actor, Role.SECRETARIAT, action="build agendas")
-    try:
+    with committed():
         meeting = _lock_open_meeting(meeting_id)
         proposal = (
             db.session.scalars(
@@ -289,16 +290,12 @@ def add_to_agenda(actor: User, meeting_id: int, proposal_id: int) -> AgendaItem:
             proposal=proposal,
             comment=f"{meeting.kind_label} {meeting.number}, item {position}",
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return item
 
 
 def add_extension_to_agenda(actor: User, meeting_id: int, extension_id: int) -> AgendaItem:
     require_role(actor, Role.SECRETARIAT, action="build agendas")
-    try:
+    with committed():
         meeting = _lock_open_meeting(meeting_id)
         ext = (
             db.session.scalars(
@@ -345,10 +342,6 @@ def add_extension_to_agenda(actor: User, meeting_id: int, extension_id: int) -> 
             comment=f"Extension request: {meeting.kind_label} {meeting.number}, "
             f"item {item.position}",
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return item
 
 
@@ -381,7 +374,7 @@ def record_attendance(actor: User, meeting_id: int, present_ids: set[int]) -> No
     unknown = present_ids - set(members)
     if unknown:
         raise Invalid("Choose board members from the list.", {"present": ["Unknown member."]})
-    try:
+    with committed():
         rows = {
             a.member_id: a
             for a in db.session.scalars(
@@ -398,10 +391,6 @@ def record_attendance(actor: User, meeting_id: int, present_ids: set[int]) -> No
             role=Role.SECRETARIAT,
             comment=f"{meeting.number}: {len(present_ids)} present",
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def attendance(meeting: Meeting) -> dict[int, bool]:
@@ -693,15 +682,11 @@ def _checked_terms(item: AgendaItem, terms: Terms) -> Terms:
 def close_item(actor: User, item_id: int, terms: Terms | None = None) -> AgendaItem:
     """The secretariat closes an item: the votes become a decision (or the item is deferred)."""
     require_role(actor, Role.SECRETARIAT, action="close agenda items")
-    try:
+    with committed():
         item = _lock_item(item_id)
         if not item.is_open:
             raise Conflict(f"This item is already closed ({item.status_label}).")
         _close(item, actor=actor, terms=terms)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return item
 
 

@@ -15,6 +15,7 @@ from prb.services import audit, finance
 from prb.services.access import chairs_group, get_visible_proposal, require_role
 from prb.services.calendar import months_between, period_end
 from prb.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from prb.services.transaction import committed
 from workflows import EXTENSION, ExtensionState, ExtensionTrigger, GuardFailed, Role, Transition
 from workflows.definition import TransitionRefused
 from workflows.extension import EXTENDABLE_PROJECT_STATES, OPEN_EXTENSION_STATES, ExtensionGuard
@@ -115,7 +116,7 @@ def _period(proposal: Proposal, data: ExtensionInput) -> tuple[date, int, date]:
 
 
 def request_extension(actor: User, proposal_id: int, data: ExtensionInput) -> ExtensionRequest:
-    try:
+    with committed():
         proposal = get_visible_proposal(actor, proposal_id, for_update=True)
         if not chairs_group(actor, proposal.working_group_id):
             raise NotAllowed(
@@ -154,10 +155,6 @@ def request_extension(actor: User, proposal_id: int, data: ExtensionInput) -> Ex
             proposal=proposal,
             comment=f"Extension {ext.summary}",
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return ext
 
 
@@ -187,7 +184,7 @@ def review_extension(actor: User, extension_id: int, review: str) -> ExtensionRe
             "Keep the review under 4,000 characters.",
             {"review": ["Keep the review under 4,000 characters."]},
         )
-    try:
+    with committed():
         ext = _lock(actor, extension_id)
         if ext.status != ExtensionState.REQUESTED:
             raise Conflict(f"The request is {ext.status_label}; it can no longer be reviewed.")
@@ -209,10 +206,6 @@ def review_extension(actor: User, extension_id: int, review: str) -> ExtensionRe
             proposal=ext.proposal,
             comment=ext.finance_review,
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return ext
 
 
@@ -220,13 +213,9 @@ def chair_action(actor: User, extension_id: int, trigger: str, comment: str = ""
     """The chair withdraws a request, or resubmits one the Board sent back."""
     if trigger not in (ExtensionTrigger.WITHDRAW, ExtensionTrigger.RESUBMIT):
         raise NotFound(f"There is no action called “{trigger}”.")
-    try:
+    with committed():
         ext = _lock(actor, extension_id)
         fire(ext, trigger, actor, actor.roles, comment)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def chair_actions(user: User, ext: ExtensionRequest) -> list[Transition]:

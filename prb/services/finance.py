@@ -24,6 +24,7 @@ from prb.services import audit, totals
 from prb.services.access import chairs_group, get_visible_proposal, require_role
 from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.once import spend
+from prb.services.transaction import committed
 from workflows import ProposalState, Role
 from workflows.proposal import PROJECT_STATES
 
@@ -268,7 +269,7 @@ def record_entry(
         errors["reverses_id"] = ["Choose the entry to reverse."]
     if errors:
         raise Invalid("The entry was not recorded: please correct the fields marked.", errors)
-    try:
+    with committed():
         proposal = _lock_project(actor, proposal_id)
         spend(once, actor, "ledger entry")
         if proposal.status not in ENTRY_STATES[kind]:
@@ -333,10 +334,6 @@ def record_entry(
             proposal=proposal,
             comment=what + (f" — {entry.reference}" if entry.reference else ""),
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return entry
 
 
@@ -393,7 +390,7 @@ def record_project_dates(actor: User, proposal_id: int, data: ProjectDates) -> P
         errors["final_report_on"] = ["Give the date of the final report that states the amount."]
     if errors:
         raise Invalid("Nothing was saved: please correct the fields marked.", errors)
-    try:
+    with committed():
         proposal = _lock_project(actor, proposal_id)
         if proposal.status in (S.COMPLETED, S.CANCELLED):
             raise Conflict(f"The project is {proposal.status_label}; its dates are final.")
@@ -415,10 +412,6 @@ def record_project_dates(actor: User, proposal_id: int, data: ProjectDates) -> P
                 proposal=proposal,
                 comment="; ".join(changes),
             )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return proposal
 
 

@@ -17,6 +17,7 @@ from prb.services.access import chairs_group, get_visible_proposal, visibility_c
 from prb.services.errors import Conflict, Invalid, NotAllowed
 from prb.services.once import spend
 from prb.services.proposal_rules import ProposalInput, validate
+from prb.services.transaction import committed
 from workflows import ProposalState, ProposalTrigger, Role
 from workflows.proposal import EDITABLE_STATES
 
@@ -92,7 +93,7 @@ def create_proposal(
     """A chair saves a new proposal as a draft, and submits it at once when `submit`."""
     if not actor.has_role(Role.CHAIR) or not actor.chaired_group_ids:
         raise NotAllowed("Only the chair of a working group can create a proposal.")
-    try:
+    with committed():
         _, others = _check_and_collect(actor, data, submit=submit)
         spend(once, actor, "create proposal")
         proposal = Proposal(created_by=actor, status=ProposalState.DRAFT)
@@ -104,10 +105,6 @@ def create_proposal(
         )
         if submit:
             lifecycle.transition(proposal, ProposalTrigger.SUBMIT, actor=actor)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return proposal
 
 

@@ -14,6 +14,7 @@ from prb.models import Entity, User, WorkingGroup
 from prb.services import audit, passwords
 from prb.services.access import require_role
 from prb.services.errors import Invalid, NotFound
+from prb.services.transaction import committed
 from workflows import ASSIGNABLE_ROLES, Role
 
 
@@ -108,7 +109,7 @@ def create_user(actor: User | None, data: UserInput) -> User:
         require_role(actor, Role.SECRETARIAT, action="add users")
     if data.password is None:
         raise Invalid("Set a password.", {"password": ["Set an initial password."]})
-    try:
+    with committed():
         email, entity, groups = _validate(data, user_id=None)
         user = User(role_rows=[], chaired_groups=[])
         _apply(user, data, email, entity, groups)
@@ -120,16 +121,12 @@ def create_user(actor: User | None, data: UserInput) -> User:
             role=Role.SECRETARIAT if actor else None,
             comment=f"{user.email}: {', '.join(sorted(user.roles))}",
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return user
 
 
 def update_user(actor: User, user_id: int, data: UserInput) -> User:
     require_role(actor, Role.SECRETARIAT, action="change users")
-    try:
+    with committed():
         user = db.session.get(User, user_id)
         if user is None:
             raise NotFound(f"There is no user number {user_id}.")
@@ -150,10 +147,6 @@ def update_user(actor: User, user_id: int, data: UserInput) -> User:
             comment=f"{user.email}: {', '.join(sorted(user.roles))}"
             + ("" if user.active else " (disabled)"),
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return user
 
 
