@@ -8,6 +8,9 @@ class Role(StrEnum):
     BOARD_MEMBER = "board_member"
     FINANCE = "finance"
     SECRETARIAT = "secretariat"
+    # Keeps the office's set-up: accounts and roles, reference data, the Board's members and
+    # rules, calls. Distinct from the secretariat (one person may hold both).
+    ADMINISTRATOR = "administrator"
     # Not a person: the Board acting through a recorded decision (vote tally). Only the
     # decision service fires triggers as this actor, so no user can approve by a click.
     BOARD_DECISION = "board_decision"
@@ -24,6 +27,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.BOARD_MEMBER: "Board member",
     Role.FINANCE: "Finance officer",
     Role.SECRETARIAT: "Secretariat",
+    Role.ADMINISTRATOR: "Administrator",
     Role.BOARD_DECISION: "Board decision",
     Role.SCHEDULER: "PRB (deadline)",
 }
@@ -34,4 +38,5 @@ ASSIGNABLE_ROLES: tuple[Role, ...] = (
     Role.BOARD_MEMBER,
     Role.FINANCE,
     Role.SECRETARIAT,
+    Role.ADMINISTRATOR,
 )

@@ -1,12 +1,32 @@
 """All tables, importable in one place (Alembic and the services use this)."""
 
 from prb.models.audit import AuditRecord
-from prb.models.board import AgendaItem, Attendance, ConflictOfInterest, Decision, Meeting, Vote
+from prb.models.board import (
+    AgendaItem,
+    Attendance,
+    BoardMembership,
+    BoardRules,
+    ConflictOfInterest,
+    Decision,
+    Meeting,
+    Vote,
+)
+from prb.models.calls import Call, call_working_groups
 from prb.models.finance import EntryKind, ExtensionRequest, LedgerEntry
+from prb.models.imports import ImportBatch
 from prb.models.minutes import MinutesVersion
 from prb.models.proposal import Proposal, Scope, proposal_entities
-from prb.models.reference import Entity, FundingProgramme, WorkingGroup, working_group_chairs
-from prb.models.security import FormToken, SignInAttempt
+from prb.models.reference import (
+    ChairTerm,
+    CodeStyle,
+    Entity,
+    EnvelopeChange,
+    FundingProgramme,
+    ResultsOutput,
+    WorkingGroup,
+    working_group_chairs,
+)
+from prb.models.security import FormToken, PasswordLink, RecoveryCode, SignInAttempt
 from prb.models.totals import PortfolioTotals
 from prb.models.types import CENT, Money, UTCDateTime, utcnow
 from prb.models.user import User, UserRole
@@ -16,19 +36,29 @@ __all__ = [
     "AgendaItem",
     "Attendance",
     "AuditRecord",
+    "BoardMembership",
+    "BoardRules",
+    "Call",
+    "ChairTerm",
+    "CodeStyle",
     "ConflictOfInterest",
     "Decision",
     "Entity",
     "EntryKind",
+    "EnvelopeChange",
     "ExtensionRequest",
     "FormToken",
     "FundingProgramme",
+    "ImportBatch",
     "LedgerEntry",
     "Meeting",
     "MinutesVersion",
     "Money",
+    "PasswordLink",
     "PortfolioTotals",
     "Proposal",
+    "RecoveryCode",
+    "ResultsOutput",
     "Scope",
     "SignInAttempt",
     "UTCDateTime",
@@ -36,6 +66,7 @@ __all__ = [
     "UserRole",
     "Vote",
     "WorkingGroup",
+    "call_working_groups",
     "proposal_entities",
     "utcnow",
     "working_group_chairs",

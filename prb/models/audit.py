@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from prb.extensions import db
@@ -26,6 +26,12 @@ class AuditRecord(db.Model):
     from_state: Mapped[str | None] = mapped_column(String(32))
     to_state: Mapped[str | None] = mapped_column(String(32))
     comment: Mapped[str] = mapped_column(Text, default="")
+    # Changes to accounts, roles, the Board and reference data: what was changed (kind and
+    # id, e.g. "programme", 3) and its values before and after, as JSON.
+    subject: Mapped[str | None] = mapped_column(String(40), index=True)
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
 
     actor: Mapped[User | None] = relationship(lazy="joined")
 

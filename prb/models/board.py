@@ -20,10 +20,51 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from prb.extensions import db
 from prb.models.finance import ExtensionRequest
+from prb.models.immutable import make_append_only
 from prb.models.proposal import Proposal
 from prb.models.types import Money, UTCDateTime, utcnow
 from prb.models.user import User
 from workflows import AGENDA_ITEM, ItemState, MeetingKind, VoteChoice
+
+
+class BoardMembership(db.Model):
+    """A seat on the Board: who, for which entity, from when to when (`until` None: sits
+    today). Past decisions are counted against the members of their date."""
+
+    __tablename__ = "board_memberships"
+    __table_args__ = (Index("ix_board_memberships_user_since", "user_id", "since"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"))
+    since: Mapped[date] = mapped_column(Date)
+    until: Mapped[date | None] = mapped_column(Date)
+    # The member who chairs the Board over this seat's period.
+    is_chair: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class BoardRules(db.Model):
+    """A version of the Board's rules of procedure, in force from `effective_from` until the
+    next version. Versions are never changed; a new rule is a new version."""
+
+    __tablename__ = "board_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    effective_from: Mapped[date] = mapped_column(Date, unique=True)
+    # Strictly more than this share of the eligible members must vote ("1/2").
+    quorum: Mapped[str] = mapped_column(String(12))
+    casting_vote: Mapped[bool] = mapped_column(Boolean)
+    written_procedure_days: Mapped[int] = mapped_column(Integer)
+    absent_may_vote: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+make_append_only(BoardRules.__table__)
 
 
 class Meeting(db.Model):
@@ -41,6 +82,9 @@ class Meeting(db.Model):
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # True when the secretariat records a meeting or procedure that took place before it was
+    # entered in PRB: it enters the votes as recorded, and `created_at` says when.
+    recorded_after: Mapped[bool] = mapped_column(Boolean, default=False)
 
     chair: Mapped[User | None] = relationship(foreign_keys=[chair_id], lazy="joined")
     items: Mapped[list[AgendaItem]] = relationship(
@@ -128,9 +172,11 @@ class Vote(db.Model):
     comment: Mapped[str] = mapped_column(String(1000), default="")
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the secretariat entered the vote from the record of a past meeting.
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     item: Mapped[AgendaItem] = relationship(back_populates="votes")
-    member: Mapped[User] = relationship(lazy="joined")
+    member: Mapped[User] = relationship(foreign_keys=[member_id], lazy="joined")
 
     @property
     def choice_label(self) -> str:
@@ -177,7 +223,13 @@ class Decision(db.Model):
     period_start: Mapped[date | None] = mapped_column(Date)
     period_end: Mapped[date | None] = mapped_column(Date)
     conditions: Mapped[str] = mapped_column(Text, default="")
+    # When PRB recorded it (the clock) …
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # … and when the Board decided it: the meeting's date, or the day a written procedure's
+    # voting closed. Reports by year use this date.
+    decided_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # The rules of procedure in force on that date (None: before versions were kept).
+    rules_id: Mapped[int | None] = mapped_column(ForeignKey("board_rules.id"))
     # None: closed by PRB itself at a written procedure's deadline.
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))

@@ -40,6 +40,8 @@ class Proposal(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"))
+    # The call it was submitted in (None: entered before calls, or imported).
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"))
     working_group_id: Mapped[int] = mapped_column(ForeignKey("working_groups.id"))
     title: Mapped[str] = mapped_column(String(300))
     lead_entity_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id"))

@@ -35,6 +35,12 @@ class User(UserMixin, db.Model):
     # Part of the session's user id: raising it ends every session of this user.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-step sign-in: the TOTP secret (base32) once the user has confirmed a first code.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last time step accepted, so that one code cannot be used twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     entity: Mapped[Entity] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
