@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 
 from werkzeug.security import generate_password_hash
 
 from prb.extensions import db
-from prb.models import Entity, FundingProgramme, Proposal, User, WorkingGroup
+from prb.models import (
+    BoardMembership,
+    Call,
+    Entity,
+    FundingProgramme,
+    Proposal,
+    User,
+    WorkingGroup,
+)
 from workflows import ProposalState, Role
 
 PASSWORD = "correct horse battery staple"
@@ -48,6 +56,11 @@ def user(
     )
     u.set_roles(set(roles))
     db.session.add(u)
+    if Role.BOARD_MEMBER in roles:
+        # A seat on the Board since long before any test's meetings.
+        db.session.add(
+            BoardMembership(user=u, entity=ent, since=date(2000, 1, 1), is_chair=board_chair)
+        )
     return u
 
 
@@ -101,6 +114,7 @@ class World:
     board_cted: User
     board_undp: User
     finance: User
+    call: Call | None = None
 
 
 def build_world() -> World:
@@ -141,6 +155,16 @@ def build_world() -> World:
         board_undp=user("board.undp@prb.example", undp, Role.BOARD_MEMBER),
         finance=user("finance@prb.example", unoct, Role.FINANCE, name="Li Wei"),
     )
+    # An open call for both groups, so that chairs can submit (tests of the call rules make
+    # their own).
+    w.call = Call(
+        programme=programme,
+        title="Open call (test world)",
+        opens_at=datetime(2000, 1, 1, tzinfo=UTC),
+        closes_at=datetime(2100, 1, 1, tzinfo=UTC),
+        working_groups=[group_a, group_b],
+    )
+    db.session.add(w.call)
     db.session.commit()
     return w
 

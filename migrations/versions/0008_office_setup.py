@@ -185,7 +185,10 @@ def upgrade():
 
     with op.batch_alter_table('proposals', schema=None) as batch_op:
         batch_op.add_column(sa.Column('call_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('decision_reference', sa.String(length=80), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('import_batch_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_proposals_call_id_calls'), 'calls', ['call_id'], ['id'])
+        batch_op.create_foreign_key(batch_op.f('fk_proposals_import_batch_id_import_batches'), 'import_batches', ['import_batch_id'], ['id'])
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('password_changed_at', prb.models.types.UTCDateTime(timezone=True), nullable=True))
@@ -286,7 +289,10 @@ def downgrade():
         batch_op.drop_column('password_changed_at')
 
     with op.batch_alter_table('proposals', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_proposals_import_batch_id_import_batches'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_proposals_call_id_calls'), type_='foreignkey')
+        batch_op.drop_column('import_batch_id')
+        batch_op.drop_column('decision_reference')
         batch_op.drop_column('call_id')
 
     with op.batch_alter_table('programmes', schema=None) as batch_op:

@@ -22,6 +22,7 @@ from prb.extensions import db
 from prb.models.finance import ExtensionRequest
 from prb.models.immutable import make_append_only
 from prb.models.proposal import Proposal
+from prb.models.reference import Entity
 from prb.models.types import Money, UTCDateTime, utcnow
 from prb.models.user import User
 from workflows import AGENDA_ITEM, ItemState, MeetingKind, VoteChoice
@@ -44,6 +45,7 @@ class BoardMembership(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(lazy="joined")
+    entity: Mapped[Entity] = relationship(lazy="joined")
 
 
 class BoardRules(db.Model):

@@ -58,6 +58,10 @@ class Proposal(db.Model):
     planned_start: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(32), default=str(PROPOSAL.initial), index=True)
     project_code: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # Where the Board decided it, as the record names it ("PRB/2018/02"), for projects
+    # imported from before PRB; and the file they came from.
+    decision_reference: Mapped[str] = mapped_column(String(80), default="")
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
     # What in this record is illustrative rather than taken from a source document.
     data_note: Mapped[str] = mapped_column(String(300), default="")
     # The project, once approved: what the Board granted and how the project runs.

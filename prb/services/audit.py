@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from typing import Any
+
 from prb.extensions import db
 from prb.models import AuditRecord, Proposal, User
 
@@ -26,4 +30,32 @@ def record(
         comment=comment,
     )
     db.session.add(entry)
+    return entry
+
+
+def _as_json(values: Mapping[str, Any] | None) -> str | None:
+    if values is None:
+        return None
+    # str() for Decimal, dates and enums: the audit keeps what a person would read.
+    return json.dumps(dict(values), sort_keys=True, default=str, ensure_ascii=False)
+
+
+def record_change(
+    event: str,
+    *,
+    actor: User | None,
+    role: str | None,
+    subject: str,
+    subject_id: int | None,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+    comment: str = "",
+) -> AuditRecord:
+    """A change to accounts, roles, the Board or reference data, with the values before and
+    after (None before: created; None after: removed)."""
+    entry = record(event, actor=actor, role=role, comment=comment)
+    entry.subject = subject
+    entry.subject_id = subject_id
+    entry.before = _as_json(before)
+    entry.after = _as_json(after)
     return entry

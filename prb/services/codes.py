@@ -1,41 +1,88 @@
-"""Project codes in the seed document's style: programme code plus the next free letter."""
+"""Project codes in the seed document's styles: the programme's code plus a letter —
+lower case as UNCCT-2017-73-a, upper case as UNCCT-2019-02-79-D — or a code the
+secretariat types at approval."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from itertools import count, product
-from string import ascii_lowercase
+from string import ascii_lowercase, ascii_uppercase
 
 from sqlalchemy import select
 
 from prb.extensions import db
-from prb.models import FundingProgramme, Proposal
+from prb.models import CodeStyle, FundingProgramme, Proposal
+from prb.services.errors import Invalid
+
+TYPED_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{1,38}[A-Za-z0-9]$")
 
 
-def _suffixes() -> Iterator[str]:
-    """a, b, … z, aa, ab, … — letters as in UNCCT-2017-73-a."""
+def _suffixes(alphabet: str, first: str) -> Iterator[str]:
+    """first, the letters after it, then two letters: a … z, aa, ab … (or A … Z, AA …)."""
+    started = False
     for length in count(1):
-        for letters in product(ascii_lowercase, repeat=length):
-            yield "".join(letters)
+        for letters in product(alphabet, repeat=length):
+            suffix = "".join(letters)
+            started = started or suffix == first
+            if started:
+                yield suffix
+
+
+def first_letter_problem(style: str, first: str) -> str | None:
+    """Why `first` cannot start the codes of a programme of this style (None: it can)."""
+    if style == CodeStyle.TYPED:
+        return None
+    alphabet = ascii_uppercase if style == CodeStyle.UPPER else ascii_lowercase
+    if not first or any(c not in alphabet for c in first) or len(first) > 2:
+        case = "an upper-case" if style == CodeStyle.UPPER else "a lower-case"
+        return f"Give {case} letter (or two), for example {alphabet[0]}."
+    return None
 
 
 def next_project_code(programme: FundingProgramme) -> str:
-    """The programme's code with the first letter no project of it uses yet.
+    """The programme's code with the first letter (from its first letter on) that no project
+    of it uses yet.
 
     The caller holds a lock on the programme row (see `lock_programme`), so two approvals at
     once cannot take the same letter; the unique constraint on the code is the safety net.
     """
+    if programme.code_style == CodeStyle.TYPED:
+        raise Invalid(
+            f"Projects of {programme.code} take a code typed at approval: give the project code.",
+            {"project_code": ["Type the project code."]},
+        )
+    alphabet = ascii_uppercase if programme.code_style == CodeStyle.UPPER else ascii_lowercase
+    first = programme.code_first_letter or alphabet[0]
+    if first_letter_problem(programme.code_style, first):
+        first = alphabet[0]
     prefix = f"{programme.code}-"
     taken = set(
         db.session.scalars(
             select(Proposal.project_code).where(Proposal.project_code.startswith(prefix))
         )
     )
-    for suffix in _suffixes():
+    for suffix in _suffixes(alphabet, first):
         code = prefix + suffix
         if code not in taken:
             return code
     raise AssertionError("unreachable: the suffixes never run out")
+
+
+def check_typed_code(code: str) -> str:
+    """A project code typed by the secretariat: its shape, and that no project has it."""
+    code = code.strip()
+    if not TYPED_CODE.match(code):
+        raise Invalid(
+            "Check the project code.",
+            {"project_code": ["Use letters, digits and hyphens, e.g. UNCCT-2019-02-79-D."]},
+        )
+    if db.session.scalar(select(Proposal.id).where(Proposal.project_code == code)):
+        raise Invalid(
+            f"{code} is already a project's code.",
+            {"project_code": [f"{code} is already taken."]},
+        )
+    return code
 
 
 def lock_programme(programme_id: int) -> FundingProgramme:
