@@ -43,3 +43,9 @@ def test_wheel_contains_everything_the_app_needs(tmp_path: Path) -> None:
         assert required in names, f"{required} missing from the wheel"
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "prb = prb.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    # An office must be free to adopt it: the wheel says so and carries the licence and
+    # the notices the bundled password list requires.
+    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA")))
+    assert "License-Expression: Apache-2.0" in metadata.decode()
+    licences = {Path(n).name for n in names if "/licenses/" in n}
+    assert {"LICENSE", "NOTICE"} <= licences
