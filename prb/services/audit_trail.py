@@ -84,17 +84,10 @@ class AuditLine:
         names = sorted(set(before or {}) | set(after or {}))
         rows = []
         for name in names:
-            old = (before or {}).get(name)
-            new = (after or {}).get(name)
-            if before is not None and after is not None and old == new:
-                continue
-            rows.append(
-                Change(
-                    name.replace("_", " ").capitalize(),
-                    _shown(old) if before is not None else "—",
-                    _shown(new) if after is not None else "—",
-                )
-            )
+            old = _shown((before or {}).get(name))
+            new = _shown((after or {}).get(name))
+            if old != new:  # an edit's untouched fields, a creation's empty ones
+                rows.append(Change(name.replace("_", " ").capitalize(), old, new))
         return rows
 
 

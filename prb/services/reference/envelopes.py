@@ -139,24 +139,25 @@ def change_envelope(actor: User, programme_id: int, data: EnvelopeChangeInput) -
         if errors:
             raise Invalid("The envelope was not changed: please correct the fields.", errors)
         assert data.amount is not None and data.effective_on is not None
+        amount = data.amount.quantize(CENT)
         latest = _latest(programme.id)
         takes_effect = latest is None or data.effective_on >= latest.effective_on
         before = {"envelope": programme.envelope}
         if takes_effect:
             used = finance.envelope(programme).used
-            if data.amount < used:
+            if amount < used:
                 raise Invalid(
-                    f"An envelope of USD {data.amount:,.2f} would be USD "
-                    f"{used - data.amount:,.2f} below the USD {used:,.2f} that {programme.code} "
+                    f"An envelope of USD {amount:,.2f} would be USD "
+                    f"{used - amount:,.2f} below the USD {used:,.2f} that {programme.code} "
                     f"has already approved (envelope now USD {programme.envelope:,.2f}). "
                     "Nothing was recorded.",
                     {"amount": [f"Give at least USD {used:,.2f}, the amount already approved."]},
                 )
-            programme.envelope = data.amount
+            programme.envelope = amount
         change = EnvelopeChange(
             programme_id=programme.id,
             effective_on=data.effective_on,
-            amount=data.amount,
+            amount=amount,
             reason=data.reason,
             recorded_by_id=actor.id,
         )

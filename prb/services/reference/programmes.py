@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 
 from prb.extensions import db
-from prb.models import CodeStyle, EnvelopeChange, FundingProgramme, Proposal, User, utcnow
+from prb.models import CENT, CodeStyle, EnvelopeChange, FundingProgramme, Proposal, User, utcnow
 from prb.services.codes import first_letter_problem
 from prb.services.errors import Conflict, Invalid
 from prb.services.reference.common import (
@@ -191,7 +191,8 @@ def create_programme(actor: User | None, data: ProgrammeInput) -> FundingProgram
     with committed():
         first = _validate(data, None)
         assert data.envelope is not None and data.start_year is not None
-        programme = FundingProgramme(envelope=data.envelope)
+        envelope = data.envelope.quantize(CENT)
+        programme = FundingProgramme(envelope=envelope)
         _apply(programme, data, first)
         db.session.add(programme)
         flush_unique("code", f"{data.code} is already a programme's code.")
@@ -199,7 +200,7 @@ def create_programme(actor: User | None, data: ProgrammeInput) -> FundingProgram
             EnvelopeChange(
                 programme_id=programme.id,
                 effective_on=date(data.start_year, 1, 1),
-                amount=data.envelope,
+                amount=envelope,
                 reason="Envelope when the programme was set up in PRB.",
                 recorded_by_id=actor.id if actor else None,
             )
