@@ -544,3 +544,16 @@ def test_approved_projects_take_codes_in_their_programme_pattern(world) -> None:
     assert approve_through_the_board(world, upper, "03") == "UNCCT-2019-02-79-A"
     assert approve_through_the_board(world, from_d, "04") == "UNCCT-2019-02-80-D"
     assert approve_through_the_board(world, from_d, "05") == "UNCCT-2019-02-80-E"
+
+
+def test_reinstating_a_group_or_a_programme_is_audited_too(world) -> None:
+    admin = administrator(world)
+    groups.set_retired(admin, world.group_b.id, True)
+    groups.set_retired(admin, world.group_b.id, False)
+    programmes.set_retired(admin, world.programme.id, True)
+    programmes.set_retired(admin, world.programme.id, False)
+    for event in ("working_group_reinstated", "programme_reinstated"):
+        [(before, after)] = changes(event)
+        assert before["retired_at"] is not None and after["retired_at"] is None, event
+    assert world.group_b in groups.offered_working_groups()
+    assert world.programme in programmes.offered_programmes()
