@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Generic, TypeVar
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -178,9 +179,14 @@ class ProposalFilter:
 COUNT_CAP = 10_000
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
-class Page:
-    items: list[Proposal]
+class Page(Generic[T]):
+    """One page of any list (proposals, the audit trail …)."""
+
+    items: list[T]
     total: int
     page: int
     per_page: int
@@ -199,7 +205,7 @@ class Page:
         return self.page < self.pages
 
 
-def list_proposals(actor: User, flt: ProposalFilter, page: int = 1) -> Page:
+def list_proposals(actor: User, flt: ProposalFilter, page: int = 1) -> Page[Proposal]:
     """Proposals the actor may see, newest first, filtered and paged."""
     per_page = int(current_app.config["PAGE_SIZE"])
     conditions = [visibility_clause(actor)]

@@ -11,6 +11,7 @@ from workflows import Role
 def register(app: Flask) -> None:
     from prb.web import (
         admin,
+        audit,
         auth,
         board,
         errors,
@@ -18,6 +19,7 @@ def register(app: Flask) -> None:
         finance,
         main,
         proposals,
+        reference,
         reports,
         security,
         workflow,
@@ -25,6 +27,8 @@ def register(app: Flask) -> None:
 
     for module in (auth, main, proposals, board, finance, reports, admin, workflow):
         app.register_blueprint(module.bp)
+    app.register_blueprint(reference.bp)
+    app.register_blueprint(audit.bp)
     errors.register(app)
     filters.register(app)
     security.register(app)

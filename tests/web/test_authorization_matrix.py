@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 
+from prb.extensions import db
+from prb.models import ChairTerm, ResultsOutput
 from prb.services import board, extensions, finance
 from tests import factories
 from tests.board_helpers import meeting
@@ -59,6 +61,33 @@ RULES: dict[str, tuple[str, dict[str, int], int]] = {
     "admin.users": ("GET", {"secretariat": 200}, 403),
     "admin.new_user": ("GET", {"secretariat": 200}, 403),
     "admin.edit_user": ("GET", {"secretariat": 200}, 403),
+    # Administration: reference data is read by the office and changed by administrators.
+    "reference.index": ("GET", {}, 403),
+    "reference.entity_list": ("GET", VIEWERS, 403),
+    "reference.new_entity": ("GET", {}, 403),
+    "reference.edit_entity": ("GET", {}, 403),
+    "reference.retire_entity": ("POST", {}, 403),
+    "reference.reinstate_entity": ("POST", {}, 403),
+    "reference.group_list": ("GET", VIEWERS, 403),
+    "reference.group": ("GET", VIEWERS, 403),
+    "reference.new_group": ("GET", {}, 403),
+    "reference.edit_group": ("GET", {}, 403),
+    "reference.retire_group": ("POST", {}, 403),
+    "reference.reinstate_group": ("POST", {}, 403),
+    "reference.appoint_chair": ("POST", {}, 403),
+    "reference.end_chair_term": ("POST", {}, 403),
+    "reference.programme_list": ("GET", VIEWERS, 403),
+    "reference.programme": ("GET", VIEWERS, 403),
+    "reference.new_programme": ("GET", {}, 403),
+    "reference.edit_programme": ("GET", {}, 403),
+    "reference.retire_programme": ("POST", {}, 403),
+    "reference.reinstate_programme": ("POST", {}, 403),
+    "reference.change_envelope": ("POST", {}, 403),
+    "reference.add_output": ("POST", {}, 403),
+    "reference.retire_output": ("POST", {}, 403),
+    "reference.reinstate_output": ("POST", {}, 403),
+    "audit.index": ("GET", {"secretariat": 200}, 403),
+    "audit.csv": ("GET", {"secretariat": 200}, 403),
 }
 
 
@@ -88,6 +117,10 @@ def _world(world):  # type: ignore[no-untyped-def]
     m = meeting(world)
     under_review = factories.proposal(world, status=S.UNDER_REVIEW, title="On the agenda")
     item = board.add_to_agenda(world.secretariat, m.id, under_review.id)
+    term = ChairTerm(working_group=world.group_a, user=world.chair_a, since=date(2018, 1, 1))
+    output = ResultsOutput(programme_id=world.programme.id, label="Outcome 4, Output 4.2")
+    db.session.add_all([term, output])
+    db.session.commit()
     return {
         "proposal_id": project.id,
         "trigger": "submit",
@@ -98,6 +131,11 @@ def _world(world):  # type: ignore[no-untyped-def]
         "version": 1,
         "filename": "prb.css",
         "reviewed_extension_id": reviewed.id,
+        "entity_id": world.cted.id,
+        "group_id": world.group_a.id,
+        "term_id": term.id,
+        "programme_id": world.programme.id,
+        "output_id": output.id,
     }
 
 

@@ -1,0 +1,128 @@
+"""UN entities (CTED, UNODC, INTERPOL …): users belong to one, projects are led by one."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from prb.extensions import db
+from prb.models import Entity, User, utcnow
+from prb.services.errors import Conflict, Invalid
+from prb.services.reference.common import (
+    changed,
+    flush_unique,
+    found,
+    locked,
+    record,
+    require_editor,
+    require_reader,
+    snapshot,
+    text_problem,
+)
+from prb.services.transaction import committed
+
+AUDITED = ("code", "name", "retired_at")
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .&/-]*$")
+CODE_LIMIT = Entity.__table__.c.code.type.length
+NAME_LIMIT = Entity.__table__.c.name.type.length
+
+
+@dataclass
+class EntityInput:
+    code: str
+    name: str
+
+    def __post_init__(self) -> None:
+        self.code = " ".join(self.code.split())
+        self.name = " ".join(self.name.split())
+
+
+def list_entities(actor: User) -> list[Entity]:
+    """All entities, retired ones included (they stay on the records that name them)."""
+    require_reader(actor, "see the entities")
+    return list(db.session.scalars(select(Entity).order_by(Entity.code)))
+
+
+def get_entity(actor: User, entity_id: int) -> Entity:
+    require_reader(actor, "see the entities")
+    return found(Entity, entity_id, "entity")
+
+
+def offered_entities(keep_ids: Collection[int] = ()) -> list[Entity]:
+    """What a form offers: the entities in use, plus any retired one the record already
+    names (so that editing an old record does not lose it)."""
+    condition = Entity.retired_at.is_(None)
+    if keep_ids:
+        condition = or_(condition, Entity.id.in_(keep_ids))
+    return list(db.session.scalars(select(Entity).where(condition).order_by(Entity.code)))
+
+
+def _validate(data: EntityInput, entity_id: int | None) -> None:
+    errors: dict[str, list[str]] = {}
+    problem = text_problem(data.code, "code", CODE_LIMIT)
+    if problem is None and not CODE.match(data.code):
+        problem = "Use letters, digits, spaces and . & / -, starting with a letter or a digit."
+    if problem:
+        errors["code"] = [problem]
+    else:
+        clash = db.session.scalar(
+            select(Entity).where(func.lower(Entity.code) == data.code.lower())
+        )
+        if clash is not None and clash.id != entity_id:
+            errors["code"] = [f"{clash.code} is already the code of {clash.name}."]
+    problem = text_problem(data.name, "name", NAME_LIMIT)
+    if problem:
+        errors["name"] = [problem]
+    if errors:
+        raise Invalid("The entity was not saved: please correct the fields marked below.", errors)
+
+
+def create_entity(actor: User | None, data: EntityInput) -> Entity:
+    """`actor` None: the operator setting up the office at the command line."""
+    require_editor(actor, "add entities")
+    with committed():
+        _validate(data, None)
+        entity = Entity(code=data.code, name=data.name)
+        db.session.add(entity)
+        flush_unique("code", f"{data.code} is already an entity's code.")
+        record("entity_created", actor, "entity", entity.id, None, snapshot(entity, AUDITED))
+    return entity
+
+
+def update_entity(actor: User, entity_id: int, data: EntityInput) -> Entity:
+    require_editor(actor, "edit entities")
+    with committed():
+        entity = locked(Entity, entity_id, "entity")
+        _validate(data, entity.id)
+        before = snapshot(entity, AUDITED)
+        entity.code, entity.name = data.code, data.name
+        flush_unique("code", f"{data.code} is already an entity's code.")
+        after = snapshot(entity, AUDITED)
+        if changed(before, after):
+            record("entity_edited", actor, "entity", entity.id, before, after)
+    return entity
+
+
+def set_retired(actor: User, entity_id: int, retired: bool) -> Entity:
+    """Retire (no longer offered for new records) or reinstate an entity."""
+    require_editor(actor, "retire or reinstate entities")
+    with committed():
+        entity = locked(Entity, entity_id, "entity")
+        if (entity.retired_at is not None) == retired:
+            raise Conflict(
+                f"{entity.code} is already {'retired' if retired else 'in use'}. Nothing changed."
+            )
+        before = snapshot(entity, AUDITED)
+        entity.retired_at = utcnow() if retired else None
+        record(
+            "entity_retired" if retired else "entity_reinstated",
+            actor,
+            "entity",
+            entity.id,
+            before,
+            snapshot(entity, AUDITED),
+        )
+    return entity
