@@ -59,6 +59,9 @@ RULES: dict[str, tuple[str, dict[str, int], int]] = {
     "admin.users": ("GET", {"secretariat": 200}, 403),
     "admin.new_user": ("GET", {"secretariat": 200}, 403),
     "admin.edit_user": ("GET", {"secretariat": 200}, 403),
+    "imports.projects": ("GET", {"secretariat": 200}, 403),
+    "imports.check": ("POST", {"secretariat": 422}, 403),
+    "imports.confirm": ("POST", {"secretariat": 409}, 403),
 }
 
 
