@@ -341,3 +341,85 @@ def test_a_user_imports_under_her_own_name_whatever_the_file_says(office) -> Non
     creators = set(db.session.scalars(select(Proposal.created_by_id)))
     assert creators == {office.secretariat.id}
     assert db.session.get(User, office.secretariat.id) is not None
+
+
+def test_a_code_taken_while_the_file_is_imported_leaves_nothing_half_imported(
+    office, monkeypatch
+) -> None:
+    """The database's unique code is the last word: the import is one transaction."""
+    from prb.services.portfolio_import import store
+
+    factories.project(office, code="UNCCT-2014-36")  # the last row's code, already in PRB
+    real = store.load_lookups
+
+    def stale(sheet):  # type: ignore[no-untyped-def]
+        found = real(sheet)
+        found.taken_codes.clear()  # as if read just before another user approved it
+        return found
+
+    monkeypatch.setattr("prb.services.portfolio_import.load_lookups", stale)
+    with pytest.raises(Conflict) as refused:
+        service.import_projects(office.secretariat, FILENAME, example_bytes())
+    assert "nothing was imported" in refused.value.message
+    db.session.expire_all()
+    assert count(Proposal) == 1 and count(ImportBatch) == 0 and count(LedgerEntry) == 0
+    assert count(AuditRecord) == 0
+
+
+def test_two_imports_of_one_file_at_once_import_it_once(office, monkeypatch) -> None:
+    """The second request passed the re-import check before the first one committed: the
+    unique SHA-256 refuses it, with who imported the file."""
+    service.import_projects(office.secretariat, FILENAME, example_bytes())
+    real = service.previous_batch
+    calls = []
+
+    def not_yet(digest):  # type: ignore[no-untyped-def]
+        calls.append(digest)
+        return None if len(calls) == 1 else real(digest)
+
+    monkeypatch.setattr("prb.services.portfolio_import.previous_batch", not_yet)
+    content = example_bytes()
+    monkeypatch.setattr(
+        "prb.services.portfolio_import.check_sheet", lambda sheet, lookups: ([], [])
+    )
+    with pytest.raises(Conflict) as refused:
+        service.import_projects(office.secretariat, FILENAME, content)
+    assert "already imported" in refused.value.message and "Nadia Haddad" in refused.value.message
+    assert count(ImportBatch) == 1 and count(Proposal) == 7
+
+
+def test_a_different_file_than_the_one_checked_is_refused(office) -> None:
+    with pytest.raises(Conflict):
+        service.import_projects(
+            office.secretariat, FILENAME, example_bytes(), expected_sha256="0" * 64
+        )
+    assert count(Proposal) == 0
+
+
+def test_the_command_line_checks_imports_and_refuses_a_second_time(app, office, tmp_path) -> None:
+    runner = app.test_cli_runner()
+    good = tmp_path / FILENAME
+    good.write_bytes(example_bytes())
+    by = ["--by", office.secretariat.email]
+
+    dry = runner.invoke(args=["import", "projects", str(good), "--dry-run", *by])
+    assert dry.exit_code == 0, dry.output
+    assert "7 project(s) checked: no problem. Nothing imported." in dry.output
+    assert count(Proposal) == 0
+
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(with_changes(4, approved_budget="lots"))
+    refused = runner.invoke(args=["import", "projects", str(bad), *by])
+    assert refused.exit_code == 1
+    assert "row 4, approved_budget: “lots” is not an amount" in refused.output
+    assert count(Proposal) == 0
+
+    chair = runner.invoke(args=["import", "projects", str(good), "--by", office.chair_a.email])
+    assert chair.exit_code == 1 and "Only a secretariat or administrator" in chair.output
+
+    done = runner.invoke(args=["import", "projects", str(good), *by])
+    assert done.exit_code == 0, done.output
+    assert "7 project(s) imported from portfolio-2018.csv" in done.output
+    again = runner.invoke(args=["import", "projects", str(good), *by])
+    assert again.exit_code == 1 and "already imported" in again.output
+    assert count(Proposal) == 7

@@ -153,10 +153,12 @@ def import_projects(
         )
         db.session.add(batch)
         try:
-            with db.session.begin_nested():
-                db.session.flush()
+            db.session.flush()
         except IntegrityError:
-            # Imported by another request between our check and now.
+            # Imported by another request between our check and now. Nothing else is
+            # written yet; roll back to read who did (no savepoint: on SQLite, releasing
+            # the first savepoint of a transaction commits it).
+            db.session.rollback()
             previous = previous_batch(digest)
             raise Conflict(
                 already_imported(previous) if previous else "This file is being imported."

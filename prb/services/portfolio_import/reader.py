@@ -130,6 +130,6 @@ def _row(number: int, cells: list[str], sheet: Sheet) -> None:
             sheet.errors.append(
                 RowError(number, name, "The cell holds a control character; retype it.")
             )
-            cell = ""
+            cell = "".join(ch for ch in cell if ch not in _CONTROL)
         values[name] = cell.strip()
     sheet.rows.append((number, values))
