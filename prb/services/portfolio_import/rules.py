@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from prb.models import CENT, Proposal, Scope
 from prb.services.calendar import months_between, period_end
 from prb.services.codes import TYPED_CODE
+from prb.services.finance import Balances
 from prb.services.portfolio_import.reader import RowError
 from workflows import PROPOSAL, ProposalState
 from workflows.proposal import PROJECT_STATES
@@ -288,21 +289,21 @@ def _ledger_line(
 
 
 def _ledger(cells: _Cells, budget: Decimal | None, decided: date | None) -> dict[str, object]:
-    """The ledger figures obey the finance service's rules on amounts: no more committed
-    than approved, no more disbursed than committed, each on a date after the decision."""
+    """The ledger figures obey the ledger's own rules on amounts (`Balances.problem`: no more
+    committed than approved, no more disbursed than committed) and are dated after the
+    decision. The rules tied to today's status do not apply: the figures are history."""
     committed, committed_on = _ledger_line(cells, "committed", decided)
     disbursed, disbursed_on = _ledger_line(cells, "disbursed", decided)
-    if committed and budget and committed > budget:
-        cells.fail(
-            "committed",
-            f"USD {committed:,.2f} committed is more than the USD {budget:,.2f} approved.",
+    if not cells.failed("committed", "disbursed"):
+        balances = Balances(
+            approved=budget if budget is not None else committed or ZERO,
+            committed=committed or ZERO,
+            disbursed=disbursed or ZERO,
         )
-    if disbursed and not cells.failed("committed") and disbursed > (committed or ZERO):
-        cells.fail(
-            "disbursed",
-            f"USD {disbursed:,.2f} disbursed is more than the USD {committed or ZERO:,.2f} "
-            "committed.",
-        )
+        problem = balances.problem()
+        if problem:
+            column = "committed" if balances.committed > balances.approved else "disbursed"
+            cells.fail(column, problem[0].upper() + problem[1:] + ".")
     if committed_on and disbursed_on and disbursed_on < committed_on:
         cells.fail("disbursed_on", "The disbursement cannot predate the commitment.")
     return {

@@ -102,7 +102,13 @@ def acting_role(actor: User) -> Role:
 def write(actor: User, batch: ImportBatch, rows: list[ProjectRow]) -> None:
     """The projects, their entities, ledgers and history, and the running totals, in the
     caller's transaction. The lifecycle's guards do not apply: a project takes the status
-    the file gives it, as the Board's record has it."""
+    the file gives it, as the Board's record has it.
+
+    Ledger rows are written here rather than through `finance.record_entry`, whose checks
+    are about recording money today: a finance officer's role, the entries today's status
+    allows (a completed project takes no disbursement, yet it had them), one locked project
+    and audit row per entry. The rules on amounts are the ledger's own (`rules._ledger`
+    applies `Balances.problem`), and the running totals move as `record_entry` moves them."""
     now = utcnow()
     # Batched INSERT … RETURNING. The ids are matched by project code (unique): asking for
     # them in the rows' order would make SQLite insert one row per statement.
