@@ -119,8 +119,7 @@ def check():  # type: ignore[no-untyped-def]
 @bp.route("/projects/confirm", methods=["POST"])
 @roles_required(*IMPORTERS)
 def confirm():  # type: ignore[no-untyped-def]
-    form = ConfirmForm()
-    form.validate()
+    form = ConfirmForm()  # its CSRF token was checked before the view, like every form's
     checked = session.get(SESSION_KEY) or {}
     digest = form.sha256.data or ""
     if not digest or checked.get("sha256") != digest:

@@ -423,3 +423,16 @@ def test_the_command_line_checks_imports_and_refuses_a_second_time(app, office, 
     again = runner.invoke(args=["import", "projects", str(good), *by])
     assert again.exit_code == 1 and "already imported" in again.output
     assert count(Proposal) == 7
+
+
+def test_retired_reference_data_is_accepted_because_the_projects_are_history(office) -> None:
+    from prb.models import Entity, FundingProgramme, utcnow
+
+    for model, column, value in (
+        (Entity, Entity.code, "UNDP"),
+        (FundingProgramme, FundingProgramme.code, "UNCCT-2014-36"),
+    ):
+        db.session.scalars(select(model).where(column == value)).one().retired_at = utcnow()
+    db.session.commit()
+    service.import_projects(office.secretariat, FILENAME, example_bytes())
+    assert project("UNCCT-2014-36").status == S.COMPLETED
