@@ -25,6 +25,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(board_group)
+    app.cli.add_command(import_group)
 
 
 @click.command("serve")
@@ -223,3 +224,57 @@ def users_create(
         problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())
         raise click.ClickException(f"{exc.message} {problems}") from None
     click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}).")
+
+
+@click.group("import")
+def import_group() -> None:
+    """Import existing records from CSV files."""
+
+
+@import_group.command("projects")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check every row; import nothing.")
+@click.option(
+    "--by",
+    "email",
+    required=True,
+    help="E-mail of the secretariat or administrator account the import is recorded under.",
+)
+@with_appcontext
+def import_projects_command(file: str, dry_run: bool, email: str) -> None:
+    """Import the projects of FILE (CSV, see docs/examples/portfolio-2018.csv): all or none."""
+    from pathlib import Path
+
+    from sqlalchemy import func, select
+
+    from prb.extensions import db
+    from prb.models import User
+    from prb.services import portfolio_import
+    from prb.services.errors import DomainError
+
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+    if user is None:
+        raise click.BadParameter(f"no account with e-mail {email!r}", param_hint="--by")
+    path = Path(file)
+    content = path.read_bytes()
+    try:
+        result = portfolio_import.check_projects(user, path.name, content)
+        if result.previous is not None:
+            raise click.ClickException(portfolio_import.already_imported(result.previous))
+        for e in result.errors:
+            click.echo(f"row {e.row}, {e.field or 'file'}: {e.message}", err=True)
+        if result.errors:
+            raise click.ClickException(f"{len(result.errors)} problem(s): nothing was imported.")
+        if dry_run:
+            click.echo(f"{len(result.rows)} project(s) checked: no problem. Nothing imported.")
+            return
+        batch = portfolio_import.import_projects(
+            user, path.name, content, expected_sha256=result.sha256
+        )
+    except portfolio_import.ImportRefused as exc:
+        for e in exc.errors:
+            click.echo(f"row {e.row}, {e.field or 'file'}: {e.message}", err=True)
+        raise click.ClickException(exc.message) from None
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"{batch.rows} project(s) imported from {batch.filename} (import {batch.id}).")

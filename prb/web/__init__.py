@@ -24,11 +24,13 @@ def register(app: Flask) -> None:
         security,
         workflow,
     )
+    from prb.web.imports import bp as imports_bp
 
     for module in (auth, main, proposals, board, finance, reports, admin, workflow):
         app.register_blueprint(module.bp)
     app.register_blueprint(reference.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(imports_bp)
     errors.register(app)
     filters.register(app)
     security.register(app)

@@ -88,6 +88,9 @@ RULES: dict[str, tuple[str, dict[str, int], int]] = {
     "reference.reinstate_output": ("POST", {}, 403),
     "audit.index": ("GET", {"secretariat": 200}, 403),
     "audit.csv": ("GET", {"secretariat": 200}, 403),
+    "imports.projects": ("GET", {"secretariat": 200}, 403),
+    "imports.check": ("POST", {"secretariat": 422}, 403),
+    "imports.confirm": ("POST", {"secretariat": 409}, 403),
 }
 
 
