@@ -113,7 +113,6 @@ def edit_user(user_id: int):  # type: ignore[no-untyped-def]
         form=form,
         user=user,
         two_step_on=two_step.enrolled(user),
-        confirm=ConfirmForm(),
     ), status
 
 

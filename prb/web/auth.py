@@ -28,7 +28,7 @@ from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from prb.models import User, utcnow
-from prb.services import throttle, users
+from prb.services import throttle
 from prb.services.accounts import password_links, sign_in, two_step
 from prb.services.errors import Invalid
 from prb.web.forms import show_errors
@@ -161,7 +161,7 @@ def _complete_sign_in(user: User, next_url: str | None, warning: str = "") -> Re
     session.clear()  # a fresh session at every sign-in
     login_user(user)
     session["signed_in_at"] = session["seen_at"] = utcnow().timestamp()
-    users.record_sign_in(user, _address())
+    sign_in.record_sign_in(user, _address())
     flash(f"Signed in as {user.name}.", "success")
     if warning:
         flash(warning, "warning")
@@ -178,11 +178,11 @@ def login():  # type: ignore[no-untyped-def]
         email, address = form.email.data or "", _address()
         verdict = throttle.verdict(email, address)
         if verdict.refused:
-            users.record_sign_in_refused(email, address)
+            sign_in.record_sign_in_refused(email, address)
             return _refused("auth/login.html", form, form.password, verdict.retry_after, "sign-ins")
         if verdict.delay:
             time.sleep(verdict.delay)  # slows guessing down, for this account or address only
-        user = users.authenticate(email, form.password.data or "")
+        user = sign_in.authenticate(email, form.password.data or "")
         throttle.record(email, address, succeeded=user is not None)
         if user is not None and two_step.enrolled(user):
             session.clear()
@@ -194,7 +194,7 @@ def login():  # type: ignore[no-untyped-def]
             return redirect(url_for(".second_step"))
         if user is not None:
             return _complete_sign_in(user, request.args.get("next"))
-        users.record_sign_in_failed(email, address)
+        sign_in.record_sign_in_failed(email, address)
         form.password.errors.append("The e-mail address or password is not correct.")
         status = 401
     elif request.method == "POST":
@@ -220,7 +220,7 @@ def second_step():  # type: ignore[no-untyped-def]
         key, address = _second_step_key(user.email), _address()
         verdict = throttle.verdict(key, address)
         if verdict.refused:
-            users.record_sign_in_refused(user.email, address)
+            sign_in.record_sign_in_refused(user.email, address)
             return _refused("auth/second_step.html", form, form.code, verdict.retry_after, "codes")
         if verdict.delay:
             time.sleep(verdict.delay)
@@ -247,7 +247,7 @@ def second_step():  # type: ignore[no-untyped-def]
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():  # type: ignore[no-untyped-def]
-    users.sign_out(current_user)
+    sign_in.sign_out(current_user)
     logout_user()
     session.clear()
     flash("You have signed out.", "success")

@@ -455,3 +455,45 @@ def test_csrf_token_is_required_when_protection_is_on(world, database_url) -> No
         assert response.status_code == 400
         assert "The form had expired" in response.get_data(as_text=True)
         db.engine.dispose()
+
+
+def test_the_account_forms_carry_their_csrf_token(world, database_url) -> None:
+    from tests.conftest import make_app
+
+    def token(page: str) -> str:
+        match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+        assert match, "the form has no CSRF token"
+        return match.group(1)
+
+    factories.administrator(world)
+    target = world.chair_b.id
+    app = make_app(database_url, WTF_CSRF_ENABLED=True)
+    # Requests outside this app's context, as in production: each gets a fresh `g` (where
+    # Flask-WTF keeps the token it made for the request).
+    client = app.test_client()
+    login = client.get("/login").get_data(as_text=True)
+    signed_in = client.post(
+        "/login",
+        data={
+            "email": "admin@prb.example",
+            "password": factories.PASSWORD,
+            "csrf_token": token(login),
+        },
+    )
+    assert signed_in.status_code == 302
+    page = client.get(f"/admin/users/{target}").get_data(as_text=True)
+    assert client.post(f"/admin/users/{target}/password-link").status_code == 400
+    issued = client.post(f"/admin/users/{target}/password-link", data={"csrf_token": token(page)})
+    assert issued.status_code == 200
+    for url in ("/admin/users/new", "/admin/users/import", "/account/password"):
+        token(client.get(url).get_data(as_text=True))
+    client.post("/logout", data={"csrf_token": token(page)})
+    path = link_path(issued.get_data(as_text=True))
+    form = client.get(path).get_data(as_text=True)
+    done = client.post(
+        path,
+        data={"password": NEW_PASSWORD, "confirmation": NEW_PASSWORD, "csrf_token": token(form)},
+    )
+    assert done.status_code == 302
+    with app.app_context():
+        db.engine.dispose()
