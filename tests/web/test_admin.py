@@ -497,3 +497,13 @@ def test_the_account_forms_carry_their_csrf_token(world, database_url) -> None:
     assert done.status_code == 302
     with app.app_context():
         db.engine.dispose()
+
+
+def test_create_user_from_the_command_line_needs_no_actor(world) -> None:
+    user = people.create_user(
+        None,
+        people.UserInput("cli.user@prb.example", "Cli User", world.cted.id, {Role.FINANCE}),
+    )
+    assert user.roles == {Role.FINANCE} and not user.password_set
+    row = changes("user_created")[0]
+    assert row.actor_id is None and row.actor_role is None and row.subject_id == user.id
