@@ -20,6 +20,7 @@ def main() -> None:
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
+    app.cli.add_command(setup_command)
     app.cli.add_command(users_group)
     app.cli.add_command(serve_command)
     app.cli.add_command(backup_command)
@@ -160,6 +161,84 @@ def users_group() -> None:
     """Manage user accounts."""
 
 
+def _link_lifetime():  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from flask import current_app
+
+    return timedelta(hours=int(current_app.config["PASSWORD_LINK_HOURS"]))
+
+
+def _link_url(base_url: str, token: str) -> str:
+    """The set-password page's address as the office's browsers reach it."""
+    from flask import current_app, url_for
+
+    with current_app.test_request_context(base_url=base_url):
+        return url_for("auth.set_password", token=token, _external=True)
+
+
+def _fail(exc) -> click.ClickException:  # type: ignore[no-untyped-def]
+    problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in getattr(exc, "fields", {}).items())
+    return click.ClickException(f"{exc.message} {problems}".strip())
+
+
+BASE_URL = click.option(
+    "--base-url",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    envvar="PRB_BASE_URL",
+    help="Where people open PRB, for the link printed.",
+)
+
+
+@click.command("setup")
+@click.option("--entity-code", required=True, help="Your office's entity, e.g. UNOCT.")
+@click.option("--entity-name", required=True, help="Its full name.")
+@click.option("--email", required=True, help="The first administrator's e-mail address.")
+@click.option("--name", required=True, help="The first administrator's name.")
+@click.option(
+    "--also-secretariat", is_flag=True, help="She is also the Board secretariat (both roles)."
+)
+@BASE_URL
+@with_appcontext
+def setup_command(
+    entity_code: str,
+    entity_name: str,
+    email: str,
+    name: str,
+    also_secretariat: bool,
+    base_url: str,
+) -> None:
+    """First run: your office's entity and its first administrator (empty database only)."""
+    from prb.services.accounts.setup import set_up_office
+    from prb.services.errors import DomainError
+
+    _require_current_schema()
+    try:
+        done = set_up_office(
+            entity_code=entity_code,
+            entity_name=entity_name,
+            email=email,
+            name=name,
+            also_secretariat=also_secretariat,
+            valid_for=_link_lifetime(),
+        )
+    except DomainError as exc:
+        raise _fail(exc) from None
+    entity = done.entity
+    click.echo(
+        f"Entity {entity.code} ({entity.name}) "
+        + ("created." if done.entity_created else "already existed: kept as it is.")
+    )
+    roles = ", ".join(r.label for r in sorted(done.administrator.roles))
+    click.echo(f"Administrator {done.administrator.email} created ({roles}).")
+    click.echo(
+        f"\nShe sets her password by opening this link (once, until "
+        f"{done.link.expires_at:%Y-%m-%d %H:%M} UTC):\n\n  {_link_url(base_url, done.link.token)}\n"
+    )
+    click.echo("Then she signs in and does the rest in the browser (Users, reference data).")
+
+
 @users_group.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
@@ -169,61 +248,136 @@ def users_group() -> None:
     "roles",
     multiple=True,
     required=True,
-    type=click.Choice(["chair", "board_member", "finance", "secretariat"]),
+    type=click.Choice(["chair", "board_member", "finance", "secretariat", "administrator"]),
     help="Repeat for several roles.",
 )
-@click.option("--chairs", "chairs", multiple=True, help="Working group (short) name; repeatable.")
-@click.option("--board-chair", is_flag=True, help="This board member chairs the Board.")
-@click.password_option(help="Prompted for when not given.")
+@BASE_URL
 @with_appcontext
 def users_create(
-    email: str,
-    name: str,
-    entity_code: str,
-    roles: tuple[str, ...],
-    chairs: tuple[str, ...],
-    board_chair: bool,
-    password: str,
+    email: str, name: str, entity_code: str, roles: tuple[str, ...], base_url: str
 ) -> None:
-    """Create a user account."""
-    from sqlalchemy import or_, select
+    """Create a user account and print her one-time set-password link."""
+    from sqlalchemy import func, select
 
     from prb.extensions import db
-    from prb.models import Entity, WorkingGroup
-    from prb.services.errors import Invalid
-    from prb.services.users import UserInput, create_user
+    from prb.models import Entity
+    from prb.services.accounts.password_links import invite_user
+    from prb.services.accounts.people import UserInput
+    from prb.services.errors import DomainError
     from workflows import Role
 
-    entity = db.session.scalar(select(Entity).where(Entity.code == entity_code))
+    entity = db.session.scalar(
+        select(Entity).where(func.upper(Entity.code) == entity_code.strip().upper())
+    )
     if entity is None:
-        raise click.BadParameter(f"no entity with code {entity_code!r}", param_hint="--entity")
-    group_ids: set[int] = set()
-    for wanted in chairs:
-        group = db.session.scalar(
-            select(WorkingGroup).where(
-                or_(WorkingGroup.short_name == wanted, WorkingGroup.name == wanted)
-            )
+        raise click.BadParameter(
+            f"no entity with code {entity_code!r} (on an empty database, start with `prb setup`)",
+            param_hint="--entity",
         )
-        if group is None:
-            raise click.BadParameter(f"no working group {wanted!r}", param_hint="--chairs")
-        group_ids.add(group.id)
     try:
-        user = create_user(
+        link = invite_user(
             None,
-            UserInput(
-                email=email,
-                name=name,
-                entity_id=entity.id,
-                roles={Role(r) for r in roles},
-                chaired_group_ids=group_ids,
-                is_board_chair=board_chair,
-                password=password,
-            ),
+            UserInput(email=email, name=name, entity_id=entity.id, roles={Role(r) for r in roles}),
+            valid_for=_link_lifetime(),
         )
-    except Invalid as exc:
-        problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())
-        raise click.ClickException(f"{exc.message} {problems}") from None
+    except DomainError as exc:
+        raise _fail(exc) from None
+    user = link.user
     click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}).")
+    click.echo(
+        f"Her set-password link (once, until {link.expires_at:%Y-%m-%d %H:%M} UTC):\n"
+        f"  {_link_url(base_url, link.token)}"
+    )
+
+
+@users_group.command("password-link")
+@click.argument("email")
+@BASE_URL
+@with_appcontext
+def users_password_link(email: str, base_url: str) -> None:
+    """Print a new set-password link for EMAIL (her older links stop working)."""
+    from prb.services.accounts.password_links import issue_password_link
+    from prb.services.errors import DomainError
+
+    try:
+        link = issue_password_link(None, _user_id(email), valid_for=_link_lifetime())
+    except DomainError as exc:
+        raise _fail(exc) from None
+    click.echo(
+        f"Set-password link for {link.user.email} (once, until "
+        f"{link.expires_at:%Y-%m-%d %H:%M} UTC):\n  {_link_url(base_url, link.token)}"
+    )
+
+
+@users_group.command("reset-two-step")
+@click.argument("email")
+@with_appcontext
+def users_reset_two_step(email: str) -> None:
+    """Turn off EMAIL's two-step sign-in (a lost phone); she sets it up again."""
+    from prb.services.accounts.two_step import reset_two_step
+    from prb.services.errors import DomainError
+
+    try:
+        user = reset_two_step(None, _user_id(email))
+    except DomainError as exc:
+        raise _fail(exc) from None
+    click.echo(f"Two-step sign-in of {user.email} is reset.")
+
+
+def _user_id(email: str) -> int:
+    from sqlalchemy import func, select
+
+    from prb.extensions import db
+    from prb.models import User
+
+    user_id = db.session.scalar(select(User.id).where(func.lower(User.email) == email.lower()))
+    if user_id is None:
+        raise click.BadParameter(f"no account with the address {email!r}", param_hint="EMAIL")
+    return user_id
+
+
+@users_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check every row; import nothing.")
+@BASE_URL
+@with_appcontext
+def users_import(file: str, dry_run: bool, base_url: str) -> None:
+    """Create the accounts of a CSV file (email,name,entity,roles) and print their links."""
+    from pathlib import Path
+
+    from prb.services.accounts.user_import import import_users
+    from prb.services.errors import DomainError
+
+    path = Path(file)
+    try:
+        result = import_users(
+            None, path.name, path.read_bytes(), dry_run=dry_run, valid_for=_link_lifetime()
+        )
+    except DomainError as exc:
+        raise _fail(exc) from None
+    if result.earlier is not None:
+        click.echo(
+            f"{path.name} was already imported on {result.earlier.imported_at:%Y-%m-%d %H:%M} "
+            "UTC: nothing imported again."
+        )
+        return
+    if result.errors:
+        for error in result.errors:
+            click.echo(f"row {error.row}, {error.field}: {error.message}", err=True)
+        raise click.ClickException(
+            f"{len(result.errors)} problem(s) in {path.name}: nothing was imported."
+        )
+    if dry_run:
+        click.echo(f"All {len(result.rows)} rows of {path.name} are valid (dry run: nothing done).")
+        return
+    click.echo(f"Imported {len(result.links)} account(s). Their set-password links (shown once):")
+    import csv
+    import sys
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["email", "name", "link"])
+    for link in result.links:
+        writer.writerow([link.user.email, link.user.name, _link_url(base_url, link.token)])
 
 
 @click.group("import")

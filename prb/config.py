@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
+
+from workflows import ASSIGNABLE_ROLES, Role
 
 DEFAULTS: dict[str, Any] = {
     "PAGE_SIZE": 25,
@@ -22,6 +25,10 @@ DEFAULTS: dict[str, Any] = {
     "SIGNIN_WINDOW_MINUTES": 15,
     "SIGNIN_SLOW_AFTER": 3,
     "SIGNIN_REFUSE_AFTER": 10,
+    # A set-password link (new account, reset) works once, for this many hours.
+    "PASSWORD_LINK_HOURS": 72,
+    # Roles whose holders must sign in with two steps (comma-separated; empty: nobody).
+    "TWO_STEP_ROLES": "administrator,finance",
     # Number of reverse proxies in front of PRB whose X-Forwarded-* headers to trust.
     "PROXY_FIX": 0,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
@@ -60,6 +67,7 @@ def load(app_config: dict[str, Any], instance_path: str, overrides: dict[str, An
         "SIGNIN_WINDOW_MINUTES",
         "SIGNIN_SLOW_AFTER",
         "SIGNIN_REFUSE_AFTER",
+        "PASSWORD_LINK_HOURS",
         "PROXY_FIX",
         "MAX_CONTENT_LENGTH",
     ):
@@ -81,9 +89,24 @@ def load(app_config: dict[str, Any], instance_path: str, overrides: dict[str, An
     quorum = Fraction(str(app_config["BOARD_QUORUM"]))
     if not 0 <= quorum < 1:
         raise ValueError(f"PRB_BOARD_QUORUM must be a fraction from 0 to below 1, not {quorum}")
+    app_config["TWO_STEP_ROLES"] = two_step_roles(app_config["TWO_STEP_ROLES"])
     app_config.setdefault("SIGNING_P12", str(Path(instance_path) / "signing" / "secretariat.p12"))
     if not app_config.get("SECRET_KEY"):
         app_config["SECRET_KEY"] = _instance_secret(instance_path)
+
+
+def two_step_roles(value: str | Iterable[str]) -> frozenset[Role]:
+    """`PRB_TWO_STEP_ROLES`: role names separated by commas; an unknown name stops start-up."""
+    names = value.split(",") if isinstance(value, str) else list(value)
+    roles = set()
+    for name in (n.strip().lower() for n in names):
+        if not name:
+            continue
+        if name not in {str(r) for r in ASSIGNABLE_ROLES}:
+            allowed = ", ".join(str(r) for r in ASSIGNABLE_ROLES)
+            raise ValueError(f"PRB_TWO_STEP_ROLES: unknown role {name!r} (use {allowed})")
+        roles.add(Role(name))
+    return frozenset(roles)
 
 
 def normalise_database_url(url: str) -> str:

@@ -85,6 +85,8 @@ def make_app(database_url: str, **overrides: object) -> Flask:
         "PAGE_SIZE": 5,
         "SIGNING_P12": "",  # unsigned unless a test configures a certificate
         "SESSION_COOKIE_SECURE": False,  # the test client speaks plain HTTP
+        # Two-step sign-in is off for the suite's sign-ins; its own tests turn it on.
+        "TWO_STEP_ROLES": "",
     }
     config.update(overrides)
     return create_app(config)

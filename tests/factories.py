@@ -205,3 +205,12 @@ def project(
         totals.add(p, projects=1, approved=budget)
         db.session.commit()
     return p
+
+
+def administrator(
+    world: World, email: str = "admin@prb.example", *extra: Role, name: str = "Ada Admin"
+) -> User:
+    """An administrator of the office (accounts and set-up), with any `extra` roles."""
+    admin = user(email, world.unoct, Role.ADMINISTRATOR, *extra, name=name)
+    db.session.commit()
+    return admin

@@ -76,6 +76,11 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
 
+    @property
+    def password_set(self) -> bool:
+        """False until the owner sets her password through her one-time link."""
+        return "$" in (self.password_hash or "")
+
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 

@@ -27,6 +27,13 @@ class Conflict(DomainError):
     title = "Changed in the meantime"
 
 
+class Gone(DomainError):
+    """Something that existed but can no longer be used (a spent or expired link)."""
+
+    status_code = 410
+    title = "No longer valid"
+
+
 class Invalid(DomainError):
     """Input that breaks a rule; `fields` maps a form field to its messages."""
 

@@ -34,6 +34,7 @@ def register(app: Flask) -> None:
     errors.register(app)
     filters.register(app)
     security.register(app)
+    auth.register(app)
     app.jinja_env.globals["Role"] = Role
 
     @app.before_request
@@ -47,4 +48,6 @@ def register(app: Flask) -> None:
         return None
 
 
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "main.healthz"})
+PUBLIC_ENDPOINTS = frozenset(
+    {"auth.login", "auth.second_step", "auth.set_password", "main.healthz"}
+)

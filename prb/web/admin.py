@@ -1,84 +1,105 @@
-"""The secretariat's user administration."""
+"""The administrator's user accounts: add, change, give a set-password link, reset two-step
+sign-in, import from a file. The services check again who may do what."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import SubmitField
 
-from prb.services import proposals as proposal_service
-from prb.services import users as service
+from prb.services.accounts import password_links, people, two_step, user_import
 from prb.services.errors import Invalid
 from prb.web.access import roles_required
+from prb.web.auth import link_lifetime
 from prb.web.forms import UserForm, options, show_errors
 from workflows import ASSIGNABLE_ROLES, Role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _fill_choices(form: UserForm) -> None:
+class ImportForm(FlaskForm):
+    file = FileField(
+        "Users file (CSV)",
+        description="Columns email,name,entity,roles — roles separated by “;”, "
+        "the entity by its code.",
+        render_kw={"accept": ".csv,text/csv"},
+    )
+    check = SubmitField("Check the file (dry run)")
+    submit = SubmitField("Import")
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only carries the CSRF token."""
+
+
+def _fill_choices(form: UserForm, user=None) -> None:  # type: ignore[no-untyped-def]
+    entities = people.entities_to_offer(user.entity if user else None)
     form.entity_id.choices = options(
-        [("", "— choose —")] + [(e.id, f"{e.code} — {e.name}") for e in proposal_service.entities()]
+        [("", "— choose —")] + [(e.id, f"{e.code} — {e.name}") for e in entities]
     )
     form.roles.choices = options((str(r), r.label) for r in ASSIGNABLE_ROLES)
-    form.chaired_group_ids.choices = options(
-        (g.id, g.name) for g in proposal_service.working_groups()
-    )
 
 
-def _input(form: UserForm, *, new: bool) -> service.UserInput:
-    roles = {Role(r) for r in form.roles.data or [] if r in {str(x) for x in ASSIGNABLE_ROLES}}
-    password = form.password.data or None
-    return service.UserInput(
+def _input(form: UserForm) -> people.UserInput:
+    known = {str(x) for x in ASSIGNABLE_ROLES}
+    return people.UserInput(
         email=form.email.data or "",
         name=form.name.data or "",
         entity_id=form.entity_id.data,
-        roles=roles,
-        chaired_group_ids=set(form.chaired_group_ids.data or []),
-        is_board_chair=bool(form.is_board_chair.data),
+        roles={Role(r) for r in form.roles.data or [] if r in known},
         active=bool(form.active.data),
-        password=password if (new or password) else None,
     )
 
 
+def _show_link(link: password_links.IssuedLink, *, new: bool):  # type: ignore[no-untyped-def]
+    url = url_for("auth.set_password", token=link.token, _external=True)
+    response = current_app.make_response(
+        render_template("admin/user_link.html", link=link, url=url, new=new)
+    )
+    response.headers["Cache-Control"] = "no-store"  # the link is shown once, never cached
+    return response
+
+
 @bp.route("/users")
-@roles_required(Role.SECRETARIAT)
+@roles_required(Role.ADMINISTRATOR)
 def users():  # type: ignore[no-untyped-def]
-    return render_template("admin/users.html", users=service.list_users())
+    return render_template("admin/users.html", users=people.list_users(current_user))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles_required(Role.SECRETARIAT)
+@roles_required(Role.ADMINISTRATOR)
 def new_user():  # type: ignore[no-untyped-def]
     form = UserForm()
     _fill_choices(form)
     status = 200
     if form.validate_on_submit():
         try:
-            user = service.create_user(current_user, _input(form, new=True))
+            link = password_links.invite_user(current_user, _input(form), valid_for=link_lifetime())
         except Invalid as exc:
             show_errors(form, exc)
             status = 422
         else:
-            flash(f"Account for {user.name} created.", "success")
-            return redirect(url_for(".users"))
+            flash(f"Account for {link.user.name} created.", "success")
+            return _show_link(link, new=True)
     elif request.method == "POST":
         status = 422
     return render_template("admin/user_form.html", form=form, user=None), status
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@roles_required(Role.SECRETARIAT)
+@roles_required(Role.ADMINISTRATOR)
 def edit_user(user_id: int):  # type: ignore[no-untyped-def]
-    user = service.get_user(current_user, user_id)
+    user = people.get_user(current_user, user_id)
     form = UserForm(obj=user if request.method == "GET" else None)
-    _fill_choices(form)
+    _fill_choices(form, user)
     if request.method == "GET":
         form.roles.data = sorted(str(r) for r in user.roles)
-        form.chaired_group_ids.data = sorted(user.chaired_group_ids)
     status = 200
     if form.validate_on_submit():
         try:
-            service.update_user(current_user, user.id, _input(form, new=False))
+            people.update_user(current_user, user.id, _input(form))
         except Invalid as exc:
             show_errors(form, exc)
             status = 422
@@ -87,4 +108,77 @@ def edit_user(user_id: int):  # type: ignore[no-untyped-def]
             return redirect(url_for(".users"))
     elif request.method == "POST":
         status = 422
-    return render_template("admin/user_form.html", form=form, user=user), status
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        two_step_on=two_step.enrolled(user),
+    ), status
+
+
+@bp.route("/users/<int:user_id>/password-link", methods=["POST"])
+@roles_required(Role.ADMINISTRATOR)
+def password_link(user_id: int):  # type: ignore[no-untyped-def]
+    if not ConfirmForm().validate_on_submit():
+        flash("The form had expired; nothing was done.", "error")
+        return redirect(url_for(".edit_user", user_id=user_id))
+    link = password_links.issue_password_link(current_user, user_id, valid_for=link_lifetime())
+    flash(f"New set-password link for {link.user.name}; her older links no longer work.", "success")
+    return _show_link(link, new=False)
+
+
+@bp.route("/users/<int:user_id>/two-step/reset", methods=["POST"])
+@roles_required(Role.ADMINISTRATOR)
+def reset_two_step(user_id: int):  # type: ignore[no-untyped-def]
+    if not ConfirmForm().validate_on_submit():
+        flash("The form had expired; nothing was done.", "error")
+        return redirect(url_for(".edit_user", user_id=user_id))
+    user = two_step.reset_two_step(current_user, user_id)
+    flash(f"Two-step sign-in of {user.name} is reset: she sets it up again.", "success")
+    return redirect(url_for(".edit_user", user_id=user_id))
+
+
+@bp.route("/users/import", methods=["GET", "POST"])
+@roles_required(Role.ADMINISTRATOR)
+def import_users():  # type: ignore[no-untyped-def]
+    form = ImportForm()
+    result = None
+    status = 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        if upload is None or not getattr(upload, "filename", ""):
+            form.file.errors.append("Choose a CSV file.")
+            status = 422
+        else:
+            try:
+                result = user_import.import_users(
+                    current_user,
+                    upload.filename,
+                    upload.read(),
+                    dry_run=bool(form.check.data),
+                    valid_for=link_lifetime(),
+                )
+            except Invalid as exc:
+                show_errors(form, exc)
+                status = 422
+            else:
+                status = 422 if result.errors else 200
+    elif request.method == "POST":
+        status = 422
+    response = current_app.make_response(
+        (
+            render_template(
+                "admin/user_import.html", form=form, result=result, roles=ASSIGNABLE_ROLES
+            ),
+            status,
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.app_template_filter("spreadsheet_safe")
+def spreadsheet_safe(value: object) -> str:
+    """A cell a spreadsheet will not run as a formula when the table is pasted into one."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,12 +1,19 @@
-"""Sign-in and sign-out."""
+"""Signing in (password, then a code for those with two-step sign-in), signing out, and each
+person's own account: her password, her two-step sign-in, and setting a password through a
+one-time link."""
 
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from urllib.parse import urlsplit
 
+import segno
 from flask import (
     Blueprint,
+    Flask,
+    Response,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -17,13 +24,31 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from prb.models import utcnow
-from prb.services import throttle, users
+from prb.models import User, utcnow
+from prb.services import throttle
+from prb.services.accounts import password_links, sign_in, two_step
+from prb.services.errors import Invalid
+from prb.web.forms import show_errors
 
 bp = Blueprint("auth", __name__)
+
+# How long a password accepted waits for its second step.
+SECOND_STEP_MINUTES = 5
+# Pages a person who must enrol in two-step sign-in can still reach before she has.
+ENROLMENT_EXEMPT = frozenset(
+    {
+        "auth.enrol_two_step",
+        "auth.logout",
+        "auth.login",
+        "auth.second_step",
+        "auth.set_password",
+        "main.healthz",
+        "static",
+    }
+)
 
 
 class SignInForm(FlaskForm):
@@ -36,6 +61,75 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
+class SecondStepForm(FlaskForm):
+    code = StringField(
+        "Code",
+        validators=[DataRequired("Enter the code from your app."), Length(max=40)],
+        description="The 6 digits your authenticator app shows, or one of your recovery codes.",
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True},
+    )
+    submit = SubmitField("Continue")
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired("Choose a password."), Length(max=1024)],
+        description="At least 12 characters; a few unrelated words are easy to remember.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirmation = PasswordField(
+        "New password again",
+        validators=[DataRequired("Type the password a second time."), Length(max=1024)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Set my password")
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired("Enter your current password."), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField("Change my password")
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(
+        "Code from your app",
+        validators=[DataRequired("Enter the 6 digits your app shows."), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    submit = SubmitField("Turn on two-step sign-in")
+
+
+class PasswordConfirmForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired("Enter your password."), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField("Confirm")
+
+
+def register(app: Flask) -> None:
+    """Installed after the session checks (prb.web.security), so it sees this request's user."""
+
+    @app.before_request
+    def require_two_step_enrolment():  # type: ignore[no-untyped-def]
+        if not current_user.is_authenticated or request.endpoint in ENROLMENT_EXEMPT:
+            return None
+        if (request.endpoint or "").endswith(".static"):
+            return None
+        if two_step.required_for(
+            current_user, current_app.config["TWO_STEP_ROLES"]
+        ) and not two_step.enrolled(current_user):
+            flash("Your role requires two-step sign-in: set it up before anything else.", "info")
+            return redirect(url_for("auth.enrol_two_step"))
+        return None
+
+
 def _safe_next(target: str | None) -> str:
     """Only same-site relative paths: a crafted ?next= must not send users elsewhere."""
     if target and target.startswith("/") and not target.startswith("//"):
@@ -45,6 +139,35 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.dashboard")
 
 
+def _address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _second_step_key(email: str) -> str:
+    # Its own throttle count: a correct password (which resets the password count) must not
+    # reset the count of wrong codes.
+    return f"two-step:{email}"
+
+
+def _refused(template: str, form: FlaskForm, field, retry_after: int, what: str):  # type: ignore[no-untyped-def]
+    minutes = -(-retry_after // 60)
+    field.errors.append(f"Too many failed {what}. Try again in {minutes} minutes.")
+    response = make_response(render_template(template, form=form), 429)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _complete_sign_in(user: User, next_url: str | None, warning: str = "") -> Response:
+    session.clear()  # a fresh session at every sign-in
+    login_user(user)
+    session["signed_in_at"] = session["seen_at"] = utcnow().timestamp()
+    sign_in.record_sign_in(user, _address())
+    flash(f"Signed in as {user.name}.", "success")
+    if warning:
+        flash(warning, "warning")
+    return redirect(_safe_next(next_url))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
@@ -52,29 +175,26 @@ def login():  # type: ignore[no-untyped-def]
     form = SignInForm()
     status = 200
     if form.validate_on_submit():
-        email, address = form.email.data or "", request.remote_addr or "unknown"
+        email, address = form.email.data or "", _address()
         verdict = throttle.verdict(email, address)
         if verdict.refused:
-            users.record_sign_in_refused(email, address)
-            minutes = -(-verdict.retry_after // 60)
-            form.password.errors.append(
-                f"Too many failed sign-ins. Try again in {minutes} minutes."
-            )
-            response = make_response(render_template("auth/login.html", form=form), 429)
-            response.headers["Retry-After"] = str(verdict.retry_after)
-            return response
+            sign_in.record_sign_in_refused(email, address)
+            return _refused("auth/login.html", form, form.password, verdict.retry_after, "sign-ins")
         if verdict.delay:
             time.sleep(verdict.delay)  # slows guessing down, for this account or address only
-        user = users.authenticate(email, form.password.data or "")
+        user = sign_in.authenticate(email, form.password.data or "")
         throttle.record(email, address, succeeded=user is not None)
+        if user is not None and two_step.enrolled(user):
+            session.clear()
+            session["second_step"] = {
+                "user": user.get_id(),
+                "at": utcnow().timestamp(),
+                "next": request.args.get("next"),
+            }
+            return redirect(url_for(".second_step"))
         if user is not None:
-            session.clear()  # a fresh session at every sign-in
-            login_user(user)
-            session["signed_in_at"] = session["seen_at"] = utcnow().timestamp()
-            users.record_sign_in(user, address)
-            flash(f"Signed in as {user.name}.", "success")
-            return redirect(_safe_next(request.args.get("next")))
-        users.record_sign_in_failed(email, address)
+            return _complete_sign_in(user, request.args.get("next"))
+        sign_in.record_sign_in_failed(email, address)
         form.password.errors.append("The e-mail address or password is not correct.")
         status = 401
     elif request.method == "POST":
@@ -82,11 +202,225 @@ def login():  # type: ignore[no-untyped-def]
     return render_template("auth/login.html", form=form), status
 
 
+@bp.route("/login/two-step", methods=["GET", "POST"])
+def second_step():  # type: ignore[no-untyped-def]
+    """The second step of a sign-in whose password was right."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    pending = session.get("second_step") or {}
+    user = sign_in.pending_user(str(pending.get("user", "")))
+    age = utcnow().timestamp() - float(pending.get("at", 0))
+    if user is None or age > SECOND_STEP_MINUTES * 60:
+        session.pop("second_step", None)
+        flash("Please sign in again: the sign-in had expired.", "info")
+        return redirect(url_for(".login"))
+    form = SecondStepForm()
+    status = 200
+    if form.validate_on_submit():
+        key, address = _second_step_key(user.email), _address()
+        verdict = throttle.verdict(key, address)
+        if verdict.refused:
+            sign_in.record_sign_in_refused(user.email, address)
+            return _refused("auth/second_step.html", form, form.code, verdict.retry_after, "codes")
+        if verdict.delay:
+            time.sleep(verdict.delay)
+        result = two_step.verify_second_step(user.id, form.code.data or "")
+        throttle.record(key, address, succeeded=result.accepted)
+        if result.accepted:
+            warning = (
+                f"You signed in with a recovery code; {result.recovery_codes_left} left. "
+                "Make new ones on your account page if you are running out."
+                if result.recovery_code_used
+                else ""
+            )
+            return _complete_sign_in(user, pending.get("next"), warning)
+        sign_in.record_second_step_failed(user, address)
+        form.code.errors.append(
+            "This code is not right, or was already used. Type the code your app shows now."
+        )
+        status = 401
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/second_step.html", form=form), status
+
+
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():  # type: ignore[no-untyped-def]
-    users.sign_out(current_user)
+    sign_in.sign_out(current_user)
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):  # type: ignore[no-untyped-def]
+    """The page a one-time link opens: no sign-in, the link itself is the proof."""
+    owner = password_links.link_owner(token)
+    form = NewPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            password_links.set_password_with_link(
+                token, form.password.data or "", form.confirmation.data or ""
+            )
+        except Invalid as exc:
+            show_errors(form, exc)
+            status = 422
+        else:
+            flash("Your password is set. Sign in with it now.", "success")
+            return redirect(url_for(".login"))
+    elif request.method == "POST":
+        status = 422
+    page = render_template("auth/set_password.html", form=form, owner=owner)
+    return _no_store(make_response(page, status))
+
+
+@bp.route("/account")
+@login_required
+def account():  # type: ignore[no-untyped-def]
+    required = two_step.required_for(current_user, current_app.config["TWO_STEP_ROLES"])
+    return render_template(
+        "auth/account.html",
+        user=current_user,
+        two_step_required=required,
+        recovery_codes_left=two_step.recovery_codes_left(current_user),
+    )
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():  # type: ignore[no-untyped-def]
+    form = ChangePasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        email, address = current_user.email, _address()
+        verdict = throttle.verdict(email, address)
+        if verdict.refused:
+            return _refused(
+                "auth/change_password.html",
+                form,
+                form.current_password,
+                verdict.retry_after,
+                "password checks",
+            )
+        try:
+            user = password_links.change_own_password(
+                current_user,
+                form.current_password.data or "",
+                form.password.data or "",
+                form.confirmation.data or "",
+            )
+        except Invalid as exc:
+            if "current_password" in exc.fields:
+                throttle.record(email, address, succeeded=False)
+            show_errors(form, exc)
+            status = 422
+        else:
+            # Her other sessions ended with the new session version; this one carries on.
+            login_user(user)
+            flash("Your password is changed. Your other sessions have been signed out.", "success")
+            return redirect(url_for(".account"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/change_password.html", form=form), status
+
+
+def _qr_code(uri: str) -> str:
+    return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
+
+
+def _grouped(secret: str) -> str:
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+@bp.route("/account/two-step", methods=["GET", "POST"])
+@login_required
+def enrol_two_step():  # type: ignore[no-untyped-def]
+    if two_step.enrolled(current_user):
+        return render_template(
+            "auth/two_step.html",
+            enrolled=True,
+            required=two_step.required_for(current_user, current_app.config["TWO_STEP_ROLES"]),
+            recovery_codes_left=two_step.recovery_codes_left(current_user),
+            renew_form=PasswordConfirmForm(prefix="renew"),
+            off_form=PasswordConfirmForm(prefix="off"),
+        )
+    # The secret waits in the (signed) session until a first code confirms it: nothing is
+    # written on a GET, and reloading the page keeps the secret already scanned.
+    secret = session.get("two_step_secret") or two_step.new_secret()
+    session["two_step_secret"] = secret
+    form = EnrolForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            codes = two_step.enable_two_step(current_user, secret, form.code.data or "")
+        except Invalid as exc:
+            show_errors(form, exc)
+            status = 422
+        else:
+            session.pop("two_step_secret", None)
+            flash("Two-step sign-in is on.", "success")
+            return _no_store(
+                make_response(render_template("auth/recovery_codes.html", codes=codes))
+            )
+    elif request.method == "POST":
+        status = 422
+    page = render_template(
+        "auth/two_step.html",
+        enrolled=False,
+        form=form,
+        qr_code=_qr_code(two_step.provisioning_uri(current_user, secret)),
+        secret=_grouped(secret),
+    )
+    return _no_store(make_response(page, status))
+
+
+@bp.route("/account/two-step/recovery-codes", methods=["POST"])
+@login_required
+def renew_recovery_codes():  # type: ignore[no-untyped-def]
+    form = PasswordConfirmForm(prefix="renew")
+    if form.validate_on_submit():
+        try:
+            codes = two_step.renew_recovery_codes(current_user, form.password.data or "")
+        except Invalid as exc:
+            flash(" ".join(exc.fields.get("password", [exc.message])), "error")
+        else:
+            flash("New recovery codes made; the old ones no longer work.", "success")
+            return _no_store(
+                make_response(render_template("auth/recovery_codes.html", codes=codes))
+            )
+    else:
+        flash("Enter your password to make new recovery codes.", "error")
+    return redirect(url_for(".enrol_two_step"))
+
+
+@bp.route("/account/two-step/off", methods=["POST"])
+@login_required
+def disable_two_step():  # type: ignore[no-untyped-def]
+    form = PasswordConfirmForm(prefix="off")
+    if form.validate_on_submit():
+        try:
+            two_step.disable_own_two_step(
+                current_user,
+                form.password.data or "",
+                required_roles=current_app.config["TWO_STEP_ROLES"],
+            )
+        except Invalid as exc:
+            flash(" ".join(exc.fields.get("password", [exc.message])), "error")
+            return redirect(url_for(".enrol_two_step"))
+        flash("Two-step sign-in is off.", "success")
+        return redirect(url_for(".account"))
+    flash("Enter your password to turn two-step sign-in off.", "error")
+    return redirect(url_for(".enrol_two_step"))
+
+
+def link_lifetime() -> timedelta:
+    """How long a set-password link works (`PRB_PASSWORD_LINK_HOURS`)."""
+    return timedelta(hours=int(current_app.config["PASSWORD_LINK_HOURS"]))

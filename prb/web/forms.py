@@ -16,7 +16,6 @@ from wtforms import (
     EmailField,
     HiddenField,
     IntegerField,
-    PasswordField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -179,12 +178,7 @@ class UserForm(FlaskForm):
     name = StringField("Name", validators=[Length(max=120)])
     entity_id = SelectField("Entity", coerce=_int_or_none, validate_choice=False)
     roles = MultiCheckboxField("Roles", validate_choice=False)
-    chaired_group_ids = MultiCheckboxField(
-        "Chairs the working groups", coerce=int, validate_choice=False
-    )
-    is_board_chair = BooleanField("Chair of the Board")
     active = BooleanField("Account active", default=True)
-    password = PasswordField("Password", validators=[Length(max=256)])
     submit = SubmitField("Save account")
 
 

@@ -25,6 +25,9 @@ PAGES = {
         "/proposals/1/finance",
         "/workflow/",
         "/admin/users",
+        "/account",
+        "/account/password",
+        "/account/two-step",
     ],
     "board.undp@prb.example": [
         "/",
@@ -154,3 +157,60 @@ def test_the_checker_itself_catches_a_violation(live, new_page):
         " document.querySelector('main').appendChild(i); }"
     )
     assert "image-alt" in {v["id"] for v in axe_violations(page)}
+
+
+def test_account_administration_pages_have_no_wcag_violations(live, new_page):
+    """The demo has no administrator: the secretariat is given the role for this test."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm ci)")
+    from sqlalchemy import select
+
+    from prb.extensions import db
+    from prb.models import User
+    from workflows import Role
+
+    with live.app.app_context():
+        secretariat = db.session.scalars(
+            select(User).where(User.email == "secretariat@prb.example")
+        ).one()
+        secretariat.set_roles({Role.SECRETARIAT, Role.ADMINISTRATOR})
+        db.session.commit()
+        db.session.remove()
+    page = new_page(bypass_csp=True)
+    sign_in(page, live, "secretariat@prb.example")
+    problems = {}
+
+    def check(name: str) -> None:
+        assert page.locator("main h1").count() == 1, name
+        found = axe_violations(page)
+        if found:
+            problems[name] = found
+
+    for path in ("/admin/users", "/admin/users/new", "/admin/users/1", "/admin/users/import"):
+        page.goto(live.url + path)
+        check(path)
+    page.goto(live.url + "/admin/users/new")
+    page.get_by_label("Name").fill("Hélène Côté")
+    page.get_by_label("E-mail").fill("helene.cote@prb.example")
+    page.get_by_label("Entity").select_option(label="UNDP — United Nations Development Programme")
+    page.get_by_label("Board member").check()
+    page.locator("#save-top").click()
+    check("link shown after creation")
+    link = page.get_by_label("Link").input_value()
+    page.goto(live.url + "/admin/users/import")
+    page.get_by_label("Users file (CSV)").set_input_files(
+        files=[
+            {
+                "name": "people.csv",
+                "mimeType": "text/csv",
+                "buffer": b"email,name,entity,roles\nnot-an-address,,NOPE,chair\n",
+            }
+        ]
+    )
+    page.get_by_role("button", name="Check the file (dry run)").click()
+    check("import with errors")
+    anonymous = new_page(bypass_csp=True)
+    anonymous.goto(link)
+    page = anonymous
+    check("set-password page")
+    assert not problems, json.dumps(problems, indent=1)

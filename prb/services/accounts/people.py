@@ -1,0 +1,220 @@
+"""Accounts and their roles. Only an administrator creates and changes accounts; nobody
+changes her own roles or disables herself, so no single person can widen her own power."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+
+from prb.extensions import db
+from prb.models import Entity, User
+from prb.services import audit
+from prb.services.access import require_role
+from prb.services.errors import Invalid, NotAllowed, NotFound
+from prb.services.transaction import committed
+from workflows import ASSIGNABLE_ROLES, Role
+
+# A stored hash that no password matches: the owner sets hers through a one-time link.
+NO_PASSWORD = "!"
+
+
+@dataclass
+class UserInput:
+    email: str
+    name: str
+    entity_id: int | None
+    roles: set[Role] = field(default_factory=set)
+    active: bool = True
+
+
+def snapshot(user: User) -> dict[str, Any]:
+    """The account as the audit trail keeps it, before and after a change."""
+    return {
+        "email": user.email,
+        "name": user.name,
+        "entity": user.entity.code if user.entity else None,
+        "roles": sorted(str(r) for r in user.roles),
+        "active": user.active,
+    }
+
+
+def normalise_email(raw: str) -> str:
+    try:
+        return validate_email(
+            raw.strip(), check_deliverability=False, globally_deliverable=False
+        ).normalized.lower()
+    except EmailNotValidError as exc:
+        raise Invalid("Check the e-mail address.", {"email": [str(exc)]}) from None
+
+
+def email_problem(raw: str, *, user_id: int | None) -> tuple[str, str | None]:
+    """The normalised address, and what is wrong with it (None: nothing)."""
+    try:
+        email = normalise_email(raw)
+    except Invalid as exc:
+        return "", exc.fields["email"][0]
+    clash = db.session.scalar(select(User.id).where(func.lower(User.email) == email))
+    if clash is not None and clash != user_id:
+        return email, "Another account already uses this address."
+    return email, None
+
+
+def name_problem(raw: str) -> str | None:
+    name = raw.strip()
+    if not name:
+        return "Give the person's name."
+    if len(name) > 120:
+        return "Keep the name under 120 characters."
+    return None
+
+
+def roles_problem(roles: Iterable[Role]) -> str | None:
+    chosen = set(roles)
+    if not chosen:
+        return "Give the person at least one role."
+    if chosen - set(ASSIGNABLE_ROLES):
+        return "Choose roles from the list."
+    return None
+
+
+def _validate(data: UserInput, *, current: User | None) -> tuple[str, Entity]:
+    errors: dict[str, list[str]] = {}
+    email, problem = email_problem(data.email, user_id=current.id if current else None)
+    if problem:
+        errors["email"] = [problem]
+    if problem := name_problem(data.name):
+        errors["name"] = [problem]
+    entity = db.session.get(Entity, data.entity_id) if data.entity_id else None
+    if entity is None:
+        errors["entity_id"] = ["Choose the person's entity."]
+    elif entity.retired_at is not None and (current is None or current.entity_id != entity.id):
+        errors["entity_id"] = [f"{entity.code} is retired; choose a current entity."]
+    if problem := roles_problem(data.roles):
+        errors["roles"] = [problem]
+    if errors:
+        raise Invalid("The account was not saved: please correct the fields marked below.", errors)
+    assert entity is not None
+    return email, entity
+
+
+def new_account(email: str, name: str, entity: Entity, roles: set[Role]) -> User:
+    """An account without a password (its owner sets one through a link), added to the
+    session. The caller has validated the values and audits the creation."""
+    user = User(
+        email=email,
+        name=name.strip(),
+        entity=entity,
+        password_hash=NO_PASSWORD,
+        active=True,
+        role_rows=[],
+        chaired_groups=[],
+    )
+    user.set_roles(roles)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def acting_role(actor: User | None) -> str | None:
+    return str(Role.ADMINISTRATOR) if actor is not None else None
+
+
+def create(actor: User | None, data: UserInput) -> User:
+    if actor is not None:
+        require_role(actor, Role.ADMINISTRATOR, action="add user accounts")
+    email, entity = _validate(data, current=None)
+    user = new_account(email, data.name, entity, set(data.roles))
+    user.active = data.active
+    audit.record_change(
+        "user_created",
+        actor=actor,
+        role=acting_role(actor),
+        subject="user",
+        subject_id=user.id,
+        before=None,
+        after=snapshot(user),
+    )
+    return user
+
+
+def create_user(actor: User | None, data: UserInput) -> User:
+    """A new account, without a password (its owner sets one through a link: see
+    `password_links.invite_user`). `actor` None: the command line (an operator)."""
+    with committed():
+        user = create(actor, data)
+    return user
+
+
+def _load_for_update(user_id: int) -> User:
+    user = db.session.scalars(
+        select(User)
+        .where(User.id == user_id)
+        .with_for_update(of=User)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if user is None:
+        raise NotFound(f"There is no user number {user_id}.")
+    return user
+
+
+def update_user(actor: User, user_id: int, data: UserInput) -> User:
+    require_role(actor, Role.ADMINISTRATOR, action="change user accounts")
+    with committed():
+        user = _load_for_update(user_id)
+        if user.id == actor.id:
+            if set(data.roles) != set(user.roles):
+                raise NotAllowed(
+                    "You cannot grant or remove roles on your own account: "
+                    "ask another administrator. Nothing was changed."
+                )
+            if not data.active:
+                raise NotAllowed(
+                    "You cannot disable your own account: ask another administrator. "
+                    "Nothing was changed."
+                )
+        email, entity = _validate(data, current=user)
+        before = snapshot(user)
+        was_active = user.active
+        user.email = email
+        user.name = data.name.strip()
+        user.entity = entity
+        user.set_roles(set(data.roles))
+        user.active = data.active
+        after = snapshot(user)
+        if before == after:
+            return user
+        if was_active and not user.active:
+            user.session_version += 1  # a disabled account is signed out everywhere
+        audit.record_change(
+            "user_updated",
+            actor=actor,
+            role=str(Role.ADMINISTRATOR),
+            subject="user",
+            subject_id=user.id,
+            before=before,
+            after=after,
+        )
+    return user
+
+
+def list_users(actor: User) -> list[User]:
+    require_role(actor, Role.ADMINISTRATOR, action="see user accounts")
+    return list(db.session.scalars(select(User).order_by(User.name)))
+
+
+def get_user(actor: User, user_id: int) -> User:
+    require_role(actor, Role.ADMINISTRATOR, action="see user accounts")
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"There is no user number {user_id}.")
+    return user
+
+
+def entities_to_offer(current: Entity | None = None) -> list[Entity]:
+    """Entities an account may be given: the current ones, and the account's own."""
+    rows = db.session.scalars(select(Entity).order_by(Entity.code))
+    return [e for e in rows if e.retired_at is None or (current is not None and e.id == current.id)]

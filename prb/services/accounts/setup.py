@@ -1,0 +1,92 @@
+"""The office's first run: on a database without any account, its own entity and its first
+administrator, who then sets her password through a link and does the rest in the browser."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from prb.extensions import db
+from prb.models import Entity, User
+from prb.services import audit
+from prb.services.accounts import password_links
+from prb.services.accounts.people import email_problem, name_problem, new_account, snapshot
+from prb.services.errors import Conflict, Invalid
+from prb.services.transaction import committed
+from workflows import Role
+
+
+@dataclass(frozen=True)
+class OfficeSetUp:
+    entity: Entity
+    entity_created: bool
+    administrator: User
+    link: password_links.IssuedLink
+
+
+def set_up_office(
+    *,
+    entity_code: str,
+    entity_name: str,
+    email: str,
+    name: str,
+    also_secretariat: bool,
+    valid_for: timedelta,
+) -> OfficeSetUp:
+    """Only on a database without accounts: once anyone exists, accounts are made in the
+    browser by an administrator. Reuses the entity when its code exists already."""
+    with committed():
+        if db.session.scalar(select(func.count(User.id))):
+            raise Conflict(
+                "This database already has user accounts, so it is set up: an administrator "
+                "adds accounts in the browser (Users), or with `prb users create`."
+            )
+        errors: dict[str, list[str]] = {}
+        code, entity_name = entity_code.strip(), entity_name.strip()
+        if not code or len(code) > 32:
+            errors["entity_code"] = ["Give the entity's code (up to 32 characters), e.g. UNOCT."]
+        email, problem = email_problem(email, user_id=None)
+        if problem:
+            errors["email"] = [problem]
+        if problem := name_problem(name):
+            errors["name"] = [problem]
+        entity = db.session.scalar(select(Entity).where(func.upper(Entity.code) == code.upper()))
+        if entity is None and not entity_name:
+            errors["entity_name"] = ["Give the entity's name."]
+        elif entity is None and len(entity_name) > 200:
+            errors["entity_name"] = ["Keep the entity's name under 200 characters."]
+        if errors:
+            raise Invalid("Nothing was set up.", errors)
+        created = entity is None
+        if entity is None:
+            entity = Entity(code=code, name=entity_name)
+            db.session.add(entity)
+            db.session.flush()
+            audit.record_change(
+                "entity_created",
+                actor=None,
+                role=None,
+                subject="entity",
+                subject_id=entity.id,
+                before=None,
+                after={"code": entity.code, "name": entity.name},
+                comment="first run (prb setup)",
+            )
+        roles = {Role.ADMINISTRATOR} | ({Role.SECRETARIAT} if also_secretariat else set())
+        administrator = new_account(email, name, entity, roles)
+        audit.record_change(
+            "user_created",
+            actor=None,
+            role=None,
+            subject="user",
+            subject_id=administrator.id,
+            before=None,
+            after=snapshot(administrator),
+            comment="first administrator (prb setup)",
+        )
+        # LEAD: create the Board's first rules version here, in this same transaction
+        # (from the PRB_BOARD_* settings as defaults), with the board helper's service.
+        link = password_links.issue(administrator, actor=None, valid_for=valid_for)
+    return OfficeSetUp(entity, created, administrator, link)
