@@ -11,8 +11,18 @@ from sqlalchemy.orm import raiseload
 from sqlalchemy.orm.exc import StaleDataError
 
 from prb.extensions import db
-from prb.models import AuditRecord, Entity, FundingProgramme, Proposal, User, WorkingGroup
-from prb.services import audit, lifecycle
+from prb.models import (
+    AuditRecord,
+    Call,
+    Entity,
+    FundingProgramme,
+    Proposal,
+    ResultsOutput,
+    User,
+    WorkingGroup,
+    utcnow,
+)
+from prb.services import audit, calls, lifecycle
 from prb.services.access import chairs_group, get_visible_proposal, visibility_clause
 from prb.services.errors import Conflict, Invalid, NotAllowed
 from prb.services.once import spend
@@ -22,8 +32,74 @@ from workflows import ProposalState, ProposalTrigger, Role
 from workflows.proposal import EDITABLE_STATES
 
 
+def results_outputs(programme_id: int | None, *, retired: bool = False) -> list[str]:
+    """The programme's results-framework outputs offered on the form, by label (with
+    `retired`, also those no longer offered)."""
+    if programme_id is None:
+        return []
+    stmt = select(ResultsOutput.label).where(ResultsOutput.programme_id == programme_id)
+    if not retired:
+        stmt = stmt.where(ResultsOutput.retired_at.is_(None))
+    return list(db.session.scalars(stmt.order_by(ResultsOutput.label)))
+
+
+def _check_alignment(
+    data: ProposalInput,
+    programme: FundingProgramme,
+    current: Proposal | None,
+    errors: dict[str, list[str]],
+) -> None:
+    """With a results framework, the alignment is one of its outputs (an output retired since
+    it was chosen may stay; it is no longer offered to anyone else)."""
+    value = data.results_alignment
+    offered = results_outputs(programme.id)
+    if not value or not offered or value in offered:
+        return
+    kept = (
+        current is not None
+        and current.programme_id == programme.id
+        and current.results_alignment == value
+        and value in results_outputs(programme.id, retired=True)
+    )
+    if not kept:
+        errors.setdefault("results_alignment", []).append(
+            f"Choose an output of the {programme.code} results framework from the list."
+        )
+
+
+def _check_call(
+    data: ProposalInput,
+    programme: FundingProgramme,
+    current: Proposal | None,
+    errors: dict[str, list[str]],
+) -> None:
+    """A chosen call belongs to the programme and is open to the group. Its window is checked
+    when the proposal is submitted (a draft may be written for a call that opens later)."""
+    if data.call_id is None:
+        return
+    call = db.session.get(Call, data.call_id)
+    problem = None
+    if call is None:
+        problem = "Choose a call from the list."
+    elif call.programme_id != programme.id:
+        problem = (
+            f"The call “{call.title}” is for {call.programme.code}: choose that programme, "
+            "or another call."
+        )
+    elif data.working_group_id is not None and data.working_group_id not in {
+        g.id for g in call.working_groups
+    }:
+        problem = f"The call “{call.title}” is not open to the working group chosen."
+    elif (current is None or current.call_id != call.id) and (
+        calls.phase_of(call) == calls.CallPhase.CLOSED
+    ):
+        problem = f"The call “{call.title}” has closed."
+    if problem:
+        errors.setdefault("call_id", []).append(problem)
+
+
 def _check_and_collect(
-    actor: User, data: ProposalInput, *, submit: bool
+    actor: User, data: ProposalInput, *, submit: bool, current: Proposal | None = None
 ) -> tuple[FundingProgramme | None, list[Entity]]:
     programme = db.session.get(FundingProgramme, data.programme_id) if data.programme_id else None
     errors = validate(
@@ -34,6 +110,22 @@ def _check_and_collect(
     )
     if data.programme_id is not None and programme is None:
         errors.setdefault("programme_id", []).append("Choose a funding programme from the list.")
+    revising = current is not None and current.status != ProposalState.DRAFT
+    if revising and current is not None and data.programme_id != current.programme_id:
+        errors.setdefault("programme_id", []).append(
+            "The Board has seen this proposal under its programme: only the secretariat can "
+            "carry it over to another."
+        )
+    elif programme is not None:
+        if programme.retired_at is not None and (
+            current is None or current.programme_id != programme.id
+        ):
+            errors.setdefault("programme_id", []).append(
+                f"{programme.code} is retired: choose a current programme."
+            )
+        if not revising:
+            _check_call(data, programme, current, errors)
+        _check_alignment(data, programme, current, errors)
     if data.working_group_id is not None and not chairs_group(actor, data.working_group_id):
         errors.setdefault("working_group_id", []).append(
             "You can only propose for a working group you chair."
@@ -55,17 +147,22 @@ def _check_and_collect(
     return programme, [e for e in others if e.id != data.lead_entity_id]
 
 
-def field_errors(actor: User, data: ProposalInput, *, submit: bool) -> dict[str, list[str]]:
+def field_errors(
+    actor: User, data: ProposalInput, *, submit: bool, current: Proposal | None = None
+) -> dict[str, list[str]]:
     """The messages a save would give, without saving: lets a form that failed to parse
     some fields still show every other problem at once."""
     try:
-        _check_and_collect(actor, data, submit=submit)
+        _check_and_collect(actor, data, submit=submit, current=current)
     except Invalid as exc:
         return exc.fields
     return {}
 
 
 def _apply(proposal: Proposal, data: ProposalInput, others: list[Entity]) -> None:
+    if proposal.status == ProposalState.DRAFT:
+        # Once submitted, a proposal stays in its call (the secretariat may carry it over).
+        proposal.call_id = data.call_id
     for name in (
         "programme_id",
         "working_group_id",
@@ -104,8 +201,16 @@ def create_proposal(
             "created", actor=actor, role=Role.CHAIR, proposal=proposal, to_state=proposal.status
         )
         if submit:
-            lifecycle.transition(proposal, ProposalTrigger.SUBMIT, actor=actor)
+            _submit(proposal, ProposalTrigger.SUBMIT, actor, "The proposal was not saved")
     return proposal
+
+
+def _submit(proposal: Proposal, trigger: str, actor: User, not_saved: str) -> None:
+    try:
+        lifecycle.transition(proposal, trigger, actor=actor)
+    except Conflict as exc:
+        # Refused as a whole (the transaction rolls back): say so, and how to keep the work.
+        raise Conflict(f"{exc.message} {not_saved}; “Save draft” keeps it as a draft.") from None
 
 
 def update_proposal(
@@ -132,7 +237,7 @@ def update_proposal(
                 "This proposal was changed by someone else after you opened it. "
                 "Your changes were not saved; reopen the proposal to see the latest version."
             )
-        _, others = _check_and_collect(actor, data, submit=submit)
+        _, others = _check_and_collect(actor, data, submit=submit, current=proposal)
         _apply(proposal, data, others)
         db.session.flush()
         audit.record("edited", actor=actor, role=Role.CHAIR, proposal=proposal)
@@ -142,7 +247,7 @@ def update_proposal(
                 if proposal.status == ProposalState.DRAFT
                 else ProposalTrigger.RESUBMIT
             )
-            lifecycle.transition(proposal, trigger, actor=actor)
+            _submit(proposal, trigger, actor, "Your changes were not saved")
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
@@ -233,6 +338,60 @@ def list_proposals(actor: User, flt: ProposalFilter, page: int = 1) -> Page:
         page=page,
         per_page=per_page,
         more=total > COUNT_CAP,
+    )
+
+
+@dataclass(frozen=True)
+class FormContext:
+    """What the proposal form offers a chair, and the call it is written for."""
+
+    programme_id: int | None  # the programme chosen, or the one a new form opens on
+    programmes: list[FundingProgramme]
+    entities: list[Entity]
+    calls: list[Call]  # open and upcoming calls of her groups
+    call: Call | None  # the call the form is for: its guidance is shown
+    call_phase: calls.CallPhase | None
+    outputs: list[str]  # the programme's results framework (empty: the field is free text)
+
+
+def form_context(
+    actor: User,
+    *,
+    programme_id: int | None,
+    working_group_id: int | None,
+    call_id: int | None,
+    proposal: Proposal | None = None,
+) -> FormContext:
+    if proposal is not None and proposal.status != ProposalState.DRAFT:
+        offered = [proposal.programme]  # it moves only by the secretariat's carry-over
+    else:
+        offered = [
+            p
+            for p in programmes()
+            if (p.retired_at is None and p.open_for_proposals)
+            or (proposal is not None and p.id == proposal.programme_id)
+        ]
+    call_choices = calls.calls_for_chair(actor)
+    own_call = db.session.get(Call, proposal.call_id) if proposal and proposal.call_id else None
+    if own_call is not None and own_call not in call_choices:
+        call_choices.append(own_call)
+    call = next((c for c in call_choices if c.id == call_id), None) if call_id else own_call
+    # A new form opens on the chosen call's programme, or on the latest programme.
+    programme_id = (
+        programme_id
+        or (call.programme_id if call is not None else None)
+        or (offered[-1].id if offered else None)
+    )
+    if call is None and programme_id and working_group_id:
+        call = calls.open_call(programme_id, working_group_id, utcnow())
+    return FormContext(
+        programme_id=programme_id,
+        programmes=offered,
+        entities=entities(),
+        calls=call_choices,
+        call=call,
+        call_phase=calls.phase_of(call) if call else None,
+        outputs=results_outputs(programme_id),
     )
 
 

@@ -13,6 +13,7 @@ def register(app: Flask) -> None:
         admin,
         auth,
         board,
+        calls,
         errors,
         filters,
         finance,
@@ -23,7 +24,7 @@ def register(app: Flask) -> None:
         workflow,
     )
 
-    for module in (auth, main, proposals, board, finance, reports, admin, workflow):
+    for module in (auth, main, proposals, calls, board, finance, reports, admin, workflow):
         app.register_blueprint(module.bp)
     errors.register(app)
     filters.register(app)

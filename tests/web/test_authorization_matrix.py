@@ -32,6 +32,12 @@ RULES: dict[str, tuple[str, dict[str, int], int]] = {
     "proposals.show": ("GET", {"other_chair": 404}, 200),
     "proposals.edit": ("GET", {"chair": 302, "other_chair": 404}, 403),
     "proposals.act": ("POST", {"chair": 409, "other_chair": 404}, 403),
+    # An ongoing project is not carried over: the page sends the secretariat back to it.
+    "proposals.carry_over": ("GET", {"secretariat": 302}, 403),
+    "calls.index": ("GET", {}, 200),
+    "calls.show": ("GET", {}, 200),
+    "calls.new": ("GET", {}, 403),  # administrators only
+    "calls.edit": ("GET", {}, 403),
     "board.index": ("GET", VIEWERS, 403),
     "board.new_meeting": ("GET", {"secretariat": 200}, 403),
     "board.meeting": ("GET", VIEWERS, 403),
@@ -98,6 +104,7 @@ def _world(world):  # type: ignore[no-untyped-def]
         "version": 1,
         "filename": "prb.css",
         "reviewed_extension_id": reviewed.id,
+        "call_id": world.call.id,
     }
 
 
