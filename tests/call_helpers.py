@@ -7,7 +7,16 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from prb.extensions import db
-from prb.models import Call, FundingProgramme, ResultsOutput, User, WorkingGroup, utcnow
+from prb.models import (
+    Call,
+    FundingProgramme,
+    Proposal,
+    ResultsOutput,
+    User,
+    WorkingGroup,
+    utcnow,
+)
+from prb.services.proposal_rules import ProposalInput
 from tests import factories
 from workflows import Role
 
@@ -64,3 +73,25 @@ def outputs(programme: FundingProgramme, *labels: str, retired: tuple[str, ...] 
     for label in retired:
         db.session.add(ResultsOutput(programme_id=programme.id, label=label, retired_at=utcnow()))
     db.session.commit()
+
+
+def proposal_input(p: Proposal, **changes) -> ProposalInput:  # type: ignore[no-untyped-def]
+    """What the proposal form would send for `p`, with some changes."""
+    values = {
+        "programme_id": p.programme_id,
+        "working_group_id": p.working_group_id,
+        "title": p.title,
+        "lead_entity_id": p.lead_entity_id,
+        "objective": p.objective,
+        "description": p.description,
+        "thematic_area": p.thematic_area,
+        "scope": p.scope,
+        "scope_detail": p.scope_detail,
+        "results_alignment": p.results_alignment,
+        "requested_budget": p.requested_budget,
+        "duration_months": p.duration_months,
+        "planned_start": p.planned_start,
+        "call_id": p.call_id,
+    }
+    values.update(changes)
+    return ProposalInput(**values)

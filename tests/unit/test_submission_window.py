@@ -12,9 +12,8 @@ from prb.extensions import db
 from prb.models import AuditRecord, Proposal, utcnow
 from prb.services import lifecycle, proposals
 from prb.services.errors import Conflict, Invalid
-from prb.services.proposal_rules import ProposalInput
 from tests import factories
-from tests.call_helpers import DAY, call, next_programme
+from tests.call_helpers import DAY, call, next_programme, proposal_input
 from workflows import ProposalState, ProposalTrigger
 
 S, T = ProposalState, ProposalTrigger
@@ -145,7 +144,7 @@ def test_resubmission_after_a_revision_request_is_exempt_from_the_window(world) 
     proposals.update_proposal(
         world.chair_a,
         revised_again.id,
-        _input_of(revised_again, title="Revised as the Board asked"),
+        proposal_input(revised_again, title="Revised as the Board asked"),
         seen_version=revised_again.version,
         submit=True,
     )
@@ -156,30 +155,9 @@ def test_resubmission_after_a_revision_request_is_exempt_from_the_window(world) 
     _submit_refused(world, draft, "closed for proposals")
 
 
-def _input_of(p: Proposal, **changes) -> ProposalInput:  # type: ignore[no-untyped-def]
-    values = {
-        "programme_id": p.programme_id,
-        "working_group_id": p.working_group_id,
-        "title": p.title,
-        "lead_entity_id": p.lead_entity_id,
-        "objective": p.objective,
-        "description": p.description,
-        "thematic_area": p.thematic_area,
-        "scope": p.scope,
-        "scope_detail": p.scope_detail,
-        "results_alignment": p.results_alignment,
-        "requested_budget": p.requested_budget,
-        "duration_months": p.duration_months,
-        "planned_start": p.planned_start,
-        "call_id": p.call_id,
-    }
-    values.update(changes)
-    return ProposalInput(**values)
-
-
 def test_a_refused_save_and_submit_saves_nothing(world) -> None:
     programme = next_programme()
-    data = _input_of(factories.proposal(world), programme_id=programme.id, title="New one")
+    data = proposal_input(factories.proposal(world), programme_id=programme.id, title="New one")
     before = db.session.scalar(select(func.count(Proposal.id)))
     with pytest.raises(Conflict, match=r"No call is open.*The proposal was not saved"):
         proposals.create_proposal(world.chair_a, data, submit=True)
@@ -190,7 +168,7 @@ def test_a_refused_save_and_submit_saves_nothing(world) -> None:
         proposals.update_proposal(
             world.chair_a,
             draft.id,
-            _input_of(draft, title="New title"),
+            proposal_input(draft, title="New title"),
             seen_version=draft.version,
             submit=True,
         )
@@ -198,7 +176,10 @@ def test_a_refused_save_and_submit_saves_nothing(world) -> None:
     assert (draft.status, draft.title) == (S.DRAFT, "Old title")
     # Saving it as a draft is always possible.
     proposals.update_proposal(
-        world.chair_a, draft.id, _input_of(draft, title="New title"), seen_version=draft.version
+        world.chair_a,
+        draft.id,
+        proposal_input(draft, title="New title"),
+        seen_version=draft.version,
     )
     assert draft.title == "New title" and draft.status == S.DRAFT
 
@@ -219,17 +200,19 @@ def test_a_draft_saved_for_a_call_must_match_its_programme_and_group(world) -> N
     only_b = call(programme, [world.group_b], title="Legal only")
     base = factories.proposal(world)
     with pytest.raises(Invalid) as refused:
-        proposals.create_proposal(world.chair_a, _input_of(base, call_id=only_b.id))
+        proposals.create_proposal(world.chair_a, proposal_input(base, call_id=only_b.id))
     assert "is for UNCCT-2019-02-79" in refused.value.fields["call_id"][0]
     with pytest.raises(Invalid) as refused:
         proposals.create_proposal(
-            world.chair_a, _input_of(base, programme_id=programme.id, call_id=only_b.id)
+            world.chair_a, proposal_input(base, programme_id=programme.id, call_id=only_b.id)
         )
     assert "not open to the working group chosen" in refused.value.fields["call_id"][0]
     for_a = call(programme, [world.group_a], title="Border too")
     saved = proposals.create_proposal(
         world.chair_a,
-        _input_of(base, programme_id=programme.id, call_id=for_a.id, requested_budget=Decimal(1)),
+        proposal_input(
+            base, programme_id=programme.id, call_id=for_a.id, requested_budget=Decimal(1)
+        ),
     )
     assert saved.call_id == for_a.id
 
@@ -240,12 +223,12 @@ def test_a_proposal_the_board_has_seen_keeps_its_programme_and_call(world) -> No
         proposals.update_proposal(
             world.chair_a,
             revising.id,
-            _input_of(revising, programme_id=next_programme().id),
+            proposal_input(revising, programme_id=next_programme().id),
             seen_version=revising.version,
         )
     assert "only the secretariat can carry it over" in refused.value.fields["programme_id"][0]
     proposals.update_proposal(
-        world.chair_a, revising.id, _input_of(revising, call_id=None), seen_version=None
+        world.chair_a, revising.id, proposal_input(revising, call_id=None), seen_version=None
     )
     db.session.expire_all()
     assert revising.call_id == world.call.id
