@@ -25,6 +25,8 @@ PAGES = {
         "/proposals/1/finance",
         "/workflow/",
         "/admin/users",
+        "/calls/",
+        "/calls/1",
     ],
     "board.undp@prb.example": [
         "/",
@@ -44,6 +46,8 @@ PAGES = {
         "/board/meetings/new",
         "/board/meetings/1",
         "/proposals/12",
+        "/proposals/12/carry-over",
+        "/calls/",
         "/no/such/page",
     ],
 }
