@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 from prb.models import Proposal
 from prb.services import board, calls, finance, lifecycle
 from prb.services import carry_over as carrying
+from prb.services import proposal_choices as choices
 from prb.services import proposals as service
 from prb.services.access import get_visible_proposal
 from prb.services.errors import Conflict, Invalid, NotAllowed
@@ -29,10 +30,10 @@ from workflows.proposal import PROJECT_STATES
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
 
-def _context(form: ProposalForm, proposal: Proposal | None = None) -> service.FormContext:
+def _context(form: ProposalForm, proposal: Proposal | None = None) -> choices.FormContext:
     """What the form offers (programmes, calls, the results framework of the programme
     chosen) and the call it is for; fills the form's choices."""
-    ctx = service.form_context(
+    ctx = choices.form_context(
         current_user,
         programme_id=form.programme_id.data,
         working_group_id=form.working_group_id.data,

@@ -6,7 +6,7 @@ import pytest
 
 from prb.extensions import db
 from prb.models import ResultsOutput, utcnow
-from prb.services import proposals
+from prb.services import proposal_choices, proposals
 from prb.services.errors import Invalid
 from tests import factories
 from tests.call_helpers import next_programme, outputs, proposal_input
@@ -20,7 +20,7 @@ def test_the_pick_list_is_the_programme_s_current_outputs_by_label(world) -> Non
         retired=("Outcome 9, Output 9.9",),
     )
     outputs(next_programme(), "Another programme's output")
-    assert proposals.results_outputs(world.programme.id) == [
+    assert proposal_choices.results_outputs(world.programme.id) == [
         "Outcome 1, Output 1.1",
         "Outcome 4, Output 4.2",
     ]

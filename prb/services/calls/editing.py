@@ -1,41 +1,34 @@
-"""Calls for proposals: an administrator opens a programme's window for submissions to some
-working groups; a chair's submission is accepted only inside an open call.
-
-Windows are UTC, from `opens_at` (inclusive) to `closes_at` (exclusive), to the minute.
-"""
+"""An administrator opens and edits calls; every change is audited with before/after values
+and shown on the call's page."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from prb.extensions import db
 from prb.models import (
     AuditRecord,
     Call,
     FundingProgramme,
-    Proposal,
     User,
     WorkingGroup,
     call_working_groups,
     utcnow,
 )
 from prb.services import audit
+from prb.services.calls.windows import to_the_minute, utc_text, window_problems, window_text
 from prb.services.codes import lock_programme
-from prb.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from prb.services.errors import Invalid, NotAllowed, NotFound
 from prb.services.transaction import committed
 from workflows import Role
 
 TITLE_LIMIT: int = Call.__table__.c.title.type.length
 GUIDANCE_LIMIT = 10_000
-# Who reads the list of calls; a chair sees the calls open to her working groups.
-READERS = (Role.ADMINISTRATOR, Role.SECRETARIAT, Role.BOARD_MEMBER, Role.FINANCE)
-CLOSED_SHOWN = 50
 
 LABELS = {
     "programme_id": "Funding programme",
@@ -45,65 +38,6 @@ LABELS = {
     "working_group_ids": "Eligible working groups",
     "guidance": "Guidance for the chairs",
 }
-
-
-class CallPhase(StrEnum):
-    """Where a call's window stands at a moment (derived from the clock, never stored)."""
-
-    UPCOMING = "upcoming"
-    OPEN = "open"
-    CLOSED = "closed"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
-
-
-def utc_text(moment: datetime) -> str:
-    """1 March 2019, 00:00 UTC"""
-    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
-
-
-def window_text(call: Call) -> str:
-    return f"from {utc_text(call.opens_at)} to {utc_text(call.closes_at)}"
-
-
-def phase(opens_at: datetime, closes_at: datetime, now: datetime) -> CallPhase:
-    if now < opens_at:
-        return CallPhase.UPCOMING
-    if now < closes_at:
-        return CallPhase.OPEN
-    return CallPhase.CLOSED
-
-
-def phase_of(call: Call, now: datetime | None = None) -> CallPhase:
-    return phase(call.opens_at, call.closes_at, now or utcnow())
-
-
-def to_the_minute(moment: datetime) -> datetime:
-    return moment.replace(second=0, microsecond=0)
-
-
-def window_problems(
-    opens_at: datetime | None, closes_at: datetime | None, now: datetime
-) -> dict[str, list[str]]:
-    """What is wrong with a window (pure: no database)."""
-    errors: dict[str, list[str]] = {}
-    if opens_at is None:
-        errors["opens_at"] = ["Give the date and time the call opens (UTC)."]
-    elif opens_at.tzinfo is None:
-        raise ValueError("call windows are UTC-aware")
-    if closes_at is None:
-        errors["closes_at"] = ["Give the date and time the call closes (UTC)."]
-    elif closes_at.tzinfo is None:
-        raise ValueError("call windows are UTC-aware")
-    elif closes_at <= now:
-        errors["closes_at"] = [
-            f"The call would close before now ({utc_text(now)}): give a later closing time."
-        ]
-    elif opens_at is not None and closes_at <= opens_at:
-        errors["closes_at"] = ["The call must close after it opens."]
-    return errors
 
 
 @dataclass
@@ -132,9 +66,6 @@ def snapshot(call: Call) -> dict[str, Any]:
         "working_groups": sorted(g.name for g in call.working_groups),
         "guidance": call.guidance,
     }
-
-
-# -- writing ---------------------------------------------------------------------------
 
 
 def _require_administrator(actor: User, action: str) -> None:
@@ -329,151 +260,6 @@ def update_call(actor: User, call_id: int, data: CallInput) -> Call:
     return call
 
 
-# -- reading ---------------------------------------------------------------------------
-
-
-def get_call(actor: User, call_id: int) -> Call:
-    """A call the actor may read: every call for the readers; for a chair, a call open (or
-    opening) to one of her groups. Otherwise NotFound, so an id tells nothing."""
-    call = db.session.get(Call, call_id)
-    if call is not None:
-        if actor.has_role(*READERS):
-            return call
-        if (
-            actor.has_role(Role.CHAIR)
-            and {g.id for g in call.working_groups} & actor.chaired_group_ids
-            and phase_of(call) != CallPhase.CLOSED
-        ):
-            return call
-    if not actor.has_role(*READERS, Role.CHAIR):
-        raise NotAllowed("Only the office, the Board and working-group chairs see the calls.")
-    raise NotFound(f"There is no call number {call_id} that you can see.")
-
-
-def can_manage(actor: User) -> bool:
-    return actor.has_role(Role.ADMINISTRATOR)
-
-
-@dataclass(frozen=True)
-class CallList:
-    open: list[Call]
-    upcoming: list[Call]
-    closed: list[Call]
-    # False for a chair, who sees only the calls open (or opening) to her groups.
-    everything: bool
-
-
-def _for_groups(stmt: Select[tuple[Call]], group_ids: frozenset[int]) -> Select[tuple[Call]]:
-    return stmt.where(
-        Call.id.in_(
-            select(call_working_groups.c.call_id).where(
-                call_working_groups.c.working_group_id.in_(group_ids or {-1})
-            )
-        )
-    )
-
-
-def list_calls(actor: User) -> CallList:
-    now = utcnow()
-    everything = actor.has_role(*READERS)
-    if not everything and not actor.has_role(Role.CHAIR):
-        raise NotAllowed("Only the office, the Board and working-group chairs see the calls.")
-    base = select(Call)
-    if not everything:
-        base = _for_groups(base, actor.chaired_group_ids)
-    opened = base.where(Call.opens_at <= now, Call.closes_at > now).order_by(Call.closes_at)
-    upcoming = base.where(Call.opens_at > now).order_by(Call.opens_at)
-    closed = base.where(Call.closes_at <= now).order_by(Call.closes_at.desc()).limit(CLOSED_SHOWN)
-    return CallList(
-        open=list(db.session.scalars(opened).unique()),
-        upcoming=list(db.session.scalars(upcoming).unique()),
-        closed=list(db.session.scalars(closed).unique()) if everything else [],
-        everything=everything,
-    )
-
-
-def calls_for_chair(actor: User) -> list[Call]:
-    """Open and upcoming calls of a chair's working groups (the proposal form's choice)."""
-    now = utcnow()
-    stmt = _for_groups(select(Call), actor.chaired_group_ids).where(Call.closes_at > now)
-    return list(db.session.scalars(stmt.order_by(Call.opens_at, Call.id)).unique())
-
-
-def open_call(programme_id: int, working_group_id: int, now: datetime) -> Call | None:
-    stmt = (
-        _for_groups(select(Call), frozenset({working_group_id}))
-        .where(Call.programme_id == programme_id, Call.opens_at <= now, Call.closes_at > now)
-        .order_by(Call.closes_at)
-        .limit(1)
-    )
-    return db.session.scalars(stmt).unique().first()
-
-
-# -- the submission rule ---------------------------------------------------------------
-
-
-def _no_open_call(programme: FundingProgramme, group: WorkingGroup, now: datetime) -> str:
-    message = f"No call is open for {group.name} in {programme.code}."
-    nearby = _for_groups(select(Call), frozenset({group.id})).where(
-        Call.programme_id == programme.id
-    )
-    upcoming = db.session.scalars(
-        nearby.where(Call.opens_at > now).order_by(Call.opens_at).limit(1)
-    ).first()
-    if upcoming is not None:
-        return f"{message} The next call, “{upcoming.title}”, is open {window_text(upcoming)}."
-    last = db.session.scalars(
-        nearby.where(Call.closes_at <= now).order_by(Call.closes_at.desc()).limit(1)
-    ).first()
-    if last is not None:
-        return f"{message} The last call, “{last.title}”, was open {window_text(last)}."
-    return message
-
-
-def submission_call(proposal: Proposal, now: datetime) -> tuple[Call | None, str | None]:
-    """The call a submission of `proposal` now falls in, or why there is none.
-
-    The draft's own call when it chose one, else the open call of its programme for its
-    working group. The programme must still take proposals.
-    """
-    programme = proposal.programme
-    group = proposal.working_group
-    if programme.retired_at is not None:
-        return None, f"The programme {programme.code} is retired: it takes no more proposals."
-    if not programme.open_for_proposals:
-        return None, f"The programme {programme.code} is closed for proposals."
-    if proposal.call_id is None:
-        call = open_call(programme.id, group.id, now)
-        return (call, None) if call is not None else (None, _no_open_call(programme, group, now))
-    call = db.session.get(Call, proposal.call_id)
-    assert call is not None  # a foreign key
-    if call.programme_id != programme.id:
-        return None, (
-            f"The call “{call.title}” is for {call.programme.code}, not {programme.code}: "
-            "choose a call of the proposal's programme."
-        )
-    if group not in call.working_groups:
-        return None, f"The call “{call.title}” is not open to {group.name}."
-    when = phase_of(call, now)
-    if when == CallPhase.OPEN:
-        return call, None
-    if when == CallPhase.UPCOMING:
-        problem = f"The call “{call.title}” is open {window_text(call)}: it has not opened yet."
-    else:
-        problem = f"The call “{call.title}” was open {window_text(call)}: it has closed."
-    other = open_call(programme.id, group.id, now)
-    if other is not None:
-        problem += f" The call “{other.title}” is open now: choose it on the proposal form."
-    return None, problem
-
-
-def call_for_submission(proposal: Proposal, now: datetime) -> Call:
-    call, problem = submission_call(proposal, now)
-    if call is None:
-        raise Conflict(problem or "No call is open for this proposal.")
-    return call
-
-
 @dataclass(frozen=True)
 class Change:
     """One audited change of a call, for its page: each field with its values before and
@@ -520,8 +306,3 @@ def changes(call: Call) -> list[Change]:
         ]
         result.append(Change(record, fields))
     return result
-
-
-def call_of(proposal: Proposal) -> Call | None:
-    """The call a proposal was written for or submitted in (None: not known yet)."""
-    return db.session.get(Call, proposal.call_id) if proposal.call_id else None
