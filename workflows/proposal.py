@@ -41,6 +41,9 @@ class Guard(StrEnum):
 
     CHAIRS_WORKING_GROUP = "chairs_working_group"
     PROPOSAL_COMPLETE = "proposal_complete"
+    # A call of the proposal's programme is open to its working group (a resubmission after
+    # a revision request is not a new submission, so RESUBMIT does not name it).
+    CALL_OPEN = "call_open"
     HAS_COMMITMENT = "has_commitment"
     HAS_FIRST_DISBURSEMENT = "has_first_disbursement"
     HAS_ACTUAL_START = "has_actual_start"
@@ -84,7 +87,7 @@ _TRANSITIONS = (
         S.SUBMITTED,
         "Submit",
         _CHAIR,
-        guards=(G.CHAIRS_WORKING_GROUP, G.PROPOSAL_COMPLETE),
+        guards=(G.CHAIRS_WORKING_GROUP, G.PROPOSAL_COMPLETE, G.CALL_OPEN),
         button="Submit to the Board",
     ),
     Transition(

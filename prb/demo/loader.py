@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from prb.demo.portfolio import (
 from prb.extensions import db
 from prb.models import (
     CENT,
+    Call,
     Entity,
     EntryKind,
     ExtensionRequest,
@@ -28,6 +29,7 @@ from prb.models import (
     Proposal,
     User,
     WorkingGroup,
+    utcnow,
 )
 from prb.services import audit, board, extensions, totals
 from prb.services.calendar import period_end
@@ -49,6 +51,7 @@ def load_demo() -> dict[str, int]:
         "proposals": 0,
         "meetings": 0,
         "extension requests": 0,
+        "calls": 0,
     }
     entities = {e.code: e for e in db.session.scalars(select(Entity))}
     for code, name in ENTITIES:
@@ -103,6 +106,7 @@ def load_demo() -> dict[str, int]:
     if added["proposals"]:
         totals.recompute()
     db.session.commit()
+    added["calls"] = _add_call(programmes["UNCCT-2019-02"], list(groups.values()))
     added["meetings"] = _add_meeting(users)
     added["extension requests"] = _add_extension_request(users)
     return added
@@ -175,6 +179,28 @@ def _add_extension_request(users: dict[str, User]) -> int:
         ext.id,
         "No additional funds needed; the balance covers printing and translation.",
     )
+    return 1
+
+
+DEMO_CALL = "Call for proposals 2019–2020 (demo)"
+
+
+def _add_call(programme: FundingProgramme, groups: list[WorkingGroup]) -> int:
+    """A call open to every working group for a year from loading, so a chair can submit."""
+    if db.session.scalar(select(Call.id).where(Call.title == DEMO_CALL)):
+        return 0
+    now = utcnow().replace(second=0, microsecond=0)
+    db.session.add(
+        Call(
+            programme=programme,
+            title=DEMO_CALL,
+            opens_at=now - timedelta(days=1),
+            closes_at=now + timedelta(days=365),
+            working_groups=groups,
+            guidance="Proposals of up to USD 150,000 aligned with the results framework.",
+        )
+    )
+    db.session.commit()
     return 1
 
 

@@ -9,12 +9,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from prb.extensions import db
 from prb.models import Proposal, User, utcnow
-from prb.services import audit, finance, totals
+from prb.services import audit, calls, finance, totals
 from prb.services.access import chairs_group, get_visible_proposal
 from prb.services.codes import lock_programme, next_project_code
 from prb.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from prb.services.proposal_rules import missing_for_submission
-from workflows import PROPOSAL, GuardFailed, ProposalState, Role, Transition
+from workflows import PROPOSAL, GuardFailed, ProposalState, ProposalTrigger, Role, Transition
 from workflows.definition import Refusal, TransitionRefused
 from workflows.proposal import Guard
 
@@ -27,6 +27,7 @@ class ProposalGuards:
         self._checks: dict[str, Callable[[Proposal], None]] = {
             Guard.CHAIRS_WORKING_GROUP: self.chairs_working_group,
             Guard.PROPOSAL_COMPLETE: self.proposal_complete,
+            Guard.CALL_OPEN: self.call_open,
             Guard.HAS_COMMITMENT: self.has_commitment,
             Guard.HAS_FIRST_DISBURSEMENT: self.has_first_disbursement,
             Guard.HAS_ACTUAL_START: self.has_actual_start,
@@ -54,6 +55,11 @@ class ProposalGuards:
             raise GuardFailed(
                 "Complete these fields before submitting: " + ", ".join(missing) + "."
             )
+
+    def call_open(self, proposal: Proposal) -> None:
+        _, problem = calls.submission_call(proposal, utcnow())
+        if problem is not None:
+            raise GuardFailed(problem)
 
     def has_commitment(self, proposal: Proposal) -> None:
         if finance.balances(proposal).committed <= 0:
@@ -103,11 +109,22 @@ def _stamp_submission(proposal: Proposal) -> None:
     proposal.submitted_at = utcnow()
 
 
+def _record_call(proposal: Proposal) -> None:
+    """A submission belongs to the call it falls in: the one the draft chose, or the open
+    call found now. (A resubmission keeps its call: it is not a new submission.)"""
+    proposal.call_id = calls.call_for_submission(proposal, utcnow()).id
+
+
 def _release_from_envelope(proposal: Proposal) -> None:
     """A cancelled project gives back its approved budget, less what it was paid."""
     b = finance.balances(proposal)
     totals.add(proposal, approved=-b.approved, cancelled_paid=b.net_disbursed)
 
+
+# What firing a trigger does besides what entering its state does.
+_ON_TRIGGER: dict[str, Callable[[Proposal], None]] = {
+    ProposalTrigger.SUBMIT: _record_call,
+}
 
 # What entering a state does besides changing the status.
 _ON_ENTER: dict[str, Callable[[Proposal], None]] = {
@@ -153,9 +170,9 @@ def transition(
         PROPOSAL.fire(proposal, trigger, roles, ProposalGuards(actor))
     except TransitionRefused as exc:
         raise _as_domain_error(exc.refusal) from None
-    effect = _ON_ENTER.get(proposal.status)
-    if effect is not None:
-        effect(proposal)
+    for effect in (_ON_TRIGGER.get(trigger), _ON_ENTER.get(proposal.status)):
+        if effect is not None:
+            effect(proposal)
     audit.record(
         str(trigger),
         actor=actor,

@@ -28,6 +28,7 @@ LATEST_START = date(2099, 12, 31)
 # Field names as a user reads them, in the order of the form.
 LABELS = {
     "programme_id": "Funding programme",
+    "call_id": "Call for proposals",
     "working_group_id": "Working group",
     "title": "Title",
     "lead_entity_id": "Lead entity",
@@ -74,6 +75,8 @@ class ProposalInput:
     requested_budget: Decimal | None = None
     duration_months: int | None = None
     planned_start: date | None = None
+    # The call the draft is written for; None: the call open when it is submitted.
+    call_id: int | None = None
 
     def __post_init__(self) -> None:
         for name in LIMITS:

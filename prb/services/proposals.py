@@ -12,11 +12,26 @@ from sqlalchemy.orm import raiseload
 from sqlalchemy.orm.exc import StaleDataError
 
 from prb.extensions import db
-from prb.models import AuditRecord, Entity, FundingProgramme, Proposal, User, WorkingGroup
+from prb.models import (
+    AuditRecord,
+    Entity,
+    FundingProgramme,
+    Proposal,
+    User,
+)
 from prb.services import audit, lifecycle
 from prb.services.access import chairs_group, get_visible_proposal, visibility_clause
 from prb.services.errors import Conflict, Invalid, NotAllowed
 from prb.services.once import spend
+
+# entities, programmes, working_groups: other pages still read these lists from here.
+from prb.services.proposal_choices import (  # noqa: F401
+    check_alignment,
+    check_call,
+    entities,
+    programmes,
+    working_groups,
+)
 from prb.services.proposal_rules import ProposalInput, validate
 from prb.services.transaction import committed
 from workflows import ProposalState, ProposalTrigger, Role
@@ -24,7 +39,7 @@ from workflows.proposal import EDITABLE_STATES
 
 
 def _check_and_collect(
-    actor: User, data: ProposalInput, *, submit: bool
+    actor: User, data: ProposalInput, *, submit: bool, current: Proposal | None = None
 ) -> tuple[FundingProgramme | None, list[Entity]]:
     programme = db.session.get(FundingProgramme, data.programme_id) if data.programme_id else None
     errors = validate(
@@ -35,6 +50,22 @@ def _check_and_collect(
     )
     if data.programme_id is not None and programme is None:
         errors.setdefault("programme_id", []).append("Choose a funding programme from the list.")
+    revising = current is not None and current.status != ProposalState.DRAFT
+    if revising and current is not None and data.programme_id != current.programme_id:
+        errors.setdefault("programme_id", []).append(
+            "The Board has seen this proposal under its programme: only the secretariat can "
+            "carry it over to another."
+        )
+    elif programme is not None:
+        if programme.retired_at is not None and (
+            current is None or current.programme_id != programme.id
+        ):
+            errors.setdefault("programme_id", []).append(
+                f"{programme.code} is retired: choose a current programme."
+            )
+        if not revising:
+            check_call(data, programme, current, errors)
+        check_alignment(data, programme, current, errors)
     if data.working_group_id is not None and not chairs_group(actor, data.working_group_id):
         errors.setdefault("working_group_id", []).append(
             "You can only propose for a working group you chair."
@@ -42,31 +73,34 @@ def _check_and_collect(
     wanted = set(data.implementing_entity_ids)
     if data.lead_entity_id is not None:
         wanted.add(data.lead_entity_id)
-    entities = (
-        list(db.session.scalars(select(Entity).where(Entity.id.in_(wanted)))) if wanted else []
-    )
-    known = {e.id for e in entities}
+    found = list(db.session.scalars(select(Entity).where(Entity.id.in_(wanted)))) if wanted else []
+    known = {e.id for e in found}
     if data.lead_entity_id is not None and data.lead_entity_id not in known:
         errors.setdefault("lead_entity_id", []).append("Choose the lead entity from the list.")
     if set(data.implementing_entity_ids) - known:
         errors.setdefault("implementing_entity_ids", []).append("Choose entities from the list.")
     if errors:
         raise Invalid("The proposal was not saved: please correct the fields marked below.", errors)
-    others = [e for e in entities if e.id in set(data.implementing_entity_ids)]
+    others = [e for e in found if e.id in set(data.implementing_entity_ids)]
     return programme, [e for e in others if e.id != data.lead_entity_id]
 
 
-def field_errors(actor: User, data: ProposalInput, *, submit: bool) -> dict[str, list[str]]:
+def field_errors(
+    actor: User, data: ProposalInput, *, submit: bool, current: Proposal | None = None
+) -> dict[str, list[str]]:
     """The messages a save would give, without saving: lets a form that failed to parse
     some fields still show every other problem at once."""
     try:
-        _check_and_collect(actor, data, submit=submit)
+        _check_and_collect(actor, data, submit=submit, current=current)
     except Invalid as exc:
         return exc.fields
     return {}
 
 
 def _apply(proposal: Proposal, data: ProposalInput, others: list[Entity]) -> None:
+    if proposal.status == ProposalState.DRAFT:
+        # Once submitted, a proposal stays in its call (the secretariat may carry it over).
+        proposal.call_id = data.call_id
     for name in (
         "programme_id",
         "working_group_id",
@@ -105,8 +139,16 @@ def create_proposal(
             "created", actor=actor, role=Role.CHAIR, proposal=proposal, to_state=proposal.status
         )
         if submit:
-            lifecycle.transition(proposal, ProposalTrigger.SUBMIT, actor=actor)
+            _submit(proposal, ProposalTrigger.SUBMIT, actor, "The proposal was not saved")
     return proposal
+
+
+def _submit(proposal: Proposal, trigger: str, actor: User, not_saved: str) -> None:
+    try:
+        lifecycle.transition(proposal, trigger, actor=actor)
+    except Conflict as exc:
+        # Refused as a whole (the transaction rolls back): say so, and how to keep the work.
+        raise Conflict(f"{exc.message} {not_saved}; “Save draft” keeps it as a draft.") from None
 
 
 def update_proposal(
@@ -133,7 +175,7 @@ def update_proposal(
                 "This proposal was changed by someone else after you opened it. "
                 "Your changes were not saved; reopen the proposal to see the latest version."
             )
-        _, others = _check_and_collect(actor, data, submit=submit)
+        _, others = _check_and_collect(actor, data, submit=submit, current=proposal)
         _apply(proposal, data, others)
         db.session.flush()
         audit.record("edited", actor=actor, role=Role.CHAIR, proposal=proposal)
@@ -143,7 +185,7 @@ def update_proposal(
                 if proposal.status == ProposalState.DRAFT
                 else ProposalTrigger.RESUBMIT
             )
-            lifecycle.transition(proposal, trigger, actor=actor)
+            _submit(proposal, trigger, actor, "Your changes were not saved")
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
@@ -240,15 +282,3 @@ def list_proposals(actor: User, flt: ProposalFilter, page: int = 1) -> Page[Prop
         per_page=per_page,
         more=total > COUNT_CAP,
     )
-
-
-def programmes() -> list[FundingProgramme]:
-    return list(db.session.scalars(select(FundingProgramme).order_by(FundingProgramme.code)))
-
-
-def entities() -> list[Entity]:
-    return list(db.session.scalars(select(Entity).order_by(Entity.code)))
-
-
-def working_groups() -> list[WorkingGroup]:
-    return list(db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.name)))

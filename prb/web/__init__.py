@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
         audit,
         auth,
         board,
+        calls,
         errors,
         filters,
         finance,
@@ -26,7 +27,7 @@ def register(app: Flask) -> None:
     )
     from prb.web.imports import bp as imports_bp
 
-    for module in (auth, main, proposals, board, finance, reports, admin, workflow):
+    for module in (auth, main, proposals, calls, board, finance, reports, admin, workflow):
         app.register_blueprint(module.bp)
     app.register_blueprint(reference.bp)
     app.register_blueprint(audit.bp)

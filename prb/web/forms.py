@@ -25,7 +25,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, Select, TextInput
 
 from prb.models import Scope
 from prb.services.errors import Invalid
@@ -113,8 +113,40 @@ def _int_or_none(value: object) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
+class PickListField(SelectField):
+    """A select when there is a list to pick from, a text box when there is none; the
+    service checks that a picked value is on the list."""
+
+    widget = TextInput()
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("validate_choice", False)
+        kwargs.setdefault("choices", [])
+        super().__init__(*args, **kwargs)
+
+    def _value(self) -> str:
+        return "" if self.data is None else str(self.data)
+
+    def offer(self, values: list[str], note: str) -> None:
+        """Turn the field into a select of `values`; a current value not on the list stays
+        visible (marked), so that it is never dropped without the user seeing it."""
+        pairs = [("", "— choose —")] + [(v, v) for v in values]
+        if self.data and self.data not in values:
+            pairs.append((self.data, f"{self.data} (not on the list)"))
+        self.choices = options(pairs)
+        self.widget = Select()
+        self.description = note
+
+
 class ProposalForm(FlaskForm):
     programme_id = SelectField(LABELS["programme_id"], coerce=_int_or_none, validate_choice=False)
+    call_id = SelectField(
+        LABELS["call_id"],
+        coerce=_int_or_none,
+        validate_choice=False,
+        description="Leave it to PRB to take the call that is open when you submit, or choose "
+        "a call open (or about to open) to your working group.",
+    )
     working_group_id = SelectField(
         LABELS["working_group_id"], coerce=_int_or_none, validate_choice=False
     )
@@ -135,7 +167,7 @@ class ProposalForm(FlaskForm):
     scope_detail = StringField(
         LABELS["scope_detail"], description="Required for a regional or national scope."
     )
-    results_alignment = StringField(
+    results_alignment = PickListField(
         LABELS["results_alignment"], description="For example: Outcome 4, Output 4.2"
     )
     requested_budget = AmountField(

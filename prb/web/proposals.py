@@ -6,16 +6,21 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from prb.services import board, finance, lifecycle
+from prb.models import Proposal
+from prb.services import board, calls, finance, lifecycle
+from prb.services import carry_over as carrying
+from prb.services import proposal_choices as choices
 from prb.services import proposals as service
 from prb.services.access import get_visible_proposal
 from prb.services.errors import Conflict, Invalid, NotAllowed
 from prb.services.proposal_rules import ProposalInput
 from prb.web.access import roles_required
+from prb.web.call_forms import CarryOverForm
 from prb.web.forms import (
     ProposalFilterForm,
     ProposalForm,
     TransitionForm,
+    _int_or_none,
     options,
     show_errors,
 )
@@ -25,17 +30,32 @@ from workflows.proposal import PROJECT_STATES
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
 
-def _fill_choices(form: ProposalForm) -> None:
+def _context(form: ProposalForm, proposal: Proposal | None = None) -> choices.FormContext:
+    """What the form offers (programmes, calls, the results framework of the programme
+    chosen) and the call it is for; fills the form's choices."""
+    ctx = choices.form_context(
+        current_user,
+        programme_id=form.programme_id.data,
+        working_group_id=form.working_group_id.data,
+        call_id=form.call_id.data,
+        proposal=proposal,
+    )
     groups = current_user.chaired_groups
     form.working_group_id.choices = options([("", "— choose —")] + [(g.id, g.name) for g in groups])
     form.programme_id.choices = options(
-        (p.id, f"{p.code} — {p.title} ({p.period})") for p in service.programmes()
+        (p.id, f"{p.code} — {p.title} ({p.period})") for p in ctx.programmes
     )
-    entities = service.entities()
+    form.call_id.choices = options(
+        [("", "The call open when I submit")]
+        + [(c.id, f"{c.title} ({c.programme.code}, {calls.window_text(c)})") for c in ctx.calls]
+    )
     form.lead_entity_id.choices = options(
-        [("", "— choose —")] + [(e.id, f"{e.code} — {e.name}") for e in entities]
+        [("", "— choose —")] + [(e.id, f"{e.code} — {e.name}") for e in ctx.entities]
     )
-    form.implementing_entity_ids.choices = options((e.id, e.code) for e in entities)
+    form.implementing_entity_ids.choices = options((e.id, e.code) for e in ctx.entities)
+    if ctx.outputs:
+        form.results_alignment.offer(ctx.outputs, "From the programme's results framework.")
+    return ctx
 
 
 def _input_from(form: ProposalForm) -> ProposalInput:
@@ -54,6 +74,7 @@ def _input_from(form: ProposalForm) -> ProposalInput:
         requested_budget=form.requested_budget.data,
         duration_months=form.duration_months.data,
         planned_start=form.planned_start.data,
+        call_id=form.call_id.data,
     )
 
 
@@ -96,12 +117,20 @@ def new():  # type: ignore[no-untyped-def]
     if not current_user.chaired_groups:
         raise NotAllowed("You chair no working group, so you cannot create a proposal.")
     form = ProposalForm()
-    _fill_choices(form)
+    if request.method == "GET":
+        # Opened from a call's page ("Write a proposal for this call"), or from scratch.
+        form.call_id.data = _int_or_none(request.args.get("call_id"))
+        if len(current_user.chaired_groups) == 1:
+            form.working_group_id.data = current_user.chaired_groups[0].id
+    ctx = _context(form)
+    if request.method == "GET":
+        form.programme_id.data = ctx.programme_id
+        if ctx.call is None or ctx.call.id != form.call_id.data:
+            form.call_id.data = None  # not a call offered to her groups
+        elif form.working_group_id.data is None:
+            mine = [g.id for g in ctx.call.working_groups if g in current_user.chaired_groups]
+            form.working_group_id.data = mine[0] if len(mine) == 1 else None
     status = 200
-    if request.method == "GET" and len(current_user.chaired_groups) == 1:
-        form.working_group_id.data = current_user.chaired_groups[0].id
-    if request.method == "GET" and form.programme_id.choices:
-        form.programme_id.data = form.programme_id.choices[-1].value
     if form.validate_on_submit():
         try:
             proposal = service.create_proposal(
@@ -122,15 +151,15 @@ def new():  # type: ignore[no-untyped-def]
     elif request.method == "POST":
         _show_all_errors(form)
         status = 422
-    return render_template("proposals/form.html", form=form, proposal=None), status
+    return render_template("proposals/form.html", form=form, proposal=None, ctx=ctx), status
 
 
-def _show_all_errors(form: ProposalForm) -> None:
+def _show_all_errors(form: ProposalForm, proposal: Proposal | None = None) -> None:
     """Some fields did not parse: add the rule messages for the rest, so that the user sees
     every problem at once rather than one round at a time."""
     data = _input_from(form)
     for name, messages in service.field_errors(
-        current_user, data, submit=bool(form.submit_proposal.data)
+        current_user, data, submit=bool(form.submit_proposal.data), current=proposal
     ).items():
         field = getattr(form, name)
         if not field.errors:
@@ -161,6 +190,8 @@ def _render_show(proposal_id: int, status: int = 200):  # type: ignore[no-untype
         decisions=board.decisions_for(proposal),
         show_finance=proposal.status in PROJECT_STATES
         and finance.can_see_ledger(current_user, proposal),
+        call=calls.call_of(proposal),
+        can_carry_over=carrying.can_carry_over(current_user, proposal),
         form=TransitionForm(expected_status=proposal.status, formdata=None),
     )
     return page, status
@@ -176,10 +207,10 @@ def edit(proposal_id: int):  # type: ignore[no-untyped-def]
         flash(f"This proposal is {proposal.status_label} and can no longer be edited.", "warning")
         return redirect(url_for(".show", proposal_id=proposal.id))
     form = ProposalForm(obj=proposal if request.method == "GET" else None)
-    _fill_choices(form)
     if request.method == "GET":
         form.implementing_entity_ids.data = [e.id for e in proposal.implementing_entities]
         form.version.data = str(proposal.version)
+    ctx = _context(form, proposal)
     status = 200
     if form.validate_on_submit():
         submit = bool(form.submit_proposal.data)
@@ -201,9 +232,9 @@ def edit(proposal_id: int):  # type: ignore[no-untyped-def]
             )
             return redirect(url_for(".show", proposal_id=proposal.id))
     elif request.method == "POST":
-        _show_all_errors(form)
+        _show_all_errors(form, proposal)
         status = 422
-    return render_template("proposals/form.html", form=form, proposal=proposal), status
+    return render_template("proposals/form.html", form=form, proposal=proposal, ctx=ctx), status
 
 
 @bp.route("/<int:proposal_id>/actions/<trigger>", methods=["POST"])
@@ -227,3 +258,49 @@ def act(proposal_id: int, trigger: str):  # type: ignore[no-untyped-def]
     label = PROPOSAL.transition(trigger).label
     flash(f"{label}: proposal {proposal.display_code} is now {proposal.status_label}.", "success")
     return redirect(url_for(".show", proposal_id=proposal.id), 303)
+
+
+@bp.route("/<int:proposal_id>/carry-over", methods=["GET", "POST"])
+@roles_required(Role.SECRETARIAT)
+def carry_over(proposal_id: int):  # type: ignore[no-untyped-def]
+    proposal = get_visible_proposal(current_user, proposal_id)
+    if request.method == "GET" and not carrying.can_carry_over(current_user, proposal):
+        flash(f"A proposal that is {proposal.status_label} cannot be carried over.", "warning")
+        return redirect(url_for(".show", proposal_id=proposal.id))
+    form = CarryOverForm()
+    call_targets, programme_targets = carrying.targets(proposal)
+    form.call_id.choices = options(
+        [("", "— no call —")]
+        + [(c.id, f"{c.title} ({c.programme.code}, {calls.window_text(c)})") for c in call_targets]
+    )
+    form.programme_id.choices = options(
+        [("", "— the call's programme —")]
+        + [(p.id, f"{p.code} — {p.title} ({p.period})") for p in programme_targets]
+    )
+    status = 200
+    if form.validate_on_submit():
+        try:
+            carrying.carry_over(
+                current_user,
+                proposal.id,
+                carrying.CarryOverInput(
+                    call_id=form.call_id.data,
+                    programme_id=form.programme_id.data,
+                    reason=form.reason.data or "",
+                ),
+            )
+        except Invalid as exc:
+            show_errors(form, exc)
+            status = 422
+        except Conflict as exc:
+            flash(exc.message, "error")
+            status = 409
+        else:
+            flash(f"Proposal {proposal.display_code} was carried over.", "success")
+            return redirect(url_for(".show", proposal_id=proposal.id), 303)
+    elif request.method == "POST":
+        flash("The proposal was not carried over: please correct the fields marked below.", "error")
+        status = 422
+    return render_template(
+        "proposals/carry_over.html", form=form, proposal=proposal, call=calls.call_of(proposal)
+    ), status

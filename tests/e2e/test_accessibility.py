@@ -28,6 +28,8 @@ PAGES = {
         "/account",
         "/account/password",
         "/account/two-step",
+        "/calls/",
+        "/calls/1",
     ],
     "board.undp@prb.example": [
         "/",
@@ -47,6 +49,8 @@ PAGES = {
         "/board/meetings/new",
         "/board/meetings/1",
         "/proposals/12",
+        "/proposals/12/carry-over",
+        "/calls/",
         "/no/such/page",
     ],
 }

@@ -42,6 +42,12 @@ RULES: dict[str, tuple[str, dict[str, int], int]] = {
     "proposals.show": ("GET", {"other_chair": 404, "administrator": 404}, 200),
     "proposals.edit": ("GET", {"chair": 302, "other_chair": 404}, 403),
     "proposals.act": ("POST", {"chair": 409, "other_chair": 404, "administrator": 404}, 403),
+    # An ongoing project is not carried over: the page sends the secretariat back to it.
+    "proposals.carry_over": ("GET", {"secretariat": 302}, 403),
+    "calls.index": ("GET", {}, 200),
+    "calls.show": ("GET", {}, 200),
+    "calls.new": ("GET", {"administrator": 200}, 403),
+    "calls.edit": ("GET", {"administrator": 200}, 403),
     "board.index": ("GET", VIEWERS, 403),
     "board.new_meeting": ("GET", {"secretariat": 200}, 403),
     "board.meeting": ("GET", VIEWERS, 403),
@@ -151,6 +157,7 @@ def _world(world):  # type: ignore[no-untyped-def]
         "term_id": term.id,
         "programme_id": world.programme.id,
         "output_id": output.id,
+        "call_id": world.call.id,
     }
 
 
