@@ -106,17 +106,22 @@ def close_due_command() -> None:
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
-    """Load the demo portfolio (idempotent) and print the demo sign-ins."""
-    from prb.demo.loader import load_demo
-    from prb.demo.portfolio import DEMO_PASSWORD, USERS
+    """Replay the demo office (the seed document's 2017–2019) into an empty database, and
+    print the demo sign-ins. Running it again changes nothing."""
+    from prb.demo.loader import NotEmpty, load_demo
+    from prb.demo.portfolio import ADMINISTRATOR, DEMO_PASSWORD, USERS
 
     _require_current_schema()
-    added = load_demo()
-    summary = ", ".join(f"{n} {kind}" for kind, n in added.items() if n) or "nothing new"
-    click.echo(f"Demo portfolio loaded ({summary}).")
+    # Before the replay, so that the minutes it finalises are signed.
     _ensure_demo_certificate()
+    try:
+        added = load_demo()
+    except NotEmpty as exc:
+        raise click.ClickException(str(exc)) from None
+    summary = ", ".join(f"{n} {kind}" for kind, n in added.items() if n) or "nothing new"
+    click.echo(f"Demo office loaded ({summary}).")
     click.echo(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}):")
-    for u in USERS:
+    for u in [ADMINISTRATOR, *USERS]:
         roles = ", ".join(r.label for r in u.roles)
         extra = " (Board chair)" if u.board_chair else ""
         chairs = f" — chairs {', '.join(u.chairs)}" if u.chairs else ""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from workflows import ProposalState, Role
+from prb.models.reference import CodeStyle
+from workflows import MeetingKind, ProposalState, Role
 
 S = ProposalState
 
@@ -56,6 +57,21 @@ WORKING_GROUPS: list[tuple[str, str]] = [
 ]
 
 
+OFFICE_ENTITY = ("UNOCT", "United Nations Office of Counter-Terrorism")
+# The Working Group the report says was newly created at the end of 2018.
+RESOURCE_MOBILIZATION = "Resource Mobilization"
+
+
+@dataclass(frozen=True)
+class CallData:
+    title: str
+    opens_on: date
+    # None: open for a year from the day the demo is loaded (so the demo's chairs can submit).
+    closes_at: datetime | None
+    groups: tuple[str, ...] = ()  # working-group short names; () = every group there is
+    guidance: str = ""
+
+
 @dataclass(frozen=True)
 class ProgrammeData:
     code: str
@@ -63,8 +79,19 @@ class ProgrammeData:
     start_year: int
     end_year: int
     envelope: Decimal
+    created_on: date
+    code_style: str = CodeStyle.LOWER
+    first_letter: str = "a"
+    outputs: tuple[str, ...] = ("Outcome 4, Output 4.1", "Outcome 4, Output 4.2")
+    calls: tuple[CallData, ...] = ()
     note: str = ""
 
+
+_GUIDANCE = (
+    "Seed funding incentivises the Working Groups' joint projects within their Annual Work "
+    "Plans. Give the objective, the lead and implementing entities, the budget in US dollars "
+    "and the duration; align the project to an output of the UNCCT results framework."
+)
 
 PROGRAMMES = [
     ProgrammeData(
@@ -73,15 +100,38 @@ PROGRAMMES = [
         2017,
         2018,
         Decimal("1356000.00"),
+        created_on=date(2017, 10, 2),
+        calls=(
+            CallData(
+                "Seed funding 2017–2018",
+                date(2017, 10, 16),
+                datetime(2018, 10, 31, 17, 0, tzinfo=UTC),
+                guidance=_GUIDANCE,
+            ),
+        ),
+        key="victims",
+        committed_on=None,
     ),
     ProgrammeData(
-        "UNCCT-2019-02",
+        "UNCCT-2019-02-79",
         "Seed-Funding for Global Compact Working Group Projects 2019–2020",
         2019,
         2020,
         Decimal("1000000.00"),
+        created_on=date(2018, 10, 1),
+        code_style=CodeStyle.UPPER,
+        first_letter="D",
+        calls=(
+            CallData(
+                "Seed funding 2019–2020: first call",
+                date(2018, 10, 15),
+                datetime(2018, 11, 15, 17, 0, tzinfo=UTC),
+                guidance=_GUIDANCE,
+            ),
+            CallData("Seed funding 2019–2020: second call", date(2019, 1, 15), None, (), _GUIDANCE),
+        ),
         note="Illustrative: the report names project UNCCT-2019-02-79-D but not this "
-        "programme's title or envelope.",
+        "programme's title or envelope; its codes start at D as the report's does.",
     ),
 ]
 
@@ -97,6 +147,8 @@ class UserData:
     chairs: tuple[str, ...] = ()  # working-group short names
     board_chair: bool = False
 
+
+ADMINISTRATOR = UserData("admin@prb.example", "Olena Kovalenko", "UNOCT", (Role.ADMINISTRATOR,))
 
 USERS = [
     UserData("secretariat@prb.example", "Nadia Haddad", "UNOCT", (Role.SECRETARIAT,)),
@@ -158,6 +210,10 @@ class ProposalData:
     scope_detail: str = ""
     results_alignment: str = "Outcome 4, Output 4.2"
     data_note: str = ""
+    key: str = ""  # how the demo's meeting plans name it
+    committed_on: date | None = None  # finance commits the budget (initiated, ongoing)
+    # Approved with the code typed by the secretariat: the report's letters skip f and g.
+    code_typed: bool = False
 
 
 _BUDGET_NOTE = "Budget illustrative: the report gives only the programme's total envelope."
@@ -195,6 +251,8 @@ PROPOSALS: list[ProposalData] = [
         thematic_area="Border management and law enforcement",
         data_note=_BUDGET_NOTE + " Start date illustrative (the report gives the extension "
         "from 1 January 2019).",
+        key="border",
+        committed_on=date(2018, 1, 15),
     ),
     ProposalData(
         "UNCCT-2017-73",
@@ -218,6 +276,8 @@ PROPOSALS: list[ProposalData] = [
         thematic_area="National and regional counter-terrorism strategies",
         scope_detail="",
         data_note=_BUDGET_NOTE + " Start date illustrative.",
+        key="strategies",
+        committed_on=date(2018, 2, 20),
     ),
     ProposalData(
         "UNCCT-2017-73",
@@ -240,6 +300,9 @@ PROPOSALS: list[ProposalData] = [
         "compliance with Security Council resolution 2341 (2017).",
         thematic_area="Protection of critical infrastructure",
         data_note=_BUDGET_NOTE + " Lead and implementing entities and start date illustrative.",
+        key="critical_infra",
+        committed_on=date(2018, 1, 20),
+        code_typed=True,
     ),
     ProposalData(
         "UNCCT-2017-73",
@@ -263,6 +326,9 @@ PROPOSALS: list[ProposalData] = [
         "approved the project in August 2018.",
         thematic_area="Communications",
         data_note=_BUDGET_NOTE + " Start date illustrative.",
+        key="communications",
+        committed_on=date(2018, 9, 3),
+        code_typed=True,
     ),
     ProposalData(
         "UNCCT-2017-73",
@@ -288,6 +354,9 @@ PROPOSALS: list[ProposalData] = [
         "International Centre for Counter-Terrorism – The Hague.",
         thematic_area="Legal and criminal justice responses",
         data_note=_BUDGET_NOTE + " Start date illustrative.",
+        key="legal",
+        committed_on=date(2018, 1, 15),
+        code_typed=True,
     ),
     ProposalData(
         "UNCCT-2017-73",
@@ -305,6 +374,8 @@ PROPOSALS: list[ProposalData] = [
         thematic_area="Promotion and protection of human rights and the rule of law",
         description=_STUB_NOTE,
         data_note=_STUB_NOTE,
+        key="human_rights",
+        committed_on=None,
     ),
     ProposalData(
         "UNCCT-2017-73",
@@ -322,6 +393,8 @@ PROPOSALS: list[ProposalData] = [
         thematic_area="Countering the financing of terrorism",
         description=_STUB_NOTE,
         data_note=_STUB_NOTE,
+        key="financing",
+        committed_on=None,
     ),
     ProposalData(
         "UNCCT-2017-73",
@@ -339,6 +412,8 @@ PROPOSALS: list[ProposalData] = [
         thematic_area="Gender-sensitive approach to preventing and countering terrorism",
         description=_STUB_NOTE,
         data_note=_STUB_NOTE,
+        key="gender",
+        committed_on=None,
     ),
     ProposalData(
         "UNCCT-2017-73",
@@ -360,7 +435,7 @@ PROPOSALS: list[ProposalData] = [
         "budget are illustrative.",
     ),
     ProposalData(
-        "UNCCT-2019-02",
+        "UNCCT-2019-02-79",
         "WMD",
         "Technology and Security: Enhancing Knowledge About Advances in Science and Technology "
         "to Combat WMD Terrorism",
@@ -381,13 +456,15 @@ PROPOSALS: list[ProposalData] = [
         "cooperation with UNCCT, the Group of Experts of the 1540 Committee, OPCW and UNODA.",
         thematic_area="Preventing and responding to WMD attacks",
         data_note=_BUDGET_NOTE,
+        key="wmd",
+        committed_on=date(2019, 3, 15),
     ),
 ]
 
 # Two illustrative proposals in progress, so every role has something to act on in the demo.
 PROPOSALS += [
     ProposalData(
-        "UNCCT-2019-02",
+        "UNCCT-2019-02-79",
         "Border Management",
         "Biometrics Compendium: Regional Workshops for the G5 Sahel (draft)",
         "Train border and law-enforcement officials of the G5 Sahel countries on the "
@@ -405,9 +482,11 @@ PROPOSALS += [
         scope_detail="G5 Sahel: Burkina Faso, Chad, Mali, Mauritania, Niger",
         thematic_area="Border management and law enforcement",
         data_note="Illustrative demo proposal, not from the report.",
+        key="g5_sahel",
+        committed_on=None,
     ),
     ProposalData(
-        "UNCCT-2019-02",
+        "UNCCT-2019-02-79",
         "WMD",
         "Risk Scenarios Workshop on Emerging Technologies and WMD Terrorism",
         "Test the report's risk scenarios with operational experts in two regional workshops",
@@ -424,5 +503,113 @@ PROPOSALS += [
         description="Two regional workshops in which operational experts of the Working "
         "Group review the risk scenarios of the technology and security report.",
         data_note="Illustrative demo proposal, not from the report.",
+        key="risk_scenarios",
+        committed_on=None,
     ),
 ]
+
+# Seats on the Board since the office began using PRB: (e-mail, chairs the Board).
+BOARD_SEATS: list[tuple[str, bool]] = [
+    (u.email, u.board_chair) for u in USERS if Role.BOARD_MEMBER in u.roles
+]
+
+
+@dataclass(frozen=True)
+class MeetingPlan:
+    """A Board meeting or written procedure of the demo year, and how it went."""
+
+    number: str
+    kind: MeetingKind
+    scheduled_on: date
+    held_on: date
+    place: str
+    items: tuple[str, ...]  # proposal keys, in agenda order
+    present: tuple[str, ...] = ()  # e-mails of members present (meetings)
+    # (proposal key, member e-mail, choice, comment); empty: the meeting is still open
+    votes: tuple[tuple[str, str, str, str], ...] = ()
+    deadline: date | None = None  # written procedure: voting closes at 17:00 UTC
+    minutes_on: date | None = None
+
+
+def _recused(member_email: str, key: str) -> bool:
+    """The Board's own rule (a member does not vote on her entity's project), so that the
+    plans below list only votes the members may cast."""
+    entity = next(u.entity for u in USERS if u.email == member_email)
+    proposal = next(p for p in PROPOSALS if p.key == key)
+    return entity == proposal.lead or entity in proposal.implementing
+
+
+def _votes(
+    keys: tuple[str, ...], members: tuple[str, ...], otherwise: dict[tuple[str, str], str]
+) -> tuple[tuple[str, str, str, str], ...]:
+    """Every eligible member's vote on every item: approve, unless `otherwise` says."""
+    return tuple(
+        (key, member, otherwise.get((key, member), "approve"), "")
+        for key in keys
+        for member in members
+        if not _recused(member, key)
+    )
+
+
+_MEMBERS = tuple(email for email, _ in BOARD_SEATS)
+_FIRST = ("border", "human_rights", "financing", "strategies", "gender", "critical_infra", "legal")
+
+
+def meeting_plans() -> list[MeetingPlan]:
+    """The demo year: illustrative dates, except where the report gives them (the
+    Communications project approved in August 2018)."""
+    return [
+        MeetingPlan(
+            "PRB/2018/01",
+            MeetingKind.MEETING,
+            scheduled_on=date(2017, 12, 20),
+            held_on=date(2018, 1, 10),
+            place="New York",
+            items=_FIRST,
+            present=_MEMBERS,
+            votes=_votes(
+                _FIRST,
+                _MEMBERS,
+                {
+                    ("gender", "board.undp@prb.example"): "abstain",
+                    ("financing", "board.ohchr@prb.example"): "request_revision",
+                },
+            ),
+            minutes_on=date(2018, 1, 17),
+        ),
+        MeetingPlan(
+            "PRB/2018/02",
+            MeetingKind.MEETING,
+            scheduled_on=date(2018, 7, 30),
+            held_on=date(2018, 8, 16),
+            place="New York (and by video link)",
+            items=("communications",),
+            # The OHCHR member sent her apologies: absent members do not vote.
+            present=tuple(m for m in _MEMBERS if m != "board.ohchr@prb.example"),
+            votes=_votes(
+                ("communications",),
+                tuple(m for m in _MEMBERS if m != "board.ohchr@prb.example"),
+                {},
+            ),
+            minutes_on=date(2018, 8, 23),
+        ),
+        MeetingPlan(
+            "PRB/2018/03",
+            MeetingKind.WRITTEN_PROCEDURE,
+            scheduled_on=date(2018, 11, 19),
+            held_on=date(2018, 11, 19),
+            place="",
+            items=("wmd",),
+            votes=_votes(("wmd",), _MEMBERS, {}),
+            deadline=date(2018, 12, 3),
+            minutes_on=date(2018, 12, 4),
+        ),
+        MeetingPlan(
+            "PRB/2018/04",
+            MeetingKind.MEETING,
+            scheduled_on=date(2018, 12, 3),
+            held_on=date(2018, 12, 14),
+            place="New York",
+            items=("victims",),
+        ),
+    ]

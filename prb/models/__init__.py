@@ -28,7 +28,7 @@ from prb.models.reference import (
 )
 from prb.models.security import FormToken, PasswordLink, RecoveryCode, SignInAttempt
 from prb.models.totals import PortfolioTotals
-from prb.models.types import CENT, Money, UTCDateTime, utcnow
+from prb.models.types import CENT, Money, UTCDateTime, replayed_at, utcnow
 from prb.models.user import User, UserRole
 
 __all__ = [
@@ -68,6 +68,7 @@ __all__ = [
     "WorkingGroup",
     "call_working_groups",
     "proposal_entities",
+    "replayed_at",
     "utcnow",
     "working_group_chairs",
 ]

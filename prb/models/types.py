@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -39,5 +42,23 @@ Money = Numeric(14, 2, asdecimal=True)
 CENT = Decimal("0.01")
 
 
+# PRB's one clock. Only `replayed_at` moves it: the demo replays an office's past years
+# through the same services a user's clicks go through, on the dates they happened.
+_replay_moment: ContextVar[datetime | None] = ContextVar("prb_replay_moment", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    moment = _replay_moment.get()
+    return moment if moment is not None else datetime.now(UTC)
+
+
+@contextmanager
+def replayed_at(moment: datetime) -> Iterator[None]:
+    """Within the block, PRB's clock reads `moment` (UTC-aware)."""
+    if moment.tzinfo is None:
+        raise ValueError("replay moments are UTC-aware")
+    token = _replay_moment.set(moment.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _replay_moment.reset(token)
