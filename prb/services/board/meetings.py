@@ -1,0 +1,361 @@
+"""Meetings and written procedures: scheduling, agendas and attendance."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import raiseload, selectinload
+
+from prb.extensions import db
+from prb.models import (
+    AgendaItem,
+    Attendance,
+    ExtensionRequest,
+    Meeting,
+    Proposal,
+    User,
+    utcnow,
+)
+from prb.services import audit, extensions
+from prb.services.access import require_role
+from prb.services.board.members import board_members, is_board_member
+from prb.services.errors import Conflict, Invalid, NotFound
+from prb.services.transaction import committed
+from workflows import (
+    ExtensionState,
+    ExtensionTrigger,
+    ItemState,
+    MeetingKind,
+    ProposalState,
+    Role,
+)
+
+NUMBER_PATTERN = re.compile(r"^[A-Z][A-Z0-9-]{1,15}/\d{4}/\d{1,3}$")
+
+
+@dataclass
+class MeetingInput:
+    number: str
+    kind: str
+    held_on: date | None
+    place: str = ""
+    chair_id: int | None = None
+    deadline: datetime | None = None
+
+
+def suggested_number(today: date | None = None) -> str:
+    year = (today or utcnow().date()).year
+    prefix = f"PRB/{year}/"
+    existing = db.session.scalars(select(Meeting.number).where(Meeting.number.startswith(prefix)))
+    numbers = [int(n.rsplit("/", 1)[1]) for n in existing if n.rsplit("/", 1)[1].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:02d}"
+
+
+def schedule_meeting(actor: User, data: MeetingInput) -> Meeting:
+    require_role(actor, Role.SECRETARIAT, action="schedule Board meetings")
+    errors: dict[str, list[str]] = {}
+    number = data.number.strip().upper()
+    if not NUMBER_PATTERN.match(number):
+        errors["number"] = ["Use the form PRB/2018/03."]
+    elif db.session.scalar(select(Meeting.id).where(Meeting.number == number)):
+        errors["number"] = [f"{number} already exists."]
+    if data.kind not in set(MeetingKind):
+        errors["kind"] = ["Choose a meeting or a written procedure."]
+    if data.held_on is None:
+        errors["held_on"] = ["Give the date."]
+    if len(data.place) > 200:
+        errors["place"] = ["Keep the place under 200 characters."]
+    if data.kind == MeetingKind.WRITTEN_PROCEDURE:
+        if data.deadline is None:
+            errors["deadline"] = ["A written procedure needs a deadline."]
+        elif data.deadline <= utcnow():
+            errors["deadline"] = ["The deadline must be in the future."]
+    elif not data.place.strip():
+        errors["place"] = ["Give the place, or “virtual”."]
+    chair = db.session.get(User, data.chair_id) if data.chair_id else None
+    if data.chair_id and (chair is None or not is_board_member(chair)):
+        errors["chair_id"] = ["The chair must be a board member."]
+    if errors:
+        raise Invalid("The meeting was not scheduled: please correct the fields marked.", errors)
+    assert data.held_on is not None
+    meeting = Meeting(
+        number=number,
+        kind=data.kind,
+        held_on=data.held_on,
+        place=data.place.strip() or ("by correspondence" if data.deadline else ""),
+        deadline=data.deadline if data.kind == MeetingKind.WRITTEN_PROCEDURE else None,
+        chair=chair,
+        created_by_id=actor.id,
+    )
+    try:
+        db.session.add(meeting)
+        db.session.flush()
+        audit.record(
+            "meeting_scheduled",
+            actor=actor,
+            role=Role.SECRETARIAT,
+            comment=f"{meeting.kind_label} {meeting.number}",
+        )
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(f"{number} was scheduled by someone else a moment ago.") from None
+    return meeting
+
+
+def get_meeting(actor: User, meeting_id: int) -> Meeting:
+    require_role(
+        actor, Role.BOARD_MEMBER, Role.SECRETARIAT, Role.FINANCE, action="see Board meetings"
+    )
+    meeting = db.session.get(Meeting, meeting_id, options=[selectinload(Meeting.items)])
+    if meeting is None:
+        raise NotFound(f"There is no meeting number {meeting_id}.")
+    return meeting
+
+
+def list_meetings(actor: User) -> list[tuple[Meeting, int]]:
+    """Meetings, newest first, each with the number of items on its agenda."""
+    require_role(
+        actor, Role.BOARD_MEMBER, Role.SECRETARIAT, Role.FINANCE, action="see Board meetings"
+    )
+    items = (
+        select(func.count(AgendaItem.id))
+        .where(AgendaItem.meeting_id == Meeting.id)
+        .correlate(Meeting)
+        .scalar_subquery()
+    )
+    return [
+        (meeting, n)
+        for meeting, n in db.session.execute(
+            select(Meeting, items).order_by(Meeting.held_on.desc(), Meeting.id.desc())
+        )
+    ]
+
+
+AGENDA_CHOICES = 50
+
+
+def schedulable_proposals(limit: int = AGENDA_CHOICES) -> list[Proposal]:
+    """Proposals under review that are not on an open agenda item, those waiting longest
+    first — at most `limit`, so that the choice stays readable (and the page fast)."""
+    on_agenda = select(AgendaItem.proposal_id).where(
+        AgendaItem.status == ItemState.OPEN, AgendaItem.extension_id.is_(None)
+    )
+    return list(
+        db.session.scalars(
+            select(Proposal)
+            .options(raiseload(Proposal.implementing_entities))
+            .where(Proposal.status == ProposalState.UNDER_REVIEW, Proposal.id.not_in(on_agenda))
+            .order_by(Proposal.submitted_at, Proposal.id)
+            .limit(limit)
+        ).unique()
+    )
+
+
+def schedulable_extensions() -> list[ExtensionRequest]:
+    """Extension requests finance has reviewed that are not on an open agenda item."""
+    on_agenda = select(AgendaItem.extension_id).where(
+        AgendaItem.status == ItemState.OPEN, AgendaItem.extension_id.is_not(None)
+    )
+    return list(
+        db.session.scalars(
+            select(ExtensionRequest)
+            .where(
+                ExtensionRequest.status.in_(
+                    [ExtensionState.REQUESTED, ExtensionState.UNDER_REVIEW]
+                ),
+                ExtensionRequest.finance_review != "",
+                ExtensionRequest.id.not_in(on_agenda),
+            )
+            .order_by(ExtensionRequest.requested_at)
+        ).unique()
+    )
+
+
+def meeting_is_open(meeting: Meeting) -> bool:
+    return not (meeting.deadline is not None and meeting.deadline <= utcnow())
+
+
+def add_to_agenda(actor: User, meeting_id: int, proposal_id: int) -> AgendaItem:
+    require_role(actor, Role.SECRETARIAT, action="build agendas")
+    with committed():
+        meeting = lock_open_meeting(meeting_id)
+        proposal = (
+            db.session.scalars(
+                select(Proposal).where(Proposal.id == proposal_id).with_for_update(of=Proposal)
+            )
+            .unique()
+            .one_or_none()
+        )
+        if proposal is None:
+            raise NotFound(f"There is no proposal number {proposal_id}.")
+        if proposal.status != ProposalState.UNDER_REVIEW:
+            raise Conflict(
+                f"{proposal.display_code} is {proposal.status_label}; only proposals under "
+                "review can go on an agenda."
+            )
+        already = db.session.scalar(
+            select(Meeting.number)
+            .join(AgendaItem)
+            .where(
+                AgendaItem.proposal_id == proposal.id,
+                AgendaItem.extension_id.is_(None),
+                AgendaItem.status == ItemState.OPEN,
+            )
+        )
+        if already:
+            raise Conflict(f"{proposal.display_code} is already on the agenda of {already}.")
+        position = next_position(meeting)
+        item = AgendaItem(
+            meeting=meeting,
+            proposal=proposal,
+            position=position,
+            status=ItemState.OPEN,
+            proposed_budget=proposal.requested_budget,
+            proposed_duration_months=proposal.duration_months,
+            proposed_start=proposal.planned_start,
+        )
+        db.session.add(item)
+        db.session.flush()
+        audit.record(
+            "placed_on_agenda",
+            actor=actor,
+            role=Role.SECRETARIAT,
+            proposal=proposal,
+            comment=f"{meeting.kind_label} {meeting.number}, item {position}",
+        )
+    return item
+
+
+def add_extension_to_agenda(actor: User, meeting_id: int, extension_id: int) -> AgendaItem:
+    require_role(actor, Role.SECRETARIAT, action="build agendas")
+    with committed():
+        meeting = lock_open_meeting(meeting_id)
+        ext = (
+            db.session.scalars(
+                select(ExtensionRequest)
+                .where(ExtensionRequest.id == extension_id)
+                .with_for_update(of=ExtensionRequest)
+            )
+            .unique()
+            .one_or_none()
+        )
+        if ext is None:
+            raise NotFound(f"There is no extension request number {extension_id}.")
+        already = db.session.scalar(
+            select(Meeting.number)
+            .join(AgendaItem)
+            .where(AgendaItem.extension_id == ext.id, AgendaItem.status == ItemState.OPEN)
+        )
+        if already:
+            raise Conflict(f"This extension request is already on the agenda of {already}.")
+        if ext.status == ExtensionState.REQUESTED:
+            extensions.fire(
+                ext,
+                ExtensionTrigger.START_REVIEW,
+                actor,
+                actor.roles,
+                f"{meeting.kind_label} {meeting.number}",
+            )
+        elif ext.status != ExtensionState.UNDER_REVIEW:
+            raise Conflict(f"The extension request is {ext.status_label}.")
+        item = AgendaItem(
+            meeting=meeting,
+            proposal_id=ext.proposal_id,
+            extension=ext,
+            position=next_position(meeting),
+            status=ItemState.OPEN,
+        )
+        db.session.add(item)
+        db.session.flush()
+        audit.record(
+            "placed_on_agenda",
+            actor=actor,
+            role=Role.SECRETARIAT,
+            proposal=ext.proposal,
+            comment=f"Extension request: {meeting.kind_label} {meeting.number}, "
+            f"item {item.position}",
+        )
+    return item
+
+
+def lock_open_meeting(meeting_id: int) -> Meeting:
+    meeting = db.session.scalars(
+        select(Meeting).where(Meeting.id == meeting_id).with_for_update(of=Meeting)
+    ).one_or_none()
+    if meeting is None:
+        raise NotFound(f"There is no meeting number {meeting_id}.")
+    if not meeting_is_open(meeting):
+        raise Conflict(f"The written procedure {meeting.number} has passed its deadline.")
+    return meeting
+
+
+def next_position(meeting: Meeting) -> int:
+    return (
+        db.session.scalar(
+            select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id)
+        )
+        or 0
+    ) + 1
+
+
+def record_attendance(actor: User, meeting_id: int, present_ids: set[int]) -> None:
+    require_role(actor, Role.SECRETARIAT, action="record attendance")
+    meeting = get_meeting(actor, meeting_id)
+    if meeting.is_written_procedure:
+        raise Conflict("A written procedure has no attendance: members vote by correspondence.")
+    members = {m.id: m for m in board_members()}
+    unknown = present_ids - set(members)
+    if unknown:
+        raise Invalid("Choose board members from the list.", {"present": ["Unknown member."]})
+    with committed():
+        rows = {
+            a.member_id: a
+            for a in db.session.scalars(
+                select(Attendance).where(Attendance.meeting_id == meeting.id)
+            )
+        }
+        for member_id in members:
+            row = rows.get(member_id) or Attendance(meeting_id=meeting.id, member_id=member_id)
+            row.present = member_id in present_ids
+            db.session.add(row)
+        audit.record(
+            "attendance_recorded",
+            actor=actor,
+            role=Role.SECRETARIAT,
+            comment=f"{meeting.number}: {len(present_ids)} present",
+        )
+
+
+def attendance(meeting: Meeting) -> dict[int, bool]:
+    return {
+        a.member_id: a.present
+        for a in db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id))
+    }
+
+
+def lock_item(item_id: int) -> AgendaItem:
+    item = (
+        db.session.scalars(
+            select(AgendaItem)
+            .where(AgendaItem.id == item_id)
+            .with_for_update(of=AgendaItem)
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .one_or_none()
+    )
+    if item is None:
+        raise NotFound(f"There is no agenda item number {item_id}.")
+    return item
+
+
+def meeting_id_of(item_id: int) -> int:
+    meeting_id = db.session.scalar(select(AgendaItem.meeting_id).where(AgendaItem.id == item_id))
+    if meeting_id is None:
+        raise NotFound(f"There is no agenda item number {item_id}.")
+    return meeting_id
