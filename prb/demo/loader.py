@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import select
 
 from prb.demo.portfolio import (
@@ -19,23 +20,24 @@ from prb.demo.portfolio import (
 from prb.extensions import db
 from prb.models import (
     CENT,
+    BoardMembership,
     Entity,
     EntryKind,
     ExtensionRequest,
     FundingProgramme,
     LedgerEntry,
-    Meeting,
     Proposal,
     User,
     WorkingGroup,
+    utcnow,
 )
 from prb.services import audit, board, extensions, totals
 from prb.services.calendar import period_end
 from prb.services.proposal_rules import missing_field_names
-from workflows import MeetingKind, ProposalState
+from workflows import MeetingKind, ProposalState, Role
 from workflows.proposal import PROJECT_STATES
 
-DEMO_MEETING = "PRB/2018/04"
+DEMO_SEATS_FROM = date(2017, 1, 1)
 IMPORT_COMMENT = "Loaded from the UNCCT 2018 annual report (demo portfolio)."
 
 
@@ -90,6 +92,16 @@ def load_demo() -> dict[str, int]:
             user.set_roles(set(u.roles))
             user.set_password(DEMO_PASSWORD)
             db.session.add(user)
+            if Role.BOARD_MEMBER in u.roles:
+                # A seat on the Board over the whole of the seed's story.
+                db.session.add(
+                    BoardMembership(
+                        user=user,
+                        entity=entities[u.entity],
+                        since=DEMO_SEATS_FROM,
+                        is_chair=u.board_chair,
+                    )
+                )
             users[u.email] = user
             added["users"] += 1
     db.session.flush()
@@ -179,24 +191,39 @@ def _add_extension_request(users: dict[str, User]) -> int:
 
 
 def _add_meeting(users: dict[str, User]) -> int:
-    """An open Board meeting with the proposal the report says is under consideration."""
-    if db.session.scalar(select(Meeting.id).where(Meeting.number == DEMO_MEETING)):
+    """An open Board meeting, held today so that the demo's members can vote, with the
+    proposal the report says is under consideration on its agenda."""
+    waiting = board.schedulable_proposals()
+    if not waiting:  # already on an agenda (the demo ran before)
         return 0
     secretariat = users["secretariat@prb.example"]
     chair = users["board.chair@prb.example"]
+    if board.rules_on(DEMO_SEATS_FROM) is None:
+        # The rules of the seed's years: the settings' values, from before its meetings.
+        board.add_rules(
+            None,
+            board.RulesInput(
+                effective_from=DEMO_SEATS_FROM,
+                quorum=str(current_app.config["BOARD_QUORUM"]),
+                casting_vote=bool(current_app.config["BOARD_CASTING_VOTE"]),
+                written_procedure_days=14,
+                absent_may_vote=False,
+                note="The demo's rules of procedure for 2017–2018.",
+            ),
+        )
+    # A live meeting lies ahead or today: a past one would be entered from its record.
+    today = utcnow().date()
     meeting = board.schedule_meeting(
         secretariat,
         board.MeetingInput(
-            number=DEMO_MEETING,
+            number=board.suggested_number(today),
             kind=MeetingKind.MEETING,
-            held_on=date(2018, 12, 14),
+            held_on=today,
             place="New York",
             chair_id=chair.id,
         ),
     )
-    for proposal in db.session.scalars(
-        select(Proposal).where(Proposal.status == ProposalState.UNDER_REVIEW)
-    ).unique():
+    for proposal in waiting:
         board.add_to_agenda(secretariat, meeting.id, proposal.id)
     return 1
 

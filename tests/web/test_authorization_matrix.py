@@ -7,7 +7,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
+from prb.extensions import db
+from prb.models import BoardMembership
 from prb.services import board, extensions, finance
 from tests import factories
 from tests.board_helpers import meeting
@@ -41,6 +44,17 @@ RULES: dict[str, tuple[str, dict[str, int], int]] = {
     "board.vote": ("POST", {"board": 422}, 403),
     "board.conflict": ("POST", {"board": 422}, 403),
     "board.close": ("POST", {"secretariat": 303}, 403),
+    # A live meeting: the secretariat enters votes only for one recorded after the fact.
+    "board.record_vote": ("POST", {"secretariat": 422}, 403),
+    "board.record_conflict": ("POST", {"secretariat": 422}, 403),
+    # The Board's members and rules: read by the Board, secretariat and finance; changed by
+    # an administrator only.
+    "board.members": ("GET", VIEWERS, 403),
+    "board.rules": ("GET", VIEWERS, 403),
+    "board.add_seat": ("POST", {}, 403),
+    "board.end_seat": ("POST", {}, 403),
+    "board.mark_chair": ("POST", {}, 403),
+    "board.add_rules": ("POST", {}, 403),
     "finance.index": ("GET", VIEWERS, 403),
     "finance.dashboard_csv": ("GET", {"finance": 200, "secretariat": 200}, 403),
     "finance.project": ("GET", {"chair": 200, "finance": 200, "secretariat": 200}, 404),
@@ -98,6 +112,9 @@ def _world(world):  # type: ignore[no-untyped-def]
         "version": 1,
         "filename": "prb.css",
         "reviewed_extension_id": reviewed.id,
+        "seat_id": db.session.scalars(
+            select(BoardMembership.id).where(BoardMembership.user_id == world.board_undp.id)
+        ).one(),
     }
 
 

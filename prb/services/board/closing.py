@@ -21,6 +21,8 @@ class Terms:
     duration_months: int | None
     start: date | None
     conditions: str = ""
+    # Programmes whose codes are typed at approval (`CodeStyle.TYPED`): the project's code.
+    project_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class Question:
     still_open: bool
     status_label: str
     requested_budget: Decimal | None = None
+    # An approval must be given the project's code (typed-code programme, no code yet).
+    code_to_type: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,8 +54,18 @@ class Closing:
         return self.outcome.choice is VoteChoice.APPROVE
 
 
-def checked_terms(terms: Terms, requested_budget: Decimal | None) -> Terms:
+def checked_terms(
+    terms: Terms, requested_budget: Decimal | None, *, code_to_type: bool = False
+) -> Terms:
     errors: dict[str, list[str]] = {}
+    if code_to_type and not terms.project_code.strip():
+        errors["project_code"] = [
+            "Type the project code: this programme's codes are given at approval."
+        ]
+    elif not code_to_type and terms.project_code.strip():
+        errors["project_code"] = [
+            "This project takes its code from the programme's pattern: leave the code empty."
+        ]
     if terms.budget is None or terms.budget <= 0:
         errors["budget"] = ["Give the approved budget (more than USD 0)."]
     elif terms.budget != terms.budget.quantize(CENT):
@@ -99,5 +113,8 @@ def decide_closing(
         and outcome.choice is VoteChoice.APPROVE
         and not question.is_extension
     ):
-        return Closing(outcome, checked_terms(terms, question.requested_budget))
+        return Closing(
+            outcome,
+            checked_terms(terms, question.requested_budget, code_to_type=question.code_to_type),
+        )
     return Closing(outcome, None)

@@ -3,22 +3,32 @@ comes from `closing.decide_closing`; this module reads the facts and stores the 
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import select
 
 from prb.extensions import db
-from prb.models import AgendaItem, Decision, Meeting, Proposal, User, utcnow
+from prb.models import (
+    AgendaItem,
+    BoardRules,
+    CodeStyle,
+    Decision,
+    Meeting,
+    Proposal,
+    User,
+    utcnow,
+)
 from prb.services import audit, extensions, finance, lifecycle, totals
 from prb.services.access import require_role
 from prb.services.board.closing import Closing, Question, Terms, decide_closing
 from prb.services.board.meetings import lock_item
-from prb.services.board.rules import rule
+from prb.services.board.rules import decision_rule, long_date, rules_for_date
 from prb.services.board.tally import ItemCount, count
 from prb.services.calendar import period_end
-from prb.services.codes import lock_programme
+from prb.services.codes import check_typed_code, lock_programme
 from prb.services.errors import Conflict, Invalid
 from prb.services.transaction import committed
 from workflows import (
@@ -46,20 +56,76 @@ def close_item(actor: User, item_id: int, terms: Terms | None = None) -> AgendaI
     return item
 
 
-def close(item: AgendaItem, *, actor: User | None, terms: Terms | None) -> Decision | None:
+def close(
+    item: AgendaItem,
+    *,
+    actor: User | None,
+    terms: Terms | None,
+    now: datetime | None = None,
+) -> Decision | None:
     """Close a locked, open item in the caller's transaction (`actor` None: PRB itself, at a
-    written procedure's deadline or last vote)."""
+    written procedure's deadline or last vote; `now`: the clock it closes by)."""
     proposal = _lock_proposal(item.proposal_id)
+    # The rules in force on the meeting's date (a written procedure: the day it opened).
+    rules = rules_for_date(item.meeting.held_on, actor=actor, field="rules")
     counted = count(item)
     closing = decide_closing(
         _question(item, proposal),
         counted.tally,
-        rule(),
+        decision_rule(rules),
         terms or _proposed_terms(item),
         chair_vote=counted.chair_vote,
         chair_present=counted.chair_present,
     )
-    return _store(item, proposal, counted, closing, actor=actor, given=terms)
+    now = now or utcnow()
+    return _store(
+        item,
+        proposal,
+        counted,
+        closing,
+        Record(
+            actor=actor,
+            rules=rules,
+            decided_on=decided_on(item.meeting, now),
+            now=now,
+            recorded_after=item.meeting.recorded_after,
+        ),
+        given=terms,
+    )
+
+
+@dataclass(frozen=True)
+class Record:
+    """Who stores the closing, when, and under which rules — the same for every row."""
+
+    actor: User | None
+    rules: BoardRules
+    decided_on: date
+    now: datetime
+    recorded_after: bool
+
+    @property
+    def role(self) -> Role:
+        return Role.SECRETARIAT if self.actor is not None else Role.SCHEDULER
+
+    @property
+    def history(self) -> str:
+        """What the history adds when the meeting is entered after the fact."""
+        if not self.recorded_after:
+            return ""
+        who = self.actor.name if self.actor else "PRB"
+        return (
+            f" Decided on {long_date(self.decided_on)}; recorded after the fact by {who} on "
+            f"{long_date(self.now.date())}."
+        )
+
+
+def decided_on(meeting: Meeting, now: datetime) -> date:
+    """When the Board decided: a meeting's date; a written procedure's closing — its last
+    vote or the secretariat's close before the deadline, else the deadline itself."""
+    if meeting.is_written_procedure and meeting.deadline is not None:
+        return min(now, meeting.deadline).date()
+    return meeting.held_on
 
 
 def _lock_proposal(proposal_id: int) -> Proposal:
@@ -89,10 +155,17 @@ def _question(item: AgendaItem, proposal: Proposal) -> Question:
         still_open=still_open,
         status_label=proposal.status_label,
         requested_budget=proposal.requested_budget,
+        code_to_type=item.extension_id is None and code_to_type(proposal),
     )
 
 
+def code_to_type(proposal: Proposal) -> bool:
+    """Approving this proposal takes a project code typed by the secretariat."""
+    return proposal.programme.code_style == CodeStyle.TYPED and proposal.project_code is None
+
+
 def _proposed_terms(item: AgendaItem) -> Terms:
+    # No code can be proposed: a typed-code approval needs the secretariat's close form.
     return Terms(
         item.proposed_budget, item.proposed_duration_months, item.proposed_start, item.conditions
     )
@@ -103,57 +176,42 @@ def _store(
     proposal: Proposal,
     counted: ItemCount,
     closing: Closing,
+    record: Record,
     *,
-    actor: User | None,
     given: Terms | None,
 ) -> Decision | None:
-    role = Role.SECRETARIAT if actor is not None else Role.SCHEDULER
-    where = f"{item.meeting.kind_label} {item.meeting.number}, item {item.position}"
-    item.closed_at = utcnow()
-    item.closed_by_id = actor.id if actor else None
+    item.closed_at = record.now
+    item.closed_by_id = record.actor.id if record.actor else None
     if not closing.decided:
-        _defer(item, proposal, closing, actor=actor, role=role, where=where)
+        _defer(item, proposal, closing, record)
         return None
     if item.extension_id is not None:
         return _decide_extension(
-            item,
-            proposal,
-            closing,
-            counted,
-            actor=actor,
-            role=role,
-            where=where,
-            conditions=given.conditions if given else "",
+            item, proposal, closing, counted, record, conditions=given.conditions if given else ""
         )
     return _decide_proposal(
         item,
         proposal,
         closing,
         counted,
-        actor=actor,
-        role=role,
-        where=where,
+        record,
         conditions=given.conditions if given else item.conditions,
     )
 
 
-def _defer(
-    item: AgendaItem,
-    proposal: Proposal,
-    closing: Closing,
-    *,
-    actor: User | None,
-    role: Role,
-    where: str,
-) -> None:
-    _fire_item(item, ItemTrigger.DEFER, role)
+def _where(item: AgendaItem) -> str:
+    return f"{item.meeting.kind_label} {item.meeting.number}, item {item.position}"
+
+
+def _defer(item: AgendaItem, proposal: Proposal, closing: Closing, record: Record) -> None:
+    _fire_item(item, ItemTrigger.DEFER, record.role)
     item.outcome_note = closing.outcome.explanation
     audit.record(
         "item_deferred",
-        actor=actor,
-        role=role,
+        actor=record.actor,
+        role=record.role,
         proposal=proposal,
-        comment=f"{where}: {closing.outcome.explanation}",
+        comment=f"{_where(item)}: {closing.outcome.explanation}{record.history}",
     )
 
 
@@ -162,20 +220,18 @@ def _decide_proposal(
     proposal: Proposal,
     closing: Closing,
     counted: ItemCount,
+    record: Record,
     *,
-    actor: User | None,
-    role: Role,
-    where: str,
     conditions: str,
 ) -> Decision:
     outcome, terms = closing.outcome, closing.terms
     assert outcome.choice is not None
     if terms is not None:
-        _grant(proposal, terms)
+        _grant(proposal, terms, record, code_to_type=code_to_type(proposal))
     decision = Decision(
         item=item,
         proposal_id=proposal.id,
-        **_tally_fields(closing, counted),
+        **_tally_fields(closing, counted, record),
         approved_budget=terms.budget if terms else None,
         approved_duration_months=terms.duration_months if terms else None,
         period_start=terms.start if terms else None,
@@ -185,38 +241,51 @@ def _decide_proposal(
             else None
         ),
         conditions=conditions.strip(),
-        recorded_by_id=actor.id if actor else None,
         supersedes_id=_previous_decision(proposal.id, None),
     )
     db.session.add(decision)
-    _fire_item(item, ItemTrigger.DECIDE, role)
+    _fire_item(item, ItemTrigger.DECIDE, record.role)
     item.outcome_note = outcome.explanation
     lifecycle.transition(
         proposal,
         OUTCOME_TRIGGER[outcome.choice],
-        actor=actor,
+        actor=record.actor,
         roles=frozenset({Role.BOARD_DECISION}),
-        comment=f"Decision of {where}: {outcome.explanation} Tally: {decision.tally_text}.",
+        comment=f"Decision of {_where(item)}: {outcome.explanation} Tally: "
+        f"{decision.tally_text}.{record.history}",
     )
     db.session.flush()
     return decision
 
 
-def _grant(proposal: Proposal, terms: Terms) -> None:
-    """An approval's terms become the project's budget and period, within the envelope."""
+def _grant(proposal: Proposal, terms: Terms, record: Record, *, code_to_type: bool) -> None:
+    """An approval's terms become the project's budget and period, within the envelope; a
+    typed code becomes its code before the approval (which keeps a code already set)."""
     assert terms.budget is not None and terms.start and terms.duration_months
     programme = lock_programme(proposal.programme_id)
     finance.ensure_within_envelope(programme, terms.budget, "Approving a budget")
+    if code_to_type:
+        # After the programme's lock: two approvals cannot both take the same code.
+        proposal.project_code = check_typed_code(terms.project_code)
     proposal.approved_budget = terms.budget
-    proposal.approved_at = utcnow()
+    # Reports by year read this: a meeting entered after the fact approved on its own date.
+    proposal.approved_at = (
+        datetime.combine(record.decided_on, time(0, 0), tzinfo=UTC)
+        if record.recorded_after
+        else record.now
+    )
     proposal.period_start = terms.start
     proposal.original_end = proposal.current_end = period_end(terms.start, terms.duration_months)
     totals.add(proposal, projects=1, approved=terms.budget)
 
 
-def _tally_fields(closing: Closing, counted: ItemCount) -> dict[str, object]:
-    """What every Decision records of the vote, whatever it decided."""
+def _tally_fields(closing: Closing, counted: ItemCount, record: Record) -> dict[str, object]:
+    """What every Decision records of the vote and of its making, whatever it decided."""
     return {
+        "decided_on": record.decided_on,
+        "decided_at": record.now,
+        "rules_id": record.rules.id,
+        "recorded_by_id": record.actor.id if record.actor else None,
         "outcome": closing.outcome.choice,
         "votes_for": counted.tally.approve,
         "votes_against": counted.tally.reject,
@@ -249,10 +318,8 @@ def _decide_extension(
     proposal: Proposal,
     closing: Closing,
     counted: ItemCount,
+    record: Record,
     *,
-    actor: User | None,
-    role: Role,
-    where: str,
     conditions: str,
 ) -> Decision:
     """The Board's decision on an extension request: approval moves the end date and adds
@@ -270,9 +337,9 @@ def _decide_extension(
         lifecycle.transition(
             proposal,
             ProposalTrigger.EXTEND,
-            actor=actor,
+            actor=record.actor,
             roles=frozenset({Role.BOARD_DECISION}),
-            comment=f"Decision of {where}: extension {ext.summary}.",
+            comment=f"Decision of {_where(item)}: extension {ext.summary}.{record.history}",
         )
         proposal.current_end = ext.new_end
         proposal.approved_budget = (proposal.approved_budget or Decimal(0)) + ext.additional_funds
@@ -281,25 +348,25 @@ def _decide_extension(
         item=item,
         proposal_id=proposal.id,
         extension_id=ext.id,
-        **_tally_fields(closing, counted),
+        **_tally_fields(closing, counted, record),
         extension_months=ext.months if closing.approved else None,
         original_end=original_end,
         new_end=ext.new_end if closing.approved else None,
         additional_funds=ext.additional_funds if closing.approved else None,
         conditions=(conditions or item.conditions).strip(),
-        recorded_by_id=actor.id if actor else None,
         supersedes_id=_previous_decision(proposal.id, ext.id),
     )
     db.session.add(decision)
-    _fire_item(item, ItemTrigger.DECIDE, role)
+    _fire_item(item, ItemTrigger.DECIDE, record.role)
     item.outcome_note = outcome.explanation
-    ext.decided_at = utcnow()
+    ext.decided_at = record.now
     extensions.fire(
         ext,
         EXTENSION_OUTCOME[outcome.choice],
-        actor,
+        record.actor,
         frozenset({Role.BOARD_DECISION}),
-        f"Decision of {where}: {outcome.explanation} Tally: {decision.tally_text}.",
+        f"Decision of {_where(item)}: {outcome.explanation} Tally: {decision.tally_text}."
+        f"{record.history}",
     )
     db.session.flush()
     return decision
@@ -320,7 +387,13 @@ def close_due(now: datetime | None = None) -> int:
         db.session.scalars(
             select(AgendaItem.id)
             .join(Meeting)
-            .where(AgendaItem.status == ItemState.OPEN, Meeting.deadline <= now)
+            .where(
+                AgendaItem.status == ItemState.OPEN,
+                Meeting.deadline <= now,
+                # A procedure entered after the fact closed long ago: the secretariat closes
+                # its items once the record is in.
+                Meeting.recorded_after.is_(False),
+            )
         )
     )
     closed = 0
@@ -339,7 +412,7 @@ def close_due(now: datetime | None = None) -> int:
             if item is None or not item.is_open:
                 db.session.rollback()
                 continue
-            close(item, actor=None, terms=None)
+            close(item, actor=None, terms=None, now=now)
             db.session.commit()
             closed += 1
         except (Invalid, Conflict) as exc:

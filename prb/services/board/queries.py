@@ -3,11 +3,12 @@ proposal's decisions and agenda items."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from prb.extensions import db
 from prb.models import (
     AgendaItem,
+    BoardMembership,
     ConflictOfInterest,
     Decision,
     Meeting,
@@ -21,7 +22,8 @@ from workflows import ItemState, Role
 
 
 def awaiting_vote(user: User) -> list[AgendaItem]:
-    """Open items on which this member may vote and has not yet voted."""
+    """Open items on which this member may vote (she sits on the Board on the meeting's
+    date) and has not yet voted."""
     if not is_board_member(user):
         return []
     # NOT EXISTS on (item, member) keys: a member's whole voting history is never read.
@@ -31,11 +33,23 @@ def awaiting_vote(user: User) -> list[AgendaItem]:
         .where(ConflictOfInterest.item_id == AgendaItem.id, ConflictOfInterest.member_id == user.id)
         .exists()
     )
+    seated = (
+        select(BoardMembership.id)
+        .where(
+            BoardMembership.user_id == user.id,
+            BoardMembership.since <= Meeting.held_on,
+            or_(BoardMembership.until.is_(None), BoardMembership.until >= Meeting.held_on),
+        )
+        .exists()
+    )
     items = db.session.scalars(
         select(AgendaItem)
         .join(Meeting)
         .where(
             AgendaItem.status == ItemState.OPEN,
+            # The secretariat enters the votes of a meeting recorded after the fact.
+            Meeting.recorded_after.is_(False),
+            seated,
             ~voted,
             ~declared,
         )

@@ -39,9 +39,10 @@ def count(
     votes: list[Vote] | None = None,
     present: dict[int, bool] | None = None,
 ) -> ItemCount:
-    """The item's tally. A page showing many items passes what it loaded once for all of
-    them (`count_meeting`), so the number of queries does not grow with the agenda."""
-    members = members if members is not None else board_members()
+    """The item's tally, against the members of the meeting's date. A page showing many
+    items passes what it loaded once for all of them (`count_meeting`), so the number of
+    queries does not grow with the agenda."""
+    members = members if members is not None else board_members(on=item.meeting.held_on)
     reasons = recusals(item, members)
     eligible_ids = {m.id for m in members if m.id not in reasons}
     if votes is None:
@@ -78,7 +79,7 @@ def count(
 
 def count_meeting(meeting: Meeting) -> dict[int, ItemCount]:
     """Every item's tally, in a fixed number of queries whatever the size of the agenda."""
-    members = board_members()
+    members = board_members(on=meeting.held_on)
     present = attendance(meeting)
     votes: dict[int, list[Vote]] = {item.id: [] for item in meeting.items}
     for vote in db.session.scalars(
