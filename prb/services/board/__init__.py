@@ -5,20 +5,22 @@ decisions.
 The package is split by concern; this module re-exports what the rest of PRB uses, so
 callers write `from prb.services import board` and `board.cast_vote(...)`."""
 
+from prb.services.board.agenda import (
+    AGENDA_CHOICES,
+    add_extension_to_agenda,
+    add_to_agenda,
+    schedulable_extensions,
+    schedulable_proposals,
+)
 from prb.services.board.closing import Terms
 from prb.services.board.decisions import close_due, close_item, code_to_type
 from prb.services.board.meetings import (
-    AGENDA_CHOICES,
     MeetingInput,
-    add_extension_to_agenda,
-    add_to_agenda,
     attendance,
     get_meeting,
     list_meetings,
     meeting_id_of,
     record_attendance,
-    schedulable_extensions,
-    schedulable_proposals,
     schedule_meeting,
     suggested_number,
     written_procedure_days,

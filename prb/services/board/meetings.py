@@ -1,4 +1,5 @@
-"""Meetings and written procedures: scheduling, agendas and attendance."""
+"""Meetings and written procedures: scheduling, reading, attendance, and the locks the
+other use cases take on a meeting or an agenda item."""
 
 from __future__ import annotations
 
@@ -8,19 +9,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import raiseload, selectinload
+from sqlalchemy.orm import selectinload
 
 from prb.extensions import db
-from prb.models import (
-    AgendaItem,
-    Attendance,
-    ExtensionRequest,
-    Meeting,
-    Proposal,
-    User,
-    utcnow,
-)
-from prb.services import audit, extensions
+from prb.models import AgendaItem, Attendance, Meeting, User, utcnow
+from prb.services import audit
 from prb.services.access import require_role
 from prb.services.board.members import board_chair, board_members, is_board_member, sits_on
 from prb.services.board.rules import (
@@ -31,14 +24,7 @@ from prb.services.board.rules import (
 )
 from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.transaction import committed
-from workflows import (
-    ExtensionState,
-    ExtensionTrigger,
-    ItemState,
-    MeetingKind,
-    ProposalState,
-    Role,
-)
+from workflows import MeetingKind, Role
 
 NUMBER_PATTERN = re.compile(r"^[A-Z][A-Z0-9-]{1,15}/\d{4}/\d{1,3}$")
 
@@ -195,155 +181,12 @@ def list_meetings(actor: User) -> list[tuple[Meeting, int]]:
     ]
 
 
-AGENDA_CHOICES = 50
-
-
-def schedulable_proposals(limit: int = AGENDA_CHOICES) -> list[Proposal]:
-    """Proposals under review that are not on an open agenda item, those waiting longest
-    first — at most `limit`, so that the choice stays readable (and the page fast)."""
-    on_agenda = select(AgendaItem.proposal_id).where(
-        AgendaItem.status == ItemState.OPEN, AgendaItem.extension_id.is_(None)
-    )
-    return list(
-        db.session.scalars(
-            select(Proposal)
-            .options(raiseload(Proposal.implementing_entities))
-            .where(Proposal.status == ProposalState.UNDER_REVIEW, Proposal.id.not_in(on_agenda))
-            .order_by(Proposal.submitted_at, Proposal.id)
-            .limit(limit)
-        ).unique()
-    )
-
-
-def schedulable_extensions() -> list[ExtensionRequest]:
-    """Extension requests finance has reviewed that are not on an open agenda item."""
-    on_agenda = select(AgendaItem.extension_id).where(
-        AgendaItem.status == ItemState.OPEN, AgendaItem.extension_id.is_not(None)
-    )
-    return list(
-        db.session.scalars(
-            select(ExtensionRequest)
-            .where(
-                ExtensionRequest.status.in_(
-                    [ExtensionState.REQUESTED, ExtensionState.UNDER_REVIEW]
-                ),
-                ExtensionRequest.finance_review != "",
-                ExtensionRequest.id.not_in(on_agenda),
-            )
-            .order_by(ExtensionRequest.requested_at)
-        ).unique()
-    )
-
-
 def meeting_is_open(meeting: Meeting) -> bool:
     """Open for agenda items and votes. A procedure recorded after the fact closed in the
     past by definition, and stays open while the secretariat enters its record."""
     if meeting.recorded_after:
         return True
     return not (meeting.deadline is not None and meeting.deadline <= utcnow())
-
-
-def add_to_agenda(actor: User, meeting_id: int, proposal_id: int) -> AgendaItem:
-    require_role(actor, Role.SECRETARIAT, action="build agendas")
-    with committed():
-        meeting = lock_open_meeting(meeting_id)
-        proposal = (
-            db.session.scalars(
-                select(Proposal).where(Proposal.id == proposal_id).with_for_update(of=Proposal)
-            )
-            .unique()
-            .one_or_none()
-        )
-        if proposal is None:
-            raise NotFound(f"There is no proposal number {proposal_id}.")
-        if proposal.status != ProposalState.UNDER_REVIEW:
-            raise Conflict(
-                f"{proposal.display_code} is {proposal.status_label}; only proposals under "
-                "review can go on an agenda."
-            )
-        already = db.session.scalar(
-            select(Meeting.number)
-            .join(AgendaItem)
-            .where(
-                AgendaItem.proposal_id == proposal.id,
-                AgendaItem.extension_id.is_(None),
-                AgendaItem.status == ItemState.OPEN,
-            )
-        )
-        if already:
-            raise Conflict(f"{proposal.display_code} is already on the agenda of {already}.")
-        position = next_position(meeting)
-        item = AgendaItem(
-            meeting=meeting,
-            proposal=proposal,
-            position=position,
-            status=ItemState.OPEN,
-            proposed_budget=proposal.requested_budget,
-            proposed_duration_months=proposal.duration_months,
-            proposed_start=proposal.planned_start,
-        )
-        db.session.add(item)
-        db.session.flush()
-        audit.record(
-            "placed_on_agenda",
-            actor=actor,
-            role=Role.SECRETARIAT,
-            proposal=proposal,
-            comment=f"{meeting.kind_label} {meeting.number}, item {position}",
-        )
-    return item
-
-
-def add_extension_to_agenda(actor: User, meeting_id: int, extension_id: int) -> AgendaItem:
-    require_role(actor, Role.SECRETARIAT, action="build agendas")
-    with committed():
-        meeting = lock_open_meeting(meeting_id)
-        ext = (
-            db.session.scalars(
-                select(ExtensionRequest)
-                .where(ExtensionRequest.id == extension_id)
-                .with_for_update(of=ExtensionRequest)
-            )
-            .unique()
-            .one_or_none()
-        )
-        if ext is None:
-            raise NotFound(f"There is no extension request number {extension_id}.")
-        already = db.session.scalar(
-            select(Meeting.number)
-            .join(AgendaItem)
-            .where(AgendaItem.extension_id == ext.id, AgendaItem.status == ItemState.OPEN)
-        )
-        if already:
-            raise Conflict(f"This extension request is already on the agenda of {already}.")
-        if ext.status == ExtensionState.REQUESTED:
-            extensions.fire(
-                ext,
-                ExtensionTrigger.START_REVIEW,
-                actor,
-                actor.roles,
-                f"{meeting.kind_label} {meeting.number}",
-            )
-        elif ext.status != ExtensionState.UNDER_REVIEW:
-            raise Conflict(f"The extension request is {ext.status_label}.")
-        item = AgendaItem(
-            meeting=meeting,
-            proposal_id=ext.proposal_id,
-            extension=ext,
-            position=next_position(meeting),
-            status=ItemState.OPEN,
-        )
-        db.session.add(item)
-        db.session.flush()
-        audit.record(
-            "placed_on_agenda",
-            actor=actor,
-            role=Role.SECRETARIAT,
-            proposal=ext.proposal,
-            comment=f"Extension request: {meeting.kind_label} {meeting.number}, "
-            f"item {item.position}",
-        )
-    return item
 
 
 def lock_open_meeting(meeting_id: int) -> Meeting:
@@ -355,15 +198,6 @@ def lock_open_meeting(meeting_id: int) -> Meeting:
     if not meeting_is_open(meeting):
         raise Conflict(f"The written procedure {meeting.number} has passed its deadline.")
     return meeting
-
-
-def next_position(meeting: Meeting) -> int:
-    return (
-        db.session.scalar(
-            select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id)
-        )
-        or 0
-    ) + 1
 
 
 def record_attendance(actor: User, meeting_id: int, present_ids: set[int]) -> None:
