@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from prb.models import AgendaItem, Meeting, utcnow
 from prb.services import board
@@ -16,7 +16,7 @@ def meeting(world, *, written: bool = False, number: str = "PRB/2018/03") -> Mee
         board.MeetingInput(
             number=number,
             kind=MeetingKind.WRITTEN_PROCEDURE if written else MeetingKind.MEETING,
-            held_on=date(2018, 8, 14),
+            held_on=utcnow().date(),
             place="" if written else "New York",
             chair_id=world.board_chair.id,
             deadline=utcnow() + timedelta(days=7) if written else None,

@@ -9,7 +9,8 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from prb.extensions import db
-from prb.models import Entity, FundingProgramme, Meeting, Proposal, User, WorkingGroup
+from prb.models import Entity, FundingProgramme, Meeting, Proposal, User, WorkingGroup, utcnow
+from prb.services import board
 from tests.conftest import make_app
 from workflows import ProposalState, Role
 
@@ -82,10 +83,18 @@ def test_demo_loads_the_seed_portfolio_and_running_twice_duplicates_nothing(app)
     roles = set().union(*(u.roles for u in db.session.scalars(select(User))))
     assert roles >= {Role.CHAIR, Role.BOARD_MEMBER, Role.FINANCE, Role.SECRETARIAT}
     assert db.session.scalars(select(User).where(User.is_board_chair)).one()
-    # an open Board meeting with the proposal under consideration on its agenda
+    # an open Board meeting, held today (members vote at it), with the proposal under
+    # consideration on its agenda
     meeting = db.session.scalars(select(Meeting)).one()
-    assert meeting.number == "PRB/2018/04"
+    today = utcnow().date()
+    assert meeting.number == f"PRB/{today.year}/01" and meeting.held_on == today
+    assert not meeting.recorded_after
     assert [i.proposal_id for i in meeting.items] == [victims.id]
+    # every board member has a seat, the chair's marked chair
+    assert {m.email for m in board.board_members()} == {
+        u.email for u in db.session.scalars(select(User)) if u.has_role(Role.BOARD_MEMBER)
+    }
+    assert board.board_chair().email == "board.chair@prb.example"
 
 
 def test_demo_users_can_sign_in(app) -> None:

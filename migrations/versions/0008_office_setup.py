@@ -248,13 +248,16 @@ def _carry_over_existing_records():
             "VALUES (:u, :e, :s, :until, :chair, CURRENT_TIMESTAMP)"
         ), {"u": user_id, "e": entity_id, "s": since(created), "until": None if active else today,
             "chair": bool(is_chair)})
-    rules_from = first_day or today
-    bind.execute(sa.text(
-        "INSERT INTO board_rules (effective_from, quorum, casting_vote, written_procedure_days, "
-        "absent_may_vote, note, recorded_at) VALUES (:d, :q, :c, 14, :absent, :note, CURRENT_TIMESTAMP)"
-    ), {"d": rules_from, "q": os.environ.get("PRB_BOARD_QUORUM", "1/2"),
-        "c": os.environ.get("PRB_BOARD_CASTING_VOTE", "true").lower() in ("1", "true", "yes", "on"),
-        "absent": False, "note": "The settings in force. " + MIGRATED})
+    # The rules in force when PRB began keeping versions, dated to cover the meetings
+    # already held. An office without meetings gets its first version from the settings
+    # when its first meeting needs one (so it can also record earlier meetings).
+    if first_day is not None:
+        bind.execute(sa.text(
+            "INSERT INTO board_rules (effective_from, quorum, casting_vote, written_procedure_days, "
+            "absent_may_vote, note, recorded_at) VALUES (:d, :q, :c, 14, :absent, :note, CURRENT_TIMESTAMP)"
+        ), {"d": first_day, "q": os.environ.get("PRB_BOARD_QUORUM", "1/2"),
+            "c": os.environ.get("PRB_BOARD_CASTING_VOTE", "true").lower() in ("1", "true", "yes", "on"),
+            "absent": False, "note": "The settings in force. " + MIGRATED})
     # A meeting's decisions are dated by the meeting; a written procedure's by its closing.
     bind.execute(sa.text(
         "UPDATE decisions SET decided_on = (SELECT m.held_on FROM agenda_items i JOIN meetings m "

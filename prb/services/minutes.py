@@ -15,10 +15,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
 
 from prb.extensions import db
-from prb.models import AgendaItem, Decision, Meeting, MinutesVersion, User, utcnow
+from prb.models import (
+    AgendaItem,
+    BoardRules,
+    Decision,
+    Meeting,
+    MinutesVersion,
+    User,
+    utcnow,
+)
 from prb.services import audit, finance, signing
 from prb.services.access import require_role
-from prb.services.board import attendance, board_members, get_meeting
+from prb.services.board import attendance, board_members, get_meeting, rules_on, summary
 from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.once import spend
 from prb.services.pdf import Attachment, iso, render
@@ -42,6 +50,10 @@ class MinutesData:
     draft: bool
     version_label: str
     generated_at: datetime
+    # The rules of procedure the decisions applied (those in force on the meeting's date
+    # when nothing is decided yet), as the minutes print them.
+    rules: list[BoardRules] = field(default_factory=list)
+    rules_text: list[str] = field(default_factory=list)
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -60,7 +72,7 @@ def _data(
             .order_by(AgendaItem.position)
         ).unique()
     )
-    members = board_members()
+    members = board_members(on=meeting.held_on)
     if meeting.is_written_procedure:
         voters = {v.member_id for item in items for v in item.votes} | {
             d.member_id for item in items for d in item.conflicts
@@ -80,6 +92,7 @@ def _data(
         Decimal("0.00"),
     )
     programmes = {i.proposal.programme.id: i.proposal.programme for i in items}
+    rules = _rules_applied(meeting, decided)
     return MinutesData(
         meeting=meeting,
         items=items,
@@ -93,7 +106,21 @@ def _data(
         draft=draft,
         version_label=version_label,
         generated_at=generated_at,
+        rules=rules,
+        rules_text=[summary(r) for r in rules],
     )
+
+
+def _rules_applied(meeting: Meeting, decided: list[AgendaItem]) -> list[BoardRules]:
+    ids = sorted({i.decision.rules_id for i in decided if i.decision.rules_id is not None})
+    if ids:
+        return list(
+            db.session.scalars(
+                select(BoardRules).where(BoardRules.id.in_(ids)).order_by(BoardRules.effective_from)
+            )
+        )
+    in_force = rules_on(meeting.held_on)
+    return [in_force] if in_force else []
 
 
 def decisions_json(data: MinutesData) -> str:
@@ -106,6 +133,7 @@ def decisions_json(data: MinutesData) -> str:
         return None if value is None else value.isoformat()
 
     m = data.meeting
+    rules_from = {r.id: r.effective_from for r in data.rules}
     items = []
     for item in data.items:
         p, d = item.proposal, item.decision
@@ -128,7 +156,9 @@ def decisions_json(data: MinutesData) -> str:
         if d is not None:
             entry["decision"] = {
                 "outcome": d.outcome,
+                "decided_on": day(d.decided_on),
                 "decided_at": iso(d.decided_at),
+                "rules_of_procedure": day(rules_from.get(d.rules_id)),
                 "tally": {
                     "for": d.votes_for,
                     "against": d.votes_against,
@@ -160,7 +190,18 @@ def decisions_json(data: MinutesData) -> str:
             "place": m.place,
             "deadline": iso(m.deadline) if m.deadline else None,
             "chair": m.chair.name if m.chair else None,
+            "recorded_after": m.recorded_after,
         },
+        "rules_of_procedure": [
+            {
+                "effective_from": r.effective_from.isoformat(),
+                "quorum": r.quorum,
+                "casting_vote": r.casting_vote,
+                "written_procedure_days": r.written_procedure_days,
+                "absent_may_vote": r.absent_may_vote,
+            }
+            for r in data.rules
+        ],
         "version": data.version_label,
         "draft": data.draft,
         "present": [u.name for u in data.present],

@@ -7,6 +7,7 @@ from datetime import UTC
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from prb.models import utcnow
 from prb.services import board as service
 from prb.services import minutes
 from prb.services.errors import Conflict, Invalid, NotAllowed
@@ -14,11 +15,17 @@ from prb.web.access import roles_required
 from prb.web.forms import (
     AgendaForm,
     AttendanceForm,
+    ChairForm,
     CloseItemForm,
     ConflictForm,
+    EndSeatForm,
     ExtensionAgendaForm,
     MeetingForm,
     MinutesForm,
+    RecordConflictForm,
+    RecordVoteForm,
+    RulesForm,
+    SeatForm,
     VoteForm,
     options,
     show_errors,
@@ -46,13 +53,18 @@ def index():  # type: ignore[no-untyped-def]
 def new_meeting():  # type: ignore[no-untyped-def]
     form = MeetingForm()
     form.kind.choices = options((k.value, k.label) for k in MeetingKind)
+    # The chair is one of the members of the meeting's date (today's until a date is given).
     form.chair_id.choices = options(
-        [("", "— none —")] + [(m.id, m.name) for m in service.board_members()]
+        [("", "— the Board chair of that date —")]
+        + [(m.id, m.name) for m in service.board_members(on=form.held_on.data)]
+    )
+    form.deadline.description = (
+        "Written procedure only: voting closes at this time (UTC). Leave it empty for the "
+        f"rules' default period ({service.written_procedure_days()} days from the date); "
+        "for one that already took place, give the time voting closed."
     )
     if request.method == "GET":
         form.number.data = service.suggested_number()
-        chair = next((m for m in service.board_members() if m.is_board_chair), None)
-        form.chair_id.data = chair.id if chair else None
     status = 200
     if form.validate_on_submit():
         deadline = form.deadline.data.replace(tzinfo=UTC) if form.deadline.data else None
@@ -66,6 +78,7 @@ def new_meeting():  # type: ignore[no-untyped-def]
                     place=form.place.data or "",
                     chair_id=form.chair_id.data,
                     deadline=deadline,
+                    recorded_after=bool(form.recorded_after.data),
                 ),
             )
         except Invalid as exc:
@@ -75,9 +88,12 @@ def new_meeting():  # type: ignore[no-untyped-def]
             flash(exc.message, "error")
             status = 409
         else:
-            flash(
-                f"{meeting.kind_label} {meeting.number} scheduled. Now add its agenda.", "success"
+            next_step = (
+                "Now add its agenda, then enter its record."
+                if meeting.recorded_after
+                else "Now add its agenda."
             )
+            flash(f"{meeting.kind_label} {meeting.number} scheduled. {next_step}", "success")
             return redirect(url_for(".meeting", meeting_id=meeting.id))
     elif request.method == "POST":
         flash("The meeting was not scheduled: please correct the fields marked.", "error")
@@ -91,9 +107,20 @@ def meeting(meeting_id: int, status: int = 200):  # type: ignore[no-untyped-def]
     service.close_due()
     m = service.get_meeting(current_user, meeting_id)
     secretariat = current_user.has_role(Role.SECRETARIAT)
-    is_member = current_user.has_role(Role.BOARD_MEMBER) and current_user.active
-    rows = []
     counts = service.count_meeting(m)
+    members = service.board_members(on=m.held_on)
+    # Votes are cast by the members of the meeting's date; for a meeting entered after the
+    # fact, the secretariat enters them instead.
+    seated = current_user.id in {u.id for u in members}
+    is_member = (
+        current_user.has_role(Role.BOARD_MEMBER)
+        and current_user.active
+        and seated
+        and not m.recorded_after
+    )
+    absence = service.absence_refusal(m, current_user) if is_member else None
+    recording = secretariat and m.recorded_after
+    rows = []
     for item in m.items:
         counted = counts[item.id]
         mine = next((v for v in counted.votes if v.member_id == current_user.id), None)
@@ -105,9 +132,17 @@ def meeting(meeting_id: int, status: int = 200):  # type: ignore[no-untyped-def]
                 "show_votes": secretariat or not item.is_open,
                 "my_vote": mine,
                 "my_recusal": counted.recused.get(current_user.id) if is_member else None,
-                "can_vote": is_member and item.is_open and current_user.id not in counted.recused,
+                "can_vote": is_member
+                and item.is_open
+                and current_user.id not in counted.recused
+                and absence is None,
                 "vote_form": _vote_form(mine),
                 "close_form": _close_form(item) if secretariat and item.is_open else None,
+                "code_to_type": item.extension_id is None
+                and secretariat
+                and item.is_open
+                and service.code_to_type(item.proposal),
+                "record_forms": _record_forms(counted) if recording and item.is_open else None,
             }
         )
     agenda_form = extension_form = None
@@ -123,7 +158,6 @@ def meeting(meeting_id: int, status: int = 200):  # type: ignore[no-untyped-def]
         )
     attendance_form = None
     present = service.attendance(m)
-    members = service.board_members()
     if secretariat and not m.is_written_procedure:
         attendance_form = AttendanceForm(formdata=None)
         attendance_form.present.choices = options((u.id, u.name) for u in members)
@@ -139,6 +173,7 @@ def meeting(meeting_id: int, status: int = 200):  # type: ignore[no-untyped-def]
             attendance_form=attendance_form,
             members=members,
             present=present,
+            absence=absence,
             conflict_form=ConflictForm(formdata=None),
             minutes_versions=minutes.versions(m),
             minutes_form=MinutesForm(formdata=None) if secretariat else None,
@@ -146,6 +181,17 @@ def meeting(meeting_id: int, status: int = 200):  # type: ignore[no-untyped-def]
         ),
         status,
     )
+
+
+def _record_forms(counted) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The secretariat's forms to enter a past meeting's votes and conflicts on an item."""
+    voters = [(u.id, u.name) for u in counted.members if u.id not in counted.recused]
+    vote_form = RecordVoteForm(formdata=None)
+    vote_form.member_id.choices = options(voters)
+    vote_form.choice.choices = options((c.value, c.label) for c in VoteChoice)
+    conflict_form = RecordConflictForm(formdata=None)
+    conflict_form.member_id.choices = options(voters)
+    return {"vote": vote_form, "conflict": conflict_form}
 
 
 def _vote_form(mine) -> VoteForm:  # type: ignore[no-untyped-def]
@@ -265,7 +311,13 @@ def close(item_id: int):  # type: ignore[no-untyped-def]
     meeting_id = service.meeting_id_of(item_id)
     form = CloseItemForm()
     if not form.validate():
-        for field in (form.budget, form.duration_months, form.start, form.conditions):
+        for field in (
+            form.budget,
+            form.duration_months,
+            form.start,
+            form.conditions,
+            form.project_code,
+        ):
             for error in field.errors:
                 flash(f"{field.label.text}: {error}", "error")
         return meeting(meeting_id, status=422)
@@ -278,6 +330,7 @@ def close(item_id: int):  # type: ignore[no-untyped-def]
                 duration_months=form.duration_months.data,
                 start=form.start.data,
                 conditions=form.conditions.data or "",
+                project_code=form.project_code.data or "",
             ),
         )
     except (Conflict, Invalid) as exc:
@@ -295,3 +348,175 @@ def close(item_id: int):  # type: ignore[no-untyped-def]
     else:
         message = f"Item {item.position} deferred: {item.outcome_note}"
     return _back(meeting_id, message)
+
+
+def _flash_refusal(exc: Conflict | Invalid) -> None:
+    flash(exc.message, "error")
+    for messages in getattr(exc, "fields", {}).values():
+        for message in messages:
+            if message != exc.message:
+                flash(message, "error")
+
+
+@bp.route("/items/<int:item_id>/record-vote", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def record_vote(item_id: int):  # type: ignore[no-untyped-def]
+    meeting_id = service.meeting_id_of(item_id)
+    form = RecordVoteForm()
+    form.choice.choices = options((c.value, c.label) for c in VoteChoice)
+    if not form.validate() or not form.choice.data:
+        flash("Choose the member and the vote recorded for her.", "error")
+        return meeting(meeting_id, status=422)
+    try:
+        vote = service.record_vote(
+            current_user,
+            item_id,
+            form.member_id.data,
+            form.choice.data,
+            form.comment.data or "",
+        )
+    except (Conflict, Invalid) as exc:
+        _flash_refusal(exc)
+        return meeting(meeting_id, status=exc.status_code)
+    return _back(meeting_id, f"Vote entered: {vote.member.name} — {vote.choice_label}.")
+
+
+@bp.route("/items/<int:item_id>/record-conflict", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def record_conflict(item_id: int):  # type: ignore[no-untyped-def]
+    meeting_id = service.meeting_id_of(item_id)
+    form = RecordConflictForm()
+    form.validate()
+    try:
+        service.record_conflict(current_user, item_id, form.member_id.data, form.reason.data or "")
+    except (Conflict, Invalid) as exc:
+        _flash_refusal(exc)
+        return meeting(meeting_id, status=exc.status_code)
+    return _back(meeting_id, "Conflict of interest entered; the member does not vote on it.")
+
+
+# -- the Board as data: seats and rules of procedure ---------------------------------------
+
+READERS = (*VIEWERS, Role.ADMINISTRATOR)
+
+
+@bp.route("/members")
+@roles_required(*READERS)
+def members(form: SeatForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    seats = service.seats(current_user)
+    admin = current_user.has_role(Role.ADMINISTRATOR)
+    if admin and form is None:
+        form = SeatForm(formdata=None)
+    if form is not None:
+        form.user_id.choices = options(
+            [("", "— choose —")]
+            + [(u.id, f"{u.name} ({u.entity.code})") for u in service.seat_candidates()]
+        )
+    return (
+        render_template(
+            "board/members.html",
+            seats=seats,
+            form=form if admin else None,
+            can_edit=admin,
+            chair=service.board_chair(),
+            today=utcnow().date(),
+        ),
+        status,
+    )
+
+
+@bp.route("/members", methods=["POST"])
+@roles_required(Role.ADMINISTRATOR)
+def add_seat():  # type: ignore[no-untyped-def]
+    form = SeatForm()
+    form.validate()
+    try:
+        seat = service.add_seat(
+            current_user,
+            service.SeatInput(
+                user_id=form.user_id.data,
+                since=form.since.data,
+                until=form.until.data,
+                is_chair=bool(form.is_chair.data),
+            ),
+        )
+    except Invalid as exc:
+        show_errors(form, exc)
+        return members(form=form, status=exc.status_code)
+    flash(f"Seat added for {seat.user.name}.", "success")
+    return redirect(url_for(".members"), 303)
+
+
+@bp.route("/members/<int:seat_id>/end", methods=["POST"])
+@roles_required(Role.ADMINISTRATOR)
+def end_seat(seat_id: int):  # type: ignore[no-untyped-def]
+    form = EndSeatForm()
+    form.validate()
+    try:
+        seat = service.end_seat(current_user, seat_id, form.until.data)
+    except (Conflict, Invalid) as exc:
+        _flash_refusal(exc)
+        return members(status=exc.status_code)
+    flash(f"{seat.user.name}'s seat ends on {seat.until:%d %B %Y}.", "success")
+    return redirect(url_for(".members"), 303)
+
+
+@bp.route("/members/<int:seat_id>/chair", methods=["POST"])
+@roles_required(Role.ADMINISTRATOR)
+def mark_chair(seat_id: int):  # type: ignore[no-untyped-def]
+    form = ChairForm()
+    form.validate()
+    try:
+        seat = service.mark_chair(current_user, seat_id, form.is_chair.data == "1")
+    except (Conflict, Invalid) as exc:
+        _flash_refusal(exc)
+        return members(status=exc.status_code)
+    verb = "chairs" if seat.is_chair else "no longer chairs"
+    flash(f"{seat.user.name} {verb} the Board over this seat.", "success")
+    return redirect(url_for(".members"), 303)
+
+
+@bp.route("/rules")
+@roles_required(*READERS)
+def rules(form: RulesForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    versions = service.versions(current_user)
+    admin = current_user.has_role(Role.ADMINISTRATOR)
+    if admin and form is None:
+        form = RulesForm(formdata=None)
+        start = service.proposed_rules()
+        form.quorum.data = start.quorum
+        form.casting_vote.data = start.casting_vote
+        form.written_procedure_days.data = start.written_procedure_days
+        form.absent_may_vote.data = start.absent_may_vote
+    return (
+        render_template(
+            "board/rules.html",
+            versions=[(v, service.summary(v)) for v in versions],
+            form=form if admin else None,
+        ),
+        status,
+    )
+
+
+@bp.route("/rules", methods=["POST"])
+@roles_required(Role.ADMINISTRATOR)
+def add_rules():  # type: ignore[no-untyped-def]
+    form = RulesForm()
+    form.validate()
+    try:
+        version = service.add_rules(
+            current_user,
+            service.RulesInput(
+                effective_from=form.effective_from.data,
+                quorum=form.quorum.data or "",
+                casting_vote=bool(form.casting_vote.data),
+                written_procedure_days=form.written_procedure_days.data,
+                absent_may_vote=bool(form.absent_may_vote.data),
+                note=form.note.data or "",
+            ),
+        )
+    except Invalid as exc:
+        show_errors(form, exc)
+        return rules(form=form, status=exc.status_code)
+    flash(f"Rules of procedure in force from {version.effective_from:%d %B %Y} added.", "success")
+    return redirect(url_for(".rules"), 303)

@@ -239,6 +239,7 @@ class MeetingForm(FlaskForm):
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         description="Written procedure only: voting closes at this time (UTC).",
     )
+    recorded_after = BooleanField("This meeting already took place")
     submit = SubmitField("Schedule")
 
 
@@ -269,7 +270,65 @@ class CloseItemForm(FlaskForm):
     duration_months = MonthsField("Approved duration (months)", validators=[Optional()])
     start = CalendarDateField("Start of the approved period", validators=[Optional()])
     conditions = TextAreaField("Conditions", validators=[Length(max=5000)])
+    project_code = StringField(
+        "Project code",
+        validators=[Length(max=40)],
+        description="This programme's codes are typed at approval, e.g. UNCCT-2019-02-79-D.",
+    )
     submit = SubmitField("Close voting and record the decision")
+
+
+class RecordVoteForm(FlaskForm):
+    member_id = SelectField("Member", coerce=_int_or_none, validate_choice=False)
+    choice = RadioField("Vote as recorded", validate_choice=False)
+    comment = TextAreaField("Comment (optional)", validators=[Length(max=1000)])
+    submit = SubmitField("Enter the vote")
+
+
+class RecordConflictForm(FlaskForm):
+    member_id = SelectField("Member", coerce=_int_or_none, validate_choice=False)
+    reason = TextAreaField("Reason declared", validators=[Length(max=1000)])
+    submit = SubmitField("Enter the conflict of interest")
+
+
+class SeatForm(FlaskForm):
+    user_id = SelectField("Board member", coerce=_int_or_none, validate_choice=False)
+    since = CalendarDateField("First day", validators=[Optional()])
+    until = CalendarDateField(
+        "Last day", validators=[Optional()], description="Leave empty while the seat is held."
+    )
+    is_chair = BooleanField("Chairs the Board over this seat")
+    submit = SubmitField("Add the seat")
+
+
+class EndSeatForm(FlaskForm):
+    until = CalendarDateField("Last day", validators=[Optional()])
+    submit = SubmitField("End the seat")
+
+
+class ChairForm(FlaskForm):
+    is_chair = HiddenField()
+    submit = SubmitField("Change")
+
+
+class DaysField(_FriendlyParse, IntegerField):
+    parse_message = "Enter a whole number of days, for example 14."
+
+
+class RulesForm(FlaskForm):
+    effective_from = CalendarDateField("In force from", validators=[Optional()])
+    quorum = StringField(
+        "Quorum",
+        validators=[Length(max=12)],
+        description="More than this share of the eligible members must vote, e.g. 1/2.",
+    )
+    casting_vote = BooleanField("The chair's vote decides a tie when she is present")
+    written_procedure_days = DaysField(
+        "Written procedure: default period (days)", validators=[Optional()]
+    )
+    absent_may_vote = BooleanField("A member recorded absent from a meeting may vote")
+    note = TextAreaField("Note (optional)", validators=[Length(max=2000)])
+    submit = SubmitField("Add the version")
 
 
 class EntryForm(FlaskForm):

@@ -73,9 +73,10 @@ def test_journey_1_a_proposal_from_draft_to_completed_project(live, new_page, tm
     assert "is now Under review" in flash(sec)
     sec.get_by_role("link", name="Board", exact=True).click()
     sec.get_by_role("link", name="Schedule a meeting or written procedure").click()
-    sec.get_by_label("Number").fill(f"PRB/{today.year}/01")
+    # (PRB/<year>/01 is the demo's open meeting)
+    sec.get_by_label("Number").fill(f"PRB/{today.year}/02")
     sec.get_by_label("Date", exact=True).fill(today.isoformat())
-    sec.get_by_label("Place").fill("virtual")
+    sec.get_by_label("Place", exact=True).fill("virtual")
     sec.get_by_role("button", name="Schedule").click()
     assert "scheduled" in flash(sec)
     meeting_url = sec.url
@@ -149,7 +150,7 @@ def test_journey_1_a_proposal_from_draft_to_completed_project(live, new_page, tm
     # The Board approves it by written procedure: it closes when all eligible have voted.
     sec.get_by_role("link", name="Board", exact=True).click()
     sec.get_by_role("link", name="Schedule a meeting or written procedure").click()
-    sec.get_by_label("Number").fill(f"PRB/{today.year}/02")
+    sec.get_by_label("Number").fill(f"PRB/{today.year}/03")
     sec.get_by_label("Kind").select_option("written_procedure")
     sec.get_by_label("Date", exact=True).fill(today.isoformat())
     deadline = (datetime.now(UTC) + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
@@ -203,7 +204,8 @@ def test_journey_2_refusals_as_a_user_sees_them(live, new_page):
     # A member tries to vote twice from two tabs.
     member = new_page()
     sign_in(member, live, "board.undp@prb.example")
-    member.get_by_role("link", name="PRB/2018/04, item 1").click()
+    # the demo's open meeting, held today
+    member.get_by_role("link", name=f"PRB/{datetime.now(UTC).year}/01, item 1").click()
     meeting_url = member.url
     second_tab = member.context.new_page()
     second_tab.goto(meeting_url)

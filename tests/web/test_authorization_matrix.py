@@ -7,9 +7,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from prb.extensions import db
-from prb.models import ChairTerm, ResultsOutput
+from prb.models import BoardMembership, ChairTerm, ResultsOutput
 from prb.services import board, extensions, finance
 from tests import factories
 from tests.board_helpers import meeting
@@ -57,6 +58,17 @@ RULES: dict[str, tuple[str, dict[str, int], int]] = {
     "board.vote": ("POST", {"board": 422}, 403),
     "board.conflict": ("POST", {"board": 422}, 403),
     "board.close": ("POST", {"secretariat": 303}, 403),
+    # A live meeting: the secretariat enters votes only for one recorded after the fact.
+    "board.record_vote": ("POST", {"secretariat": 422}, 403),
+    "board.record_conflict": ("POST", {"secretariat": 422}, 403),
+    # The Board's members and rules: read by the Board, secretariat and finance; changed by
+    # an administrator only.
+    "board.members": ("GET", {**VIEWERS, "administrator": 200}, 403),
+    "board.rules": ("GET", {**VIEWERS, "administrator": 200}, 403),
+    "board.add_seat": ("POST", {"administrator": 422}, 403),
+    "board.end_seat": ("POST", {"administrator": 422}, 403),
+    "board.mark_chair": ("POST", {"administrator": 303}, 403),
+    "board.add_rules": ("POST", {"administrator": 422}, 403),
     "finance.index": ("GET", VIEWERS, 403),
     "finance.dashboard_csv": ("GET", {"finance": 200, "secretariat": 200}, 403),
     "finance.project": ("GET", {"chair": 200, "finance": 200, "secretariat": 200}, 404),
@@ -158,6 +170,9 @@ def _world(world):  # type: ignore[no-untyped-def]
         "programme_id": world.programme.id,
         "output_id": output.id,
         "call_id": world.call.id,
+        "seat_id": db.session.scalars(
+            select(BoardMembership.id).where(BoardMembership.user_id == world.board_undp.id)
+        ).one(),
     }
 
 

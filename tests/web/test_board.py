@@ -14,6 +14,8 @@ from tests.conftest import sign_in
 from workflows import ItemState, ProposalState
 
 S = ProposalState
+# A live meeting is held today or later (a past one is entered as "already took place").
+TODAY = utcnow().date().isoformat()
 
 
 def vote(client, item, choice, **extra):  # type: ignore[no-untyped-def]
@@ -36,7 +38,7 @@ def test_secretariat_schedules_a_meeting_and_builds_the_agenda(client, world) ->
         data={
             "number": "PRB/2018/03",
             "kind": "meeting",
-            "held_on": "2018-08-14",
+            "held_on": TODAY,
             "place": "New York",
             "chair_id": world.board_chair.id,
         },
@@ -63,22 +65,22 @@ def test_meeting_form_errors(client, world) -> None:
     sign_in(client, world.secretariat)
     for data, message in (
         (
-            {"number": "PRB/2018/03", "kind": "meeting", "held_on": "2018-08-14", "place": "NY"},
+            {"number": "PRB/2018/03", "kind": "meeting", "held_on": TODAY, "place": "NY"},
             "PRB/2018/03 already exists.",
         ),
         (
-            {"number": "board meeting", "kind": "meeting", "held_on": "2018-08-14", "place": "NY"},
+            {"number": "board meeting", "kind": "meeting", "held_on": TODAY, "place": "NY"},
             "Use the form PRB/2018/03.",
         ),
         (
-            {"number": "PRB/2018/04", "kind": "written_procedure", "held_on": "2018-08-14"},
-            "A written procedure needs a deadline.",
+            {"number": "PRB/2018/04", "kind": "meeting", "held_on": "2018-08-14", "place": "NY"},
+            "The date has passed.",
         ),
         (
             {
                 "number": "PRB/2018/04",
                 "kind": "written_procedure",
-                "held_on": "2018-08-14",
+                "held_on": TODAY,
                 "deadline": "2001-01-01T10:00",
             },
             "The deadline must be in the future.",
@@ -87,7 +89,7 @@ def test_meeting_form_errors(client, world) -> None:
             {
                 "number": "PRB/2018/04",
                 "kind": "meeting",
-                "held_on": "2018-08-14",
+                "held_on": TODAY,
                 "chair_id": world.finance.id,
                 "place": "NY",
             },

@@ -86,7 +86,9 @@ def test_draft_minutes_contain_the_record(client, world) -> None:
     for expected in (
         "UNITED NATIONS OFFICE OF COUNTER-TERRORISM",
         "Minutes of the meeting PRB/2018/03",
-        "14 August 2018",
+        f"{m.held_on.day} {m.held_on:%B %Y}",
+        f"Rules of procedure of {m.held_on.day} {m.held_on:%B %Y}: quorum more than 1/2 of "
+        "eligible members",
         "New York",
         "Jean-François Lefèvre",
         "Item 1. UNCCT-2017-73-a — Biometrics Compendium",

@@ -1,0 +1,111 @@
+"""Use cases of the Programme Review Board: its members and rules of procedure, scheduling,
+agendas, attendance, votes, conflicts of interest, and closing items into recorded
+decisions.
+
+The package is split by concern; this module re-exports what the rest of PRB uses, so
+callers write `from prb.services import board` and `board.cast_vote(...)`."""
+
+from prb.services.board.agenda import (
+    AGENDA_CHOICES,
+    add_extension_to_agenda,
+    add_to_agenda,
+    schedulable_extensions,
+    schedulable_proposals,
+)
+from prb.services.board.closing import Terms
+from prb.services.board.decisions import close_due, close_item, code_to_type
+from prb.services.board.meetings import (
+    MeetingInput,
+    attendance,
+    get_meeting,
+    list_meetings,
+    meeting_id_of,
+    record_attendance,
+    schedule_meeting,
+    suggested_number,
+    written_procedure_days,
+)
+from prb.services.board.members import (
+    automatic_recusal,
+    board_chair,
+    board_members,
+    recusals,
+    sits_on,
+)
+from prb.services.board.queries import awaiting_vote, decisions_for, items_for, open_meetings
+from prb.services.board.rules import (
+    RulesInput,
+    add_rules,
+    ensure_rules,
+    proposed_rules,
+    rules_on,
+    summary,
+    versions,
+)
+from prb.services.board.seats import (
+    SeatInput,
+    add_seat,
+    end_seat,
+    mark_chair,
+    seat_candidates,
+    seats,
+)
+from prb.services.board.tally import ItemCount, count, count_meeting
+from prb.services.board.votes import (
+    absence_refusal,
+    cast_vote,
+    declare_conflict,
+    record_conflict,
+    record_vote,
+)
+
+__all__ = [
+    "AGENDA_CHOICES",
+    "ItemCount",
+    "MeetingInput",
+    "RulesInput",
+    "SeatInput",
+    "Terms",
+    "absence_refusal",
+    "add_extension_to_agenda",
+    "add_rules",
+    "add_seat",
+    "add_to_agenda",
+    "attendance",
+    "automatic_recusal",
+    "awaiting_vote",
+    "board_chair",
+    "board_members",
+    "cast_vote",
+    "close_due",
+    "close_item",
+    "code_to_type",
+    "count",
+    "count_meeting",
+    "decisions_for",
+    "declare_conflict",
+    "end_seat",
+    "ensure_rules",
+    "get_meeting",
+    "items_for",
+    "list_meetings",
+    "mark_chair",
+    "meeting_id_of",
+    "open_meetings",
+    "proposed_rules",
+    "record_attendance",
+    "record_conflict",
+    "record_vote",
+    "recusals",
+    "rules_on",
+    "schedulable_extensions",
+    "schedulable_proposals",
+    "schedule_meeting",
+    "seat_candidates",
+    "seats",
+    "sits_on",
+    "suggested_number",
+    "summary",
+    "versions",
+    "written_procedure_days",
+]

@@ -1,0 +1,166 @@
+"""Agendas: what can be put on one, and putting it there."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import raiseload
+
+from prb.extensions import db
+from prb.models import AgendaItem, ExtensionRequest, Meeting, Proposal, User
+from prb.services import audit, extensions
+from prb.services.access import require_role
+from prb.services.board.meetings import lock_open_meeting
+from prb.services.errors import Conflict, NotFound
+from prb.services.transaction import committed
+from workflows import ExtensionState, ExtensionTrigger, ItemState, ProposalState, Role
+
+AGENDA_CHOICES = 50
+
+
+def schedulable_proposals(limit: int = AGENDA_CHOICES) -> list[Proposal]:
+    """Proposals under review that are not on an open agenda item, those waiting longest
+    first — at most `limit`, so that the choice stays readable (and the page fast)."""
+    on_agenda = select(AgendaItem.proposal_id).where(
+        AgendaItem.status == ItemState.OPEN, AgendaItem.extension_id.is_(None)
+    )
+    return list(
+        db.session.scalars(
+            select(Proposal)
+            .options(raiseload(Proposal.implementing_entities))
+            .where(Proposal.status == ProposalState.UNDER_REVIEW, Proposal.id.not_in(on_agenda))
+            .order_by(Proposal.submitted_at, Proposal.id)
+            .limit(limit)
+        ).unique()
+    )
+
+
+def schedulable_extensions() -> list[ExtensionRequest]:
+    """Extension requests finance has reviewed that are not on an open agenda item."""
+    on_agenda = select(AgendaItem.extension_id).where(
+        AgendaItem.status == ItemState.OPEN, AgendaItem.extension_id.is_not(None)
+    )
+    return list(
+        db.session.scalars(
+            select(ExtensionRequest)
+            .where(
+                ExtensionRequest.status.in_(
+                    [ExtensionState.REQUESTED, ExtensionState.UNDER_REVIEW]
+                ),
+                ExtensionRequest.finance_review != "",
+                ExtensionRequest.id.not_in(on_agenda),
+            )
+            .order_by(ExtensionRequest.requested_at)
+        ).unique()
+    )
+
+
+def add_to_agenda(actor: User, meeting_id: int, proposal_id: int) -> AgendaItem:
+    require_role(actor, Role.SECRETARIAT, action="build agendas")
+    with committed():
+        meeting = lock_open_meeting(meeting_id)
+        proposal = (
+            db.session.scalars(
+                select(Proposal).where(Proposal.id == proposal_id).with_for_update(of=Proposal)
+            )
+            .unique()
+            .one_or_none()
+        )
+        if proposal is None:
+            raise NotFound(f"There is no proposal number {proposal_id}.")
+        if proposal.status != ProposalState.UNDER_REVIEW:
+            raise Conflict(
+                f"{proposal.display_code} is {proposal.status_label}; only proposals under "
+                "review can go on an agenda."
+            )
+        already = db.session.scalar(
+            select(Meeting.number)
+            .join(AgendaItem)
+            .where(
+                AgendaItem.proposal_id == proposal.id,
+                AgendaItem.extension_id.is_(None),
+                AgendaItem.status == ItemState.OPEN,
+            )
+        )
+        if already:
+            raise Conflict(f"{proposal.display_code} is already on the agenda of {already}.")
+        position = next_position(meeting)
+        item = AgendaItem(
+            meeting=meeting,
+            proposal=proposal,
+            position=position,
+            status=ItemState.OPEN,
+            proposed_budget=proposal.requested_budget,
+            proposed_duration_months=proposal.duration_months,
+            proposed_start=proposal.planned_start,
+        )
+        db.session.add(item)
+        db.session.flush()
+        audit.record(
+            "placed_on_agenda",
+            actor=actor,
+            role=Role.SECRETARIAT,
+            proposal=proposal,
+            comment=f"{meeting.kind_label} {meeting.number}, item {position}",
+        )
+    return item
+
+
+def add_extension_to_agenda(actor: User, meeting_id: int, extension_id: int) -> AgendaItem:
+    require_role(actor, Role.SECRETARIAT, action="build agendas")
+    with committed():
+        meeting = lock_open_meeting(meeting_id)
+        ext = (
+            db.session.scalars(
+                select(ExtensionRequest)
+                .where(ExtensionRequest.id == extension_id)
+                .with_for_update(of=ExtensionRequest)
+            )
+            .unique()
+            .one_or_none()
+        )
+        if ext is None:
+            raise NotFound(f"There is no extension request number {extension_id}.")
+        already = db.session.scalar(
+            select(Meeting.number)
+            .join(AgendaItem)
+            .where(AgendaItem.extension_id == ext.id, AgendaItem.status == ItemState.OPEN)
+        )
+        if already:
+            raise Conflict(f"This extension request is already on the agenda of {already}.")
+        if ext.status == ExtensionState.REQUESTED:
+            extensions.fire(
+                ext,
+                ExtensionTrigger.START_REVIEW,
+                actor,
+                actor.roles,
+                f"{meeting.kind_label} {meeting.number}",
+            )
+        elif ext.status != ExtensionState.UNDER_REVIEW:
+            raise Conflict(f"The extension request is {ext.status_label}.")
+        item = AgendaItem(
+            meeting=meeting,
+            proposal_id=ext.proposal_id,
+            extension=ext,
+            position=next_position(meeting),
+            status=ItemState.OPEN,
+        )
+        db.session.add(item)
+        db.session.flush()
+        audit.record(
+            "placed_on_agenda",
+            actor=actor,
+            role=Role.SECRETARIAT,
+            proposal=ext.proposal,
+            comment=f"Extension request: {meeting.kind_label} {meeting.number}, "
+            f"item {item.position}",
+        )
+    return item
+
+
+def next_position(meeting: Meeting) -> int:
+    return (
+        db.session.scalar(
+            select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id)
+        )
+        or 0
+    ) + 1

@@ -1,0 +1,92 @@
+"""Counting an item's votes against the members who may cast them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from prb.extensions import db
+from prb.models import AgendaItem, Meeting, User, Vote
+from prb.services.board.meetings import attendance
+from prb.services.board.members import board_members, recusals
+from prb.services.decision_rule import Tally
+from workflows import VoteChoice
+
+
+@dataclass
+class ItemCount:
+    tally: Tally
+    votes: list[Vote]
+    recused: dict[int, str]  # member id → reason
+    members: list[User]
+    chair_vote: VoteChoice | None = None
+    chair_present: bool = False
+    names: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def recused_text(self) -> str:
+        return "; ".join(
+            f"{self.names[mid]} ({why})"
+            for mid, why in sorted(self.recused.items(), key=lambda kv: self.names[kv[0]])
+        )
+
+
+def count(
+    item: AgendaItem,
+    *,
+    members: list[User] | None = None,
+    votes: list[Vote] | None = None,
+    present: dict[int, bool] | None = None,
+) -> ItemCount:
+    """The item's tally, against the members of the meeting's date. A page showing many
+    items passes what it loaded once for all of them (`count_meeting`), so the number of
+    queries does not grow with the agenda."""
+    members = members if members is not None else board_members(on=item.meeting.held_on)
+    reasons = recusals(item, members)
+    eligible_ids = {m.id for m in members if m.id not in reasons}
+    if votes is None:
+        votes = list(
+            db.session.scalars(select(Vote).where(Vote.item_id == item.id).order_by(Vote.id))
+        )
+    votes = [v for v in votes if v.member_id in eligible_ids]
+    by_choice = {c: sum(1 for v in votes if v.choice == c) for c in VoteChoice}
+    tally = Tally(
+        approve=by_choice[VoteChoice.APPROVE],
+        request_revision=by_choice[VoteChoice.REQUEST_REVISION],
+        reject=by_choice[VoteChoice.REJECT],
+        abstain=by_choice[VoteChoice.ABSTAIN],
+        eligible=len(eligible_ids),
+        recused=len(reasons),
+    )
+    meeting = item.meeting
+    chair_vote = None
+    chair_present = False
+    if meeting.chair_id is not None:
+        chair_vote = next(
+            (VoteChoice(v.choice) for v in votes if v.member_id == meeting.chair_id), None
+        )
+        # In a written procedure the chair takes part by voting; in a meeting, by attending.
+        if meeting.is_written_procedure:
+            chair_present = chair_vote is not None
+        else:
+            here = present if present is not None else attendance(meeting)
+            chair_present = here.get(meeting.chair_id, False)
+    return ItemCount(
+        tally, votes, reasons, members, chair_vote, chair_present, {m.id: m.name for m in members}
+    )
+
+
+def count_meeting(meeting: Meeting) -> dict[int, ItemCount]:
+    """Every item's tally, in a fixed number of queries whatever the size of the agenda."""
+    members = board_members(on=meeting.held_on)
+    present = attendance(meeting)
+    votes: dict[int, list[Vote]] = {item.id: [] for item in meeting.items}
+    for vote in db.session.scalars(
+        select(Vote).join(AgendaItem).where(AgendaItem.meeting_id == meeting.id).order_by(Vote.id)
+    ):
+        votes[vote.item_id].append(vote)
+    return {
+        item.id: count(item, members=members, votes=votes[item.id], present=present)
+        for item in meeting.items
+    }
