@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -78,14 +80,13 @@ def test_demo_loads_the_seed_portfolio_and_running_twice_duplicates_nothing(app)
         select(Proposal).where(Proposal.title.like("Supporting and Highlighting Victims%"))
     ).one()
     assert victims.status == S.UNDER_REVIEW and victims.project_code is None
-    # budgets the report does not give are marked illustrative
-    assert all("llustrative" in p.data_note for p in codes.values())
+    # budgets the report does not give are marked illustrative, where readers see them
+    assert all("llustrative" in p.description for p in codes.values())
     roles = set().union(*(u.roles for u in db.session.scalars(select(User))))
     assert roles >= {Role.CHAIR, Role.BOARD_MEMBER, Role.FINANCE, Role.SECRETARIAT}
-    assert db.session.scalars(select(User).where(User.is_board_chair)).one()
     # an open Board meeting, held today (members vote at it), with the proposal under
     # consideration on its agenda
-    meeting = db.session.scalars(select(Meeting)).one()
+    meeting = db.session.scalars(select(Meeting).order_by(Meeting.held_on.desc())).first()
     today = utcnow().date()
     assert meeting.number == f"PRB/{today.year}/01" and meeting.held_on == today
     assert not meeting.recorded_after
@@ -115,3 +116,66 @@ def test_demo_refuses_a_database_without_the_schema(database_url) -> None:
         db.engine.dispose()
     assert result.exit_code == 1
     assert "run `prb db upgrade` first" in result.output
+
+
+@pytest.fixture
+def signing_app(empty_database, tmp_path):  # type: ignore[no-untyped-def]
+    """As `make run` has it: `prb demo` makes a self-signed certificate and signs with it."""
+    app = make_app(empty_database, SIGNING_P12=str(tmp_path / "signing" / "demo.p12"))
+    with app.app_context():
+        upgrade()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_demo_shows_the_boards_year_as_it_happened(signing_app) -> None:
+    """The whole loop a new user came for, built through the services: past meetings with
+    the members' own votes, decisions dated by their meetings under the rules then in
+    force, signed final minutes, and a ledger and history on the dates things happened."""
+    from prb.models import AuditRecord, Decision, LedgerEntry, MinutesVersion, Vote
+
+    result = signing_app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    held = {
+        m.number: m
+        for m in db.session.scalars(select(Meeting).where(Meeting.held_on < date(2019, 1, 1)))
+    }
+    assert set(held) == {"PRB/2018/01", "PRB/2018/02", "PRB/2018/03"}
+    assert held["PRB/2018/03"].is_written_procedure
+    decisions = list(db.session.scalars(select(Decision)))
+    assert len(decisions) == 9 and all(d.outcome == "approve" for d in decisions)
+    assert all(d.rules_id is not None for d in decisions)
+    by_meeting = {d.item.meeting.number: d.decided_on for d in decisions}
+    assert by_meeting["PRB/2018/01"] == date(2018, 1, 10)
+    assert by_meeting["PRB/2018/02"] == date(2018, 8, 16)  # "approved in August 2018"
+    # the written procedure closed when its last member voted, before its deadline
+    assert date(2018, 11, 19) <= by_meeting["PRB/2018/03"] < date(2018, 12, 3)
+    votes = list(db.session.scalars(select(Vote)))
+    assert len(votes) >= 20
+    assert all(v.recorded_by_id is None for v in votes), "members voted themselves"
+    for number in held:
+        final = db.session.scalars(
+            select(MinutesVersion).where(MinutesVersion.meeting_id == held[number].id)
+        ).one()
+        assert final.signed and final.pdf.startswith(b"%PDF")
+        assert hashlib.sha256(final.pdf).hexdigest() == final.sha256
+        assert final.finalised_at.year == 2018
+    # the history says who did what, when it happened; nothing was loaded behind its back
+    events = {a.event for a in db.session.scalars(select(AuditRecord))}
+    assert "imported" not in events
+    created = db.session.scalars(
+        select(AuditRecord).where(
+            AuditRecord.event == "created", AuditRecord.proposal_id.is_not(None)
+        )
+    ).all()
+    assert created and all(a.actor is not None and a.actor.has_role(Role.CHAIR) for a in created)
+    commitments = db.session.scalars(
+        select(LedgerEntry).where(LedgerEntry.kind == "commitment")
+    ).all()
+    assert {e.value_date.year for e in commitments} == {2018, 2019}
+    assert (
+        db.session.scalars(select(User).where(User.email == "admin@prb.example"))
+        .one()
+        .has_role(Role.ADMINISTRATOR)
+    )

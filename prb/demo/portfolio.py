@@ -109,8 +109,6 @@ PROGRAMMES = [
                 guidance=_GUIDANCE,
             ),
         ),
-        key="victims",
-        committed_on=None,
     ),
     ProgrammeData(
         "UNCCT-2019-02-79",
@@ -433,6 +431,7 @@ PROPOSALS: list[ProposalData] = [
         "terrorism is under consideration by the Programme Review Board.",
         data_note="The report says this proposal is under consideration; title, objective and "
         "budget are illustrative.",
+        key="victims",
     ),
     ProposalData(
         "UNCCT-2019-02-79",
@@ -529,6 +528,7 @@ class MeetingPlan:
     votes: tuple[tuple[str, str, str, str], ...] = ()
     deadline: date | None = None  # written procedure: voting closes at 17:00 UTC
     minutes_on: date | None = None
+    live: bool = False  # happens on the real clock (the meeting the demo leaves open)
 
 
 def _recused(member_email: str, key: str) -> bool:
@@ -558,6 +558,7 @@ _FIRST = ("border", "human_rights", "financing", "strategies", "gender", "critic
 def meeting_plans() -> list[MeetingPlan]:
     """The demo year: illustrative dates, except where the report gives them (the
     Communications project approved in August 2018)."""
+    today = datetime.now(UTC).date()
     return [
         MeetingPlan(
             "PRB/2018/01",
@@ -604,12 +605,14 @@ def meeting_plans() -> list[MeetingPlan]:
             deadline=date(2018, 12, 3),
             minutes_on=date(2018, 12, 4),
         ),
+        # Held today, still open: the demo's board members vote at it.
         MeetingPlan(
-            "PRB/2018/04",
+            f"PRB/{today.year}/01",
             MeetingKind.MEETING,
-            scheduled_on=date(2018, 12, 3),
-            held_on=date(2018, 12, 14),
+            scheduled_on=today,
+            held_on=today,
             place="New York",
             items=("victims",),
+            live=True,
         ),
     ]

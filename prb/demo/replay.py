@@ -58,8 +58,10 @@ def at(day: date, hour: int = 9, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
 
 
-def on(moment: datetime, use_case: Callable[[], T]) -> T:
-    """Run one use case as if it were `moment` (UTC)."""
+def on(moment: datetime | None, use_case: Callable[[], T]) -> T:
+    """Run one use case as if it were `moment` (UTC); None: now."""
+    if moment is None:
+        return use_case()
     with replayed_at(moment):
         return use_case()
 
@@ -280,13 +282,19 @@ def _submit_proposals(office: Office, *, until: date) -> None:
             lead_entity_id=office.entities[data.lead].id,
             implementing_entity_ids=[office.entities[c].id for c in data.implementing],
             objective=data.objective,
-            description=data.description,
+            # The demo's own caveat, where a reader of the proposal sees it.
+            description="\n\n".join(
+                t for t in (data.description, f"Demo data: {data.data_note}") if t.strip()
+            )
+            if data.data_note and data.data_note != data.description
+            else data.description,
             thematic_area=data.thematic_area,
             scope=data.scope,
             scope_detail=data.scope_detail,
             results_alignment=data.results_alignment,
             requested_budget=data.requested_budget,
             duration_months=data.duration_months,
+            duration_note=data.duration_note,
             planned_start=data.planned_start,
         )
         submit = data.status != S.DRAFT
@@ -315,7 +323,7 @@ def _hold(office: Office, plan: MeetingPlan) -> None:
     secretariat = office.user("secretariat@prb.example")
     written = plan.kind == MeetingKind.WRITTEN_PROCEDURE
     meeting = on(
-        at(plan.scheduled_on),
+        None if plan.live else at(plan.scheduled_on),
         lambda: board.schedule_meeting(
             secretariat,
             board.MeetingInput(
@@ -331,7 +339,7 @@ def _hold(office: Office, plan: MeetingPlan) -> None:
     for key in plan.items:
         proposal = office.proposals[key]
         items[key] = on(
-            at(plan.scheduled_on, 10),
+            None if plan.live else at(plan.scheduled_on, 10),
             lambda p=proposal: board.add_to_agenda(secretariat, meeting.id, p.id),
         )
     if not plan.votes:

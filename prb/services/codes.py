@@ -85,6 +85,27 @@ def check_typed_code(code: str) -> str:
     return code
 
 
+def code_in_pattern(programme: FundingProgramme, code: str) -> str:
+    """A code typed at approval: free in a typed-code programme; in a pattern programme,
+    the programme's code, a hyphen and one or two letters of its case."""
+    code = check_typed_code(code)
+    if programme.code_style == CodeStyle.TYPED:
+        return code
+    letters = "[A-Z]" if programme.code_style == CodeStyle.UPPER else "[a-z]"
+    if not re.fullmatch(re.escape(programme.code) + "-" + letters + "{1,2}", code):
+        example = programme.code + ("-A" if programme.code_style == CodeStyle.UPPER else "-a")
+        raise Invalid(
+            f"{code} does not follow the pattern of {programme.code}.",
+            {
+                "project_code": [
+                    f"Codes of {programme.code} follow its pattern (e.g. {example}): type one "
+                    "like it, or leave the code empty for the next letter."
+                ]
+            },
+        )
+    return code
+
+
 def lock_programme(programme_id: int) -> FundingProgramme:
     stmt = (
         select(FundingProgramme)

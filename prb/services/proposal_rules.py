@@ -19,6 +19,7 @@ LIMITS = {
         "thematic_area",
         "scope_detail",
         "results_alignment",
+        "duration_note",
     )
 }
 MIN_DURATION, MAX_DURATION = 1, 60
@@ -41,6 +42,7 @@ LABELS = {
     "results_alignment": "Results alignment",
     "requested_budget": "Requested budget",
     "duration_months": "Duration",
+    "duration_note": "Duration note",
     "planned_start": "Planned start",
 }
 
@@ -75,6 +77,8 @@ class ProposalInput:
     requested_budget: Decimal | None = None
     duration_months: int | None = None
     planned_start: date | None = None
+    # How the duration reads in reports: "subject to extension", "March/April 2019–May/June 2020".
+    duration_note: str = ""
     # The call the draft is written for; None: the call open when it is submitted.
     call_id: int | None = None
 

@@ -114,6 +114,7 @@ def _apply(proposal: Proposal, data: ProposalInput, others: list[Entity]) -> Non
         "results_alignment",
         "requested_budget",
         "duration_months",
+        "duration_note",
         "planned_start",
     ):
         setattr(proposal, name, getattr(data, name))

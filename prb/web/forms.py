@@ -177,6 +177,10 @@ class ProposalForm(FlaskForm):
         description="In US dollars, for example 150000.00",
     )
     duration_months = MonthsField(LABELS["duration_months"] + " (months)", validators=[Optional()])
+    duration_note = StringField(
+        LABELS["duration_note"] + " (optional)",
+        description="As reports print it after the months, e.g. subject to extension.",
+    )
     planned_start = CalendarDateField(
         LABELS["planned_start"],
         validators=[Optional()],
@@ -273,7 +277,8 @@ class CloseItemForm(FlaskForm):
     project_code = StringField(
         "Project code",
         validators=[Length(max=40)],
-        description="This programme's codes are typed at approval, e.g. UNCCT-2019-02-79-D.",
+        description="Typed-code programmes: required, e.g. UNCCT-2019-02-79-D. Others: leave "
+        "empty for the next letter of the programme's pattern, or type a code in that pattern.",
     )
     submit = SubmitField("Close voting and record the decision")
 

@@ -73,6 +73,7 @@ def _input_from(form: ProposalForm) -> ProposalInput:
         results_alignment=form.results_alignment.data or "",
         requested_budget=form.requested_budget.data,
         duration_months=form.duration_months.data,
+        duration_note=form.duration_note.data or "",
         planned_start=form.planned_start.data,
         call_id=form.call_id.data,
     )

@@ -488,3 +488,19 @@ def test_a_pattern_programme_refuses_a_typed_code(world) -> None:
     terms.project_code = ""
     board.close_item(world.secretariat, item.id, terms)
     assert item.proposal.project_code == "UNCCT-2017-73-a"
+
+
+def test_a_pattern_programme_keeps_a_code_typed_in_its_pattern(world) -> None:
+    """An office keeps the codes it already uses (the report's -h after -e): a typed code in
+    the programme's pattern is taken; one in another case or of another programme is not."""
+    item = item_under_review(world)
+    for who in (world.board_chair, world.board_undp):
+        board.cast_vote(who, item.id, "approve")
+    for wrong in ("UNCCT-2017-73-H", "UNCCT-2019-02-79-h", "UNCCT-2017-73-abc"):
+        terms = board.Terms(item.proposed_budget, 12, date(2019, 1, 1), project_code=wrong)
+        with pytest.raises(Invalid) as refused:
+            board.close_item(world.secretariat, item.id, terms)
+        assert "pattern" in refused.value.fields["project_code"][0]
+    terms.project_code = "UNCCT-2017-73-h"
+    board.close_item(world.secretariat, item.id, terms)
+    assert item.proposal.project_code == "UNCCT-2017-73-h"

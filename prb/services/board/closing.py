@@ -62,10 +62,6 @@ def checked_terms(
         errors["project_code"] = [
             "Type the project code: this programme's codes are given at approval."
         ]
-    elif not code_to_type and terms.project_code.strip():
-        errors["project_code"] = [
-            "This project takes its code from the programme's pattern: leave the code empty."
-        ]
     if terms.budget is None or terms.budget <= 0:
         errors["budget"] = ["Give the approved budget (more than USD 0)."]
     elif terms.budget != terms.budget.quantize(CENT):

@@ -28,7 +28,7 @@ from prb.services.board.meetings import lock_item
 from prb.services.board.rules import decision_rule, long_date, rules_for_date
 from prb.services.board.tally import ItemCount, count
 from prb.services.calendar import period_end
-from prb.services.codes import check_typed_code, lock_programme
+from prb.services.codes import code_in_pattern, lock_programme
 from prb.services.errors import Conflict, Invalid
 from prb.services.transaction import committed
 from workflows import (
@@ -264,9 +264,11 @@ def _grant(proposal: Proposal, terms: Terms, record: Record, *, code_to_type: bo
     assert terms.budget is not None and terms.start and terms.duration_months
     programme = lock_programme(proposal.programme_id)
     finance.ensure_within_envelope(programme, terms.budget, "Approving a budget")
-    if code_to_type:
-        # After the programme's lock: two approvals cannot both take the same code.
-        proposal.project_code = check_typed_code(terms.project_code)
+    if code_to_type or terms.project_code.strip():
+        # After the programme's lock: two approvals cannot both take the same code. A
+        # pattern programme takes a typed code only in its pattern (an office keeping the
+        # codes it already uses); left empty, the code is the pattern's next letter.
+        proposal.project_code = code_in_pattern(programme, terms.project_code)
     proposal.approved_budget = terms.budget
     # Reports by year read this: a meeting entered after the fact approved on its own date.
     proposal.approved_at = (
