@@ -31,7 +31,7 @@ run: system-deps install
 	$(BIN)/prb db upgrade
 	$(BIN)/prb demo
 	@echo "PRB is on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	PRB_SESSION_COOKIE_SECURE=false $(BIN)/prb run --host $(HOST) --port $(PORT)
+	PRB_SESSION_COOKIE_SECURE=false PRB_TWO_STEP_ROLES= $(BIN)/prb run --host $(HOST) --port $(PORT)
 
 ## make test: lint, then the whole suite (SQLite; PostgreSQL too when PRB_TEST_DATABASE_URL is set)
 test: test-deps install lint

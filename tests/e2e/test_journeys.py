@@ -52,7 +52,7 @@ def test_journey_1_a_proposal_from_draft_to_completed_project(live, new_page, tm
     chair.get_by_label("Objective").fill("Translate and print the Compendium")
     chair.get_by_label("Description").fill("Leaflets in the six official languages.")
     chair.get_by_label("Thematic area").fill("Border management and law enforcement")
-    chair.get_by_label("Results alignment").fill("Outcome 4, Output 4.2")
+    chair.get_by_label("Results alignment").select_option(label="Outcome 4, Output 4.2")
     chair.get_by_label("Lead entity").select_option(
         label="CTED — Counter-Terrorism Committee Executive Directorate"
     )
@@ -108,7 +108,7 @@ def test_journey_1_a_proposal_from_draft_to_completed_project(live, new_page, tm
     assert "Decision recorded: Approve (3 for" in flash(sec)
     sec.goto(proposal_url)
     code = sec.locator("h1 .code").inner_text()
-    assert code == "UNCCT-2019-02-a"
+    assert code == "UNCCT-2019-02-79-E"  # upper-case letters, after the demo's -D
 
     # Finance commits and disburses, and starts the project.
     fin = new_page()
