@@ -4,6 +4,9 @@ Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-29 14:20:00.000000
 
+On SQLite, a later migration that rebuilds decisions, audit_records or votes in batch mode
+drops their triggers (reinstall them), and one that rebuilds agenda_items fails while the
+vote triggers, which read it, exist (drop them first, reinstall after).
 """
 from alembic import op
 
@@ -42,7 +45,8 @@ def downgrade():
     votes, parent = VOTES["table"], VOTES["parent"]
     if dialect == "sqlite":
         statements = [
-            *(f"DROP TRIGGER IF EXISTS {t}_no_{op_}" for t in APPEND_ONLY for op_ in ("update", "delete")),
+            *(f"DROP TRIGGER IF EXISTS {t}_no_{change}"
+              for t in APPEND_ONLY for change in ("update", "delete")),
             f"DROP TRIGGER IF EXISTS {votes}_no_update_when_closed",
             f"DROP TRIGGER IF EXISTS {votes}_no_delete_when_closed",
             f"DROP TRIGGER IF EXISTS {parent}_no_reopen",
