@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DatabaseError
@@ -159,6 +159,51 @@ ROWS += [
             },
         )
         for member in (2, 3)
+    ),
+    # A later meeting whose item is still open, with one vote cast: it may still change.
+    (
+        "meetings",
+        {
+            "id": 2,
+            "number": "PRB/2018/02",
+            "kind": "meeting",
+            "held_on": date(2018, 6, 1),
+            "place": "Geneva",
+            "deadline": None,
+            "chair_id": 2,
+            "created_by_id": 1,
+            "created_at": "2018-05-20 09:00:00",
+        },
+    ),
+    (
+        "agenda_items",
+        {
+            "id": 2,
+            "meeting_id": 2,
+            "proposal_id": 1,
+            "position": 1,
+            "status": "open",
+            "proposed_budget": Decimal("150000.00"),
+            "proposed_duration_months": 12,
+            "proposed_start": date(2018, 3, 1),
+            "conditions": "",
+            "closed_at": None,
+            "closed_by_id": None,
+            "outcome_note": "",
+            "extension_id": None,
+        },
+    ),
+    (
+        "votes",
+        {
+            "id": 4,
+            "item_id": 2,
+            "member_id": 3,
+            "choice": "approve",
+            "comment": "",
+            "cast_at": "2018-06-01 11:00:00",
+            "changed_at": None,
+        },
     ),
     (
         "decisions",
@@ -331,6 +376,15 @@ def test_new_histories_start_from_the_records(upgraded) -> None:  # type: ignore
         "UPDATE minutes_versions SET note = 'changed' WHERE id = 1",
         "UPDATE envelope_changes SET amount = 1",
         "DELETE FROM board_rules",
+        # Made append-only by 0009: the Board's record.
+        "UPDATE decisions SET outcome = 'reject' WHERE id = 1",
+        "DELETE FROM decisions WHERE id = 1",
+        "UPDATE audit_records SET comment = 'changed' WHERE id = 1",
+        "DELETE FROM audit_records WHERE id = 1",
+        "UPDATE votes SET choice = 'reject' WHERE item_id = 1",
+        "DELETE FROM votes WHERE id = 2",
+        "UPDATE votes SET item_id = 1 WHERE id = 4",
+        "UPDATE agenda_items SET status = 'open' WHERE id = 1",
     ],
 )
 def test_append_only_tables_still_refuse_changes(upgraded, statement: str) -> None:  # type: ignore[no-untyped-def]
@@ -338,3 +392,30 @@ def test_append_only_tables_still_refuse_changes(upgraded, statement: str) -> No
     with pytest.raises(DatabaseError, match="append-only"):
         conn.execute(text(statement))
     conn.rollback()
+
+
+def test_a_vote_of_an_open_item_still_changes_after_the_upgrade(upgraded) -> None:  # type: ignore[no-untyped-def]
+    _, _, conn = upgraded
+    conn.execute(text("UPDATE votes SET choice = 'reject' WHERE id = 4"))
+    assert conn.execute(text("SELECT choice FROM votes WHERE id = 4")).scalar() == "reject"
+    conn.execute(text("DELETE FROM votes WHERE id = 4"))
+    assert conn.execute(text("SELECT COUNT(*) FROM votes WHERE item_id = 2")).scalar() == 0
+    conn.rollback()
+
+
+def test_downgrading_0009_removes_its_triggers(empty_database: str) -> None:
+    app = make_app(empty_database)
+    with app.app_context():
+        upgrade()
+        downgrade(revision="0008")
+        with db.engine.begin() as conn:
+            _insert(conn)
+            # The Board's record is writable again as it was under 0008 …
+            conn.execute(text("UPDATE decisions SET conditions = 'x' WHERE id = 1"))
+            conn.execute(text("UPDATE votes SET comment = 'x' WHERE item_id = 1"))
+            conn.execute(text("UPDATE agenda_items SET status = 'open' WHERE id = 1"))
+            conn.execute(text("DELETE FROM audit_records"))
+        # … while the ledger, append-only before 0009, stays so.
+        with db.engine.connect() as conn, pytest.raises(DatabaseError, match="append-only"):
+            conn.execute(text("DELETE FROM ledger_entries"))
+        db.engine.dispose()

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from prb.extensions import db
+from prb.models.immutable import make_append_only
 from prb.models.types import UTCDateTime, utcnow
 from prb.models.user import User
 from workflows import PROPOSAL
@@ -43,3 +44,6 @@ class AuditRecord(db.Model):
         if self.event in ("created", "imported") and self.to_state:
             return f"{self.event.capitalize()} as {PROPOSAL.label(self.to_state)}"
         return self.event.replace("_", " ").capitalize()
+
+
+make_append_only(AuditRecord.__table__)

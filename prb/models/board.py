@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from prb.extensions import db
 from prb.models.finance import ExtensionRequest
-from prb.models.immutable import make_append_only
+from prb.models.immutable import make_append_only, make_append_only_when_closed
 from prb.models.proposal import Proposal
 from prb.models.reference import Entity
 from prb.models.types import Money, UTCDateTime, utcnow
@@ -256,3 +256,11 @@ class Decision(db.Model):
             f"{self.votes_revision} for revision, {self.votes_abstain} abstaining, "
             f"{self.recused} recused"
         )
+
+
+make_append_only(Decision.__table__)
+# Members change and withdraw their votes while an item is open; once it is closed the votes
+# are the record of the decision.
+make_append_only_when_closed(
+    Vote.__table__, parent="agenda_items", key="item_id", open_state=ItemState.OPEN
+)
