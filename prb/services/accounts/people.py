@@ -212,9 +212,3 @@ def get_user(actor: User, user_id: int) -> User:
     if user is None:
         raise NotFound(f"There is no user number {user_id}.")
     return user
-
-
-def entities_to_offer(current: Entity | None = None) -> list[Entity]:
-    """Entities an account may be given: the current ones, and the account's own."""
-    rows = db.session.scalars(select(Entity).order_by(Entity.code))
-    return [e for e in rows if e.retired_at is None or (current is not None and e.id == current.id)]
