@@ -420,6 +420,7 @@ def members(form: SeatForm | None = None, status: int = 200):  # type: ignore[no
             can_edit=admin,
             chair=service.board_chair(),
             today=utcnow().date(),
+            board_viewer=current_user.has_role(*VIEWERS),
         ),
         status,
     )
@@ -493,6 +494,7 @@ def rules(form: RulesForm | None = None, status: int = 200):  # type: ignore[no-
             "board/rules.html",
             versions=[(v, service.summary(v)) for v in versions],
             form=form if admin else None,
+            board_viewer=current_user.has_role(*VIEWERS),
         ),
         status,
     )
