@@ -126,6 +126,15 @@ def test_an_inactive_account_does_not_count(world) -> None:
     assert world.board_undp not in board.board_members()
 
 
+def test_the_board_chair_is_a_seat_and_no_account_carries_the_old_flag(world) -> None:
+    """Nothing writes `User.is_board_chair` any more (a later migration drops it)."""
+    seat = db.session.scalars(
+        select(BoardMembership).where(BoardMembership.user_id == world.board_chair.id)
+    ).one()
+    assert seat.is_chair and board.board_chair() == world.board_chair
+    assert db.session.scalar(select(func.count(User.id)).where(User.is_board_chair)) == 0
+
+
 def test_the_chair_is_the_seat_marked_chair_on_the_meetings_date(world) -> None:
     earlier = member(world, "earlier@prb.example", date(2000, 1, 1), until=date(2018, 12, 31))
     chair_seat = db.session.scalars(
@@ -137,7 +146,7 @@ def test_the_chair_is_the_seat_marked_chair_on_the_meetings_date(world) -> None:
         select(BoardMembership).where(BoardMembership.user_id == earlier.id)
     ).one()
     earlier_seat.is_chair = True
-    world.board_chair.is_board_chair = False  # the old flag is no longer read
+    world.board_undp.is_board_chair = True  # the old flag is no longer read
     db.session.commit()
     assert board.board_chair(on=HELD) == earlier
     assert board.board_chair() == world.board_chair
