@@ -22,6 +22,7 @@ from prb.models import (
     utcnow,
 )
 from prb.services import board
+from prb.services.accounts.setup import set_up_office
 from prb.services.errors import Invalid, NotAllowed
 from tests import factories
 from tests.board_helpers import item_under_review
@@ -513,3 +514,30 @@ def test_a_pattern_programme_keeps_a_code_typed_in_its_pattern(world) -> None:
     terms.project_code = "UNCCT-2017-73-h"
     board.close_item(world.secretariat, item.id, terms)
     assert item.proposal.project_code == "UNCCT-2017-73-h"
+
+
+def test_set_up_makes_no_rules_the_first_meeting_gets_a_version_covering_its_date(app) -> None:
+    """Rules made at set-up would start today and refuse the meetings the office held
+    before: the first version comes with the first meeting, from its date."""
+    office = set_up_office(
+        entity_code="UNOCT",
+        entity_name="United Nations Office of Counter-Terrorism",
+        email="ana.admin@un.example",
+        name="Ana Admin",
+        also_secretariat=True,
+        valid_for=timedelta(days=1),
+    )
+    assert db.session.scalar(select(func.count(BoardRules.id))) == 0
+    meeting = board.schedule_meeting(
+        office.administrator,
+        board.MeetingInput(
+            number="PRB/2018/01",
+            kind=MeetingKind.MEETING,
+            held_on=HELD,
+            place="New York",
+            recorded_after=True,
+        ),
+    )
+    [first] = board.versions(office.administrator)
+    assert first.effective_from == HELD == meeting.held_on
+    assert first.quorum == "1/2" and first.casting_vote

@@ -86,7 +86,8 @@ def set_up_office(
             after=snapshot(administrator),
             comment="first administrator (prb setup)",
         )
-        # LEAD: create the Board's first rules version here, in this same transaction
-        # (from the PRB_BOARD_* settings as defaults), with the board helper's service.
+        # No rules of procedure yet: `board.ensure_rules` makes the first version from the
+        # settings when the first meeting needs it, effective from that meeting's date (so
+        # the office can still enter meetings held before today).
         link = password_links.issue(administrator, actor=None, valid_for=valid_for)
     return OfficeSetUp(entity, created, administrator, link)

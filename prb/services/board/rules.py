@@ -95,7 +95,7 @@ def rules_for_date(day: date, *, actor: User | None, field: str = "held_on") -> 
             {
                 field: [
                     f"The Board's rules of procedure start on {long_date(first)}: an "
-                    "administrator adds the version in force on this date under Board › "
+                    "administrator adds the version in force on this date under Administration › "
                     "Rules of procedure first."
                 ]
             },
