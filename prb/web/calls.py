@@ -59,6 +59,7 @@ def show(call_id: int):  # type: ignore[no-untyped-def]
         "calls/show.html",
         call=call,
         phase=phase,
+        opened=phase != service.CallPhase.UPCOMING,
         can_manage=service.can_manage(current_user),
         can_propose=bool(eligible)
         and current_user.has_role(Role.CHAIR)

@@ -4,21 +4,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from prb.models import Call, utcnow
-
-
-class CallPhase(StrEnum):
-    """Where a call's window stands at a moment (derived from the clock, never stored)."""
-
-    UPCOMING = "upcoming"
-    OPEN = "open"
-    CLOSED = "closed"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
+from workflows import CallPhase
 
 
 def utc_text(moment: datetime) -> str:
