@@ -10,6 +10,7 @@ from flask_login import current_user
 from prb.models import utcnow
 from prb.services import board as service
 from prb.services import minutes
+from prb.services.access import SET_UP_READERS
 from prb.services.errors import Conflict, Invalid, NotAllowed
 from prb.web.access import roles_required
 from prb.web.forms import (
@@ -397,7 +398,7 @@ def record_conflict(item_id: int):  # type: ignore[no-untyped-def]
 
 # -- the Board as data: seats and rules of procedure ---------------------------------------
 
-READERS = (*VIEWERS, Role.ADMINISTRATOR)
+READERS = SET_UP_READERS
 
 
 @bp.route("/members")

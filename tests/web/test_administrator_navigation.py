@@ -114,3 +114,14 @@ def test_an_administrator_only_reaches_every_page_she_may_use_and_no_other(
     }
     unreachable = {path: e for path, e in hers.items() if path not in reached_paths}
     assert unreachable == {}, "hers to open, but linked from nowhere she can go"
+
+
+def test_a_refusal_names_who_may_with_the_right_article(client, world) -> None:
+    sign_in(client, world.chair_a)
+    for url, who in [
+        ("/admin/users", "This page is for an administrator."),
+        ("/board/", "This page is for a board member or secretariat or finance officer."),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert who in response.get_data(as_text=True), url

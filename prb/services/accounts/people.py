@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from prb.extensions import db
 from prb.models import Entity, User
 from prb.services import audit
-from prb.services.access import require_role
+from prb.services.access import require_administrator, require_role
 from prb.services.errors import Invalid, NotAllowed, NotFound
 from prb.services.transaction import committed
 from workflows import ASSIGNABLE_ROLES, Role
@@ -124,8 +124,7 @@ def acting_role(actor: User | None) -> str | None:
 
 
 def create(actor: User | None, data: UserInput) -> User:
-    if actor is not None:
-        require_role(actor, Role.ADMINISTRATOR, action="add user accounts")
+    require_administrator(actor, action="add user accounts")
     email, entity = _validate(data, current=None)
     user = new_account(email, data.name, entity, set(data.roles))
     user.active = data.active

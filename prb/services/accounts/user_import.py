@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from prb.extensions import db
 from prb.models import Entity, ImportBatch, User
 from prb.services import audit
-from prb.services.access import require_role
+from prb.services.access import require_administrator
 from prb.services.accounts import password_links
 from prb.services.accounts.people import (
     acting_role,
@@ -164,8 +164,7 @@ def import_users(
     valid_for: timedelta,
 ) -> ImportResult:
     """Check (and unless `dry_run`, import) a users file. `actor` None: the command line."""
-    if actor is not None:
-        require_role(actor, Role.ADMINISTRATOR, action="import user accounts")
+    require_administrator(actor, action="import user accounts")
     filename = (filename or "users.csv")[-255:]
     digest = hashlib.sha256(content).hexdigest()
     result = ImportResult(filename=filename, dry_run=dry_run)

@@ -24,9 +24,9 @@ from prb.services import audit, extensions, finance, lifecycle, totals
 from prb.services.access import require_role
 from prb.services.board.closing import Closing, Question, Terms, decide_closing
 from prb.services.board.meetings import lock_item
-from prb.services.board.rules import decision_rule, long_date, rules_for_date
+from prb.services.board.rules import decision_rule, rules_for_date
 from prb.services.board.tally import ItemCount, count
-from prb.services.calendar import period_end
+from prb.services.calendar import long_date, period_end
 from prb.services.codes import code_in_pattern, lock_programme
 from prb.services.errors import Conflict
 from prb.services.transaction import committed

@@ -18,10 +18,10 @@ from prb.services.access import require_role
 from prb.services.board.members import board_chair, board_members, is_board_member, sits_on
 from prb.services.board.rules import (
     FIRST_WRITTEN_PROCEDURE_DAYS,
-    long_date,
     rules_for_date,
     rules_on,
 )
+from prb.services.calendar import long_date
 from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.transaction import committed
 from workflows import MeetingKind, Role

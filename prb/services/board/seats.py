@@ -12,7 +12,8 @@ from prb.extensions import db
 from prb.models import BoardMembership, User, UserRole
 from prb.services import audit
 from prb.services.access import require_role
-from prb.services.board.rules import READERS, long_date
+from prb.services.board.rules import READERS
+from prb.services.calendar import long_date
 from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.transaction import committed
 from workflows import Role

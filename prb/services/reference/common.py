@@ -13,20 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from prb.extensions import db
 from prb.models import User, utcnow
 from prb.services import audit
-from prb.services.access import require_role
+from prb.services.access import SET_UP_READERS, require_role
 from prb.services.errors import Invalid, NotFound
 from workflows import Role
 
 # Reading the lists helps the secretariat (creating accounts), the Board and finance.
-READERS = (Role.ADMINISTRATOR, Role.SECRETARIAT, Role.BOARD_MEMBER, Role.FINANCE)
+READERS = SET_UP_READERS
 
 T = TypeVar("T")
-
-
-def require_editor(actor: User | None, action: str) -> None:
-    """`actor` None is the operator at the command line (first run), who has shell access."""
-    if actor is not None:
-        require_role(actor, Role.ADMINISTRATOR, action=action)
 
 
 def require_reader(actor: User, action: str) -> None:
@@ -35,11 +29,6 @@ def require_reader(actor: User, action: str) -> None:
 
 def today() -> date:
     return utcnow().date()
-
-
-def day_text(day: date) -> str:
-    """1 January 2019, as every page writes a date."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def snapshot(row: object, names: Iterable[str]) -> dict[str, Any]:

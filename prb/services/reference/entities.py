@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 
 from prb.extensions import db
 from prb.models import Entity, User, utcnow
+from prb.services.access import require_administrator
 from prb.services.errors import Conflict, Invalid
 from prb.services.reference.common import (
     changed,
@@ -17,7 +18,6 @@ from prb.services.reference.common import (
     found,
     locked,
     record,
-    require_editor,
     require_reader,
     snapshot,
     text_problem,
@@ -82,7 +82,7 @@ def _validate(data: EntityInput, entity_id: int | None) -> None:
 
 def create_entity(actor: User | None, data: EntityInput) -> Entity:
     """`actor` None: the operator setting up the office at the command line."""
-    require_editor(actor, "add entities")
+    require_administrator(actor, action="add entities")
     with committed():
         _validate(data, None)
         entity = Entity(code=data.code, name=data.name)
@@ -93,7 +93,7 @@ def create_entity(actor: User | None, data: EntityInput) -> Entity:
 
 
 def update_entity(actor: User, entity_id: int, data: EntityInput) -> Entity:
-    require_editor(actor, "edit entities")
+    require_administrator(actor, action="edit entities")
     with committed():
         entity = locked(Entity, entity_id, "entity")
         _validate(data, entity.id)
@@ -108,7 +108,7 @@ def update_entity(actor: User, entity_id: int, data: EntityInput) -> Entity:
 
 def set_retired(actor: User, entity_id: int, retired: bool) -> Entity:
     """Retire (no longer offered for new records) or reinstate an entity."""
-    require_editor(actor, "retire or reinstate entities")
+    require_administrator(actor, action="retire or reinstate entities")
     with committed():
         entity = locked(Entity, entity_id, "entity")
         if (entity.retired_at is not None) == retired:

@@ -6,12 +6,12 @@ from sqlalchemy import func, select
 
 from prb.extensions import db
 from prb.models import FundingProgramme, ResultsOutput, User, utcnow
+from prb.services.access import require_administrator
 from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.reference.common import (
     flush_unique,
     locked,
     record,
-    require_editor,
     snapshot,
     text_problem,
 )
@@ -43,7 +43,7 @@ def all_outputs(programme_id: int) -> list[ResultsOutput]:
 
 
 def add_output(actor: User, programme_id: int, label: str) -> ResultsOutput:
-    require_editor(actor, "change a programme's results framework")
+    require_administrator(actor, action="change a programme's results framework")
     label = " ".join(label.split())
     with committed():
         programme = locked(FundingProgramme, programme_id, "funding programme")
@@ -73,7 +73,7 @@ def _audited(output: ResultsOutput) -> dict[str, object]:
 
 
 def set_retired(actor: User, output_id: int, retired: bool) -> ResultsOutput:
-    require_editor(actor, "change a programme's results framework")
+    require_administrator(actor, action="change a programme's results framework")
     with committed():
         output = locked(ResultsOutput, output_id, "results output")
         if (output.retired_at is not None) == retired:

@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 
 from prb.extensions import db
 from prb.models import CENT, CodeStyle, EnvelopeChange, FundingProgramme, Proposal, User, utcnow
+from prb.services.access import require_administrator
 from prb.services.codes import first_letter_problem
 from prb.services.errors import Conflict, Invalid
 from prb.services.reference.common import (
@@ -22,7 +23,6 @@ from prb.services.reference.common import (
     found,
     locked,
     record,
-    require_editor,
     require_reader,
     snapshot,
     text_problem,
@@ -187,7 +187,7 @@ def _apply(programme: FundingProgramme, data: ProgrammeInput, first: str) -> Non
 
 def create_programme(actor: User | None, data: ProgrammeInput) -> FundingProgramme:
     """The programme and its first envelope row, effective 1 January of its first year."""
-    require_editor(actor, "add funding programmes")
+    require_administrator(actor, action="add funding programmes")
     with committed():
         first = _validate(data, None)
         assert data.envelope is not None and data.start_year is not None
@@ -215,7 +215,7 @@ def _audited(programme: FundingProgramme) -> dict[str, object]:
 
 def update_programme(actor: User, programme_id: int, data: ProgrammeInput) -> FundingProgramme:
     """Everything but the envelope, which changes only by a dated row with its reason."""
-    require_editor(actor, "edit funding programmes")
+    require_administrator(actor, action="edit funding programmes")
     with committed():
         programme = locked(FundingProgramme, programme_id, "funding programme")
         first = _validate(data, programme)
@@ -231,7 +231,7 @@ def update_programme(actor: User, programme_id: int, data: ProgrammeInput) -> Fu
 def set_retired(actor: User, programme_id: int, retired: bool) -> FundingProgramme:
     """Retire a programme (no longer offered for new proposals; its projects go on) or
     reinstate it."""
-    require_editor(actor, "retire or reinstate funding programmes")
+    require_administrator(actor, action="retire or reinstate funding programmes")
     with committed():
         programme = locked(FundingProgramme, programme_id, "funding programme")
         if (programme.retired_at is not None) == retired:
