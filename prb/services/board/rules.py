@@ -110,19 +110,29 @@ def _first_version(effective_from: date, actor: User | None) -> BoardRules:
         note="First version, from the settings (PRB_BOARD_QUORUM, PRB_BOARD_CASTING_VOTE).",
         recorded_by_id=actor.id if actor else None,
     )
+    # Made for whoever first needs rules (the secretariat scheduling a meeting, say): the
+    # administrator's role is recorded only when she is one.
+    role = Role.ADMINISTRATOR if actor and actor.has_role(Role.ADMINISTRATOR) else None
+    _store(rules, actor, role, None, "First rules of procedure, from the settings: ")
+    return rules
+
+
+def _store(
+    rules: BoardRules, actor: User | None, role: Role | None, previous: BoardRules | None, why: str
+) -> None:
+    """Write a new version and its audit row (with the version it follows, if any)."""
     db.session.add(rules)
     db.session.flush()
     audit.record_change(
         "board_rules_added",
         actor=actor,
-        role=Role.ADMINISTRATOR if actor and actor.has_role(Role.ADMINISTRATOR) else None,
+        role=role,
         subject="board_rules",
         subject_id=rules.id,
-        before=None,
+        before=as_values(previous) if previous else None,
         after=as_values(rules),
-        comment=f"First rules of procedure, from the settings: {summary(rules)}",
+        comment=why + summary(rules),
     )
-    return rules
 
 
 def as_values(rules: BoardRules) -> dict[str, object]:
@@ -224,18 +234,7 @@ def add_rules(actor: User | None, data: RulesInput) -> BoardRules:
             note=note,
             recorded_by_id=actor.id if actor else None,
         )
-        db.session.add(rules)
-        db.session.flush()
-        audit.record_change(
-            "board_rules_added",
-            actor=actor,
-            role=Role.ADMINISTRATOR if actor else None,
-            subject="board_rules",
-            subject_id=rules.id,
-            before=as_values(previous) if previous else None,
-            after=as_values(rules),
-            comment=summary(rules),
-        )
+        _store(rules, actor, Role.ADMINISTRATOR if actor else None, previous, "")
     return rules
 
 

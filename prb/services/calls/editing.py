@@ -25,8 +25,8 @@ from prb.services.access import require_role
 from prb.services.calendar import utc_time
 from prb.services.calls.windows import to_the_minute, window_problems, window_text
 from prb.services.codes import lock_programme
-from prb.services.errors import Invalid, NotFound
-from prb.services.transaction import committed
+from prb.services.errors import Invalid
+from prb.services.transaction import committed, locked
 from workflows import Role
 
 TITLE_LIMIT: int = Call.__table__.c.title.type.length
@@ -192,25 +192,12 @@ def create_call(actor: User, data: CallInput) -> Call:
     return call
 
 
-def _lock_call(call_id: int) -> Call:
-    stmt = (
-        select(Call)
-        .where(Call.id == call_id)
-        .with_for_update(of=Call)
-        .execution_options(populate_existing=True)
-    )
-    call = db.session.scalars(stmt).unique().one_or_none()
-    if call is None:
-        raise NotFound(f"There is no call number {call_id}.")
-    return call
-
-
 def update_call(actor: User, call_id: int, data: CallInput) -> Call:
     """An administrator edits a call: everything until it opens; after that only the closing
     time (not before now) and the guidance. Every change is audited with before/after."""
     require_role(actor, Role.ADMINISTRATOR, action="change a call for proposals")
     with committed():
-        call = _lock_call(call_id)
+        call = locked(Call, call_id, "call")
         now = utcnow()
         before = snapshot(call)
         errors = window_problems(data.opens_at, data.closes_at, now)

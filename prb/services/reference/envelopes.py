@@ -16,8 +16,8 @@ from prb.services import finance
 from prb.services.access import require_administrator
 from prb.services.calendar import long_date
 from prb.services.errors import Invalid, NotFound
-from prb.services.reference.common import locked, record, today
-from prb.services.transaction import committed
+from prb.services.reference.common import record, today
+from prb.services.transaction import committed, locked
 
 ZERO = Decimal("0.00")
 # Below the largest amount the money columns hold.

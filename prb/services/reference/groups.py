@@ -16,22 +16,24 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from prb.extensions import db
-from prb.models import ChairTerm, User, UserRole, WorkingGroup, utcnow
+from prb.models import ChairTerm, User, WorkingGroup
 from prb.services.access import require_administrator
+from prb.services.accounts.people import active_holders
 from prb.services.calendar import long_date
 from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.reference.common import (
     changed,
     flush_unique,
     found,
-    locked,
+    offered_rows,
     record,
     require_reader,
+    set_retired_row,
     snapshot,
     text_problem,
     today,
 )
-from prb.services.transaction import committed
+from prb.services.transaction import committed, locked
 from workflows import Role
 
 AUDITED = ("name", "short_name", "retired_at")
@@ -68,12 +70,8 @@ def get_group(actor: User, group_id: int) -> WorkingGroup:
 
 def offered_working_groups(keep_ids: Collection[int] = ()) -> list[WorkingGroup]:
     """Groups in use, plus any retired one the record being edited already names."""
-    condition = WorkingGroup.retired_at.is_(None)
-    if keep_ids:
-        condition = or_(condition, WorkingGroup.id.in_(keep_ids))
-    return list(
-        db.session.scalars(select(WorkingGroup).where(condition).order_by(WorkingGroup.name))
-    )
+    in_use = WorkingGroup.retired_at.is_(None)
+    return offered_rows(WorkingGroup, in_use, keep_ids, WorkingGroup.name)
 
 
 def _validate(data: GroupInput, group_id: int | None) -> None:
@@ -128,24 +126,18 @@ def update_group(actor: User, group_id: int, data: GroupInput) -> WorkingGroup:
 def set_retired(actor: User, group_id: int, retired: bool) -> WorkingGroup:
     """Retire a group (no new proposals name it; its chairs keep its existing proposals) or
     reinstate it."""
-    require_administrator(actor, action="retire or reinstate working groups")
-    with committed():
-        group = locked(WorkingGroup, group_id, "working group")
-        if (group.retired_at is not None) == retired:
-            raise Conflict(
-                f"{group.name} is already {'retired' if retired else 'in use'}. Nothing changed."
-            )
-        before = _audited(group)
-        group.retired_at = utcnow() if retired else None
-        record(
-            "working_group_retired" if retired else "working_group_reinstated",
-            actor,
-            "working_group",
-            group.id,
-            before,
-            _audited(group),
-        )
-    return group
+    return set_retired_row(
+        actor,
+        WorkingGroup,
+        group_id,
+        retired,
+        what="working group",
+        action="retire or reinstate working groups",
+        event="working_group",
+        subject="working_group",
+        audited=AUDITED,
+        name=lambda group: group.name,
+    )
 
 
 # -- chairs ---------------------------------------------------------------------------------
@@ -165,14 +157,7 @@ def chair_terms(group_id: int) -> list[ChairTerm]:
 
 def chair_candidates() -> list[User]:
     """Active accounts holding the chair role: the people who may be appointed."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == Role.CHAIR, User.active.is_(True))
-            .order_by(User.name)
-        )
-    )
+    return active_holders(Role.CHAIR)
 
 
 def _term_view(term: ChairTerm) -> dict[str, object]:
