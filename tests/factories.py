@@ -50,14 +50,14 @@ def user(
         entity=ent,
         password_hash=_password_hash(),
         active=True,
-        is_board_chair=board_chair,
         role_rows=[],
         chaired_groups=list(chairs),
     )
     u.set_roles(set(roles))
     db.session.add(u)
     if Role.BOARD_MEMBER in roles:
-        # A seat on the Board since long before any test's meetings.
+        # A seat on the Board since long before any test's meetings; `board_chair` marks it
+        # the chair's (the Board chair is a seat, not a flag on the account).
         db.session.add(
             BoardMembership(user=u, entity=ent, since=date(2000, 1, 1), is_chair=board_chair)
         )

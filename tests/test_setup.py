@@ -117,6 +117,20 @@ def test_setup_refuses_bad_input_and_changes_nothing(app) -> None:
     assert count(User) == count(Entity) == count(AuditRecord) == 0
 
 
+def test_setup_holds_the_office_entity_to_the_rules_of_every_entity(app) -> None:
+    """One way to add an entity: the first run uses the reference-data rules and audit."""
+    result = run(app, *SETUP[:1], "--entity-code", "=UNOCT", *SETUP[3:])
+    assert result.exit_code == 1
+    assert "entity_code" in result.output and "Use letters, digits" in result.output
+    assert count(User) == count(Entity) == count(AuditRecord) == 0
+    assert run(app, *SETUP).exit_code == 0
+    created = db.session.scalars(
+        select(AuditRecord).where(AuditRecord.event == "entity_created")
+    ).one()
+    assert json.loads(created.after or "{}")["retired_at"] is None  # the entity's own audit
+    assert created.comment == "first run (prb setup)"
+
+
 def test_setup_refuses_a_database_whose_schema_is_not_current(database_url) -> None:
     app = make_app(database_url)
     with app.app_context():

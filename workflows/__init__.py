@@ -5,6 +5,7 @@ the application, its pages and its diagram are derived from these definitions.
 """
 
 from workflows.board import AGENDA_ITEM, ItemState, ItemTrigger, MeetingKind, VoteChoice
+from workflows.call import CallPhase
 from workflows.definition import GuardFailed, State, Transition, Workflow
 from workflows.extension import EXTENSION, ExtensionState, ExtensionTrigger
 from workflows.proposal import PROPOSAL, ProposalState, ProposalTrigger
@@ -15,6 +16,7 @@ __all__ = [
     "ASSIGNABLE_ROLES",
     "EXTENSION",
     "PROPOSAL",
+    "CallPhase",
     "ExtensionState",
     "ExtensionTrigger",
     "GuardFailed",

@@ -31,6 +31,9 @@ class User(UserMixin, db.Model):
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # No longer read nor written: the Board chair is the seat marked chair
+    # (`BoardMembership.is_chair`) on a given date. Migration 0008 made the seats from it; a
+    # later migration can drop the column.
     is_board_chair: Mapped[bool] = mapped_column(Boolean, default=False)
     # Part of the session's user id: raising it ends every session of this user.
     session_version: Mapped[int] = mapped_column(Integer, default=1)

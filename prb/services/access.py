@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import Select, false, or_, select
 
 from prb.extensions import db
@@ -11,6 +13,9 @@ from workflows import ProposalState, Role
 
 # Roles that see the whole portfolio (all but other groups' drafts).
 PORTFOLIO_ROLES = (Role.BOARD_MEMBER, Role.SECRETARIAT, Role.FINANCE)
+# Roles that read the office's set-up — reference data, calls, the Board's members and
+# rules — which only an administrator changes.
+SET_UP_READERS = (Role.ADMINISTRATOR, *PORTFOLIO_ROLES)
 
 
 def visibility_clause(user: User):  # type: ignore[no-untyped-def]
@@ -48,10 +53,22 @@ def get_visible_proposal(user: User, proposal_id: int, *, for_update: bool = Fal
     return proposal
 
 
+def any_of(roles: Iterable[Role]) -> str:
+    """ "an administrator", "a secretariat or administrator": who holds one of `roles`."""
+    who = " or ".join(r.label.lower() for r in roles)
+    return ("an " if who[:1] in "aeiou" else "a ") + who
+
+
 def require_role(user: User, *roles: Role, action: str) -> None:
     if not user.has_role(*roles):
-        who = " or ".join(r.label.lower() for r in roles)
-        raise NotAllowed(f"Only a {who} may {action}.")
+        raise NotAllowed(f"Only {any_of(roles)} may {action}.")
+
+
+def require_administrator(actor: User | None, *, action: str) -> None:
+    """An administrator keeps the office's set-up. `actor` None is the operator at the
+    command line (first run, imports), who has the server's shell anyway."""
+    if actor is not None:
+        require_role(actor, Role.ADMINISTRATOR, action=action)
 
 
 def chairs_group(user: User, working_group_id: int) -> bool:

@@ -1,10 +1,21 @@
 """Calendar months, as the Board counts them: 12 months from 1 January 2018 end on
-31 December 2018; a four-month extension from 1 January 2019 runs to 30 April 2019."""
+31 December 2018; a four-month extension from 1 January 2019 runs to 30 April 2019. And
+how a date and a moment read, in every message and on every page."""
 
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+
+
+def long_date(day: date) -> str:
+    """1 January 2019 (a moment: its UTC day)."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def utc_time(moment: datetime) -> str:
+    """1 March 2019, 00:00 UTC"""
+    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
 
 
 def add_months(start: date, months: int) -> date:

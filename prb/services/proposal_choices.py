@@ -1,5 +1,7 @@
-"""What a proposal chooses from — programmes, calls, entities, its programme's results
-framework — with the checks that a choice is on its list, and what the form offers."""
+"""What a proposal chooses from — programmes, calls, working groups, entities, its
+programme's results framework — with the checks that a choice is on its list, and what the
+form offers. Retired reference data (and a programme closed for proposals) is neither
+offered nor accepted, except what the proposal being edited already names."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from prb.models import (
 )
 from prb.services import calls
 from prb.services.proposal_rules import ProposalInput
+from prb.services.reference import offered_entities, offered_programmes, offered_working_groups
 from workflows import ProposalState
 
 
@@ -89,12 +92,59 @@ def check_call(
         errors.setdefault("call_id", []).append(problem)
 
 
+def check_programme(
+    programme: FundingProgramme, current: Proposal | None, errors: dict[str, list[str]]
+) -> None:
+    """A new choice of programme is one that takes proposals; a draft keeps its own."""
+    if current is not None and current.programme_id == programme.id:
+        return
+    if programme.retired_at is not None:
+        problem = f"{programme.code} is retired: choose a current programme."
+    elif not programme.open_for_proposals:
+        problem = f"{programme.code} is closed for proposals: choose a programme open for them."
+    else:
+        return
+    errors.setdefault("programme_id", []).append(problem)
+
+
+def check_group(group_id: int, current: Proposal | None, errors: dict[str, list[str]]) -> None:
+    """A retired group proposes nothing new; its existing proposals keep it."""
+    if current is not None and current.working_group_id == group_id:
+        return
+    group = db.session.get(WorkingGroup, group_id)
+    if group is not None and group.retired_at is not None:
+        errors.setdefault("working_group_id", []).append(
+            f"{group.name} is retired: it proposes nothing new."
+        )
+
+
+def check_entities(
+    data: ProposalInput,
+    chosen: list[Entity],
+    current: Proposal | None,
+    errors: dict[str, list[str]],
+) -> None:
+    """A retired entity is named only where the proposal already named it."""
+    named = _entity_ids(current) if current is not None else set()
+    for entity in chosen:
+        if entity.retired_at is None or entity.id in named:
+            continue
+        field = "lead_entity_id" if entity.id == data.lead_entity_id else "implementing_entity_ids"
+        errors.setdefault(field, []).append(f"{entity.code} is retired: choose a current entity.")
+
+
+def _entity_ids(proposal: Proposal) -> set[int]:
+    return {proposal.lead_entity_id, *(e.id for e in proposal.implementing_entities)}
+
+
 @dataclass(frozen=True)
 class FormContext:
     """What the proposal form offers a chair, and the call it is written for."""
 
     programme_id: int | None  # the programme chosen, or the one a new form opens on
     programmes: list[FundingProgramme]
+    working_group_id: int | None  # the group chosen, or her only one
+    groups: list[WorkingGroup]  # the groups she chairs that may propose
     entities: list[Entity]
     calls: list[Call]  # open and upcoming calls of her groups
     call: Call | None  # the call the form is for: its guidance is shown
@@ -113,12 +163,11 @@ def form_context(
     if proposal is not None and proposal.status != ProposalState.DRAFT:
         offered = [proposal.programme]  # it moves only by the secretariat's carry-over
     else:
-        offered = [
-            p
-            for p in programmes()
-            if (p.retired_at is None and p.open_for_proposals)
-            or (proposal is not None and p.id == proposal.programme_id)
-        ]
+        offered = offered_programmes([proposal.programme_id] if proposal else [])
+    own_group = [proposal.working_group_id] if proposal else []
+    groups = [g for g in offered_working_groups(own_group) if g.id in actor.chaired_group_ids]
+    if working_group_id is None and len(groups) == 1:
+        working_group_id = groups[0].id
     call_choices = calls.calls_for_chair(actor)
     own_call = db.session.get(Call, proposal.call_id) if proposal and proposal.call_id else None
     if own_call is not None and own_call not in call_choices:
@@ -135,7 +184,9 @@ def form_context(
     return FormContext(
         programme_id=programme_id,
         programmes=offered,
-        entities=entities(),
+        working_group_id=working_group_id,
+        groups=groups,
+        entities=offered_entities(_entity_ids(proposal) if proposal else ()),
         calls=call_choices,
         call=call,
         call_phase=calls.phase_of(call) if call else None,
@@ -144,12 +195,10 @@ def form_context(
 
 
 def programmes() -> list[FundingProgramme]:
+    """Every programme, retired ones too: what the lists and reports filter by."""
     return list(db.session.scalars(select(FundingProgramme).order_by(FundingProgramme.code)))
 
 
-def entities() -> list[Entity]:
-    return list(db.session.scalars(select(Entity).order_by(Entity.code)))
-
-
 def working_groups() -> list[WorkingGroup]:
+    """Every working group, retired ones too: what the lists and reports filter by."""
     return list(db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.name)))

@@ -24,11 +24,13 @@ from prb.services.access import chairs_group, get_visible_proposal, visibility_c
 from prb.services.errors import Conflict, Invalid, NotAllowed
 from prb.services.once import spend
 
-# entities, programmes, working_groups: other pages still read these lists from here.
+# programmes, working_groups: other pages still read these lists from here.
 from prb.services.proposal_choices import (  # noqa: F401
     check_alignment,
     check_call,
-    entities,
+    check_entities,
+    check_group,
+    check_programme,
     programmes,
     working_groups,
 )
@@ -57,12 +59,7 @@ def _check_and_collect(
             "carry it over to another."
         )
     elif programme is not None:
-        if programme.retired_at is not None and (
-            current is None or current.programme_id != programme.id
-        ):
-            errors.setdefault("programme_id", []).append(
-                f"{programme.code} is retired: choose a current programme."
-            )
+        check_programme(programme, current, errors)
         if not revising:
             check_call(data, programme, current, errors)
         check_alignment(data, programme, current, errors)
@@ -70,6 +67,8 @@ def _check_and_collect(
         errors.setdefault("working_group_id", []).append(
             "You can only propose for a working group you chair."
         )
+    elif data.working_group_id is not None:
+        check_group(data.working_group_id, current, errors)
     wanted = set(data.implementing_entity_ids)
     if data.lead_entity_id is not None:
         wanted.add(data.lead_entity_id)
@@ -79,6 +78,7 @@ def _check_and_collect(
         errors.setdefault("lead_entity_id", []).append("Choose the lead entity from the list.")
     if set(data.implementing_entity_ids) - known:
         errors.setdefault("implementing_entity_ids", []).append("Choose entities from the list.")
+    check_entities(data, found, current, errors)
     if errors:
         raise Invalid("The proposal was not saved: please correct the fields marked below.", errors)
     others = [e for e in found if e.id in set(data.implementing_entity_ids)]

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import case, delete, func, insert, literal, select
 
 from prb.extensions import db
-from prb.models import LedgerEntry, PortfolioTotals, Proposal
+from prb.models import EntryKind, LedgerEntry, PortfolioTotals, Proposal
 from workflows import ProposalState
 from workflows.proposal import PROJECT_STATES
 
@@ -41,17 +41,19 @@ def recompute() -> None:
     """Rebuild every total from the proposals and the ledger (after bulk loads)."""
     original = select(LedgerEntry.id, LedgerEntry.kind).subquery()
     bucket = func.coalesce(original.c.kind, LedgerEntry.kind)
-    signed = case((LedgerEntry.kind == "reversal", -LedgerEntry.amount), else_=LedgerEntry.amount)
+    signed = case(
+        (LedgerEntry.kind == EntryKind.REVERSAL, -LedgerEntry.amount), else_=LedgerEntry.amount
+    )
 
-    def total(*kinds: str, sign: int = 1):  # type: ignore[no-untyped-def]
+    def total(*kinds: EntryKind, sign: int = 1):  # type: ignore[no-untyped-def]
         return func.coalesce(func.sum(case((bucket.in_(kinds), signed * sign), else_=0)), 0)
 
     per_project = (
         select(
             LedgerEntry.proposal_id.label("pid"),
-            (total("commitment") + total("release", sign=-1)).label("committed"),
-            total("disbursement").label("disbursed"),
-            total("return").label("returned"),
+            (total(EntryKind.COMMITMENT) + total(EntryKind.RELEASE, sign=-1)).label("committed"),
+            total(EntryKind.DISBURSEMENT).label("disbursed"),
+            total(EntryKind.RETURN).label("returned"),
         )
         .outerjoin(original, LedgerEntry.reverses_id == original.c.id)
         .group_by(LedgerEntry.proposal_id)

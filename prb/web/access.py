@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_login import current_user
 
+from prb.services.access import any_of
 from prb.services.errors import NotAllowed
 from workflows import Role
 
@@ -17,8 +18,7 @@ def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[...,
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.has_role(*roles):
-                who = " or ".join(r.label.lower() for r in roles)
-                raise NotAllowed(f"This page is for a {who}.")
+                raise NotAllowed(f"This page is for {any_of(roles)}.")
             return view(*args, **kwargs)
 
         wrapped.required_roles = roles  # type: ignore[attr-defined]

@@ -11,6 +11,8 @@ from wtforms import SubmitField
 
 from prb.services.accounts import password_links, people, two_step, user_import
 from prb.services.errors import Invalid
+from prb.services.reference import offered_entities
+from prb.services.spreadsheet import safe_cell
 from prb.web.access import roles_required
 from prb.web.auth import link_lifetime
 from prb.web.forms import UserForm, options, show_errors
@@ -35,7 +37,8 @@ class ConfirmForm(FlaskForm):
 
 
 def _fill_choices(form: UserForm, user=None) -> None:  # type: ignore[no-untyped-def]
-    entities = people.entities_to_offer(user.entity if user else None)
+    # Retired entities are not offered, except the one the account already belongs to.
+    entities = offered_entities([user.entity_id] if user else [])
     form.entity_id.choices = options(
         [("", "— choose —")] + [(e.id, f"{e.code} — {e.name}") for e in entities]
     )
@@ -177,8 +180,5 @@ def import_users():  # type: ignore[no-untyped-def]
     return response
 
 
-@bp.app_template_filter("spreadsheet_safe")
-def spreadsheet_safe(value: object) -> str:
-    """A cell a spreadsheet will not run as a formula when the table is pasted into one."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+# A cell a spreadsheet will not run as a formula when the table is pasted into one.
+bp.add_app_template_filter(safe_cell, "spreadsheet_safe")

@@ -10,6 +10,7 @@ from flask_login import current_user
 from prb.models import utcnow
 from prb.services import board as service
 from prb.services import minutes
+from prb.services.access import SET_UP_READERS
 from prb.services.errors import Conflict, Invalid, NotAllowed
 from prb.web.access import roles_required
 from prb.web.forms import (
@@ -397,7 +398,7 @@ def record_conflict(item_id: int):  # type: ignore[no-untyped-def]
 
 # -- the Board as data: seats and rules of procedure ---------------------------------------
 
-READERS = (*VIEWERS, Role.ADMINISTRATOR)
+READERS = SET_UP_READERS
 
 
 @bp.route("/members")
@@ -420,6 +421,7 @@ def members(form: SeatForm | None = None, status: int = 200):  # type: ignore[no
             can_edit=admin,
             chair=service.board_chair(),
             today=utcnow().date(),
+            board_viewer=current_user.has_role(*VIEWERS),
         ),
         status,
     )
@@ -493,6 +495,7 @@ def rules(form: RulesForm | None = None, status: int = 200):  # type: ignore[no-
             "board/rules.html",
             versions=[(v, service.summary(v)) for v in versions],
             form=form if admin else None,
+            board_viewer=current_user.has_role(*VIEWERS),
         ),
         status,
     )

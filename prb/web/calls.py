@@ -7,8 +7,8 @@ from flask_login import current_user
 
 from prb.models import Call
 from prb.services import calls as service
-from prb.services import proposals as proposal_service
 from prb.services.errors import Invalid
+from prb.services.reference import offered_programmes, offered_working_groups
 from prb.web.access import roles_required
 from prb.web.call_forms import CallForm, as_utc
 from prb.web.forms import options, show_errors
@@ -23,17 +23,11 @@ def _fill_choices(form: CallForm, call: Call | None) -> None:
         [("", "— choose —")]
         + [
             (p.id, f"{p.code} — {p.title} ({p.period})")
-            for p in proposal_service.programmes()
-            if (p.retired_at is None and p.open_for_proposals)
-            or (call is not None and p.id == call.programme_id)
+            for p in offered_programmes([call.programme_id] if call else [])
         ]
     )
-    named = {g.id for g in call.working_groups} if call else set()
-    form.working_group_ids.choices = options(
-        (g.id, g.name)
-        for g in proposal_service.working_groups()
-        if g.retired_at is None or g.id in named
-    )
+    named = [g.id for g in call.working_groups] if call else []
+    form.working_group_ids.choices = options((g.id, g.name) for g in offered_working_groups(named))
 
 
 def _input(form: CallForm) -> service.CallInput:
@@ -65,6 +59,7 @@ def show(call_id: int):  # type: ignore[no-untyped-def]
         "calls/show.html",
         call=call,
         phase=phase,
+        opened=phase != service.CallPhase.UPCOMING,
         can_manage=service.can_manage(current_user),
         can_propose=bool(eligible)
         and current_user.has_role(Role.CHAIR)

@@ -7,21 +7,16 @@ from decimal import Decimal
 
 from flask import Flask
 
+from prb.services import calendar
 from workflows import PROPOSAL
 
 
 def long_date(value: date | datetime | None) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, datetime):
-        value = value.date()
-    return f"{value.day} {value:%B %Y}"
+    return "—" if value is None else calendar.long_date(value)
 
 
 def timestamp(value: datetime | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value.day} {value:%B %Y, %H:%M} UTC"
+    return "—" if value is None else calendar.utc_time(value)
 
 
 def usd(value: Decimal | None) -> str:

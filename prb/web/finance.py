@@ -24,6 +24,7 @@ from prb.services import finance_dashboard as dashboard
 from prb.services import proposals as proposal_service
 from prb.services.access import get_visible_proposal
 from prb.services.errors import Conflict, Invalid, NotFound
+from prb.services.spreadsheet import safe_cell
 from prb.web.access import roles_required
 from prb.web.forms import (
     DashboardFilterForm,
@@ -89,7 +90,7 @@ def csv_response(header: list[str], rows: Iterable[list[object]], filename: str)
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         for line in _chain(header, rows):
-            writer.writerow([_cell(v) for v in line])
+            writer.writerow([safe_cell(v) for v in line])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
@@ -99,19 +100,6 @@ def csv_response(header: list[str], rows: Iterable[list[object]], filename: str)
         mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-
-
-# A text cell starting with one of these is a formula to a spreadsheet program; a leading
-# apostrophe makes it text again (imported titles, notes and references are user-typed).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _chain(header: list[str], rows: Iterable[list[object]]) -> Iterator[list[object]]:

@@ -31,8 +31,9 @@ bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
 
 def _context(form: ProposalForm, proposal: Proposal | None = None) -> choices.FormContext:
-    """What the form offers (programmes, calls, the results framework of the programme
-    chosen) and the call it is for; fills the form's choices."""
+    """What the form offers (programmes, the groups she chairs, entities — none retired but
+    what the proposal already names —, calls, the results framework of the programme chosen)
+    and the call it is for; fills the form's choices."""
     ctx = choices.form_context(
         current_user,
         programme_id=form.programme_id.data,
@@ -40,8 +41,9 @@ def _context(form: ProposalForm, proposal: Proposal | None = None) -> choices.Fo
         call_id=form.call_id.data,
         proposal=proposal,
     )
-    groups = current_user.chaired_groups
-    form.working_group_id.choices = options([("", "— choose —")] + [(g.id, g.name) for g in groups])
+    form.working_group_id.choices = options(
+        [("", "— choose —")] + [(g.id, g.name) for g in ctx.groups]
+    )
     form.programme_id.choices = options(
         (p.id, f"{p.code} — {p.title} ({p.period})") for p in ctx.programmes
     )
@@ -121,15 +123,14 @@ def new():  # type: ignore[no-untyped-def]
     if request.method == "GET":
         # Opened from a call's page ("Write a proposal for this call"), or from scratch.
         form.call_id.data = _int_or_none(request.args.get("call_id"))
-        if len(current_user.chaired_groups) == 1:
-            form.working_group_id.data = current_user.chaired_groups[0].id
     ctx = _context(form)
     if request.method == "GET":
         form.programme_id.data = ctx.programme_id
+        form.working_group_id.data = ctx.working_group_id
         if ctx.call is None or ctx.call.id != form.call_id.data:
             form.call_id.data = None  # not a call offered to her groups
         elif form.working_group_id.data is None:
-            mine = [g.id for g in ctx.call.working_groups if g in current_user.chaired_groups]
+            mine = [g.id for g in ctx.call.working_groups if g in ctx.groups]
             form.working_group_id.data = mine[0] if len(mine) == 1 else None
     status = 200
     if form.validate_on_submit():

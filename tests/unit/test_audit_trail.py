@@ -4,6 +4,7 @@ secretariat, before/after shown readably, CSV cells that cannot run as formulas.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -133,6 +134,10 @@ def test_changes_read_field_by_field(world) -> None:
         ("UNCCT-2017-73", "UNCCT-2017-73"),
         (None, ""),
         (12, "12"),
+        # A number stays a number (the ledger's CSV adds up): only text becomes text.
+        (Decimal("-150000.00"), "-150000.00"),
+        (-3, "-3"),
+        ("-3", "'-3"),
     ],
 )
 def test_cells_that_would_be_formulas_are_neutralised(value, cell: str) -> None:

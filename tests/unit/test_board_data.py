@@ -22,6 +22,7 @@ from prb.models import (
     utcnow,
 )
 from prb.services import board
+from prb.services.accounts.setup import set_up_office
 from prb.services.errors import Invalid, NotAllowed
 from tests import factories
 from tests.board_helpers import item_under_review
@@ -126,6 +127,15 @@ def test_an_inactive_account_does_not_count(world) -> None:
     assert world.board_undp not in board.board_members()
 
 
+def test_the_board_chair_is_a_seat_and_no_account_carries_the_old_flag(world) -> None:
+    """Nothing writes `User.is_board_chair` any more (a later migration drops it)."""
+    seat = db.session.scalars(
+        select(BoardMembership).where(BoardMembership.user_id == world.board_chair.id)
+    ).one()
+    assert seat.is_chair and board.board_chair() == world.board_chair
+    assert db.session.scalar(select(func.count(User.id)).where(User.is_board_chair)) == 0
+
+
 def test_the_chair_is_the_seat_marked_chair_on_the_meetings_date(world) -> None:
     earlier = member(world, "earlier@prb.example", date(2000, 1, 1), until=date(2018, 12, 31))
     chair_seat = db.session.scalars(
@@ -137,7 +147,7 @@ def test_the_chair_is_the_seat_marked_chair_on_the_meetings_date(world) -> None:
         select(BoardMembership).where(BoardMembership.user_id == earlier.id)
     ).one()
     earlier_seat.is_chair = True
-    world.board_chair.is_board_chair = False  # the old flag is no longer read
+    world.board_undp.is_board_chair = True  # the old flag is no longer read
     db.session.commit()
     assert board.board_chair(on=HELD) == earlier
     assert board.board_chair() == world.board_chair
@@ -504,3 +514,30 @@ def test_a_pattern_programme_keeps_a_code_typed_in_its_pattern(world) -> None:
     terms.project_code = "UNCCT-2017-73-h"
     board.close_item(world.secretariat, item.id, terms)
     assert item.proposal.project_code == "UNCCT-2017-73-h"
+
+
+def test_set_up_makes_no_rules_the_first_meeting_gets_a_version_covering_its_date(app) -> None:
+    """Rules made at set-up would start today and refuse the meetings the office held
+    before: the first version comes with the first meeting, from its date."""
+    office = set_up_office(
+        entity_code="UNOCT",
+        entity_name="United Nations Office of Counter-Terrorism",
+        email="ana.admin@un.example",
+        name="Ana Admin",
+        also_secretariat=True,
+        valid_for=timedelta(days=1),
+    )
+    assert db.session.scalar(select(func.count(BoardRules.id))) == 0
+    meeting = board.schedule_meeting(
+        office.administrator,
+        board.MeetingInput(
+            number="PRB/2018/01",
+            kind=MeetingKind.MEETING,
+            held_on=HELD,
+            place="New York",
+            recorded_after=True,
+        ),
+    )
+    [first] = board.versions(office.administrator)
+    assert first.effective_from == HELD == meeting.held_on
+    assert first.quorum == "1/2" and first.casting_vote

@@ -427,6 +427,13 @@ def test_import_creates_accounts_with_links_once_and_the_same_file_twice_imports
     assert response.status_code == 302
 
 
+def test_the_links_to_copy_into_a_spreadsheet_are_harmless_cells(client, world) -> None:
+    sign_in(client, factories.administrator(world))
+    evil = "email,name,entity,roles\nines.ferreira@prb.example,=HYPERLINK(1),UNODC,chair\n"
+    page = upload(client, evil, dry_run=False).get_data(as_text=True).replace("&#39;", "'")
+    assert 'ines.ferreira@prb.example,"\'=HYPERLINK(1)",' in page
+
+
 def test_an_import_file_without_the_columns_or_not_in_utf8_is_refused(client, world) -> None:
     sign_in(client, factories.administrator(world))
     response = upload(client, "mail,name\nx@y.org,X\n", dry_run=True)

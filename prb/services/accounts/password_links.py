@@ -14,11 +14,10 @@ from sqlalchemy import select, update
 from prb.extensions import db
 from prb.models import PasswordLink, User, utcnow
 from prb.services import audit, passwords
-from prb.services.access import require_role
+from prb.services.access import require_administrator
 from prb.services.accounts.people import NO_PASSWORD, UserInput, acting_role, create
 from prb.services.errors import Gone, Invalid, NotAllowed, NotFound
 from prb.services.transaction import committed
-from workflows import Role
 
 
 @dataclass(frozen=True)
@@ -78,12 +77,11 @@ def invite_user(actor: User | None, data: UserInput, *, valid_for: timedelta) ->
 
 def issue_password_link(actor: User | None, user_id: int, *, valid_for: timedelta) -> IssuedLink:
     """A new set-password link for someone else (a reset); `actor` None: the command line."""
-    if actor is not None:
-        require_role(actor, Role.ADMINISTRATOR, action="give out set-password links")
-        if actor.id == user_id:
-            raise NotAllowed(
-                "Change your own password on your account page; a link is for someone else."
-            )
+    require_administrator(actor, action="give out set-password links")
+    if actor is not None and actor.id == user_id:
+        raise NotAllowed(
+            "Change your own password on your account page; a link is for someone else."
+        )
     with committed():
         user = db.session.get(User, user_id)
         if user is None:

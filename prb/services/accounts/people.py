@@ -11,11 +11,11 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
 from prb.extensions import db
-from prb.models import Entity, User
+from prb.models import Entity, User, UserRole
 from prb.services import audit
-from prb.services.access import require_role
+from prb.services.access import require_administrator, require_role
 from prb.services.errors import Invalid, NotAllowed, NotFound
-from prb.services.transaction import committed
+from prb.services.transaction import committed, locked
 from workflows import ASSIGNABLE_ROLES, Role
 
 # A stored hash that no password matches: the owner sets hers through a one-time link.
@@ -124,11 +124,16 @@ def acting_role(actor: User | None) -> str | None:
 
 
 def create(actor: User | None, data: UserInput) -> User:
-    if actor is not None:
-        require_role(actor, Role.ADMINISTRATOR, action="add user accounts")
+    require_administrator(actor, action="add user accounts")
     email, entity = _validate(data, current=None)
     user = new_account(email, data.name, entity, set(data.roles))
     user.active = data.active
+    record_created(user, actor)
+    return user
+
+
+def record_created(user: User, actor: User | None, comment: str = "") -> None:
+    """The audit row of a new account (`actor` None: the command line)."""
     audit.record_change(
         "user_created",
         actor=actor,
@@ -137,8 +142,8 @@ def create(actor: User | None, data: UserInput) -> User:
         subject_id=user.id,
         before=None,
         after=snapshot(user),
+        comment=comment,
     )
-    return user
 
 
 def create_user(actor: User | None, data: UserInput) -> User:
@@ -149,22 +154,10 @@ def create_user(actor: User | None, data: UserInput) -> User:
     return user
 
 
-def _load_for_update(user_id: int) -> User:
-    user = db.session.scalars(
-        select(User)
-        .where(User.id == user_id)
-        .with_for_update(of=User)
-        .execution_options(populate_existing=True)
-    ).one_or_none()
-    if user is None:
-        raise NotFound(f"There is no user number {user_id}.")
-    return user
-
-
 def update_user(actor: User, user_id: int, data: UserInput) -> User:
     require_role(actor, Role.ADMINISTRATOR, action="change user accounts")
     with committed():
-        user = _load_for_update(user_id)
+        user = locked(User, user_id, "user")
         if user.id == actor.id:
             if set(data.roles) != set(user.roles):
                 raise NotAllowed(
@@ -214,7 +207,13 @@ def get_user(actor: User, user_id: int) -> User:
     return user
 
 
-def entities_to_offer(current: Entity | None = None) -> list[Entity]:
-    """Entities an account may be given: the current ones, and the account's own."""
-    rows = db.session.scalars(select(Entity).order_by(Entity.code))
-    return [e for e in rows if e.retired_at is None or (current is not None and e.id == current.id)]
+def active_holders(role: Role) -> list[User]:
+    """Active accounts holding `role`, by name: whom a chair's term or a Board seat may go to."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == role, User.active.is_(True))
+            .order_by(User.name)
+        ).unique()
+    )

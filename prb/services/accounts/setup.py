@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from prb.extensions import db
 from prb.models import Entity, User
-from prb.services import audit
 from prb.services.accounts import password_links
-from prb.services.accounts.people import email_problem, name_problem, new_account, snapshot
+from prb.services.accounts.people import email_problem, name_problem, new_account, record_created
 from prb.services.errors import Conflict, Invalid
+from prb.services.reference.entities import EntityInput, add_entity, entity_problems
 from prb.services.transaction import committed
 from workflows import Role
 
@@ -44,49 +44,29 @@ def set_up_office(
                 "adds accounts in the browser (Users), or with `prb users create`."
             )
         errors: dict[str, list[str]] = {}
-        code, entity_name = entity_code.strip(), entity_name.strip()
-        if not code or len(code) > 32:
-            errors["entity_code"] = ["Give the entity's code (up to 32 characters), e.g. UNOCT."]
+        wanted = EntityInput(entity_code, entity_name)
         email, problem = email_problem(email, user_id=None)
         if problem:
             errors["email"] = [problem]
         if problem := name_problem(name):
             errors["name"] = [problem]
-        entity = db.session.scalar(select(Entity).where(func.upper(Entity.code) == code.upper()))
-        if entity is None and not entity_name:
-            errors["entity_name"] = ["Give the entity's name."]
-        elif entity is None and len(entity_name) > 200:
-            errors["entity_name"] = ["Keep the entity's name under 200 characters."]
+        entity = db.session.scalar(
+            select(Entity).where(func.upper(Entity.code) == wanted.code.upper())
+        )
+        if entity is None:
+            # The entity's own rules, with the command's option names.
+            for field, messages in entity_problems(wanted).items():
+                errors[f"entity_{field}"] = messages
         if errors:
             raise Invalid("Nothing was set up.", errors)
         created = entity is None
         if entity is None:
-            entity = Entity(code=code, name=entity_name)
-            db.session.add(entity)
-            db.session.flush()
-            audit.record_change(
-                "entity_created",
-                actor=None,
-                role=None,
-                subject="entity",
-                subject_id=entity.id,
-                before=None,
-                after={"code": entity.code, "name": entity.name},
-                comment="first run (prb setup)",
-            )
+            entity = add_entity(None, wanted, comment="first run (prb setup)")
         roles = {Role.ADMINISTRATOR} | ({Role.SECRETARIAT} if also_secretariat else set())
         administrator = new_account(email, name, entity, roles)
-        audit.record_change(
-            "user_created",
-            actor=None,
-            role=None,
-            subject="user",
-            subject_id=administrator.id,
-            before=None,
-            after=snapshot(administrator),
-            comment="first administrator (prb setup)",
-        )
-        # LEAD: create the Board's first rules version here, in this same transaction
-        # (from the PRB_BOARD_* settings as defaults), with the board helper's service.
+        record_created(administrator, None, "first administrator (prb setup)")
+        # No rules of procedure yet: `board.ensure_rules` makes the first version from the
+        # settings when the first meeting needs it, effective from that meeting's date (so
+        # the office can still enter meetings held before today).
         link = password_links.issue(administrator, actor=None, valid_for=valid_for)
     return OfficeSetUp(entity, created, administrator, link)

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select, update
 from prb.extensions import db
 from prb.models import RecoveryCode, User, utcnow
 from prb.services import audit
-from prb.services.access import require_role
+from prb.services.access import require_administrator
 from prb.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from prb.services.transaction import committed
 from workflows import Role
@@ -230,12 +230,9 @@ def renew_recovery_codes(actor: User, password: str) -> list[str]:
 def reset_two_step(actor: User | None, user_id: int) -> User:
     """An administrator turns off someone's two-step sign-in (a lost phone); she enrols
     again at her next sign-in if her role requires it. `actor` None: the command line."""
-    if actor is not None:
-        require_role(actor, Role.ADMINISTRATOR, action="reset two-step sign-in")
-        if actor.id == user_id:
-            raise NotAllowed(
-                "You cannot reset your own two-step sign-in: ask another administrator."
-            )
+    require_administrator(actor, action="reset two-step sign-in")
+    if actor is not None and actor.id == user_id:
+        raise NotAllowed("You cannot reset your own two-step sign-in: ask another administrator.")
     with committed():
         user = db.session.get(User, user_id)
         if user is None:

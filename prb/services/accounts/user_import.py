@@ -15,16 +15,14 @@ from sqlalchemy.exc import IntegrityError
 
 from prb.extensions import db
 from prb.models import Entity, ImportBatch, User
-from prb.services import audit
-from prb.services.access import require_role
+from prb.services.access import require_administrator
 from prb.services.accounts import password_links
 from prb.services.accounts.people import (
-    acting_role,
     email_problem,
     name_problem,
     new_account,
+    record_created,
     roles_problem,
-    snapshot,
 )
 from prb.services.errors import Conflict, Invalid
 from prb.services.transaction import committed
@@ -164,8 +162,7 @@ def import_users(
     valid_for: timedelta,
 ) -> ImportResult:
     """Check (and unless `dry_run`, import) a users file. `actor` None: the command line."""
-    if actor is not None:
-        require_role(actor, Role.ADMINISTRATOR, action="import user accounts")
+    require_administrator(actor, action="import user accounts")
     filename = (filename or "users.csv")[-255:]
     digest = hashlib.sha256(content).hexdigest()
     result = ImportResult(filename=filename, dry_run=dry_run)
@@ -188,16 +185,7 @@ def import_users(
             db.session.flush()
             for row in result.rows:
                 user = new_account(row.email, row.name, row.entity, set(row.roles))
-                audit.record_change(
-                    "user_created",
-                    actor=actor,
-                    role=acting_role(actor),
-                    subject="user",
-                    subject_id=user.id,
-                    before=None,
-                    after=snapshot(user),
-                    comment=f"imported from {filename} (row {row.row})",
-                )
+                record_created(user, actor, f"imported from {filename} (row {row.row})")
                 result.links.append(password_links.issue(user, actor=actor, valid_for=valid_for))
             result.batch = batch
     except IntegrityError:

@@ -13,7 +13,8 @@ from prb.services.board.agenda import (
     schedulable_proposals,
 )
 from prb.services.board.closing import Terms
-from prb.services.board.decisions import close_due, close_item, code_to_type
+from prb.services.board.deadlines import close_due
+from prb.services.board.decisions import close_item, code_to_type
 from prb.services.board.meetings import (
     MeetingInput,
     attendance,

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import select
 
 from prb.extensions import db
@@ -25,16 +24,15 @@ from prb.services import audit, extensions, finance, lifecycle, totals
 from prb.services.access import require_role
 from prb.services.board.closing import Closing, Question, Terms, decide_closing
 from prb.services.board.meetings import lock_item
-from prb.services.board.rules import decision_rule, long_date, rules_for_date
+from prb.services.board.rules import decision_rule, rules_for_date
 from prb.services.board.tally import ItemCount, count
-from prb.services.calendar import period_end
+from prb.services.calendar import long_date, period_end
 from prb.services.codes import code_in_pattern, lock_programme
-from prb.services.errors import Conflict, Invalid
+from prb.services.errors import Conflict
 from prb.services.transaction import committed
 from workflows import (
     AGENDA_ITEM,
     ExtensionState,
-    ItemState,
     ItemTrigger,
     ProposalState,
     ProposalTrigger,
@@ -379,46 +377,3 @@ def _fire_item(item: AgendaItem, trigger: ItemTrigger, role: Role) -> None:
         AGENDA_ITEM.fire(item, trigger, {role}, {})
     except TransitionRefused as exc:
         raise Conflict(exc.refusal.message) from None
-
-
-def close_due(now: datetime | None = None) -> int:
-    """Close every open item of a written procedure whose deadline has passed. Each item in
-    its own transaction; items being closed by someone else right now are skipped."""
-    now = now or utcnow()
-    due = list(
-        db.session.scalars(
-            select(AgendaItem.id)
-            .join(Meeting)
-            .where(
-                AgendaItem.status == ItemState.OPEN,
-                Meeting.deadline <= now,
-                # A procedure entered after the fact closed long ago: the secretariat closes
-                # its items once the record is in.
-                Meeting.recorded_after.is_(False),
-            )
-        )
-    )
-    closed = 0
-    for item_id in due:
-        try:
-            item = (
-                db.session.scalars(
-                    select(AgendaItem)
-                    .where(AgendaItem.id == item_id)
-                    .with_for_update(of=AgendaItem, skip_locked=True)
-                    .execution_options(populate_existing=True)
-                )
-                .unique()
-                .one_or_none()
-            )
-            if item is None or not item.is_open:
-                db.session.rollback()
-                continue
-            close(item, actor=None, terms=None, now=now)
-            db.session.commit()
-            closed += 1
-        except (Invalid, Conflict) as exc:
-            # e.g. the stored terms no longer pass: leave it open for the secretariat.
-            db.session.rollback()
-            current_app.logger.warning("could not close item %s at deadline: %s", item_id, exc)
-    return closed

@@ -18,12 +18,12 @@ from prb.services.access import require_role
 from prb.services.board.members import board_chair, board_members, is_board_member, sits_on
 from prb.services.board.rules import (
     FIRST_WRITTEN_PROCEDURE_DAYS,
-    long_date,
     rules_for_date,
     rules_on,
 )
+from prb.services.calendar import long_date
 from prb.services.errors import Conflict, Invalid, NotFound
-from prb.services.transaction import committed
+from prb.services.transaction import committed, locked
 from workflows import MeetingKind, Role
 
 NUMBER_PATTERN = re.compile(r"^[A-Z][A-Z0-9-]{1,15}/\d{4}/\d{1,3}$")
@@ -239,19 +239,7 @@ def attendance(meeting: Meeting) -> dict[int, bool]:
 
 
 def lock_item(item_id: int) -> AgendaItem:
-    item = (
-        db.session.scalars(
-            select(AgendaItem)
-            .where(AgendaItem.id == item_id)
-            .with_for_update(of=AgendaItem)
-            .execution_options(populate_existing=True)
-        )
-        .unique()
-        .one_or_none()
-    )
-    if item is None:
-        raise NotFound(f"There is no agenda item number {item_id}.")
-    return item
+    return locked(AgendaItem, item_id, "agenda item")
 
 
 def meeting_id_of(item_id: int) -> int:

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from prb.extensions import db
 from prb.models import AgendaItem, BoardRules, Meeting, User, utcnow
 from prb.services import audit
-from prb.services.access import require_role
+from prb.services.access import SET_UP_READERS, require_administrator, require_role
+from prb.services.calendar import long_date
 from prb.services.decision_rule import Rule
 from prb.services.errors import Invalid
 from prb.services.transaction import committed
@@ -23,10 +24,6 @@ from workflows import ItemState, Role
 # Values of the first version that the settings do not give.
 FIRST_WRITTEN_PROCEDURE_DAYS = 14
 FIRST_ABSENT_MAY_VOTE = False
-
-
-def long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def rules_on(day: date) -> BoardRules | None:
@@ -39,7 +36,7 @@ def rules_on(day: date) -> BoardRules | None:
     ).one_or_none()
 
 
-READERS = (Role.BOARD_MEMBER, Role.SECRETARIAT, Role.FINANCE, Role.ADMINISTRATOR)
+READERS = SET_UP_READERS
 
 
 def versions(actor: User) -> list[BoardRules]:
@@ -75,8 +72,7 @@ def ensure_rules(actor: User | None, *, covering: date | None = None) -> BoardRu
     """The rules in force on `covering` (default today). On a database that has none, the
     first version is made from the settings (`PRB_BOARD_*`), effective from that date at
     the latest. `actor` None: the command line."""
-    if actor is not None:
-        require_role(actor, Role.ADMINISTRATOR, action="set the Board's rules of procedure")
+    require_administrator(actor, action="set the Board's rules of procedure")
     with committed():
         rules = rules_for_date(covering or utcnow().date(), actor=actor)
     return rules
@@ -95,7 +91,7 @@ def rules_for_date(day: date, *, actor: User | None, field: str = "held_on") -> 
             {
                 field: [
                     f"The Board's rules of procedure start on {long_date(first)}: an "
-                    "administrator adds the version in force on this date under Board › "
+                    "administrator adds the version in force on this date under Administration › "
                     "Rules of procedure first."
                 ]
             },
@@ -114,19 +110,29 @@ def _first_version(effective_from: date, actor: User | None) -> BoardRules:
         note="First version, from the settings (PRB_BOARD_QUORUM, PRB_BOARD_CASTING_VOTE).",
         recorded_by_id=actor.id if actor else None,
     )
+    # Made for whoever first needs rules (the secretariat scheduling a meeting, say): the
+    # administrator's role is recorded only when she is one.
+    role = Role.ADMINISTRATOR if actor and actor.has_role(Role.ADMINISTRATOR) else None
+    _store(rules, actor, role, None, "First rules of procedure, from the settings: ")
+    return rules
+
+
+def _store(
+    rules: BoardRules, actor: User | None, role: Role | None, previous: BoardRules | None, why: str
+) -> None:
+    """Write a new version and its audit row (with the version it follows, if any)."""
     db.session.add(rules)
     db.session.flush()
     audit.record_change(
         "board_rules_added",
         actor=actor,
-        role=Role.ADMINISTRATOR if actor and actor.has_role(Role.ADMINISTRATOR) else None,
+        role=role,
         subject="board_rules",
         subject_id=rules.id,
-        before=None,
+        before=as_values(previous) if previous else None,
         after=as_values(rules),
-        comment=f"First rules of procedure, from the settings: {summary(rules)}",
+        comment=why + summary(rules),
     )
-    return rules
 
 
 def as_values(rules: BoardRules) -> dict[str, object]:
@@ -182,8 +188,7 @@ def add_rules(actor: User | None, data: RulesInput) -> BoardRules:
     """A new version of the rules, from its effective date. Versions are never edited; one
     that would change the rule of an item already closed is refused. `actor` None: the
     command line (an operator with shell access)."""
-    if actor is not None:
-        require_role(actor, Role.ADMINISTRATOR, action="change the Board's rules of procedure")
+    require_administrator(actor, action="change the Board's rules of procedure")
     errors: dict[str, list[str]] = {}
     quorum = ""
     try:
@@ -229,18 +234,7 @@ def add_rules(actor: User | None, data: RulesInput) -> BoardRules:
             note=note,
             recorded_by_id=actor.id if actor else None,
         )
-        db.session.add(rules)
-        db.session.flush()
-        audit.record_change(
-            "board_rules_added",
-            actor=actor,
-            role=Role.ADMINISTRATOR if actor else None,
-            subject="board_rules",
-            subject_id=rules.id,
-            before=as_values(previous) if previous else None,
-            after=as_values(rules),
-            comment=summary(rules),
-        )
+        _store(rules, actor, Role.ADMINISTRATOR if actor else None, previous, "")
     return rules
 
 

@@ -9,12 +9,14 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from prb.extensions import db
-from prb.models import BoardMembership, User, UserRole
+from prb.models import BoardMembership, User
 from prb.services import audit
 from prb.services.access import require_role
-from prb.services.board.rules import READERS, long_date
-from prb.services.errors import Conflict, Invalid, NotFound
-from prb.services.transaction import committed
+from prb.services.accounts.people import active_holders
+from prb.services.board.rules import READERS
+from prb.services.calendar import long_date
+from prb.services.errors import Conflict, Invalid
+from prb.services.transaction import committed, locked
 from workflows import Role
 
 
@@ -42,14 +44,7 @@ def seats(actor: User) -> list[BoardMembership]:
 
 def seat_candidates() -> list[User]:
     """Accounts that may be given a seat: active, with the board-member role."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == Role.BOARD_MEMBER, User.active.is_(True))
-            .order_by(User.name)
-        ).unique()
-    )
+    return active_holders(Role.BOARD_MEMBER)
 
 
 def as_values(seat: BoardMembership) -> dict[str, object]:
@@ -146,7 +141,7 @@ def end_seat(actor: User, seat_id: int, until: date | None) -> BoardMembership:
     if until is None:
         raise Invalid("Give the seat's last day.", {"until": ["Give the seat's last day."]})
     with committed():
-        seat = _lock_seat(seat_id)
+        seat = locked(BoardMembership, seat_id, "seat")
         if seat.until is not None:
             raise Conflict(
                 f"{seat.user.name}'s seat already ended on {long_date(seat.until)}; "
@@ -176,7 +171,7 @@ def mark_chair(actor: User, seat_id: int, is_chair: bool) -> BoardMembership:
     require_role(actor, Role.ADMINISTRATOR, action="change the Board's members")
     with committed():
         _lock_seats()
-        seat = _lock_seat(seat_id)
+        seat = locked(BoardMembership, seat_id, "seat")
         if seat.is_chair == is_chair:
             return seat
         if is_chair:
@@ -204,19 +199,3 @@ def _lock_seats() -> None:
     # Overlap checks read other rows: serialise changes to seats so that two administrators
     # cannot each add a chair for the same dates.
     db.session.execute(select(BoardMembership.id).with_for_update())
-
-
-def _lock_seat(seat_id: int) -> BoardMembership:
-    seat = (
-        db.session.scalars(
-            select(BoardMembership)
-            .where(BoardMembership.id == seat_id)
-            .with_for_update(of=BoardMembership)
-            .execution_options(populate_existing=True)
-        )
-        .unique()
-        .one_or_none()
-    )
-    if seat is None:
-        raise NotFound(f"There is no seat number {seat_id}.")
-    return seat

@@ -13,7 +13,8 @@ from prb.services.access import require_role
 from prb.services.board.decisions import close
 from prb.services.board.meetings import lock_item, meeting_is_open
 from prb.services.board.members import board_members, is_board_member, recusals, sits_on
-from prb.services.board.rules import long_date, rules_on
+from prb.services.board.rules import rules_on
+from prb.services.calendar import long_date
 from prb.services.errors import Conflict, Invalid, NotAllowed
 from prb.services.transaction import committed
 from workflows import Role, VoteChoice

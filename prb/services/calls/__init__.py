@@ -31,7 +31,6 @@ from prb.services.calls.windows import (
     phase,
     phase_of,
     to_the_minute,
-    utc_text,
     window_problems,
     window_text,
 )
@@ -60,7 +59,6 @@ __all__ = [
     "submission_call",
     "to_the_minute",
     "update_call",
-    "utc_text",
     "window_problems",
     "window_text",
 ]

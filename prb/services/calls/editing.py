@@ -21,10 +21,12 @@ from prb.models import (
     utcnow,
 )
 from prb.services import audit
-from prb.services.calls.windows import to_the_minute, utc_text, window_problems, window_text
+from prb.services.access import require_role
+from prb.services.calendar import utc_time
+from prb.services.calls.windows import to_the_minute, window_problems, window_text
 from prb.services.codes import lock_programme
-from prb.services.errors import Invalid, NotAllowed, NotFound
-from prb.services.transaction import committed
+from prb.services.errors import Invalid
+from prb.services.transaction import committed, locked
 from workflows import Role
 
 TITLE_LIMIT: int = Call.__table__.c.title.type.length
@@ -66,11 +68,6 @@ def snapshot(call: Call) -> dict[str, Any]:
         "working_groups": sorted(g.name for g in call.working_groups),
         "guidance": call.guidance,
     }
-
-
-def _require_administrator(actor: User, action: str) -> None:
-    if not actor.has_role(Role.ADMINISTRATOR):
-        raise NotAllowed(f"Only an administrator may {action}.")
 
 
 def _add(errors: dict[str, list[str]], name: str, message: str) -> None:
@@ -160,7 +157,7 @@ def _check_overlap(
 
 def create_call(actor: User, data: CallInput) -> Call:
     """An administrator opens a call for a programme (it may open now or later)."""
-    _require_administrator(actor, "open a call for proposals")
+    require_role(actor, Role.ADMINISTRATOR, action="open a call for proposals")
     with committed():
         now = utcnow()
         errors = window_problems(data.opens_at, data.closes_at, now)
@@ -195,25 +192,12 @@ def create_call(actor: User, data: CallInput) -> Call:
     return call
 
 
-def _lock_call(call_id: int) -> Call:
-    stmt = (
-        select(Call)
-        .where(Call.id == call_id)
-        .with_for_update(of=Call)
-        .execution_options(populate_existing=True)
-    )
-    call = db.session.scalars(stmt).unique().one_or_none()
-    if call is None:
-        raise NotFound(f"There is no call number {call_id}.")
-    return call
-
-
 def update_call(actor: User, call_id: int, data: CallInput) -> Call:
     """An administrator edits a call: everything until it opens; after that only the closing
     time (not before now) and the guidance. Every change is audited with before/after."""
-    _require_administrator(actor, "change a call for proposals")
+    require_role(actor, Role.ADMINISTRATOR, action="change a call for proposals")
     with committed():
-        call = _lock_call(call_id)
+        call = locked(Call, call_id, "call")
         now = utcnow()
         before = snapshot(call)
         errors = window_problems(data.opens_at, data.closes_at, now)
@@ -221,7 +205,7 @@ def update_call(actor: User, call_id: int, data: CallInput) -> Call:
         if call.opens_at <= now:
             groups = list(call.working_groups)
             programme = call.programme
-            frozen = f"The call opened on {utc_text(call.opens_at)}: this can no longer change."
+            frozen = f"The call opened on {utc_time(call.opens_at)}: this can no longer change."
             if data.programme_id != call.programme_id:
                 _add(errors, "programme_id", frozen)
             if data.title != call.title:
@@ -285,7 +269,7 @@ def _readable(key: str, value: object) -> str | None:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if key in ("opens_at", "closes_at"):
-        return utc_text(datetime.fromisoformat(str(value)))
+        return utc_time(datetime.fromisoformat(str(value)))
     return str(value)
 
 

@@ -10,12 +10,13 @@ from sqlalchemy import Select, select
 
 from prb.extensions import db
 from prb.models import Call, Proposal, User, call_working_groups, utcnow
+from prb.services.access import SET_UP_READERS
 from prb.services.calls.windows import CallPhase, phase_of
 from prb.services.errors import NotAllowed, NotFound
 from workflows import Role
 
 # Who reads the list of calls; a chair sees the calls open to her working groups.
-READERS = (Role.ADMINISTRATOR, Role.SECRETARIAT, Role.BOARD_MEMBER, Role.FINANCE)
+READERS = SET_UP_READERS
 CLOSED_SHOWN = 50
 
 

@@ -4,30 +4,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from prb.models import Call, utcnow
-
-
-class CallPhase(StrEnum):
-    """Where a call's window stands at a moment (derived from the clock, never stored)."""
-
-    UPCOMING = "upcoming"
-    OPEN = "open"
-    CLOSED = "closed"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
-
-
-def utc_text(moment: datetime) -> str:
-    """1 March 2019, 00:00 UTC"""
-    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+from prb.services.calendar import utc_time
+from workflows import CallPhase
 
 
 def window_text(call: Call) -> str:
-    return f"from {utc_text(call.opens_at)} to {utc_text(call.closes_at)}"
+    return f"from {utc_time(call.opens_at)} to {utc_time(call.closes_at)}"
 
 
 def phase(opens_at: datetime, closes_at: datetime, now: datetime) -> CallPhase:
@@ -61,7 +45,7 @@ def window_problems(
         raise ValueError("call windows are UTC-aware")
     elif closes_at <= now:
         errors["closes_at"] = [
-            f"The call would close before now ({utc_text(now)}): give a later closing time."
+            f"The call would close before now ({utc_time(now)}): give a later closing time."
         ]
     elif opens_at is not None and closes_at <= opens_at:
         errors["closes_at"] = ["The call must close after it opens."]

@@ -5,6 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workflows import PROPOSAL, ProposalState
+from workflows.proposal import PROJECT_STATES
+
+# The statuses a project may be imported in, in the lifecycle's order, as people read them.
+STATES = [s for s in PROPOSAL.states if s.name in PROJECT_STATES]
+STATE_LABELS = ", ".join(s.label for s in STATES)
+
 
 @dataclass(frozen=True)
 class Column:
@@ -83,9 +90,9 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "status",
         True,
-        "The project's status today: Approved, Initiated, Ongoing, Extended, Completed or "
-        "Cancelled.",
-        "Ongoing",
+        f"The project's status today: {', '.join(s.label for s in STATES[:-1])} or "
+        f"{STATES[-1].label}.",
+        PROPOSAL.label(ProposalState.ONGOING),
     ),
     Column("actual_start", False, "Day work actually started, YYYY-MM-DD.", "2018-09-15"),
     Column(

@@ -12,6 +12,7 @@ from prb.models import CENT, Proposal, Scope
 from prb.services.calendar import months_between, period_end
 from prb.services.codes import TYPED_CODE
 from prb.services.finance import Balances
+from prb.services.portfolio_import.columns import STATE_LABELS
 from prb.services.portfolio_import.reader import RowError
 from workflows import PROPOSAL, ProposalState
 from workflows.proposal import PROJECT_STATES
@@ -34,9 +35,6 @@ LIMITS = {
 }
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _AMOUNT = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
-# The project states, in the lifecycle's order, as people read them.
-STATES = [s for s in PROPOSAL.states if s.name in PROJECT_STATES]
-STATE_LABELS = ", ".join(s.label for s in STATES)
 
 
 @dataclass(frozen=True)

@@ -3,30 +3,30 @@ uniqueness refused with a message rather than a database error."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date
-from typing import Any, TypeVar
+from collections.abc import Callable, Collection, Iterable, Mapping
+from datetime import date, datetime
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from prb.extensions import db
 from prb.models import User, utcnow
 from prb.services import audit
-from prb.services.access import require_role
-from prb.services.errors import Invalid, NotFound
+from prb.services.access import SET_UP_READERS, require_administrator, require_role
+from prb.services.errors import Conflict, Invalid, NotFound
+from prb.services.transaction import committed, locked
 from workflows import Role
 
 # Reading the lists helps the secretariat (creating accounts), the Board and finance.
-READERS = (Role.ADMINISTRATOR, Role.SECRETARIAT, Role.BOARD_MEMBER, Role.FINANCE)
+READERS = SET_UP_READERS
 
 T = TypeVar("T")
 
 
-def require_editor(actor: User | None, action: str) -> None:
-    """`actor` None is the operator at the command line (first run), who has shell access."""
-    if actor is not None:
-        require_role(actor, Role.ADMINISTRATOR, action=action)
+class Retirable(Protocol):
+    id: int
+    retired_at: datetime | None
 
 
 def require_reader(actor: User, action: str) -> None:
@@ -35,11 +35,6 @@ def require_reader(actor: User, action: str) -> None:
 
 def today() -> date:
     return utcnow().date()
-
-
-def day_text(day: date) -> str:
-    """1 January 2019, as every page writes a date."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def snapshot(row: object, names: Iterable[str]) -> dict[str, Any]:
@@ -80,19 +75,6 @@ def flush_unique(field: str, message: str) -> None:
         raise Invalid(message, {field: [message]}) from None
 
 
-def locked(model: type[T], row_id: int, what: str) -> T:
-    """The row, locked against a concurrent change until the transaction ends."""
-    row = db.session.scalars(
-        select(model)
-        .where(model.id == row_id)  # type: ignore[attr-defined]
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one_or_none()
-    if row is None:
-        raise NotFound(f"There is no {what} number {row_id}.")
-    return row
-
-
 def found(model: type[T], row_id: int, what: str) -> T:
     row = db.session.get(model, row_id)
     if row is None:
@@ -106,3 +88,52 @@ def text_problem(value: str, label: str, limit: int, *, required: bool = True) -
     if len(value) > limit:
         return f"Keep the {label} under {limit} characters (it has {len(value)})."
     return None
+
+
+R = TypeVar("R", bound=Retirable)
+
+
+def set_retired_row(
+    actor: User,
+    model: type[R],
+    row_id: int,
+    retired: bool,
+    *,
+    what: str,
+    action: str,
+    event: str,
+    subject: str,
+    audited: Iterable[str],
+    name: Callable[[R], str],
+) -> R:
+    """Retire a row (no longer offered for new records; those that name it keep it) or
+    reinstate it, with the audit row `<event>_retired` or `<event>_reinstated`."""
+    require_administrator(actor, action=action)
+    with committed():
+        row = locked(model, row_id, what)
+        if (row.retired_at is not None) == retired:
+            raise Conflict(
+                f"{name(row)} is already {'retired' if retired else 'in use'}. Nothing changed."
+            )
+        before = snapshot(row, audited)
+        row.retired_at = utcnow() if retired else None
+        after = snapshot(row, audited)
+        record(
+            f"{event}_{'retired' if retired else 'reinstated'}",
+            actor,
+            subject,
+            row.id,
+            before,
+            after,
+        )
+    return row
+
+
+def offered_rows(
+    model: type[R], in_use: ColumnElement[bool], keep_ids: Collection[int], order_by: Any
+) -> list[R]:
+    """What a form offers: the rows `in_use`, plus any the record being edited already
+    names (so that editing an old record does not lose them)."""
+    entity: Any = model
+    condition = or_(in_use, entity.id.in_(keep_ids)) if keep_ids else in_use
+    return list(db.session.scalars(select(entity).where(condition).order_by(order_by)))

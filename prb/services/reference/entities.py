@@ -6,23 +6,24 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from prb.extensions import db
-from prb.models import Entity, User, utcnow
-from prb.services.errors import Conflict, Invalid
+from prb.models import Entity, User
+from prb.services.access import require_administrator
+from prb.services.errors import Invalid
 from prb.services.reference.common import (
     changed,
     flush_unique,
     found,
-    locked,
+    offered_rows,
     record,
-    require_editor,
     require_reader,
+    set_retired_row,
     snapshot,
     text_problem,
 )
-from prb.services.transaction import committed
+from prb.services.transaction import committed, locked
 
 AUDITED = ("code", "name", "retired_at")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .&/-]*$")
@@ -52,15 +53,12 @@ def get_entity(actor: User, entity_id: int) -> Entity:
 
 
 def offered_entities(keep_ids: Collection[int] = ()) -> list[Entity]:
-    """What a form offers: the entities in use, plus any retired one the record already
-    names (so that editing an old record does not lose it)."""
-    condition = Entity.retired_at.is_(None)
-    if keep_ids:
-        condition = or_(condition, Entity.id.in_(keep_ids))
-    return list(db.session.scalars(select(Entity).where(condition).order_by(Entity.code)))
+    """Entities in use, plus any retired one the record being edited already names."""
+    return offered_rows(Entity, Entity.retired_at.is_(None), keep_ids, Entity.code)
 
 
-def _validate(data: EntityInput, entity_id: int | None) -> None:
+def entity_problems(data: EntityInput, entity_id: int | None = None) -> dict[str, list[str]]:
+    """What is wrong with the values, per field ("code", "name"); empty when nothing."""
     errors: dict[str, list[str]] = {}
     problem = text_problem(data.code, "code", CODE_LIMIT)
     if problem is None and not CODE.match(data.code):
@@ -76,24 +74,36 @@ def _validate(data: EntityInput, entity_id: int | None) -> None:
     problem = text_problem(data.name, "name", NAME_LIMIT)
     if problem:
         errors["name"] = [problem]
+    return errors
+
+
+def _validate(data: EntityInput, entity_id: int | None) -> None:
+    errors = entity_problems(data, entity_id)
     if errors:
         raise Invalid("The entity was not saved: please correct the fields marked below.", errors)
 
 
 def create_entity(actor: User | None, data: EntityInput) -> Entity:
     """`actor` None: the operator setting up the office at the command line."""
-    require_editor(actor, "add entities")
+    require_administrator(actor, action="add entities")
     with committed():
-        _validate(data, None)
-        entity = Entity(code=data.code, name=data.name)
-        db.session.add(entity)
-        flush_unique("code", f"{data.code} is already an entity's code.")
-        record("entity_created", actor, "entity", entity.id, None, snapshot(entity, AUDITED))
+        entity = add_entity(actor, data)
+    return entity
+
+
+def add_entity(actor: User | None, data: EntityInput, comment: str = "") -> Entity:
+    """In the caller's transaction (which has checked who acts): the entity and its audit
+    row. The office's first run creates its own entity this way."""
+    _validate(data, None)
+    entity = Entity(code=data.code, name=data.name)
+    db.session.add(entity)
+    flush_unique("code", f"{data.code} is already an entity's code.")
+    record("entity_created", actor, "entity", entity.id, None, snapshot(entity, AUDITED), comment)
     return entity
 
 
 def update_entity(actor: User, entity_id: int, data: EntityInput) -> Entity:
-    require_editor(actor, "edit entities")
+    require_administrator(actor, action="edit entities")
     with committed():
         entity = locked(Entity, entity_id, "entity")
         _validate(data, entity.id)
@@ -108,21 +118,15 @@ def update_entity(actor: User, entity_id: int, data: EntityInput) -> Entity:
 
 def set_retired(actor: User, entity_id: int, retired: bool) -> Entity:
     """Retire (no longer offered for new records) or reinstate an entity."""
-    require_editor(actor, "retire or reinstate entities")
-    with committed():
-        entity = locked(Entity, entity_id, "entity")
-        if (entity.retired_at is not None) == retired:
-            raise Conflict(
-                f"{entity.code} is already {'retired' if retired else 'in use'}. Nothing changed."
-            )
-        before = snapshot(entity, AUDITED)
-        entity.retired_at = utcnow() if retired else None
-        record(
-            "entity_retired" if retired else "entity_reinstated",
-            actor,
-            "entity",
-            entity.id,
-            before,
-            snapshot(entity, AUDITED),
-        )
-    return entity
+    return set_retired_row(
+        actor,
+        Entity,
+        entity_id,
+        retired,
+        what="entity",
+        action="retire or reinstate entities",
+        event="entity",
+        subject="entity",
+        audited=AUDITED,
+        name=lambda entity: entity.code,
+    )

@@ -13,9 +13,11 @@ from sqlalchemy import select
 from prb.extensions import db
 from prb.models import CENT, EnvelopeChange, FundingProgramme, User
 from prb.services import finance
+from prb.services.access import require_administrator
+from prb.services.calendar import long_date
 from prb.services.errors import Invalid, NotFound
-from prb.services.reference.common import day_text, locked, record, require_editor, today
-from prb.services.transaction import committed
+from prb.services.reference.common import record, today
+from prb.services.transaction import committed, locked
 
 ZERO = Decimal("0.00")
 # Below the largest amount the money columns hold.
@@ -96,14 +98,14 @@ def _date_problem(programme: FundingProgramme, first: EnvelopeChange | None, day
     start = first.effective_on if first else date(programme.start_year, 1, 1)
     if day < start:
         return (
-            f"The programme's first envelope is dated {day_text(start)}: give that date or later."
+            f"The programme's first envelope is dated {long_date(start)}: give that date or later."
         )
     # A date ahead of today would set the envelope checked today; a programme that has not
     # started yet may take changes up to its start.
     latest_allowed = max(today(), start)
     if day > latest_allowed:
         return (
-            f"Give {day_text(latest_allowed)} or an earlier date: "
+            f"Give {long_date(latest_allowed)} or an earlier date: "
             "record a change once it is decided."
         )
     return ""
@@ -112,7 +114,7 @@ def _date_problem(programme: FundingProgramme, first: EnvelopeChange | None, day
 def change_envelope(actor: User, programme_id: int, data: EnvelopeChangeInput) -> EnvelopeChange:
     """A new envelope from a date, with its reason. When it is the latest by date it becomes
     the envelope in force, and may not fall below what the programme has already approved."""
-    require_editor(actor, "change a programme's envelope")
+    require_administrator(actor, action="change a programme's envelope")
     with committed():
         # Locked as an approval locks it: an approval and a cut cannot both pass.
         programme = locked(FundingProgramme, programme_id, "funding programme")

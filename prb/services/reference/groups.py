@@ -16,22 +16,24 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from prb.extensions import db
-from prb.models import ChairTerm, User, UserRole, WorkingGroup, utcnow
+from prb.models import ChairTerm, User, WorkingGroup
+from prb.services.access import require_administrator
+from prb.services.accounts.people import active_holders
+from prb.services.calendar import long_date
 from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.reference.common import (
     changed,
-    day_text,
     flush_unique,
     found,
-    locked,
+    offered_rows,
     record,
-    require_editor,
     require_reader,
+    set_retired_row,
     snapshot,
     text_problem,
     today,
 )
-from prb.services.transaction import committed
+from prb.services.transaction import committed, locked
 from workflows import Role
 
 AUDITED = ("name", "short_name", "retired_at")
@@ -68,12 +70,8 @@ def get_group(actor: User, group_id: int) -> WorkingGroup:
 
 def offered_working_groups(keep_ids: Collection[int] = ()) -> list[WorkingGroup]:
     """Groups in use, plus any retired one the record being edited already names."""
-    condition = WorkingGroup.retired_at.is_(None)
-    if keep_ids:
-        condition = or_(condition, WorkingGroup.id.in_(keep_ids))
-    return list(
-        db.session.scalars(select(WorkingGroup).where(condition).order_by(WorkingGroup.name))
-    )
+    in_use = WorkingGroup.retired_at.is_(None)
+    return offered_rows(WorkingGroup, in_use, keep_ids, WorkingGroup.name)
 
 
 def _validate(data: GroupInput, group_id: int | None) -> None:
@@ -97,7 +95,7 @@ def _validate(data: GroupInput, group_id: int | None) -> None:
 
 
 def create_group(actor: User | None, data: GroupInput) -> WorkingGroup:
-    require_editor(actor, "add working groups")
+    require_administrator(actor, action="add working groups")
     with committed():
         _validate(data, None)
         group = WorkingGroup(name=data.name, short_name=data.short_name)
@@ -112,7 +110,7 @@ def _audited(group: WorkingGroup) -> dict[str, object]:
 
 
 def update_group(actor: User, group_id: int, data: GroupInput) -> WorkingGroup:
-    require_editor(actor, "edit working groups")
+    require_administrator(actor, action="edit working groups")
     with committed():
         group = locked(WorkingGroup, group_id, "working group")
         _validate(data, group.id)
@@ -128,24 +126,18 @@ def update_group(actor: User, group_id: int, data: GroupInput) -> WorkingGroup:
 def set_retired(actor: User, group_id: int, retired: bool) -> WorkingGroup:
     """Retire a group (no new proposals name it; its chairs keep its existing proposals) or
     reinstate it."""
-    require_editor(actor, "retire or reinstate working groups")
-    with committed():
-        group = locked(WorkingGroup, group_id, "working group")
-        if (group.retired_at is not None) == retired:
-            raise Conflict(
-                f"{group.name} is already {'retired' if retired else 'in use'}. Nothing changed."
-            )
-        before = _audited(group)
-        group.retired_at = utcnow() if retired else None
-        record(
-            "working_group_retired" if retired else "working_group_reinstated",
-            actor,
-            "working_group",
-            group.id,
-            before,
-            _audited(group),
-        )
-    return group
+    return set_retired_row(
+        actor,
+        WorkingGroup,
+        group_id,
+        retired,
+        what="working group",
+        action="retire or reinstate working groups",
+        event="working_group",
+        subject="working_group",
+        audited=AUDITED,
+        name=lambda group: group.name,
+    )
 
 
 # -- chairs ---------------------------------------------------------------------------------
@@ -165,14 +157,7 @@ def chair_terms(group_id: int) -> list[ChairTerm]:
 
 def chair_candidates() -> list[User]:
     """Active accounts holding the chair role: the people who may be appointed."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == Role.CHAIR, User.active.is_(True))
-            .order_by(User.name)
-        )
-    )
+    return active_holders(Role.CHAIR)
 
 
 def _term_view(term: ChairTerm) -> dict[str, object]:
@@ -198,7 +183,7 @@ def _date_problem(day: date | None, what: str) -> str | None:
 
 def appoint_chair(actor: User, group_id: int, user_id: int | None, since: date | None) -> ChairTerm:
     """A chair's term from `since`: recorded, and she becomes a current chair of the group."""
-    require_editor(actor, "appoint working-group chairs")
+    require_administrator(actor, action="appoint working-group chairs")
     with committed():
         group = locked(WorkingGroup, group_id, "working group")
         errors: dict[str, list[str]] = {}
@@ -226,8 +211,8 @@ def appoint_chair(actor: User, group_id: int, user_id: int | None, since: date |
             if overlap is not None:
                 errors["since"] = [
                     f"{person.name} already chairs {group.short_name} from "
-                    f"{day_text(overlap.since)}"
-                    + (f" to {day_text(overlap.until)}" if overlap.until else "")
+                    f"{long_date(overlap.since)}"
+                    + (f" to {long_date(overlap.until)}" if overlap.until else "")
                     + ": a new term starts after the last one ended."
                 ]
         if errors:
@@ -250,17 +235,17 @@ def appoint_chair(actor: User, group_id: int, user_id: int | None, since: date |
 
 def end_chair_term(actor: User, term_id: int, until: date | None) -> ChairTerm:
     """The term ends on `until`: kept in the history, and she is no longer a current chair."""
-    require_editor(actor, "end working-group chairs' terms")
+    require_administrator(actor, action="end working-group chairs' terms")
     with committed():
         term = locked(ChairTerm, term_id, "chair's term")
         if term.until is not None:
             raise Conflict(
-                f"This term of {term.user.name} already ended on {day_text(term.until)}. "
+                f"This term of {term.user.name} already ended on {long_date(term.until)}. "
                 "Nothing changed."
             )
         problem = _date_problem(until, "ends")
         if problem is None and until is not None and until < term.since:
-            problem = f"The term started on {day_text(term.since)}: give that date or a later one."
+            problem = f"The term started on {long_date(term.since)}: give that date or a later one."
         if problem:
             raise Invalid("The term was not ended.", {"until": [problem]})
         before = _term_view(term)

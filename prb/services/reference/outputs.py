@@ -5,17 +5,17 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from prb.extensions import db
-from prb.models import FundingProgramme, ResultsOutput, User, utcnow
-from prb.services.errors import Conflict, Invalid, NotFound
+from prb.models import FundingProgramme, ResultsOutput, User
+from prb.services.access import require_administrator
+from prb.services.errors import Invalid, NotFound
 from prb.services.reference.common import (
     flush_unique,
-    locked,
     record,
-    require_editor,
+    set_retired_row,
     snapshot,
     text_problem,
 )
-from prb.services.transaction import committed
+from prb.services.transaction import committed, locked
 
 AUDITED = ("programme_id", "label", "retired_at")
 LABEL_LIMIT = ResultsOutput.__table__.c.label.type.length
@@ -43,7 +43,7 @@ def all_outputs(programme_id: int) -> list[ResultsOutput]:
 
 
 def add_output(actor: User, programme_id: int, label: str) -> ResultsOutput:
-    require_editor(actor, "change a programme's results framework")
+    require_administrator(actor, action="change a programme's results framework")
     label = " ".join(label.split())
     with committed():
         programme = locked(FundingProgramme, programme_id, "funding programme")
@@ -73,25 +73,18 @@ def _audited(output: ResultsOutput) -> dict[str, object]:
 
 
 def set_retired(actor: User, output_id: int, retired: bool) -> ResultsOutput:
-    require_editor(actor, "change a programme's results framework")
-    with committed():
-        output = locked(ResultsOutput, output_id, "results output")
-        if (output.retired_at is not None) == retired:
-            raise Conflict(
-                f"“{output.label}” is already {'retired' if retired else 'in use'}. "
-                "Nothing changed."
-            )
-        before = _audited(output)
-        output.retired_at = utcnow() if retired else None
-        record(
-            "output_retired" if retired else "output_reinstated",
-            actor,
-            "results_output",
-            output.id,
-            before,
-            _audited(output),
-        )
-    return output
+    return set_retired_row(
+        actor,
+        ResultsOutput,
+        output_id,
+        retired,
+        what="results output",
+        action="change a programme's results framework",
+        event="output",
+        subject="results_output",
+        audited=AUDITED,
+        name=lambda output: f"“{output.label}”",
+    )
 
 
 def programme_id_of(output_id: int) -> int:

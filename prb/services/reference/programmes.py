@@ -10,25 +10,26 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from prb.extensions import db
-from prb.models import CENT, CodeStyle, EnvelopeChange, FundingProgramme, Proposal, User, utcnow
+from prb.models import CENT, CodeStyle, EnvelopeChange, FundingProgramme, Proposal, User
+from prb.services.access import require_administrator
 from prb.services.codes import first_letter_problem
-from prb.services.errors import Conflict, Invalid
+from prb.services.errors import Invalid
 from prb.services.reference.common import (
     changed,
     flush_unique,
     found,
-    locked,
+    offered_rows,
     record,
-    require_editor,
     require_reader,
+    set_retired_row,
     snapshot,
     text_problem,
 )
 from prb.services.reference.envelopes import amount_problem
-from prb.services.transaction import committed
+from prb.services.transaction import committed, locked
 
 AUDITED = (
     "code",
@@ -90,14 +91,8 @@ def get_programme(actor: User, programme_id: int) -> FundingProgramme:
 def offered_programmes(keep_ids: Collection[int] = ()) -> list[FundingProgramme]:
     """Programmes a new proposal may name (in use and open for proposals), plus any the
     record being edited already names."""
-    condition = FundingProgramme.retired_at.is_(None) & FundingProgramme.open_for_proposals
-    if keep_ids:
-        condition = or_(condition, FundingProgramme.id.in_(keep_ids))
-    return list(
-        db.session.scalars(
-            select(FundingProgramme).where(condition).order_by(FundingProgramme.code)
-        )
-    )
+    in_use = FundingProgramme.retired_at.is_(None) & FundingProgramme.open_for_proposals
+    return offered_rows(FundingProgramme, in_use, keep_ids, FundingProgramme.code)
 
 
 def _validate(data: ProgrammeInput, programme: FundingProgramme | None) -> str:
@@ -187,7 +182,7 @@ def _apply(programme: FundingProgramme, data: ProgrammeInput, first: str) -> Non
 
 def create_programme(actor: User | None, data: ProgrammeInput) -> FundingProgramme:
     """The programme and its first envelope row, effective 1 January of its first year."""
-    require_editor(actor, "add funding programmes")
+    require_administrator(actor, action="add funding programmes")
     with committed():
         first = _validate(data, None)
         assert data.envelope is not None and data.start_year is not None
@@ -215,7 +210,7 @@ def _audited(programme: FundingProgramme) -> dict[str, object]:
 
 def update_programme(actor: User, programme_id: int, data: ProgrammeInput) -> FundingProgramme:
     """Everything but the envelope, which changes only by a dated row with its reason."""
-    require_editor(actor, "edit funding programmes")
+    require_administrator(actor, action="edit funding programmes")
     with committed():
         programme = locked(FundingProgramme, programme_id, "funding programme")
         first = _validate(data, programme)
@@ -231,22 +226,15 @@ def update_programme(actor: User, programme_id: int, data: ProgrammeInput) -> Fu
 def set_retired(actor: User, programme_id: int, retired: bool) -> FundingProgramme:
     """Retire a programme (no longer offered for new proposals; its projects go on) or
     reinstate it."""
-    require_editor(actor, "retire or reinstate funding programmes")
-    with committed():
-        programme = locked(FundingProgramme, programme_id, "funding programme")
-        if (programme.retired_at is not None) == retired:
-            raise Conflict(
-                f"{programme.code} is already {'retired' if retired else 'in use'}. "
-                "Nothing changed."
-            )
-        before = _audited(programme)
-        programme.retired_at = utcnow() if retired else None
-        record(
-            "programme_retired" if retired else "programme_reinstated",
-            actor,
-            "programme",
-            programme.id,
-            before,
-            _audited(programme),
-        )
-    return programme
+    return set_retired_row(
+        actor,
+        FundingProgramme,
+        programme_id,
+        retired,
+        what="funding programme",
+        action="retire or reinstate funding programmes",
+        event="programme",
+        subject="programme",
+        audited=AUDITED,
+        name=lambda programme: programme.code,
+    )
