@@ -207,8 +207,12 @@ def meeting(meeting_id: int, status: int = 200):  # type: ignore[no-untyped-def]
     )
 
 
+# The correction's fields sit on the meeting page beside others: their own names and ids.
+CORRECT = "correct"
+
+
 def _correct_form(m, members) -> CorrectMeetingForm:  # type: ignore[no-untyped-def]
-    form = CorrectMeetingForm(formdata=None)
+    form = CorrectMeetingForm(formdata=None, prefix=CORRECT)
     form.number.data, form.held_on.data, form.place.data = m.number, m.held_on, m.place
     form.chair_id.choices = options((u.id, u.name) for u in members)
     form.chair_id.data = m.chair_id
@@ -315,7 +319,7 @@ def mark_present(meeting_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/meetings/<int:meeting_id>/correct", methods=["POST"])
 @roles_required(Role.SECRETARIAT)
 def correct(meeting_id: int):  # type: ignore[no-untyped-def]
-    form = CorrectMeetingForm()
+    form = CorrectMeetingForm(prefix=CORRECT)
     form.validate()
     try:
         corrected = service.correct_meeting(

@@ -69,12 +69,14 @@ def test_the_secretariat_corrects_a_meeting_until_an_item_closes(client, world) 
     page = client.get(f"/board/meetings/{item.meeting_id}").get_data(as_text=True)
     assert "Correct the number, date, place or chair" in page
     form = {
-        "number": "PRB/2018/05",
-        "held_on": later.isoformat(),
-        "place": "Geneva",
-        "chair_id": world.board_undp.id,
+        "correct-number": "PRB/2018/05",
+        "correct-held_on": later.isoformat(),
+        "correct-place": "Geneva",
+        "correct-chair_id": world.board_undp.id,
     }
-    bad = client.post(f"/board/meetings/{item.meeting_id}/correct", data={**form, "place": ""})
+    bad = client.post(
+        f"/board/meetings/{item.meeting_id}/correct", data={**form, "correct-place": ""}
+    )
     assert bad.status_code == 422 and "Give the place" in bad.get_data(as_text=True)
     response = client.post(f"/board/meetings/{item.meeting_id}/correct", data=form)
     assert response.status_code == 303
@@ -87,7 +89,7 @@ def test_the_secretariat_corrects_a_meeting_until_an_item_closes(client, world) 
     page = client.get(f"/board/meetings/{item.meeting_id}").get_data(as_text=True)
     assert "Correct the number" not in page and "Cancel this" not in page
     refused = client.post(
-        f"/board/meetings/{item.meeting_id}/correct", data={**form, "place": "Rome"}
+        f"/board/meetings/{item.meeting_id}/correct", data={**form, "correct-place": "Rome"}
     )
     assert refused.status_code == 409 and "is closed" in refused.get_data(as_text=True)
     as_user(client, world.board_chair)
