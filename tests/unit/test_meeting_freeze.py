@@ -292,3 +292,17 @@ def test_a_new_item_hides_its_votes_but_not_those_of_the_closed_one(world) -> No
     board.cast_vote(world.board_undp, again.id, "approve")
     seen = voters_in(proposals.history(item.proposal, world.chair_a))
     assert seen == {world.board_chair.name}
+
+
+def test_draft_minutes_of_an_open_written_procedure_name_no_voter(world) -> None:
+    item = item_under_review(world, meeting(world, written=True))
+    board.cast_vote(world.board_undp, item.id, "approve")
+    data = minutes._data(
+        item.meeting, draft=True, secretary=None, version_label="Draft", generated_at=utcnow()
+    )
+    assert world.board_undp not in data.present
+    board.close_item(world.secretariat, item.id)
+    data = minutes._data(
+        item.meeting, draft=True, secretary=None, version_label="Draft", generated_at=utcnow()
+    )
+    assert world.board_undp in data.present
