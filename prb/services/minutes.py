@@ -80,8 +80,11 @@ def _data(
     )
     members = board_members(on=meeting.held_on)
     if meeting.is_written_procedure:
-        voters = {v.member_id for item in items for v in item.votes} | {
-            d.member_id for item in items for d in item.conflicts
+        # Who has voted on an item still open stays secret until it closes (draft minutes
+        # are read by the whole Board and finance).
+        closed = [item for item in items if not item.is_open]
+        voters = {v.member_id for item in closed for v in item.votes} | {
+            d.member_id for item in closed for d in item.conflicts
         }
         present = [m for m in members if m.id in voters]
     else:
