@@ -306,3 +306,18 @@ def test_draft_minutes_of_an_open_written_procedure_name_no_voter(world) -> None
         item.meeting, draft=True, secretary=None, version_label="Draft", generated_at=utcnow()
     )
     assert world.board_undp in data.present
+
+
+def test_a_written_procedure_is_not_moved_past_its_deadline(world) -> None:
+    m = meeting(world, written=True)  # voting closes in seven days
+    later = utcnow().date() + timedelta(days=10)
+    with pytest.raises(Invalid) as refused:
+        board.correct_meeting(
+            world.secretariat, m.id, board.Correction(m.number, later, "", world.board_chair.id)
+        )
+    assert "before its deadline" in refused.value.fields["held_on"][0]
+    sooner = utcnow().date() + timedelta(days=1)
+    board.correct_meeting(
+        world.secretariat, m.id, board.Correction(m.number, sooner, "", world.board_chair.id)
+    )
+    assert m.held_on == sooner

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from prb.extensions import db
 from prb.models import AgendaItem, Meeting, User, Vote, utcnow
@@ -54,6 +55,13 @@ def correct_meeting(actor: User, meeting_id: int, data: Correction) -> Meeting:
     """Correct a meeting's number, date, place or chair while no item has closed: the
     decisions read the date from the meeting, so the correction carries through to them."""
     require_role(actor, Role.SECRETARIAT, action="correct Board meetings")
+    try:
+        return _correct(actor, meeting_id, data)
+    except IntegrityError:
+        raise Conflict(f"{data.number.strip().upper()} was taken a moment ago.") from None
+
+
+def _correct(actor: User, meeting_id: int, data: Correction) -> Meeting:
     with committed():
         meeting = lock_meeting(meeting_id)
         refuse_if_frozen(meeting)
@@ -87,6 +95,13 @@ def correct_meeting(actor: User, meeting_id: int, data: Correction) -> Meeting:
                 ),
                 errors,
             )
+            if (
+                "held_on" not in errors
+                and data.held_on is not None
+                and meeting.deadline is not None
+                and data.held_on > meeting.deadline.date()
+            ):
+                errors["held_on"] = ["A written procedure opens before its deadline."]
         chair = db.session.get(User, data.chair_id) if data.chair_id else None
         if chair is None or not is_board_member(chair):
             errors["chair_id"] = ["The chair must be a board member."]
