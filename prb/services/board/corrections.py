@@ -115,7 +115,8 @@ def _correct(actor: User, meeting_id: int, data: Correction) -> Meeting:
             )
         assert data.held_on is not None and chair is not None
         before = _facts(meeting)
-        meeting.number, meeting.held_on, meeting.place = number, data.held_on, place
+        meeting.number, meeting.held_on = number, data.held_on
+        meeting.place = place or ("by correspondence" if meeting.is_written_procedure else "")
         meeting.chair_id = chair.id
         db.session.flush()
         db.session.refresh(meeting, ["chair"])
