@@ -10,8 +10,13 @@ from tests import factories
 from workflows import MeetingKind, ProposalState
 
 
-def meeting(world, *, written: bool = False, number: str = "PRB/2018/03") -> Meeting:  # type: ignore[no-untyped-def]
-    return board.schedule_meeting(
+def meeting(  # type: ignore[no-untyped-def]
+    world, *, written: bool = False, number: str = "PRB/2018/03", everyone_present: bool = True
+) -> Meeting:
+    """A live meeting (or written procedure) of today. At a meeting only members recorded
+    present vote: the secretariat records them all present unless `everyone_present` is
+    False."""
+    m = board.schedule_meeting(
         world.secretariat,
         board.MeetingInput(
             number=number,
@@ -22,6 +27,10 @@ def meeting(world, *, written: bool = False, number: str = "PRB/2018/03") -> Mee
             deadline=utcnow() + timedelta(days=7) if written else None,
         ),
     )
+    if not written and everyone_present:
+        everyone = {u.id for u in board.board_members(on=m.held_on)}
+        board.record_attendance(world.secretariat, m.id, everyone)
+    return m
 
 
 def item_under_review(world, m: Meeting | None = None, **fields) -> AgendaItem:  # type: ignore[no-untyped-def]

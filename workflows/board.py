@@ -57,11 +57,13 @@ class ItemState(StrEnum):
     OPEN = "open"
     DECIDED = "decided"
     DEFERRED = "deferred"
+    WITHDRAWN = "withdrawn"
 
 
 class ItemTrigger(StrEnum):
     DECIDE = "decide"
     DEFER = "defer"
+    WITHDRAW = "withdraw"
 
 
 _CLOSERS = frozenset({Role.SECRETARIAT, Role.SCHEDULER})
@@ -83,12 +85,26 @@ AGENDA_ITEM = Workflow(
             "review for a later meeting.",
             terminal=True,
         ),
+        State(
+            ItemState.WITHDRAWN,
+            "Withdrawn",
+            "Taken off the agenda by the secretariat before anyone voted; it stays on record, "
+            "and the proposal may go on another agenda.",
+            terminal=True,
+        ),
     ),
     transitions=(
         Transition(
             ItemTrigger.DECIDE, (ItemState.OPEN,), ItemState.DECIDED, "Record decision", _CLOSERS
         ),
         Transition(ItemTrigger.DEFER, (ItemState.OPEN,), ItemState.DEFERRED, "Defer", _CLOSERS),
+        Transition(
+            ItemTrigger.WITHDRAW,
+            (ItemState.OPEN,),
+            ItemState.WITHDRAWN,
+            "Withdraw from the agenda",
+            frozenset({Role.SECRETARIAT}),
+        ),
     ),
     initial=ItemState.OPEN,
     subject="agenda item",

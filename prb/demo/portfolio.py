@@ -613,6 +613,7 @@ def meeting_plans() -> list[MeetingPlan]:
             held_on=today,
             place="New York",
             items=("victims",),
+            present=_MEMBERS,
             live=True,
         ),
     ]

@@ -342,14 +342,14 @@ def _hold(office: Office, plan: MeetingPlan) -> None:
             None if plan.live else at(plan.scheduled_on, 10),
             lambda p=proposal: board.add_to_agenda(secretariat, meeting.id, p.id),
         )
-    if not plan.votes:
-        return  # still open: the demo's users vote on it
-    if not written:
+    if not written:  # only members recorded present vote at a meeting
         present = {office.user(e).id for e in plan.present}
         on(
-            at(plan.held_on, 10),
+            None if plan.live else at(plan.held_on, 10),
             lambda: board.record_attendance(secretariat, meeting.id, present),
         )
+    if not plan.votes:
+        return  # still open: the demo's users vote on it
     voted_on = plan.held_on if not written else plan.scheduled_on + timedelta(days=2)
     for minute, (key, email, choice, comment) in enumerate(plan.votes):
         on(

@@ -30,7 +30,10 @@ from prb.services.board import attendance, board_members, get_meeting, rules_on,
 from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.once import spend
 from prb.services.pdf import Attachment, iso, render
-from workflows import Role, VoteChoice
+from workflows import ItemState, Role, VoteChoice
+
+# What the minutes record: items the Board considered (a withdrawn item it did not).
+MINUTED = (ItemState.DECIDED, ItemState.DEFERRED)
 
 OFFICE = "United Nations Office of Counter-Terrorism"
 BOARD = "Programme Review Board"
@@ -54,6 +57,9 @@ class MinutesData:
     # when nothing is decided yet), as the minutes print them.
     rules: list[BoardRules] = field(default_factory=list)
     rules_text: list[str] = field(default_factory=list)
+    # Item id → names of members who voted on it while recorded absent (rules that let
+    # absent members vote only; under the others such a vote is refused).
+    absent_voters: dict[int, list[str]] = field(default_factory=dict)
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -74,14 +80,24 @@ def _data(
     )
     members = board_members(on=meeting.held_on)
     if meeting.is_written_procedure:
-        voters = {v.member_id for item in items for v in item.votes} | {
-            d.member_id for item in items for d in item.conflicts
+        # Who has voted on an item still open stays secret until it closes (draft minutes
+        # are read by the whole Board and finance).
+        closed = [item for item in items if not item.is_open]
+        voters = {v.member_id for item in closed for v in item.votes} | {
+            d.member_id for item in closed for d in item.conflicts
         }
         present = [m for m in members if m.id in voters]
     else:
         here = attendance(meeting)
         present = [m for m in members if here.get(m.id)]
     absent = [m for m in members if m not in present]
+    absent_voters: dict[int, list[str]] = {}
+    if not meeting.is_written_procedure:
+        away = {m.id for m in absent}
+        for item in items:
+            names = sorted(v.member.name for v in item.votes if v.member_id in away)
+            if names:
+                absent_voters[item.id] = names
     decided = [i for i in items if i.decision is not None]
     approved_items = [i for i in decided if i.decision.outcome == VoteChoice.APPROVE]
     approved_here = sum(
@@ -108,6 +124,7 @@ def _data(
         generated_at=generated_at,
         rules=rules,
         rules_text=[summary(r) for r in rules],
+        absent_voters=absent_voters,
     )
 
 
@@ -168,6 +185,7 @@ def decisions_json(data: MinutesData) -> str:
                     "eligible": d.eligible,
                 },
                 "recused_members": d.recused_names,
+                "votes_of_members_recorded_absent": data.absent_voters.get(item.id, []),
                 "casting_vote": d.casting_vote,
                 "approved_budget": money(d.approved_budget),
                 "approved_duration_months": d.approved_duration_months,
@@ -272,6 +290,11 @@ def finalise(
         if any(item.is_open for item in meeting.items):
             raise Conflict(
                 "Close every agenda item (decide or defer it) before finalising the minutes."
+            )
+        if not any(item.status in MINUTED for item in meeting.items):
+            raise Conflict(
+                f"The agenda of {meeting.number} has no decided or deferred item: there is "
+                "nothing to minute. Add the items the Board considered and close them first."
             )
         latest = (
             db.session.scalar(

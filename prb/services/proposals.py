@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import raiseload
 from sqlalchemy.orm.exc import StaleDataError
 
 from prb.extensions import db
 from prb.models import (
+    AgendaItem,
     AuditRecord,
     Entity,
     FundingProgramme,
@@ -36,7 +37,7 @@ from prb.services.proposal_choices import (  # noqa: F401
 )
 from prb.services.proposal_rules import ProposalInput, validate
 from prb.services.transaction import committed
-from workflows import ProposalState, ProposalTrigger, Role
+from workflows import ItemState, ProposalState, ProposalTrigger, Role
 from workflows.proposal import EDITABLE_STATES
 
 
@@ -201,13 +202,42 @@ def can_edit(actor: User, proposal: Proposal) -> bool:
     return proposal.status in EDITABLE_STATES and chairs_group(actor, proposal.working_group_id)
 
 
-def history(proposal: Proposal) -> list[AuditRecord]:
-    return list(
-        db.session.scalars(
-            select(AuditRecord)
-            .where(AuditRecord.proposal_id == proposal.id)
-            .order_by(AuditRecord.at, AuditRecord.id)
-        )
+# Entries that say who has voted (or declared a conflict) on an item. While the item is
+# open only the secretariat, which runs the vote, may learn them.
+BALLOT_EVENTS = (
+    "vote_cast",
+    "vote_changed",
+    "conflict_declared",
+    "vote_recorded",
+    "recorded_vote_corrected",
+    "conflict_recorded",
+)
+
+
+def history(proposal: Proposal, viewer: User) -> list[AuditRecord]:
+    """The proposal's history as `viewer` may read it: the entries of voting still open
+    are left out for everyone but the secretariat (the chair who proposed it, board members,
+    finance and administrators included); once the item closes they are shown."""
+    query = select(AuditRecord).where(AuditRecord.proposal_id == proposal.id)
+    if not viewer.has_role(Role.SECRETARIAT):
+        query = query.where(~_open_ballot(proposal))
+    return list(db.session.scalars(query.order_by(AuditRecord.at, AuditRecord.id)))
+
+
+def _open_ballot(proposal: Proposal) -> ColumnElement[bool]:
+    """Ballot entries written since the proposal's last item closed, while one is open.
+    Votes are only cast on an open item, so those entries belong to the open one."""
+    items = AgendaItem.proposal_id == proposal.id
+    open_item = select(AgendaItem.id).where(items, AgendaItem.status == ItemState.OPEN).exists()
+    last_closed = (
+        select(func.max(AgendaItem.closed_at))
+        .where(items, AgendaItem.status != ItemState.OPEN)
+        .scalar_subquery()
+    )
+    return and_(
+        AuditRecord.event.in_(BALLOT_EVENTS),
+        open_item,
+        or_(last_closed.is_(None), AuditRecord.at > last_closed),
     )
 
 

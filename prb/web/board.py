@@ -19,10 +19,13 @@ from prb.web.forms import (
     ChairForm,
     CloseItemForm,
     ConflictForm,
+    CorrectMeetingForm,
     EndSeatForm,
     ExtensionAgendaForm,
+    MarkPresentForm,
     MeetingForm,
     MinutesForm,
+    ReasonForm,
     RecordConflictForm,
     RecordVoteForm,
     RulesForm,
@@ -120,7 +123,12 @@ def meeting(meeting_id: int, status: int = 200):  # type: ignore[no-untyped-def]
         and not m.recorded_after
     )
     absence = service.absence_refusal(m, current_user) if is_member else None
-    recording = secretariat and m.recorded_after
+    # Final minutes or a cancellation freeze the record; a closed item freezes the facts.
+    cancelled = service.cancellation(m)
+    final = service.is_final(m)
+    frozen = final or cancelled is not None
+    facts_open = secretariat and not frozen and not service.has_closed_item(m)
+    recording = secretariat and m.recorded_after and not frozen
     rows = []
     for item in m.items:
         counted = counts[item.id]
@@ -144,10 +152,12 @@ def meeting(meeting_id: int, status: int = 200):  # type: ignore[no-untyped-def]
                 and item.is_open
                 and service.code_to_type(item.proposal),
                 "record_forms": _record_forms(counted) if recording and item.is_open else None,
+                # Only an item no one has voted on can be taken off the agenda.
+                "can_withdraw": secretariat and not frozen and item.is_open and not counted.votes,
             }
         )
     agenda_form = extension_form = None
-    if secretariat:
+    if secretariat and not frozen:
         agenda_form = AgendaForm(formdata=None)
         agenda_form.proposal_id.choices = options(
             (p.id, f"{p.display_code} — {p.title}") for p in service.schedulable_proposals()
@@ -157,12 +167,17 @@ def meeting(meeting_id: int, status: int = 200):  # type: ignore[no-untyped-def]
             (x.id, f"{x.proposal.display_code} — extension {x.summary}")
             for x in service.schedulable_extensions()
         )
-    attendance_form = None
+    attendance_form = present_form = None
     present = service.attendance(m)
-    if secretariat and not m.is_written_procedure:
+    if secretariat and not m.is_written_procedure and not frozen:
         attendance_form = AttendanceForm(formdata=None)
         attendance_form.present.choices = options((u.id, u.name) for u in members)
         attendance_form.present.data = [uid for uid, here in present.items() if here]
+        joining = [(u.id, u.name) for u in members if not present.get(u.id)]
+        if joining:
+            present_form = MarkPresentForm(formdata=None)
+            present_form.member_id.choices = options(joining)
+    minuted = any(item.status in minutes.MINUTED for item in m.items)
     return (
         render_template(
             "board/meeting.html",
@@ -172,16 +187,37 @@ def meeting(meeting_id: int, status: int = 200):  # type: ignore[no-untyped-def]
             agenda_form=agenda_form,
             extension_form=extension_form,
             attendance_form=attendance_form,
+            present_form=present_form,
+            correct_form=_correct_form(m, members) if facts_open else None,
+            # Cancelling withdraws every item: none may have closed or have a vote.
+            can_cancel=facts_open
+            and not any(r["item"].is_open and not r["can_withdraw"] for r in rows),
+            reason_form=ReasonForm(formdata=None),
+            final=final,
+            cancelled=cancelled,
             members=members,
             present=present,
             absence=absence,
             conflict_form=ConflictForm(formdata=None),
             minutes_versions=minutes.versions(m),
-            minutes_form=MinutesForm(formdata=None) if secretariat else None,
+            minutes_form=MinutesForm(formdata=None) if secretariat and not cancelled else None,
             all_closed=all(not item.is_open for item in m.items),
+            minuted=minuted,
         ),
         status,
     )
+
+
+# The correction's fields sit on the meeting page beside others: their own names and ids.
+CORRECT = "correct"
+
+
+def _correct_form(m, members) -> CorrectMeetingForm:  # type: ignore[no-untyped-def]
+    form = CorrectMeetingForm(formdata=None, prefix=CORRECT)
+    form.number.data, form.held_on.data, form.place.data = m.number, m.held_on, m.place
+    form.chair_id.choices = options((u.id, u.name) for u in members)
+    form.chair_id.data = m.chair_id
+    return form
 
 
 def _record_forms(counted) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -266,6 +302,71 @@ def attendance(meeting_id: int):  # type: ignore[no-untyped-def]
         flash(exc.message, "error")
         return meeting(meeting_id, status=exc.status_code)
     return _back(meeting_id, "Attendance saved.")
+
+
+@bp.route("/meetings/<int:meeting_id>/present", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def mark_present(meeting_id: int):  # type: ignore[no-untyped-def]
+    form = MarkPresentForm()
+    form.validate()
+    try:
+        member = service.mark_present(current_user, meeting_id, form.member_id.data or 0)
+    except (Conflict, Invalid) as exc:
+        _flash_refusal(exc)
+        return meeting(meeting_id, status=exc.status_code)
+    return _back(meeting_id, f"{member.name} is marked present and may vote.")
+
+
+@bp.route("/meetings/<int:meeting_id>/correct", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def correct(meeting_id: int):  # type: ignore[no-untyped-def]
+    form = CorrectMeetingForm(prefix=CORRECT)
+    form.validate()
+    try:
+        corrected = service.correct_meeting(
+            current_user,
+            meeting_id,
+            service.Correction(
+                number=form.number.data or "",
+                held_on=form.held_on.data,
+                place=form.place.data or "",
+                chair_id=form.chair_id.data,
+            ),
+        )
+    except (Conflict, Invalid) as exc:
+        _flash_refusal(exc)
+        return meeting(meeting_id, status=exc.status_code)
+    return _back(meeting_id, f"{corrected.number} corrected.")
+
+
+@bp.route("/meetings/<int:meeting_id>/cancel", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def cancel(meeting_id: int):  # type: ignore[no-untyped-def]
+    form = ReasonForm()
+    form.validate()
+    try:
+        cancelled = service.cancel_meeting(current_user, meeting_id, form.reason.data or "")
+    except (Conflict, Invalid) as exc:
+        _flash_refusal(exc)
+        return meeting(meeting_id, status=exc.status_code)
+    return _back(meeting_id, f"{cancelled.number} cancelled; its items are withdrawn.")
+
+
+@bp.route("/items/<int:item_id>/withdraw", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def withdraw(item_id: int):  # type: ignore[no-untyped-def]
+    meeting_id = service.meeting_id_of(item_id)
+    form = ReasonForm()
+    form.validate()
+    try:
+        item = service.withdraw_item(current_user, item_id, form.reason.data or "")
+    except (Conflict, Invalid) as exc:
+        _flash_refusal(exc)
+        return meeting(meeting_id, status=exc.status_code)
+    return _back(
+        meeting_id,
+        f"Item {item.position} withdrawn; {item.proposal.display_code} may go on another agenda.",
+    )
 
 
 @bp.route("/items/<int:item_id>/vote", methods=["POST"])

@@ -296,6 +296,25 @@ class RecordConflictForm(FlaskForm):
     submit = SubmitField("Enter the conflict of interest")
 
 
+class MarkPresentForm(FlaskForm):
+    member_id = SelectField("Member joining", coerce=_int_or_none, validate_choice=False)
+    submit = SubmitField("Mark present")
+
+
+class CorrectMeetingForm(FlaskForm):
+    number = StringField("Number", validators=[Length(max=40)])
+    held_on = CalendarDateField("Date", validators=[Optional()])
+    place = StringField("Place", validators=[Length(max=200)])
+    chair_id = SelectField("Chair", coerce=_int_or_none, validate_choice=False)
+    submit = SubmitField("Correct the meeting")
+
+
+class ReasonForm(FlaskForm):
+    """Withdrawing an item, cancelling a meeting: the reason goes on record."""
+
+    reason = TextAreaField("Reason", validators=[Length(max=1000)])
+
+
 class SeatForm(FlaskForm):
     user_id = SelectField("Board member", coerce=_int_or_none, validate_choice=False)
     since = CalendarDateField("First day", validators=[Optional()])

@@ -188,7 +188,7 @@ def _render_show(proposal_id: int, status: int = 200):  # type: ignore[no-untype
         actions=lifecycle.available_actions(current_user, proposal),
         blocked=lifecycle.blocked_actions(current_user, proposal),
         can_edit=service.can_edit(current_user, proposal),
-        history=service.history(proposal),
+        history=service.history(proposal, current_user),
         decisions=board.decisions_for(proposal),
         show_finance=proposal.status in PROJECT_STATES
         and finance.can_see_ledger(current_user, proposal),

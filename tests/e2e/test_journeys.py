@@ -83,6 +83,11 @@ def test_journey_1_a_proposal_from_draft_to_completed_project(live, new_page, tm
     select_matching(sec.get_by_label("Proposal under review"), "Biometrics Compendium: Translation")
     sec.get_by_role("button", name="Add to the agenda").first.click()
     assert "added as item 1" in flash(sec)
+    # Only members recorded present vote at a meeting: attendance before voting opens.
+    for box in sec.locator("input[name=present]").all():
+        box.check()
+    sec.get_by_role("button", name="Save attendance").click()
+    assert "Attendance saved." in flash(sec)
 
     # Three board members vote; the CTED member is recused automatically.
     for email in ("board.chair@prb.example", "board.undp@prb.example", "board.ohchr@prb.example"):

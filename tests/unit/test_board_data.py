@@ -67,7 +67,7 @@ def past_meeting(  # type: ignore[no-untyped-def]
     deadline: datetime | None = None,
     chair_id: int | None = None,
 ):
-    return board.schedule_meeting(
+    m = board.schedule_meeting(
         world.secretariat,
         board.MeetingInput(
             number=number,
@@ -79,6 +79,10 @@ def past_meeting(  # type: ignore[no-untyped-def]
             recorded_after=True,
         ),
     )
+    if not written:  # the record says who attended; only those present vote
+        everyone = {u.id for u in board.board_members(on=held_on)}
+        board.record_attendance(world.secretariat, m.id, everyone)
+    return m
 
 
 def on_agenda(world, m, **fields):  # type: ignore[no-untyped-def]

@@ -252,7 +252,7 @@ def test_an_administrator_imports_and_the_history_says_so(office) -> None:
 def test_each_imported_project_has_an_imported_row_in_its_history(office) -> None:
     batch = service.import_projects(office.secretariat, FILENAME, example_bytes())
     i = project("UNCCT-2017-73-i")
-    history = proposals.history(i)
+    history = proposals.history(i, office.secretariat)
     assert len(history) == 1
     record = history[0]
     assert record.event == "imported" and record.to_state == S.ONGOING

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -11,7 +11,7 @@ from prb.services import board
 from tests import factories
 from tests.board_helpers import item_under_review, meeting
 from tests.conftest import sign_in
-from workflows import ItemState, ProposalState
+from workflows import ItemState, ProposalState, Role
 
 S = ProposalState
 # A live meeting is held today or later (a past one is entered as "already took place").
@@ -242,15 +242,16 @@ def test_casting_vote_of_the_chair_when_present(client, world) -> None:
     extra = factories.user("board.x@prb.example", world.unodc, *world.board_undp.roles)
     db.session.commit()
     item = item_under_review(world, lead_entity=factories.entity("UNESCO"))  # nobody recused
+    sign_in(client, world.secretariat)
+    client.post(  # attendance before voting opens: only members present vote
+        f"/board/meetings/{item.meeting_id}/attendance",
+        data={"present": [world.board_chair.id, world.board_undp.id, world.board_cted.id]},
+    )
+    client.post(f"/board/meetings/{item.meeting_id}/present", data={"member_id": extra.id})
     board.cast_vote(world.board_chair, item.id, "approve")
     board.cast_vote(world.board_cted, item.id, "approve")
     board.cast_vote(world.board_undp, item.id, "reject")
     board.cast_vote(extra, item.id, "reject")
-    sign_in(client, world.secretariat)
-    client.post(
-        f"/board/meetings/{item.meeting_id}/attendance",
-        data={"present": [world.board_chair.id, world.board_undp.id]},
-    )
     board.close_item(world.secretariat, item.id)
     decision = item.decision
     assert decision is not None and decision.outcome == "approve" and decision.casting_vote
@@ -260,7 +261,23 @@ def test_casting_vote_of_the_chair_when_present(client, world) -> None:
 def test_tie_without_the_chair_present_is_deferred(client, world) -> None:
     extra = factories.user("board.x@prb.example", world.unodc, *world.board_undp.roles)
     db.session.commit()
+    # Only rules that let absent members vote let a chair recorded absent vote at all.
+    admin = factories.user("admin.x@prb.example", world.unodc, Role.ADMINISTRATOR)
+    db.session.commit()
+    board.add_rules(
+        admin,
+        board.RulesInput(
+            effective_from=date(2017, 1, 1),
+            quorum="1/2",
+            casting_vote=True,
+            written_procedure_days=14,
+            absent_may_vote=True,
+            note="absent members vote",
+        ),
+    )
     item = item_under_review(world, lead_entity=factories.entity("UNESCO"))
+    others = {world.board_cted.id, world.board_undp.id, extra.id}
+    board.record_attendance(world.secretariat, item.meeting_id, others)  # the chair is absent
     for member, choice in (
         (world.board_chair, "approve"),
         (world.board_cted, "approve"),
@@ -268,7 +285,7 @@ def test_tie_without_the_chair_present_is_deferred(client, world) -> None:
         (extra, "reject"),
     ):
         board.cast_vote(member, item.id, choice)
-    board.close_item(world.secretariat, item.id)  # nobody recorded as present
+    board.close_item(world.secretariat, item.id)
     assert item.status == ItemState.DEFERRED and "No majority" in item.outcome_note
 
 

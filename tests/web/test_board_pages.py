@@ -153,6 +153,9 @@ def test_a_meeting_that_already_took_place_is_entered_on_the_pages(client, world
     item = db.session.scalars(select(AgendaItem)).one()
     page = client.get(f"/board/meetings/{m.id}").get_data(as_text=True)
     assert "Enter the votes from the record" in page
+    # the record says who attended: only members present vote
+    present = [world.board_chair.id, world.board_undp.id, world.board_cted.id]
+    client.post(f"/board/meetings/{m.id}/attendance", data={"present": present})
     for member in (world.board_chair, world.board_undp):
         entered = client.post(
             f"/board/items/{item.id}/record-vote",

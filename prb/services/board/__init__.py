@@ -13,13 +13,23 @@ from prb.services.board.agenda import (
     schedulable_proposals,
 )
 from prb.services.board.closing import Terms
+from prb.services.board.corrections import (
+    Correction,
+    cancel_meeting,
+    correct_meeting,
+    withdraw_item,
+)
 from prb.services.board.deadlines import close_due
 from prb.services.board.decisions import close_item, code_to_type
 from prb.services.board.meetings import (
     MeetingInput,
     attendance,
+    cancellation,
     get_meeting,
+    has_closed_item,
+    is_final,
     list_meetings,
+    mark_present,
     meeting_id_of,
     record_attendance,
     schedule_meeting,
@@ -62,6 +72,7 @@ from prb.services.board.votes import (
 
 __all__ = [
     "AGENDA_CHOICES",
+    "Correction",
     "ItemCount",
     "MeetingInput",
     "RulesInput",
@@ -77,10 +88,13 @@ __all__ = [
     "awaiting_vote",
     "board_chair",
     "board_members",
+    "cancel_meeting",
+    "cancellation",
     "cast_vote",
     "close_due",
     "close_item",
     "code_to_type",
+    "correct_meeting",
     "count",
     "count_meeting",
     "decisions_for",
@@ -88,9 +102,12 @@ __all__ = [
     "end_seat",
     "ensure_rules",
     "get_meeting",
+    "has_closed_item",
+    "is_final",
     "items_for",
     "list_meetings",
     "mark_chair",
+    "mark_present",
     "meeting_id_of",
     "open_meetings",
     "proposed_rules",
@@ -108,5 +125,6 @@ __all__ = [
     "suggested_number",
     "summary",
     "versions",
+    "withdraw_item",
     "written_procedure_days",
 ]

@@ -12,7 +12,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from prb.extensions import db
-from prb.models import AgendaItem, Attendance, Meeting, User, utcnow
+from prb.models import (
+    AgendaItem,
+    Attendance,
+    AuditRecord,
+    Meeting,
+    MinutesVersion,
+    User,
+    Vote,
+    utcnow,
+)
 from prb.services import audit
 from prb.services.access import require_role
 from prb.services.board.members import board_chair, board_members, is_board_member, sits_on
@@ -24,7 +33,7 @@ from prb.services.board.rules import (
 from prb.services.calendar import long_date
 from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.transaction import committed, locked
-from workflows import MeetingKind, Role
+from workflows import ItemState, MeetingKind, Role
 
 NUMBER_PATTERN = re.compile(r"^[A-Z][A-Z0-9-]{1,15}/\d{4}/\d{1,3}$")
 
@@ -63,7 +72,7 @@ def written_procedure_days(on: date | None = None) -> int:
     return rules.written_procedure_days if rules else FIRST_WRITTEN_PROCEDURE_DAYS
 
 
-def _dates_problems(data: MeetingInput, errors: dict[str, list[str]]) -> None:
+def dates_problems(data: MeetingInput, errors: dict[str, list[str]]) -> None:
     """A live meeting lies ahead; one recorded after the fact lies behind."""
     now = utcnow()
     written = data.kind == MeetingKind.WRITTEN_PROCEDURE
@@ -104,7 +113,7 @@ def schedule_meeting(actor: User, data: MeetingInput) -> Meeting:
     written = data.kind == MeetingKind.WRITTEN_PROCEDURE
     if not written and not data.place.strip():
         errors["place"] = ["Give the place, or “virtual”."]
-    _dates_problems(data, errors)
+    dates_problems(data, errors)
     chair = db.session.get(User, data.chair_id) if data.chair_id else None
     if data.chair_id and (chair is None or not is_board_member(chair)):
         errors["chair_id"] = ["The chair must be a board member."]
@@ -195,9 +204,60 @@ def lock_open_meeting(meeting_id: int) -> Meeting:
     ).one_or_none()
     if meeting is None:
         raise NotFound(f"There is no meeting number {meeting_id}.")
+    refuse_if_frozen(meeting)
     if not meeting_is_open(meeting):
         raise Conflict(f"The written procedure {meeting.number} has passed its deadline.")
     return meeting
+
+
+def is_final(meeting: Meeting) -> bool:
+    """The minutes are final once a version is stored: the record is then frozen."""
+    return (
+        db.session.scalar(
+            select(MinutesVersion.id).where(MinutesVersion.meeting_id == meeting.id).limit(1)
+        )
+        is not None
+    )
+
+
+def cancellation(meeting: Meeting) -> AuditRecord | None:
+    """The record of the meeting's cancellation (None: not cancelled). Kept in the audit
+    trail: a cancelled meeting is one whose items were all withdrawn, with a reason."""
+    return db.session.scalars(
+        select(AuditRecord)
+        .where(
+            AuditRecord.event == "meeting_cancelled",
+            AuditRecord.subject == "meeting",
+            AuditRecord.subject_id == meeting.id,
+        )
+        .limit(1)
+    ).first()
+
+
+def refuse_if_frozen(meeting: Meeting) -> None:
+    """Final minutes freeze the record; a cancelled meeting takes nothing more."""
+    if cancellation(meeting) is not None:
+        raise Conflict(f"{meeting.number} was cancelled: its record can no longer change.")
+    if is_final(meeting):
+        raise Conflict(
+            f"The minutes of {meeting.number} are final: its record can no longer change. "
+            "A correction is made by a corrigendum to the minutes."
+        )
+
+
+def has_closed_item(meeting: Meeting) -> bool:
+    """An item decided or deferred: the meeting's facts are then part of a decision."""
+    return (
+        db.session.scalar(
+            select(AgendaItem.id)
+            .where(
+                AgendaItem.meeting_id == meeting.id,
+                AgendaItem.status.in_([ItemState.DECIDED, ItemState.DEFERRED]),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def record_attendance(actor: User, meeting_id: int, present_ids: set[int]) -> None:
@@ -213,6 +273,9 @@ def record_attendance(actor: User, meeting_id: int, present_ids: set[int]) -> No
             {"present": [f"Choose members of the Board on {long_date(meeting.held_on)}."]},
         )
     with committed():
+        meeting = lock_meeting(meeting.id)
+        refuse_if_frozen(meeting)
+        _refuse_absent_voters(meeting, set(members) - present_ids, members)
         rows = {
             a.member_id: a
             for a in db.session.scalars(
@@ -229,6 +292,69 @@ def record_attendance(actor: User, meeting_id: int, present_ids: set[int]) -> No
             role=Role.SECRETARIAT,
             comment=f"{meeting.number}: {len(present_ids)} present",
         )
+
+
+def lock_meeting(meeting_id: int) -> Meeting:
+    meeting = db.session.scalars(
+        select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .with_for_update(of=Meeting)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if meeting is None:
+        raise NotFound(f"There is no meeting number {meeting_id}.")
+    return meeting
+
+
+def _refuse_absent_voters(meeting: Meeting, absent_ids: set[int], members: dict[int, User]) -> None:
+    """Under rules that let only members present vote, a member who voted at this meeting
+    cannot be recorded absent from it: the minutes would then hold a vote that cannot be."""
+    rules = rules_on(meeting.held_on)
+    if rules is None or rules.absent_may_vote or not absent_ids:
+        return
+    voted = set(
+        db.session.scalars(
+            select(Vote.member_id)
+            .join(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting.id, Vote.member_id.in_(absent_ids))
+        )
+    )
+    if voted:
+        names = ", ".join(sorted(members[i].name for i in voted))
+        raise Invalid(
+            f"{names} voted at {meeting.number}, so cannot be recorded absent: under the rules "
+            f"of procedure of {long_date(rules.effective_from)} only members present vote.",
+            {"present": [f"{names} voted at this meeting and was present."]},
+        )
+
+
+def mark_present(actor: User, meeting_id: int, member_id: int) -> User:
+    """A member joins the meeting (in person or remotely): the secretariat marks her present,
+    so that she may vote."""
+    require_role(actor, Role.SECRETARIAT, action="record attendance")
+    with committed():
+        meeting = lock_meeting(meeting_id)
+        refuse_if_frozen(meeting)
+        if meeting.is_written_procedure:
+            raise Conflict("A written procedure has no attendance: members vote by correspondence.")
+        member = next((m for m in board_members(on=meeting.held_on) if m.id == member_id), None)
+        if member is None:
+            raise Invalid(
+                "Choose a member of the Board on the meeting's date.",
+                {"member_id": [f"Choose a member of the Board on {long_date(meeting.held_on)}."]},
+            )
+        row = db.session.get(Attendance, (meeting.id, member.id))
+        if row is None:
+            row = Attendance(meeting_id=meeting.id, member_id=member.id)
+            db.session.add(row)
+        row.present = True
+        audit.record(
+            "attendance_recorded",
+            actor=actor,
+            role=Role.SECRETARIAT,
+            comment=f"{meeting.number}: {member.name} joined, marked present",
+        )
+    return member
 
 
 def attendance(meeting: Meeting) -> dict[int, bool]:

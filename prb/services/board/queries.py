@@ -3,12 +3,14 @@ proposal's decisions and agenda items."""
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from prb.extensions import db
 from prb.models import (
     AgendaItem,
+    Attendance,
     BoardMembership,
+    BoardRules,
     ConflictOfInterest,
     Decision,
     Meeting,
@@ -18,12 +20,13 @@ from prb.models import (
     utcnow,
 )
 from prb.services.board.members import automatic_recusal, is_board_member
-from workflows import ItemState, Role
+from workflows import ItemState, MeetingKind, Role
 
 
 def awaiting_vote(user: User) -> list[AgendaItem]:
     """Open items on which this member may vote (she sits on the Board on the meeting's
-    date) and has not yet voted."""
+    date, and is recorded present at a meeting whose rules let only members present vote)
+    and has not yet voted."""
     if not is_board_member(user):
         return []
     # NOT EXISTS on (item, member) keys: a member's whole voting history is never read.
@@ -50,6 +53,7 @@ def awaiting_vote(user: User) -> list[AgendaItem]:
             # The secretariat enters the votes of a meeting recorded after the fact.
             Meeting.recorded_after.is_(False),
             seated,
+            _may_attend_vote(user),
             ~voted,
             ~declared,
         )
@@ -62,6 +66,33 @@ def awaiting_vote(user: User) -> list[AgendaItem]:
         if automatic_recusal(user, i.proposal) is None
         and (i.meeting.deadline is None or i.meeting.deadline > now)
     ]
+
+
+def _may_attend_vote(user: User) -> ColumnElement[bool]:
+    """In SQL, as `votes.absence_refusal` decides it: a written procedure, rules of the
+    meeting's date that let absent members vote, or the member recorded present."""
+    absent_may_vote = (
+        select(BoardRules.absent_may_vote)
+        .where(BoardRules.effective_from <= Meeting.held_on)
+        .order_by(BoardRules.effective_from.desc())
+        .limit(1)
+        .correlate(Meeting)
+        .scalar_subquery()
+    )
+    present = (
+        select(Attendance.member_id)
+        .where(
+            Attendance.meeting_id == Meeting.id,
+            Attendance.member_id == user.id,
+            Attendance.present.is_(True),
+        )
+        .exists()
+    )
+    return or_(
+        Meeting.kind == MeetingKind.WRITTEN_PROCEDURE,
+        func.coalesce(absent_may_vote, True).is_(True),
+        present,
+    )
 
 
 def open_meetings(user: User) -> list[Meeting]:

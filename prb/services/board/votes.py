@@ -11,7 +11,7 @@ from prb.models import AgendaItem, Attendance, ConflictOfInterest, Meeting, User
 from prb.services import audit
 from prb.services.access import require_role
 from prb.services.board.decisions import close
-from prb.services.board.meetings import lock_item, meeting_is_open
+from prb.services.board.meetings import lock_item, meeting_is_open, refuse_if_frozen
 from prb.services.board.members import board_members, is_board_member, recusals, sits_on
 from prb.services.board.rules import rules_on
 from prb.services.calendar import long_date
@@ -46,26 +46,30 @@ def _parse(choice: str, comment: str) -> tuple[VoteChoice, str]:
 
 
 def absence_refusal(meeting: Meeting, member: User) -> str | None:
-    """Why a member recorded absent from this meeting may not vote at it (None: she may).
-    Written procedures have no attendance: every member votes by correspondence."""
+    """Why a member not recorded present at this meeting (in person or remotely) may not
+    vote at it (None: she may). Written procedures have no attendance: every member votes
+    by correspondence."""
     if meeting.is_written_procedure:
         return None
     rules = rules_on(meeting.held_on)
     if rules is None or rules.absent_may_vote:
         return None
-    absent = db.session.scalar(
-        select(Attendance.member_id).where(
-            Attendance.meeting_id == meeting.id,
-            Attendance.member_id == member.id,
-            Attendance.present.is_(False),
+    present = db.session.scalar(
+        select(Attendance.present).where(
+            Attendance.meeting_id == meeting.id, Attendance.member_id == member.id
         )
     )
-    if absent is None:
+    if present:
         return None
+    recorded = (
+        "is recorded absent from"
+        if present is not None
+        else "is not recorded present (in person or remotely) at"
+    )
     return (
-        f"{member.name} is recorded absent from {meeting.number}, and under the rules of "
-        f"procedure of {long_date(rules.effective_from)} a member absent from a meeting "
-        "may not vote"
+        f"{member.name} {recorded} {meeting.number}, and under the rules of procedure of "
+        f"{long_date(rules.effective_from)} a member not present at a meeting may not "
+        "vote; the secretariat marks a member present as she joins"
     )
 
 
@@ -83,6 +87,7 @@ def cast_vote(
     try:
         item = lock_item(item_id)
         meeting = item.meeting
+        refuse_if_frozen(meeting)
         if meeting.recorded_after:
             raise NotAllowed(
                 f"{meeting.number} took place before it was entered in PRB: the secretariat "
@@ -150,6 +155,7 @@ def cast_vote(
 def _lock_recorded_item(item_id: int) -> AgendaItem:
     """An open item of a meeting recorded after the fact, locked, for the secretariat."""
     item = lock_item(item_id)
+    refuse_if_frozen(item.meeting)
     if not item.meeting.recorded_after:
         raise NotAllowed(
             f"Members cast their own votes at {item.meeting.number}. The secretariat enters "
@@ -278,6 +284,7 @@ def declare_conflict(actor: User, item_id: int, reason: str) -> None:
     reason = _reason(reason)
     try:
         item = lock_item(item_id)
+        refuse_if_frozen(item.meeting)
         if item.meeting.recorded_after:
             raise NotAllowed(
                 f"{item.meeting.number} took place before it was entered in PRB: the "
