@@ -9,6 +9,17 @@ from typing import Any
 from prb.extensions import db
 from prb.models import AuditRecord, Proposal, User
 
+# Entries that say who has voted (or declared a conflict) on an agenda item: while voting is
+# open only the secretariat, which runs the vote, may learn them.
+BALLOT_EVENTS = (
+    "vote_cast",
+    "vote_changed",
+    "conflict_declared",
+    "vote_recorded",
+    "recorded_vote_corrected",
+    "conflict_recorded",
+)
+
 
 def record(
     event: str,

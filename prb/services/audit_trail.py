@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, func, select
 
 from prb.extensions import db
 from prb.models import AuditRecord, Proposal, User
+from prb.services import audit
 from prb.services.access import require_role
 from prb.services.proposals import COUNT_CAP, Page
 from prb.services.spreadsheet import safe_cell
@@ -21,7 +22,7 @@ from workflows import Role
 READERS = (Role.ADMINISTRATOR, Role.SECRETARIAT)
 # Who voted how stays with the secretariat, which runs the votes: an administrator (or an
 # auditor through her) must not learn it from the trail while voting is open.
-VOTE_EVENTS = ("vote_cast", "vote_changed")
+VOTE_EVENTS = audit.BALLOT_EVENTS
 SEES_VOTES = Role.SECRETARIAT
 
 

@@ -202,18 +202,6 @@ def can_edit(actor: User, proposal: Proposal) -> bool:
     return proposal.status in EDITABLE_STATES and chairs_group(actor, proposal.working_group_id)
 
 
-# Entries that say who has voted (or declared a conflict) on an item. While the item is
-# open only the secretariat, which runs the vote, may learn them.
-BALLOT_EVENTS = (
-    "vote_cast",
-    "vote_changed",
-    "conflict_declared",
-    "vote_recorded",
-    "recorded_vote_corrected",
-    "conflict_recorded",
-)
-
-
 def history(proposal: Proposal, viewer: User) -> list[AuditRecord]:
     """The proposal's history as `viewer` may read it: the entries of voting still open
     are left out for everyone but the secretariat (the chair who proposed it, board members,
@@ -235,7 +223,7 @@ def _open_ballot(proposal: Proposal) -> ColumnElement[bool]:
         .scalar_subquery()
     )
     return and_(
-        AuditRecord.event.in_(BALLOT_EVENTS),
+        AuditRecord.event.in_(audit.BALLOT_EVENTS),
         open_item,
         or_(last_closed.is_(None), AuditRecord.at > last_closed),
     )

@@ -88,16 +88,17 @@ def test_votes_are_shown_to_the_secretariat_only(world) -> None:
     item = item_under_review(world)
     board.cast_vote(world.board_undp, item.id, "approve")
     board.cast_vote(world.board_undp, item.id, "reject", change=True)
+    board.declare_conflict(world.board_chair, item.id, "My spouse works on it")
     admin = administrator(world)
     both = administrator(world, Role.SECRETARIAT, email="admin.sec@prb.example")
     shown = {line.record.event for line in audit_trail.list_records(admin, F(), 1, 50).items}
-    assert not shown & {"vote_cast", "vote_changed"}
+    assert not shown & {"vote_cast", "vote_changed", "conflict_declared"}
     assert audit_trail.list_records(admin, F(event="vote_cast"), 1, 50).total == 0
     assert "vote_cast" not in audit_trail.filter_choices(admin).events
     assert not [r for r in audit_trail.csv_rows(admin, F()) if r[4].startswith("vote")]
     for person in (world.secretariat, both):
         shown = {line.record.event for line in audit_trail.list_records(person, F(), 1, 50).items}
-        assert {"vote_cast", "vote_changed"} <= shown
+        assert {"vote_cast", "vote_changed", "conflict_declared"} <= shown
         assert "vote_cast" in audit_trail.filter_choices(person).events
 
 

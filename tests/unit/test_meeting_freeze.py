@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from prb.extensions import db
 from prb.models import AuditRecord, BoardMembership, utcnow
-from prb.services import board, minutes, proposals
+from prb.services import audit, board, minutes, proposals
 from prb.services.errors import Conflict, Invalid, NotAllowed
 from tests import factories
 from tests.board_helpers import item_under_review, meeting
@@ -264,7 +264,7 @@ def chair_on_the_board(world):  # type: ignore[no-untyped-def]
 
 
 def voters_in(history) -> set[str]:  # type: ignore[no-untyped-def]
-    return {h.actor.name for h in history if h.event in proposals.BALLOT_EVENTS and h.actor}
+    return {h.actor.name for h in history if h.event in audit.BALLOT_EVENTS and h.actor}
 
 
 def test_no_voter_reaches_anyone_but_the_secretariat_before_closing(world) -> None:
