@@ -15,6 +15,7 @@ from prb.models import AgendaItem, Meeting, User, Vote, utcnow
 from prb.services import audit
 from prb.services.access import require_role
 from prb.services.board.meetings import (
+    MEETING_SUBJECT,
     NUMBER_PATTERN,
     MeetingInput,
     dates_problems,
@@ -127,7 +128,7 @@ def _correct(actor: User, meeting_id: int, data: Correction) -> Meeting:
             "meeting_corrected",
             actor=actor,
             role=Role.SECRETARIAT,
-            subject="meeting",
+            subject=MEETING_SUBJECT,
             subject_id=meeting.id,
             before=before,
             after=after,
@@ -203,7 +204,7 @@ def cancel_meeting(actor: User, meeting_id: int, reason: str) -> Meeting:
             "meeting_cancelled",
             actor=actor,
             role=Role.SECRETARIAT,
-            subject="meeting",
+            subject=MEETING_SUBJECT,
             subject_id=meeting.id,
             before={"number": meeting.number, "cancelled": False},
             after={"number": meeting.number, "cancelled": True},

@@ -220,6 +220,10 @@ def is_final(meeting: Meeting) -> bool:
     )
 
 
+# How the audit trail names a meeting as the subject of a change (not its kind).
+MEETING_SUBJECT = "meeting"
+
+
 def cancellation(meeting: Meeting) -> AuditRecord | None:
     """The record of the meeting's cancellation (None: not cancelled). Kept in the audit
     trail: a cancelled meeting is one whose items were all withdrawn, with a reason."""
@@ -227,7 +231,7 @@ def cancellation(meeting: Meeting) -> AuditRecord | None:
         select(AuditRecord)
         .where(
             AuditRecord.event == "meeting_cancelled",
-            AuditRecord.subject == "meeting",
+            AuditRecord.subject == MEETING_SUBJECT,
             AuditRecord.subject_id == meeting.id,
         )
         .limit(1)
