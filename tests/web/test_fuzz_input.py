@@ -139,6 +139,51 @@ FORMS = {
         ["budget", "duration_months", "start", "conditions"],
     ),
     "/admin/users/new": ("administrator", ["email", "name", "entity_id", "roles", "active"]),
+    # The office's set-up: reference data, the Board as data, calls, carry-over, corrections.
+    "/admin/entities/new": ("administrator", ["code", "name"]),
+    "/admin/groups/new": ("administrator", ["name", "short_name"]),
+    "/admin/groups/{group}/chairs": ("administrator", ["user_id", "since"]),
+    "/admin/programmes/new": (
+        "administrator",
+        [
+            "code",
+            "title",
+            "start_year",
+            "end_year",
+            "envelope",
+            "code_style",
+            "code_first_letter",
+            "open_for_proposals",
+            "note",
+        ],
+    ),
+    "/admin/programmes/{programme}/envelope": (
+        "administrator",
+        ["effective_on", "amount", "reason"],
+    ),
+    "/admin/programmes/{programme}/outputs": ("administrator", ["label"]),
+    "/board/members": ("administrator", ["user_id", "since", "until", "is_chair"]),
+    "/board/rules": (
+        "administrator",
+        [
+            "effective_from",
+            "quorum",
+            "casting_vote",
+            "written_procedure_days",
+            "absent_may_vote",
+            "note",
+        ],
+    ),
+    "/calls/new": (
+        "administrator",
+        ["programme_id", "title", "opens_at", "closes_at", "working_group_ids", "guidance"],
+    ),
+    "/proposals/{review}/carry-over": ("secretariat", ["call_id", "programme_id", "reason"]),
+    "/board/meetings/{meeting}/correct": (
+        "secretariat",
+        ["number", "held_on", "place", "chair_id"],
+    ),
+    "/board/items/{item}/withdraw": ("secretariat", ["reason"]),
     "/account/password": ("finance", ["current_password", "password", "confirmation"]),
     "/login": ("anonymous", ["email", "password"]),
 }
@@ -166,6 +211,7 @@ def setup(world):  # type: ignore[no-untyped-def]
     item = board.add_to_agenda(
         world.secretariat, m.id, factories.proposal(world, status=S.UNDER_REVIEW).id
     )
+    review = factories.proposal(world, status=S.UNDER_REVIEW, title="Not on an agenda")
     assert extensions  # the extension form posts against the running project
     people = {
         "chair": world.chair_a,
@@ -174,7 +220,15 @@ def setup(world):  # type: ignore[no-untyped-def]
         "board": world.board_undp,
         "administrator": factories.administrator(world),
     }
-    ids = {"draft": draft.id, "project": project.id, "meeting": m.id, "item": item.id}
+    ids = {
+        "draft": draft.id,
+        "project": project.id,
+        "meeting": m.id,
+        "item": item.id,
+        "review": review.id,
+        "group": world.group_a.id,
+        "programme": world.programme.id,
+    }
     return people, ids
 
 
