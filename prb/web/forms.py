@@ -427,6 +427,7 @@ class PortfolioForm(FlaskForm):
 
     programme_id = SelectField("Programme", coerce=_int_or_none, validate_choice=True)
     year = YearField("Year", validators=[Optional()])
+    as_at = CalendarDateField("As at (UTC date)", validators=[Optional()])
 
 
 class MinutesForm(FlaskForm):

@@ -17,6 +17,8 @@ bp = Blueprint("reports", __name__)
 
 
 def _overview(paged: bool = False):  # type: ignore[no-untyped-def]
+    """The form and the overview; an unusable as-at date gives the overview as at the
+    default date and the form carries the message (the caller decides the status)."""
     form = PortfolioForm(request.args)
     form.programme_id.choices = options(
         [("", "All programmes")] + [(p.id, p.code) for p in proposal_service.programmes()]
@@ -26,39 +28,60 @@ def _overview(paged: bool = False):  # type: ignore[no-untyped-def]
     if year is not None and not 1990 <= year <= 2100:
         year = None
     programme_id = None if form.programme_id.errors else form.programme_id.data
+    as_at = None if form.as_at.errors else form.as_at.data
     page_arg = request.args.get("page", "1")
     page = int(page_arg) if page_arg.isdigit() and len(page_arg) < 9 else 1
-    data = portfolio.overview(current_user, programme_id, year, page if paged else None)
+    try:
+        data = portfolio.overview(
+            current_user, programme_id, year, page if paged else None, as_at=as_at
+        )
+    except Invalid as exc:
+        form.as_at.errors = [exc.message]
+        data = portfolio.overview(current_user, programme_id, year, page if paged else None)
     if form.year.data is None or form.year.errors:
         form.year.data = data.year
     return form, data
 
 
 def _query() -> dict[str, str]:
-    return {k: v for k, v in request.args.items() if k in ("programme_id", "year")}
+    return {k: v for k, v in request.args.items() if k in ("programme_id", "year", "as_at")}
 
 
 @bp.route("/reports/portfolio")
 @roles_required(*portfolio.VIEWERS)
 def portfolio_page():  # type: ignore[no-untyped-def]
     form, data = _overview(paged=True)
-    return render_template("reports/portfolio.html", form=form, o=data, query=_query())
+    status = 422 if form.as_at.errors else 200
+    query = _query() if status == 200 else {k: v for k, v in _query().items() if k != "as_at"}
+    return render_template("reports/portfolio.html", form=form, o=data, query=query), status
+
+
+def _exported():  # type: ignore[no-untyped-def]
+    """The overview for a download; a bad as-at date is refused, not silently replaced."""
+    form, data = _overview()
+    if form.as_at.errors:
+        raise Invalid(f"As at: {form.as_at.errors[0]}", {"as_at": list(form.as_at.errors)})
+    return data
 
 
 @bp.route("/reports/portfolio.csv")
 @roles_required(*portfolio.VIEWERS)
 def portfolio_csv():  # type: ignore[no-untyped-def]
-    _, data = _overview()
+    data = _exported()
     return csv_response(
-        portfolio.CSV_COLUMNS, portfolio.csv_rows(data), f"prb-portfolio-{data.year}.csv"
+        portfolio.CSV_COLUMNS,
+        portfolio.csv_rows(data),
+        f"prb-portfolio-{data.year}-as-at-{data.as_at.isoformat()}.csv",
     )
 
 
 @bp.route("/reports/portfolio.pdf")
 @roles_required(*portfolio.VIEWERS)
 def portfolio_pdf():  # type: ignore[no-untyped-def]
-    _, data = _overview()
-    return _pdf(portfolio.pdf(data), f"prb-portfolio-{data.year}.pdf")
+    data = _exported()
+    return _pdf(
+        portfolio.pdf(data), f"prb-portfolio-{data.year}-as-at-{data.as_at.isoformat()}.pdf"
+    )
 
 
 def _pdf(content: bytes, filename: str) -> Response:

@@ -163,21 +163,25 @@ def test_a_cancelled_project_keeps_only_what_it_was_paid_in_the_envelope(office)
 @pytest.mark.parametrize("year", [2018, 2019, 2017])
 def test_imported_projects_show_in_the_portfolio_overview_by_their_dates(office, year) -> None:
     service.import_projects(office.secretariat, FILENAME, example_bytes())
-    rows = portfolio.overview(office.board_undp, None, year).rows
-    codes = {r.code for r in rows}
+    data = portfolio.overview(office.board_undp, None, year)
+    codes = {r.code for r in data.rows}
     expected = {
-        # Approved in 2018 or running in it (UNCCT-2014-36 ran 2015–2018).
-        2018: set(EXAMPLE_CODES),
+        # Initiated or running in 2018 (UNCCT-2014-36 ran 2015–2018); -79-D, decided in
+        # December 2018 but first committed in January 2019, is listed apart.
+        2018: set(EXAMPLE_CODES) - {"UNCCT-2019-02-79-D"},
         # Still running in 2019: all but the Mali project, which ended in December 2018.
         2019: set(EXAMPLE_CODES) - {"UNCCT-2014-36"},
         2017: {"UNCCT-2014-36"},
     }[year]
     assert codes == expected
-    statuses = {r.code: r.status for r in rows}
+    statuses = {r.code: r.status for r in data.rows}
     if year == 2018:
         assert statuses["UNCCT-2014-36"] == "Completed"
-        assert statuses["UNCCT-2019-02-79-D"] == "Initiated"
-        extended = next(r for r in rows if r.code == "UNCCT-2017-73-a")
+        assert [(r.code, r.status) for r in data.pending] == [("UNCCT-2019-02-79-D", "Approved")]
+        extended = next(r for r in data.rows if r.code == "UNCCT-2017-73-a")
+        assert "30 April 2019" not in extended.duration  # not yet extended on 31 December
+        later = portfolio.overview(office.board_undp, None, 2018, as_at=date(2019, 6, 30))
+        extended = next(r for r in later.rows if r.code == "UNCCT-2017-73-a")
         assert "30 April 2019" in extended.duration
 
 

@@ -190,8 +190,8 @@ FORMS = {
 QUERIES = {
     "/proposals/": ["status", "working_group_id", "year", "mine", "page"],
     "/finance/": ["programme_id", "working_group_id", "page"],
-    "/reports/portfolio": ["programme_id", "year"],
-    "/reports/portfolio.csv": ["programme_id", "year"],
+    "/reports/portfolio": ["programme_id", "year", "as_at"],
+    "/reports/portfolio.csv": ["programme_id", "year", "as_at"],
 }
 
 

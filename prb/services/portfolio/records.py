@@ -1,0 +1,111 @@
+"""The dated records the as-at overview is reconstructed from, read in a fixed number of
+queries (one per kind of record), whatever the number of projects."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import raiseload
+
+from prb.extensions import db
+from prb.models import AuditRecord, Decision, ExtensionRequest, LedgerEntry, Proposal
+from prb.models.finance import EntryKind
+from prb.services.portfolio.as_at import Extension, ProjectRecord
+from workflows import ExtensionState, ProposalState, VoteChoice
+
+
+def project_records(programme_id: int | None) -> Iterator[tuple[Proposal, ProjectRecord]]:
+    conditions = [Proposal.project_code.is_not(None)]  # the projects (see finance_dashboard)
+    if programme_id is not None:
+        conditions.append(Proposal.programme_id == programme_id)
+    ids = select(Proposal.id).where(*conditions)
+    proposals = (
+        db.session.scalars(
+            select(Proposal)
+            .options(raiseload(Proposal.implementing_entities))
+            .where(*conditions)
+            .order_by(Proposal.project_code, Proposal.id)
+        )
+        .unique()
+        .all()
+    )
+
+    approved: dict[int, date] = {}
+    for pid, decided_on, decided_at in db.session.execute(
+        select(Decision.proposal_id, func.min(Decision.decided_on), func.min(Decision.decided_at))
+        .where(
+            Decision.proposal_id.in_(ids),
+            Decision.outcome == VoteChoice.APPROVE,
+            Decision.extension_id.is_(None),
+        )
+        .group_by(Decision.proposal_id)
+    ):
+        approved[pid] = decided_on or decided_at.date()
+
+    reversed_ids = select(LedgerEntry.reverses_id).where(LedgerEntry.reverses_id.is_not(None))
+    committed: dict[int, date] = dict(
+        db.session.execute(  # type: ignore[arg-type]
+            select(LedgerEntry.proposal_id, func.min(LedgerEntry.value_date))
+            .where(
+                LedgerEntry.proposal_id.in_(ids),
+                LedgerEntry.kind == EntryKind.COMMITMENT,
+                LedgerEntry.id.not_in(reversed_ids),
+            )
+            .group_by(LedgerEntry.proposal_id)
+        ).all()
+    )
+
+    extensions: dict[int, list[Extension]] = defaultdict(list)
+    for pid, start, end, decided_on in db.session.execute(
+        select(
+            ExtensionRequest.proposal_id,
+            ExtensionRequest.period_start,
+            ExtensionRequest.new_end,
+            Decision.decided_on,
+        )
+        .outerjoin(
+            Decision,
+            (Decision.extension_id == ExtensionRequest.id)
+            & (Decision.outcome == VoteChoice.APPROVE),
+        )
+        .where(
+            ExtensionRequest.proposal_id.in_(ids),
+            ExtensionRequest.status == ExtensionState.APPROVED,
+        )
+        .order_by(ExtensionRequest.period_start)
+    ):
+        extensions[pid].append(Extension(start, end, decided_on))
+
+    # The transition itself (from_state set), not an import that wrote the status.
+    ended: dict[int, datetime] = dict(
+        db.session.execute(  # type: ignore[arg-type]
+            select(AuditRecord.proposal_id, func.min(AuditRecord.at))
+            .where(
+                AuditRecord.proposal_id.in_(ids),
+                AuditRecord.from_state.is_not(None),
+                AuditRecord.to_state.in_([ProposalState.COMPLETED, ProposalState.CANCELLED]),
+            )
+            .group_by(AuditRecord.proposal_id)
+        ).all()
+    )
+
+    for p in proposals:
+        ended_at = ended.get(p.id)
+        yield (
+            p,
+            ProjectRecord(
+                status_today=ProposalState(p.status),
+                approved_on=approved.get(p.id) or (p.approved_at.date() if p.approved_at else None),
+                first_commitment_on=committed.get(p.id),
+                actual_start=p.actual_start,
+                period_start=p.period_start,
+                original_end=p.original_end,
+                current_end=p.current_end,
+                final_report_on=p.final_report_on,
+                ended_on=ended_at.date() if ended_at else None,
+                extensions=tuple(extensions.get(p.id, ())),
+            ),
+        )
