@@ -456,7 +456,7 @@ PROPOSALS: list[ProposalData] = [
         thematic_area="Preventing and responding to WMD attacks",
         data_note=_BUDGET_NOTE,
         key="wmd",
-        committed_on=date(2019, 3, 15),
+        committed_on=date(2018, 12, 10),
     ),
 ]
 
