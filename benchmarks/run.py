@@ -304,7 +304,7 @@ def minutes_timing(backend: str, size: int) -> dict[str, float]:
                 started = time.perf_counter()
                 minutes.draft_pdf(actor, meeting.id)
                 app_times.append(time.perf_counter() - started)
-                data = minutes._data(
+                data = minutes.minutes_data(
                     meeting,
                     draft=True,
                     secretary=None,

@@ -3,12 +3,14 @@
 from prb.models.audit import AuditRecord
 from prb.models.board import (
     AgendaItem,
+    AgendaItemSnapshot,
     Attendance,
     BoardMembership,
     BoardRules,
     ConflictOfInterest,
     Decision,
     Meeting,
+    SnapshotStage,
     Vote,
 )
 from prb.models.calls import Call, call_working_groups
@@ -26,6 +28,7 @@ from prb.models.reference import (
     WorkingGroup,
     working_group_chairs,
 )
+from prb.models.reporting import ReportingNote
 from prb.models.security import FormToken, PasswordLink, RecoveryCode, SignInAttempt
 from prb.models.totals import PortfolioTotals
 from prb.models.types import CENT, Money, UTCDateTime, replayed_at, utcnow
@@ -34,6 +37,7 @@ from prb.models.user import User, UserRole
 __all__ = [
     "CENT",
     "AgendaItem",
+    "AgendaItemSnapshot",
     "Attendance",
     "AuditRecord",
     "BoardMembership",
@@ -58,9 +62,11 @@ __all__ = [
     "PortfolioTotals",
     "Proposal",
     "RecoveryCode",
+    "ReportingNote",
     "ResultsOutput",
     "Scope",
     "SignInAttempt",
+    "SnapshotStage",
     "UTCDateTime",
     "User",
     "UserRole",

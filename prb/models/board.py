@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     ForeignKey,
@@ -151,6 +153,9 @@ class AgendaItem(db.Model):
     decision: Mapped[Decision | None] = relationship(
         back_populates="item", uselist=False, lazy="selectin"
     )
+    snapshots: Mapped[list[AgendaItemSnapshot]] = relationship(
+        back_populates="item", order_by="AgendaItemSnapshot.id", lazy="selectin"
+    )
 
     @property
     def is_open(self) -> bool:
@@ -259,6 +264,55 @@ class Decision(db.Model):
 
 
 make_append_only(Decision.__table__)
+
+
+class SnapshotStage(StrEnum):
+    """When an agenda item's snapshot was taken."""
+
+    PLACED = "placed"  # put on the agenda: what the Board was asked to consider
+    CLOSED = "closed"  # closed (decided, deferred, …): what it considered, and the record
+
+
+class AgendaItemSnapshot(db.Model):
+    """The proposal or extension as the Board considered it, copied onto the item when it is
+    put on the agenda and again when it closes, so that the meeting page, decisions and
+    minutes keep saying what was considered after the proposal is revised, an entity or a
+    working group renamed, or a member disabled. Never changed: the database refuses."""
+
+    __tablename__ = "agenda_item_snapshots"
+    __table_args__ = (UniqueConstraint("item_id", "stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(10))
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # True when rebuilt afterwards from the records (items closed before snapshots were
+    # kept): the facts are the proposal's as they were when the snapshot was rebuilt.
+    reconstructed: Mapped[bool] = mapped_column(Boolean, default=False)
+    project_code: Mapped[str | None] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    working_group: Mapped[str] = mapped_column(String(200))
+    # Entity codes, as the minutes print them.
+    lead_entity: Mapped[str] = mapped_column(String(40), default="")
+    implementing_entities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    objective: Mapped[str] = mapped_column(String(500), default="")
+    requested_budget: Mapped[Decimal | None] = mapped_column(Money)
+    duration_months: Mapped[int | None] = mapped_column(Integer)
+    duration_note: Mapped[str] = mapped_column(String(120), default="")
+    # Extension items: the request as considered.
+    extension_months: Mapped[int | None] = mapped_column(Integer)
+    extension_start: Mapped[date | None] = mapped_column(Date)
+    extension_new_end: Mapped[date | None] = mapped_column(Date)
+    additional_funds: Mapped[Decimal | None] = mapped_column(Money)
+    original_end: Mapped[date | None] = mapped_column(Date)
+    # Closed snapshots: the record as it stood at closing (votes with the members' names
+    # and entities then, recusals, attendance, the programme envelope after the decision).
+    closing_record: Mapped[dict[str, object] | None] = mapped_column(JSON)
+
+    item: Mapped[AgendaItem] = relationship(back_populates="snapshots")
+
+
+make_append_only(AgendaItemSnapshot.__table__)
 # Members change and withdraw their votes while an item is open; once it is closed the votes
 # are the record of the decision.
 make_append_only_when_closed(

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from prb.extensions import db
@@ -27,6 +36,9 @@ class MinutesVersion(db.Model):
     size: Mapped[int] = mapped_column(Integer)
     signed: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(Text, default="")  # what a corrigendum corrects
+    # A corrigendum's corrected facts ({"place": {"was": …, "now": …}, …}); None for the
+    # first version and for versions stored before corrigenda carried facts.
+    corrections: Mapped[dict[str, object] | None] = mapped_column(JSON)
     finalised_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     finalised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

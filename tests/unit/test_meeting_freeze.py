@@ -243,7 +243,7 @@ def test_absent_members_vote_when_the_rules_allow_and_the_minutes_say_so(world) 
     for member in (world.board_chair, world.board_undp):
         board.cast_vote(member, item.id, "approve")
     board.close_item(world.secretariat, item.id)
-    data = minutes._data(
+    data = minutes.minutes_data(
         item.meeting, draft=True, secretary=None, version_label="Draft", generated_at=utcnow()
     )
     assert data.absent_voters == {item.id: ["Board Undp"]}
@@ -297,12 +297,12 @@ def test_a_new_item_hides_its_votes_but_not_those_of_the_closed_one(world) -> No
 def test_draft_minutes_of_an_open_written_procedure_name_no_voter(world) -> None:
     item = item_under_review(world, meeting(world, written=True))
     board.cast_vote(world.board_undp, item.id, "approve")
-    data = minutes._data(
+    data = minutes.minutes_data(
         item.meeting, draft=True, secretary=None, version_label="Draft", generated_at=utcnow()
     )
     assert world.board_undp not in data.present
     board.close_item(world.secretariat, item.id)
-    data = minutes._data(
+    data = minutes.minutes_data(
         item.meeting, draft=True, secretary=None, version_label="Draft", generated_at=utcnow()
     )
     assert world.board_undp in data.present

@@ -1,0 +1,23 @@
+"""Minutes of Board meetings and written procedures: drafts on demand, final versions
+stored byte for byte with their SHA-256, optionally signed, corrected only by corrigenda.
+
+Split by concern: `data` gathers what the minutes say, `record` writes decisions.json,
+`final` renders, stores and serves the versions."""
+
+from prb.services.minutes.data import BOARD, MINUTED, OFFICE, MinutesData, minutes_data
+from prb.services.minutes.final import decision_count, draft_pdf, finalise, stored, versions
+from prb.services.minutes.record import decisions_json
+
+__all__ = [
+    "BOARD",
+    "MINUTED",
+    "OFFICE",
+    "MinutesData",
+    "decision_count",
+    "decisions_json",
+    "draft_pdf",
+    "finalise",
+    "minutes_data",
+    "stored",
+    "versions",
+]
