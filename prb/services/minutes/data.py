@@ -13,6 +13,7 @@ from prb.extensions import db
 from prb.models import AgendaItem, BoardRules, Meeting, User
 from prb.services import finance
 from prb.services.board import attendance, board_members, rules_on, summary
+from prb.services.minutes.corrections import CorrectedFacts
 from workflows import ItemState, VoteChoice
 
 # What the minutes record: items the Board considered (a withdrawn item it did not).
@@ -44,6 +45,8 @@ class MinutesData:
     # absent members vote only; under the others such a vote is refused).
     absent_voters: dict[int, list[str]] = field(default_factory=dict)
     extra: dict[str, object] = field(default_factory=dict)
+    # What corrigenda have corrected, printed in place of the original facts and marked.
+    corrected: CorrectedFacts = field(default_factory=CorrectedFacts)
 
 
 def minutes_data(
