@@ -379,10 +379,13 @@ def users_import(file: str, dry_run: bool, base_url: str) -> None:
     import csv
     import sys
 
+    from prb.services.spreadsheet import safe_cell
+
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["email", "name", "link"])
     for link in result.links:
-        writer.writerow([link.user.email, link.user.name, _link_url(base_url, link.token)])
+        cells = (link.user.email, link.user.name, _link_url(base_url, link.token))
+        writer.writerow([safe_cell(c) for c in cells])
 
 
 @click.group("import")

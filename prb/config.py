@@ -38,6 +38,9 @@ DEFAULTS: dict[str, Any] = {
     "BOARD_QUORUM": "1/2",
     # On a tie or no majority, the Board chair's vote decides when she is present.
     "BOARD_CASTING_VOTE": True,
+    # A date typed into any form must fall within these years; others are typing errors.
+    "DATE_MIN_YEAR": 1990,
+    "DATE_MAX_YEAR": 2100,
 }
 
 _BOOLEAN = {
@@ -70,6 +73,8 @@ def load(app_config: dict[str, Any], instance_path: str, overrides: dict[str, An
         "PASSWORD_LINK_HOURS",
         "PROXY_FIX",
         "MAX_CONTENT_LENGTH",
+        "DATE_MIN_YEAR",
+        "DATE_MAX_YEAR",
     ):
         if key in env:
             app_config[key] = int(env.pop(key))
@@ -89,6 +94,8 @@ def load(app_config: dict[str, Any], instance_path: str, overrides: dict[str, An
     quorum = Fraction(str(app_config["BOARD_QUORUM"]))
     if not 0 <= quorum < 1:
         raise ValueError(f"PRB_BOARD_QUORUM must be a fraction from 0 to below 1, not {quorum}")
+    if not 1 <= int(app_config["DATE_MIN_YEAR"]) <= int(app_config["DATE_MAX_YEAR"]) <= 9998:
+        raise ValueError("PRB_DATE_MIN_YEAR must not be after PRB_DATE_MAX_YEAR (at most 9998)")
     app_config["TWO_STEP_ROLES"] = two_step_roles(app_config["TWO_STEP_ROLES"])
     app_config.setdefault("SIGNING_P12", str(Path(instance_path) / "signing" / "secretariat.p12"))
     if not app_config.get("SECRET_KEY"):

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import URL
 
@@ -17,6 +18,29 @@ from prb import create_app
 from prb.config import normalise_database_url
 from prb.extensions import db
 from tests import factories
+
+# Property tests: the same examples on every run ("ci", the default), so that a red build
+# is a bug and not a throw of the dice; "long" explores far more, with a fresh seed, on
+# demand (PRB_HYPOTHESIS_PROFILE=long). A failure found there is printed with the
+# @reproduce_failure line to keep it.
+_PROPERTY_CHECKS = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=int(os.environ.get("PRB_FUZZ_EXAMPLES", "25")),
+    print_blob=True,
+    suppress_health_check=_PROPERTY_CHECKS,
+)
+settings.register_profile(
+    "long",
+    deadline=None,
+    max_examples=int(os.environ.get("PRB_FUZZ_EXAMPLES", "1000")),
+    print_blob=True,
+    suppress_health_check=_PROPERTY_CHECKS,
+)
+settings.load_profile(os.environ.get("PRB_HYPOTHESIS_PROFILE", "ci"))
 
 PG_URL = os.environ.get("PRB_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SubmitField
 
@@ -15,13 +14,14 @@ from prb.services.reference import offered_entities
 from prb.services.spreadsheet import safe_cell
 from prb.web.access import roles_required
 from prb.web.auth import link_lifetime
+from prb.web.fields import Form
 from prb.web.forms import UserForm, options, show_errors
 from workflows import ASSIGNABLE_ROLES, Role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         "Users file (CSV)",
         description="Columns email,name,entity,roles — roles separated by “;”, "
@@ -32,7 +32,7 @@ class ImportForm(FlaskForm):
     submit = SubmitField("Import")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that only carries the CSRF token."""
 
 

@@ -10,6 +10,7 @@ from prb.services import audit_trail as service
 from prb.web.access import roles_required
 from prb.web.finance import csv_response
 from prb.web.forms import options
+from prb.web.params import page_number
 from prb.web.reference_forms import AuditFilterForm
 
 bp = Blueprint("audit", __name__)
@@ -46,11 +47,10 @@ def _filter() -> tuple[AuditFilterForm, service.AuditFilter]:
 @roles_required(*service.READERS)
 def index():  # type: ignore[no-untyped-def]
     form, flt = _filter()
-    page_arg = request.args.get("page", "1")
     page = service.list_records(
         current_user,
         flt,
-        int(page_arg) if page_arg.isdigit() and len(page_arg) < 9 else 1,
+        page_number(),
         int(current_app.config["PAGE_SIZE"]),
     )
     query = {k: v for k, v in request.args.items() if k in FILTERS and v}

@@ -23,7 +23,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
@@ -31,6 +30,7 @@ from prb.models import User, utcnow
 from prb.services import throttle
 from prb.services.accounts import password_links, sign_in, two_step
 from prb.services.errors import Invalid
+from prb.web.fields import Form
 from prb.web.forms import show_errors
 
 bp = Blueprint("auth", __name__)
@@ -51,7 +51,7 @@ ENROLMENT_EXEMPT = frozenset(
 )
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = EmailField(
         "E-mail", validators=[DataRequired("Enter your e-mail address."), Length(max=254)]
     )
@@ -61,7 +61,7 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class SecondStepForm(FlaskForm):
+class SecondStepForm(Form):
     code = StringField(
         "Code",
         validators=[DataRequired("Enter the code from your app."), Length(max=40)],
@@ -71,7 +71,7 @@ class SecondStepForm(FlaskForm):
     submit = SubmitField("Continue")
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = PasswordField(
         "New password",
         validators=[DataRequired("Choose a password."), Length(max=1024)],
@@ -95,7 +95,7 @@ class ChangePasswordForm(NewPasswordForm):
     submit = SubmitField("Change my password")
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(Form):
     code = StringField(
         "Code from your app",
         validators=[DataRequired("Enter the 6 digits your app shows."), Length(max=40)],
@@ -104,7 +104,7 @@ class EnrolForm(FlaskForm):
     submit = SubmitField("Turn on two-step sign-in")
 
 
-class PasswordConfirmForm(FlaskForm):
+class PasswordConfirmForm(Form):
     password = PasswordField(
         "Your password",
         validators=[DataRequired("Enter your password."), Length(max=1024)],
@@ -149,7 +149,7 @@ def _second_step_key(email: str) -> str:
     return f"two-step:{email}"
 
 
-def _refused(template: str, form: FlaskForm, field, retry_after: int, what: str):  # type: ignore[no-untyped-def]
+def _refused(template: str, form: Form, field, retry_after: int, what: str):  # type: ignore[no-untyped-def]
     minutes = -(-retry_after // 60)
     field.errors.append(f"Too many failed {what}. Try again in {minutes} minutes.")
     response = make_response(render_template(template, form=form), 429)

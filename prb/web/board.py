@@ -13,6 +13,7 @@ from prb.services import minutes
 from prb.services.access import SET_UP_READERS
 from prb.services.errors import Conflict, Invalid, NotAllowed
 from prb.web.access import roles_required
+from prb.web.fields import first_error, require_valid
 from prb.web.forms import (
     AgendaForm,
     AttendanceForm,
@@ -266,9 +267,8 @@ def _back(meeting_id: int, message: str, category: str = "success"):  # type: ig
 @roles_required(Role.SECRETARIAT)
 def add_item(meeting_id: int):  # type: ignore[no-untyped-def]
     form = AgendaForm()
-    form.validate()
-    if form.proposal_id.data is None:
-        flash("Choose a proposal to add.", "error")
+    if not form.validate() or form.proposal_id.data is None:
+        flash(first_error(form) if form.errors else "Choose a proposal to add.", "error")
         return meeting(meeting_id, status=422)
     try:
         item = service.add_to_agenda(current_user, meeting_id, form.proposal_id.data)
@@ -282,9 +282,8 @@ def add_item(meeting_id: int):  # type: ignore[no-untyped-def]
 @roles_required(Role.SECRETARIAT)
 def add_extension(meeting_id: int):  # type: ignore[no-untyped-def]
     form = ExtensionAgendaForm()
-    form.validate()
-    if form.extension_id.data is None:
-        flash("Choose an extension request to add.", "error")
+    if not form.validate() or form.extension_id.data is None:
+        flash(first_error(form) if form.errors else "Choose an extension request to add.", "error")
         return meeting(meeting_id, status=422)
     try:
         item = service.add_extension_to_agenda(current_user, meeting_id, form.extension_id.data)
@@ -301,8 +300,8 @@ def add_extension(meeting_id: int):  # type: ignore[no-untyped-def]
 @roles_required(Role.SECRETARIAT)
 def attendance(meeting_id: int):  # type: ignore[no-untyped-def]
     form = AttendanceForm()
-    form.validate()
     try:
+        require_valid(form)
         service.record_attendance(current_user, meeting_id, set(form.present.data or []))
     except (Conflict, Invalid) as exc:
         flash(exc.message, "error")
@@ -314,8 +313,8 @@ def attendance(meeting_id: int):  # type: ignore[no-untyped-def]
 @roles_required(Role.SECRETARIAT)
 def mark_present(meeting_id: int):  # type: ignore[no-untyped-def]
     form = MarkPresentForm()
-    form.validate()
     try:
+        require_valid(form)
         member = service.mark_present(current_user, meeting_id, form.member_id.data or 0)
     except (Conflict, Invalid) as exc:
         _flash_refusal(exc)
@@ -327,8 +326,8 @@ def mark_present(meeting_id: int):  # type: ignore[no-untyped-def]
 @roles_required(Role.SECRETARIAT)
 def correct(meeting_id: int):  # type: ignore[no-untyped-def]
     form = CorrectMeetingForm(prefix=CORRECT)
-    form.validate()
     try:
+        require_valid(form)
         corrected = service.correct_meeting(
             current_user,
             meeting_id,
@@ -349,8 +348,8 @@ def correct(meeting_id: int):  # type: ignore[no-untyped-def]
 @roles_required(Role.SECRETARIAT)
 def cancel(meeting_id: int):  # type: ignore[no-untyped-def]
     form = ReasonForm()
-    form.validate()
     try:
+        require_valid(form)
         cancelled = service.cancel_meeting(current_user, meeting_id, form.reason.data or "")
     except (Conflict, Invalid) as exc:
         _flash_refusal(exc)
@@ -363,8 +362,8 @@ def cancel(meeting_id: int):  # type: ignore[no-untyped-def]
 def withdraw(item_id: int):  # type: ignore[no-untyped-def]
     meeting_id = service.meeting_id_of(item_id)
     form = ReasonForm()
-    form.validate()
     try:
+        require_valid(form)
         item = service.withdraw_item(current_user, item_id, form.reason.data or "")
     except (Conflict, Invalid) as exc:
         _flash_refusal(exc)
@@ -383,7 +382,12 @@ def vote(item_id: int):  # type: ignore[no-untyped-def]
     form = VoteForm()
     form.choice.choices = options((c.value, c.label) for c in VoteChoice)
     if not form.validate() or not form.choice.data:
-        flash("Choose how you vote (approve, request revision, reject or abstain).", "error")
+        flash(
+            first_error(form)
+            if form.errors
+            else "Choose how you vote (approve, request revision, reject or abstain).",
+            "error",
+        )
         return meeting(meeting_id, status=422)
     try:
         cast = service.cast_vote(
@@ -404,8 +408,8 @@ def vote(item_id: int):  # type: ignore[no-untyped-def]
 def conflict(item_id: int):  # type: ignore[no-untyped-def]
     meeting_id = service.meeting_id_of(item_id)
     form = ConflictForm()
-    form.validate()
     try:
+        require_valid(form)
         service.declare_conflict(current_user, item_id, form.reason.data or "")
     except (Conflict, Invalid) as exc:
         flash(exc.message, "error")
@@ -473,7 +477,12 @@ def record_vote(item_id: int):  # type: ignore[no-untyped-def]
     form = RecordVoteForm()
     form.choice.choices = options((c.value, c.label) for c in VoteChoice)
     if not form.validate() or not form.choice.data:
-        flash("Choose the member and the vote recorded for her.", "error")
+        flash(
+            first_error(form)
+            if form.errors
+            else "Choose the member and the vote recorded for her.",
+            "error",
+        )
         return meeting(meeting_id, status=422)
     try:
         vote = service.record_vote(
@@ -494,8 +503,8 @@ def record_vote(item_id: int):  # type: ignore[no-untyped-def]
 def record_conflict(item_id: int):  # type: ignore[no-untyped-def]
     meeting_id = service.meeting_id_of(item_id)
     form = RecordConflictForm()
-    form.validate()
     try:
+        require_valid(form)
         service.record_conflict(current_user, item_id, form.member_id.data, form.reason.data or "")
     except (Conflict, Invalid) as exc:
         _flash_refusal(exc)
@@ -538,8 +547,8 @@ def members(form: SeatForm | None = None, status: int = 200):  # type: ignore[no
 @roles_required(Role.ADMINISTRATOR)
 def add_seat():  # type: ignore[no-untyped-def]
     form = SeatForm()
-    form.validate()
     try:
+        require_valid(form)
         seat = service.add_seat(
             current_user,
             service.SeatInput(
@@ -560,8 +569,8 @@ def add_seat():  # type: ignore[no-untyped-def]
 @roles_required(Role.ADMINISTRATOR)
 def end_seat(seat_id: int):  # type: ignore[no-untyped-def]
     form = EndSeatForm()
-    form.validate()
     try:
+        require_valid(form)
         seat = service.end_seat(current_user, seat_id, form.until.data)
     except (Conflict, Invalid) as exc:
         _flash_refusal(exc)
@@ -574,8 +583,8 @@ def end_seat(seat_id: int):  # type: ignore[no-untyped-def]
 @roles_required(Role.ADMINISTRATOR)
 def mark_chair(seat_id: int):  # type: ignore[no-untyped-def]
     form = ChairForm()
-    form.validate()
     try:
+        require_valid(form)
         seat = service.mark_chair(current_user, seat_id, form.is_chair.data == "1")
     except (Conflict, Invalid) as exc:
         _flash_refusal(exc)
@@ -612,8 +621,8 @@ def rules(form: RulesForm | None = None, status: int = 200):  # type: ignore[no-
 @roles_required(Role.ADMINISTRATOR)
 def add_rules():  # type: ignore[no-untyped-def]
     form = RulesForm()
-    form.validate()
     try:
+        require_valid(form)
         version = service.add_rules(
             current_user,
             service.RulesInput(

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from prb.services.calls import GUIDANCE_LIMIT, LABELS, TITLE_LIMIT
 from prb.services.carry_over import REASON_LIMIT
-from prb.web.forms import MultiCheckboxField, UTCDateTimeField, _int_or_none
+from prb.web.fields import Form
+from prb.web.forms import MultiCheckboxField, UTCDateTimeField, _int_or_none, parse_id
 
 # What a browser's datetime-local input sends, and what a person types without one.
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
-class CallForm(FlaskForm):
+class CallForm(Form):
     programme_id = SelectField(LABELS["programme_id"], coerce=_int_or_none, validate_choice=False)
     title = StringField(
         LABELS["title"],
@@ -38,7 +38,7 @@ class CallForm(FlaskForm):
         "for example 2019-04-30 23:59.",
     )
     working_group_ids = MultiCheckboxField(
-        LABELS["working_group_ids"], coerce=int, validate_choice=False
+        LABELS["working_group_ids"], coerce=parse_id, validate_choice=False
     )
     guidance = TextAreaField(
         LABELS["guidance"],
@@ -53,7 +53,7 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None else None
 
 
-class CarryOverForm(FlaskForm):
+class CarryOverForm(Form):
     call_id = SelectField("To the call", coerce=_int_or_none, validate_choice=False)
     programme_id = SelectField(
         "Or to the programme",

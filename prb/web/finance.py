@@ -32,9 +32,13 @@ from prb.web.forms import (
     ExtensionForm,
     ProjectDatesForm,
     ReviewForm,
+    TransitionForm,
+    first_error,
     options,
+    require_valid,
     show_errors,
 )
+from prb.web.params import page_number
 from workflows import EXTENSION, Role
 
 bp = Blueprint("finance", __name__)
@@ -59,16 +63,11 @@ def _filter() -> tuple[DashboardFilterForm, dashboard.Filter]:
 @roles_required(Role.FINANCE, Role.SECRETARIAT, Role.BOARD_MEMBER)
 def index():  # type: ignore[no-untyped-def]
     form, flt = _filter()
-    page_arg = request.args.get("page", "1")
-    if len(page_arg) > 8:
-        page_arg = "1"
+    page = page_number()
     rows, total = ([], 0)
     per_page = 50
     if dashboard.may_see_project_rows(current_user):
-        rows, total = dashboard.rows(
-            current_user, flt, page=int(page_arg) if page_arg.isdigit() else 1, per_page=per_page
-        )
-    page = int(page_arg) if page_arg.isdigit() else 1
+        rows, total = dashboard.rows(current_user, flt, page=page, per_page=per_page)
     query = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "finance/index.html",
@@ -295,7 +294,8 @@ def ledger_csv(proposal_id: int):  # type: ignore[no-untyped-def]
 def request_extension(proposal_id: int):  # type: ignore[no-untyped-def]
     form = ExtensionForm()
     if not form.validate():
-        flash("The request was not saved: please correct the fields marked.", "error")
+        # The form is not on the page once a request is open: say what was wrong here too.
+        flash(f"The request was not saved. {first_error(form)}", "error")
         return project(proposal_id, 422, {"extension": form})
     try:
         ext = extensions.request_extension(
@@ -322,8 +322,8 @@ def request_extension(proposal_id: int):  # type: ignore[no-untyped-def]
 @roles_required(Role.FINANCE)
 def review(extension_id: int):  # type: ignore[no-untyped-def]
     form = ReviewForm()
-    form.validate()
     try:
+        require_valid(form)
         ext = extensions.review_extension(current_user, extension_id, form.review.data or "")
     except (Invalid, Conflict) as exc:
         flash(exc.message, "error")
@@ -337,10 +337,12 @@ def review(extension_id: int):  # type: ignore[no-untyped-def]
 @roles_required(Role.CHAIR)
 def chair_action(extension_id: int, trigger: str):  # type: ignore[no-untyped-def]
     proposal_id = extensions.proposal_id_of(extension_id)
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        flash(f"{first_error(form)} Nothing was done.", "error")
+        return project(proposal_id, 422)
     try:
-        extensions.chair_action(
-            current_user, extension_id, trigger, request.form.get("comment", "")[:2000]
-        )
+        extensions.chair_action(current_user, extension_id, trigger, form.comment.data or "")
     except (Invalid, Conflict) as exc:
         flash(exc.message, "error")
         return project(proposal_id, exc.status_code)

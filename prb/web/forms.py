@@ -4,90 +4,41 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from decimal import Decimal
 
 from flask import flash
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    DateTimeLocalField,
-    DecimalField,
     EmailField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget, Select, TextInput
+from wtforms.widgets import Select, TextInput
 
 from prb.models import Scope
 from prb.services.errors import Invalid
 from prb.services.proposal_rules import LABELS, LIMITS
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class _FriendlyParse:
-    """Replaces WTForms' terse parse errors with a message that says what to type."""
-
-    parse_message = ""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        try:
-            super().process_formdata(valuelist)  # type: ignore[misc]
-        except ValueError:
-            self.data = None
-            raise ValueError(self.parse_message) from None
-
-
-class AmountField(_FriendlyParse, DecimalField):
-    parse_message = "Enter an amount in US dollars, for example 150000.00."
-    # Beyond any budget, and keeps NaN, Infinity and 1E+999999 out of the arithmetic.
-    limit = Decimal("1000000000000")
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        super().process_formdata(valuelist)
-        if self.data is not None and (not self.data.is_finite() or abs(self.data) >= self.limit):
-            self.data = None
-            raise ValueError("Enter an amount in US dollars below USD 1,000,000,000,000.")
-
-
-class MonthsField(_FriendlyParse, IntegerField):
-    parse_message = "Enter a whole number of months, for example 12."
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        super().process_formdata(valuelist)
-        if self.data is not None and not -10_000 < self.data < 10_000:
-            self.data = None
-            raise ValueError("Enter a number of months between 1 and 60.")
-
-
-class YearField(_FriendlyParse, IntegerField):
-    parse_message = "Enter a year, for example 2018."
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        super().process_formdata(valuelist)
-        if self.data is not None and not 1990 <= self.data <= 2100:
-            self.data = None
-            raise ValueError("Enter a year between 1990 and 2100.")
-
-
-class CalendarDateField(_FriendlyParse, DateField):
-    parse_message = "Enter a real date as year-month-day, for example 2019-01-01."
-
-
-class UTCDateTimeField(_FriendlyParse, DateTimeLocalField):
-    parse_message = "Enter a date and time, for example 2018-12-14 17:00."
+from prb.web.fields import (  # noqa: F401 (the forms' modules take their fields from here)
+    MAX_ID,
+    AmountField,
+    CalendarDateField,
+    DaysField,
+    Form,
+    MonthsField,
+    MultiCheckboxField,
+    UTCDateTimeField,
+    VersionField,
+    YearField,
+    _int_or_none,
+    first_error,
+    parse_id,
+    require_valid,
+)
 
 
 def _new_token() -> str:
@@ -97,20 +48,6 @@ def _new_token() -> str:
 def options(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     """Choices for a select or checkbox list, from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
-
-
-MAX_ID = 2**31 - 1  # database integer keys
-
-
-def _int_or_none(value: object) -> int | None:
-    """A key chosen in a select, or None for nothing (or nonsense) chosen."""
-    if value in (None, "", "None"):
-        return None
-    try:
-        number = int(str(value))
-    except ValueError:
-        return None
-    return number if 0 < number <= MAX_ID else None
 
 
 class PickListField(SelectField):
@@ -138,7 +75,7 @@ class PickListField(SelectField):
         self.description = note
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(Form):
     programme_id = SelectField(LABELS["programme_id"], coerce=_int_or_none, validate_choice=False)
     call_id = SelectField(
         LABELS["call_id"],
@@ -155,7 +92,7 @@ class ProposalForm(FlaskForm):
         LABELS["lead_entity_id"], coerce=_int_or_none, validate_choice=False
     )
     implementing_entity_ids = MultiCheckboxField(
-        LABELS["implementing_entity_ids"], coerce=int, validate_choice=False
+        LABELS["implementing_entity_ids"], coerce=parse_id, validate_choice=False
     )
     objective = TextAreaField(
         LABELS["objective"],
@@ -186,18 +123,18 @@ class ProposalForm(FlaskForm):
         validators=[Optional()],
         description="The day the project is planned to start.",
     )
-    version = HiddenField()
+    version = VersionField()
     once = HiddenField(default=_new_token)
     save = SubmitField("Save draft")
     submit_proposal = SubmitField("Save and submit to the Board")
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(Form):
     expected_status = HiddenField()
     comment = TextAreaField("Comment", validators=[Length(max=2000)])
 
 
-class ProposalFilterForm(FlaskForm):
+class ProposalFilterForm(Form):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
@@ -207,7 +144,7 @@ class ProposalFilterForm(FlaskForm):
     mine = BooleanField("Only my working groups")
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     email = EmailField(
         "E-mail", validators=[InputRequired("Enter the e-mail address."), Length(max=254)]
     )
@@ -218,7 +155,7 @@ class UserForm(FlaskForm):
     submit = SubmitField("Save account")
 
 
-def show_errors(form: FlaskForm, exc: Invalid) -> None:
+def show_errors(form: Form, exc: Invalid) -> None:
     """Put a service's field messages next to the fields, and its summary at the top."""
     for name, messages in exc.fields.items():
         field = getattr(form, name, None)
@@ -227,7 +164,7 @@ def show_errors(form: FlaskForm, exc: Invalid) -> None:
     flash(exc.message, "error")
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(Form):
     number = StringField(
         "Number", validators=[Length(max=40)], description="For example PRB/2018/03"
     )
@@ -247,29 +184,29 @@ class MeetingForm(FlaskForm):
     submit = SubmitField("Schedule")
 
 
-class AgendaForm(FlaskForm):
+class AgendaForm(Form):
     proposal_id = SelectField("Proposal under review", coerce=_int_or_none, validate_choice=False)
     submit = SubmitField("Add to the agenda")
 
 
-class AttendanceForm(FlaskForm):
-    present = MultiCheckboxField("Members present", coerce=int, validate_choice=False)
+class AttendanceForm(Form):
+    present = MultiCheckboxField("Members present", coerce=parse_id, validate_choice=False)
     submit = SubmitField("Save attendance")
 
 
-class VoteForm(FlaskForm):
+class VoteForm(Form):
     choice = RadioField("Your vote", validate_choice=False)
     comment = TextAreaField("Comment (optional)", validators=[Length(max=1000)])
     change = HiddenField()
     submit = SubmitField("Cast my vote")
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(Form):
     reason = TextAreaField("Reason", validators=[Length(max=1000)])
     submit = SubmitField("Declare a conflict of interest")
 
 
-class CloseItemForm(FlaskForm):
+class CloseItemForm(Form):
     budget = AmountField("Approved budget (USD)", places=2, validators=[Optional()])
     duration_months = MonthsField("Approved duration (months)", validators=[Optional()])
     start = CalendarDateField("Start of the approved period", validators=[Optional()])
@@ -283,25 +220,25 @@ class CloseItemForm(FlaskForm):
     submit = SubmitField("Close voting and record the decision")
 
 
-class RecordVoteForm(FlaskForm):
+class RecordVoteForm(Form):
     member_id = SelectField("Member", coerce=_int_or_none, validate_choice=False)
     choice = RadioField("Vote as recorded", validate_choice=False)
     comment = TextAreaField("Comment (optional)", validators=[Length(max=1000)])
     submit = SubmitField("Enter the vote")
 
 
-class RecordConflictForm(FlaskForm):
+class RecordConflictForm(Form):
     member_id = SelectField("Member", coerce=_int_or_none, validate_choice=False)
     reason = TextAreaField("Reason declared", validators=[Length(max=1000)])
     submit = SubmitField("Enter the conflict of interest")
 
 
-class MarkPresentForm(FlaskForm):
+class MarkPresentForm(Form):
     member_id = SelectField("Member joining", coerce=_int_or_none, validate_choice=False)
     submit = SubmitField("Mark present")
 
 
-class CorrectMeetingForm(FlaskForm):
+class CorrectMeetingForm(Form):
     number = StringField("Number", validators=[Length(max=40)])
     held_on = CalendarDateField("Date", validators=[Optional()])
     place = StringField("Place", validators=[Length(max=200)])
@@ -309,13 +246,13 @@ class CorrectMeetingForm(FlaskForm):
     submit = SubmitField("Correct the meeting")
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     """Withdrawing an item, cancelling a meeting: the reason goes on record."""
 
     reason = TextAreaField("Reason", validators=[Length(max=1000)])
 
 
-class SeatForm(FlaskForm):
+class SeatForm(Form):
     user_id = SelectField("Board member", coerce=_int_or_none, validate_choice=False)
     since = CalendarDateField("First day", validators=[Optional()])
     until = CalendarDateField(
@@ -325,21 +262,17 @@ class SeatForm(FlaskForm):
     submit = SubmitField("Add the seat")
 
 
-class EndSeatForm(FlaskForm):
+class EndSeatForm(Form):
     until = CalendarDateField("Last day", validators=[Optional()])
     submit = SubmitField("End the seat")
 
 
-class ChairForm(FlaskForm):
+class ChairForm(Form):
     is_chair = HiddenField()
     submit = SubmitField("Change")
 
 
-class DaysField(_FriendlyParse, IntegerField):
-    parse_message = "Enter a whole number of days, for example 14."
-
-
-class RulesForm(FlaskForm):
+class RulesForm(Form):
     effective_from = CalendarDateField("In force from", validators=[Optional()])
     quorum = StringField(
         "Quorum",
@@ -355,7 +288,7 @@ class RulesForm(FlaskForm):
     submit = SubmitField("Add the version")
 
 
-class EntryForm(FlaskForm):
+class EntryForm(Form):
     kind = SelectField("Kind of entry")
     amount = AmountField(
         "Amount (USD)",
@@ -375,7 +308,7 @@ class EntryForm(FlaskForm):
     submit = SubmitField("Record entry")
 
 
-class ProjectDatesForm(FlaskForm):
+class ProjectDatesForm(Form):
     actual_start = CalendarDateField("Actual start", validators=[Optional()])
     final_report_on = CalendarDateField("Final report received", validators=[Optional()])
     spent_reported = AmountField(
@@ -384,7 +317,7 @@ class ProjectDatesForm(FlaskForm):
     submit = SubmitField("Save project dates")
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(Form):
     months = MonthsField(
         "Extension (months)", validators=[Optional()], description="Either a number of months…"
     )
@@ -399,7 +332,7 @@ class ExtensionForm(FlaskForm):
     submit = SubmitField("Request the extension")
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     review = TextAreaField(
         "Finance review",
         validators=[Length(max=4000)],
@@ -408,7 +341,7 @@ class ReviewForm(FlaskForm):
     submit = SubmitField("Save the review")
 
 
-class DashboardFilterForm(FlaskForm):
+class DashboardFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -416,12 +349,12 @@ class DashboardFilterForm(FlaskForm):
     working_group_id = SelectField("Working group", coerce=_int_or_none, validate_choice=True)
 
 
-class ExtensionAgendaForm(FlaskForm):
+class ExtensionAgendaForm(Form):
     extension_id = SelectField("Extension request", coerce=_int_or_none, validate_choice=False)
     submit = SubmitField("Add to the agenda")
 
 
-class PortfolioForm(FlaskForm):
+class PortfolioForm(Form):
     class Meta:
         csrf = False
 
@@ -430,7 +363,7 @@ class PortfolioForm(FlaskForm):
     as_at = CalendarDateField("As at (UTC date)", validators=[Optional()])
 
 
-class MinutesForm(FlaskForm):
+class MinutesForm(Form):
     note = TextAreaField("What this corrigendum corrects", validators=[Length(max=2000)])
     once = HiddenField(default=_new_token)
     submit = SubmitField("Finalise the minutes")

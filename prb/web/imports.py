@@ -15,7 +15,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import HiddenField, SubmitField
@@ -23,6 +22,7 @@ from wtforms import HiddenField, SubmitField
 from prb.services import portfolio_import as service
 from prb.services.errors import Conflict
 from prb.web.access import roles_required
+from prb.web.fields import Form
 from workflows import Role
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
@@ -32,7 +32,7 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024  # about 10,000 rows
 SESSION_KEY = "project_import"
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(
         "CSV file",
         description="UTF-8 CSV with a header row; see the columns below.",
@@ -41,7 +41,7 @@ class UploadForm(FlaskForm):
     submit = SubmitField("Check the file")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     sha256 = HiddenField()
     submit = SubmitField("Import")
 

@@ -20,10 +20,11 @@ from prb.web.forms import (
     ProposalFilterForm,
     ProposalForm,
     TransitionForm,
-    _int_or_none,
+    first_error,
     options,
     show_errors,
 )
+from prb.web.params import optional_id, page_number
 from workflows import PROPOSAL, Role
 from workflows.proposal import PROJECT_STATES
 
@@ -99,10 +100,7 @@ def index():  # type: ignore[no-untyped-def]
         year=form.year.data if not form.year.errors and form.year.data else None,
         mine=bool(form.mine.data),
     )
-    page_number = request.args.get("page", "1")
-    page = service.list_proposals(
-        current_user, flt, int(page_number) if page_number.isdigit() and len(page_number) < 9 else 1
-    )
+    page = service.list_proposals(current_user, flt, page_number())
     args = MultiDict(request.args)
     args.pop("page", None)
     return render_template(
@@ -122,7 +120,7 @@ def new():  # type: ignore[no-untyped-def]
     form = ProposalForm()
     if request.method == "GET":
         # Opened from a call's page ("Write a proposal for this call"), or from scratch.
-        form.call_id.data = _int_or_none(request.args.get("call_id"))
+        form.call_id.data = optional_id("call_id")
     ctx = _context(form)
     if request.method == "GET":
         form.programme_id.data = ctx.programme_id
@@ -167,6 +165,8 @@ def _show_all_errors(form: ProposalForm, proposal: Proposal | None = None) -> No
         if not field.errors:
             field.errors = [*field.errors, *messages]
     flash("The proposal was not saved: please correct the fields marked below.", "error")
+    for message in form.version.errors:  # a hidden field: its message goes at the top
+        flash(message, "error")
 
 
 def _saved_message(proposal, submitted: bool) -> str:  # type: ignore[no-untyped-def]
@@ -213,12 +213,12 @@ def edit(proposal_id: int):  # type: ignore[no-untyped-def]
     form = ProposalForm(obj=proposal if request.method == "GET" else None)
     if request.method == "GET":
         form.implementing_entity_ids.data = [e.id for e in proposal.implementing_entities]
-        form.version.data = str(proposal.version)
+        form.version.data = proposal.version
     ctx = _context(form, proposal)
     status = 200
     if form.validate_on_submit():
         submit = bool(form.submit_proposal.data)
-        seen = int(form.version.data) if (form.version.data or "").isdigit() else None
+        seen = form.version.data
         try:
             service.update_proposal(
                 current_user, proposal.id, _input_from(form), seen_version=seen, submit=submit
@@ -245,7 +245,7 @@ def edit(proposal_id: int):  # type: ignore[no-untyped-def]
 def act(proposal_id: int, trigger: str):  # type: ignore[no-untyped-def]
     form = TransitionForm()
     if not form.validate_on_submit():
-        flash("The comment is too long (2,000 characters at most). Nothing was done.", "error")
+        flash(f"{first_error(form)} Nothing was done.", "error")
         return _render_show(proposal_id, 422)
     try:
         proposal = lifecycle.fire(

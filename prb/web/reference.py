@@ -15,7 +15,7 @@ from prb.services.reference import entities, envelopes, groups, outputs, program
 from prb.services.reference.common import READERS, today
 from prb.web.access import roles_required
 from prb.web.filters import long_date
-from prb.web.forms import options, show_errors
+from prb.web.forms import options, require_valid, show_errors
 from prb.web.reference_forms import (
     ChairForm,
     EndTermForm,
@@ -211,8 +211,8 @@ def _retire_group(group_id: int, retired: bool):  # type: ignore[no-untyped-def]
 @roles_required(ADMIN)
 def appoint_chair(group_id: int):  # type: ignore[no-untyped-def]
     form = ChairForm()
-    form.validate()
     try:
+        require_valid(form)
         term = groups.appoint_chair(current_user, group_id, form.user_id.data, form.since.data)
     except (Invalid, Conflict) as exc:
         if isinstance(exc, Invalid):
@@ -232,8 +232,8 @@ def appoint_chair(group_id: int):  # type: ignore[no-untyped-def]
 def end_chair_term(term_id: int):  # type: ignore[no-untyped-def]
     group_id = groups.group_id_of(term_id)
     form = EndTermForm()
-    form.validate()
     try:
+        require_valid(form)
         term = groups.end_chair_term(current_user, term_id, form.until.data)
     except (Invalid, Conflict) as exc:
         if isinstance(exc, Invalid):
@@ -363,13 +363,13 @@ def _retire_programme(programme_id: int, retired: bool):  # type: ignore[no-unty
 @roles_required(ADMIN)
 def change_envelope(programme_id: int):  # type: ignore[no-untyped-def]
     form = EnvelopeForm()
-    form.validate()
     data = envelopes.EnvelopeChangeInput(
         effective_on=form.effective_on.data,
         amount=form.amount.data,
         reason=form.reason.data or "",
     )
     try:
+        require_valid(form)
         change = envelopes.change_envelope(current_user, programme_id, data)
     except Invalid as exc:
         show_errors(form, exc)
@@ -385,8 +385,8 @@ def change_envelope(programme_id: int):  # type: ignore[no-untyped-def]
 @roles_required(ADMIN)
 def add_output(programme_id: int):  # type: ignore[no-untyped-def]
     form = OutputForm()
-    form.validate()
     try:
+        require_valid(form)
         output = outputs.add_output(current_user, programme_id, form.label.data or "")
     except Invalid as exc:
         show_errors(form, exc)

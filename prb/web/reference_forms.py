@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from prb.models import CodeStyle
+from prb.web.fields import Form
 from prb.web.forms import (
     AmountField,
     CalendarDateField,
@@ -19,7 +19,7 @@ from prb.web.forms import (
 SHORT, LONG = 300, 5000
 
 
-class EntityForm(FlaskForm):
+class EntityForm(Form):
     code = StringField(
         "Code", validators=[Length(max=SHORT)], description="As records show it, e.g. UNODC."
     )
@@ -27,7 +27,7 @@ class EntityForm(FlaskForm):
     submit = SubmitField("Save the entity")
 
 
-class GroupForm(FlaskForm):
+class GroupForm(Form):
     name = StringField("Name", validators=[Length(max=SHORT)])
     short_name = StringField(
         "Short name",
@@ -37,18 +37,18 @@ class GroupForm(FlaskForm):
     submit = SubmitField("Save the working group")
 
 
-class ChairForm(FlaskForm):
+class ChairForm(Form):
     user_id = SelectField("Chair", coerce=_int_or_none, validate_choice=False)
     since = CalendarDateField("Chair from", validators=[Optional()])
     submit = SubmitField("Appoint")
 
 
-class EndTermForm(FlaskForm):
+class EndTermForm(Form):
     until = CalendarDateField("Term ends on", validators=[Optional()])
     submit = SubmitField("End the term")
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeForm(Form):
     code = StringField(
         "Code",
         validators=[Length(max=SHORT)],
@@ -80,7 +80,7 @@ class ProgrammeForm(FlaskForm):
     submit = SubmitField("Save the programme")
 
 
-class EnvelopeForm(FlaskForm):
+class EnvelopeForm(Form):
     effective_on = CalendarDateField("Effective from", validators=[Optional()])
     amount = AmountField("New envelope (USD)", places=2, validators=[Optional()])
     reason = TextAreaField(
@@ -91,7 +91,7 @@ class EnvelopeForm(FlaskForm):
     submit = SubmitField("Record the change")
 
 
-class OutputForm(FlaskForm):
+class OutputForm(Form):
     label = StringField(
         "Outcome and output",
         validators=[Length(max=SHORT)],
@@ -100,7 +100,7 @@ class OutputForm(FlaskForm):
     submit = SubmitField("Add to the results framework")
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False  # a GET search form changes nothing
 

@@ -10,8 +10,9 @@ from prb.services import proposals as proposal_service
 from prb.services.errors import Conflict, Invalid
 from prb.web.access import roles_required
 from prb.web.finance import csv_response
-from prb.web.forms import PortfolioForm, options
+from prb.web.forms import PortfolioForm, options, require_valid
 from prb.web.minutes_forms import minutes_form, wanted_facts
+from prb.web.params import page_number
 from workflows import Role
 
 bp = Blueprint("reports", __name__)
@@ -30,8 +31,7 @@ def _overview(paged: bool = False):  # type: ignore[no-untyped-def]
         year = None
     programme_id = None if form.programme_id.errors else form.programme_id.data
     as_at = None if form.as_at.errors else form.as_at.data
-    page_arg = request.args.get("page", "1")
-    page = int(page_arg) if page_arg.isdigit() and len(page_arg) < 9 else 1
+    page = page_number()
     try:
         data = portfolio.overview(
             current_user, programme_id, year, page if paged else None, as_at=as_at
@@ -116,8 +116,8 @@ def finalise(meeting_id: int):  # type: ignore[no-untyped-def]
 
     meeting = board.get_meeting(current_user, meeting_id)
     form = minutes_form(meeting, request.form)
-    form.validate()
     try:
+        require_valid(form)
         record = minutes.finalise(
             current_user,
             meeting_id,

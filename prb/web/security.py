@@ -36,7 +36,7 @@ def register(app: Flask) -> None:
     def refuse_nul_characters():  # type: ignore[no-untyped-def]
         # No field of PRB takes control characters like NUL, and PostgreSQL cannot store it.
         for values in (request.args, request.form):
-            for value in values.values():
+            for _, value in values.items(multi=True):  # every value of a repeated name
                 if "\x00" in value:
                     abort(400, "The request contained a NUL character; nothing was done.")
         return None

@@ -3,7 +3,6 @@ parameter: never a 500, and a refused request writes nothing."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from decimal import Decimal
 
@@ -232,8 +231,9 @@ def setup(world):  # type: ignore[no-untyped-def]
     return people, ids
 
 
+# How many examples, and whether they are the same every run, is the profile's business
+# (tests/conftest.py: "ci" by default, PRB_HYPOTHESIS_PROFILE=long on demand).
 SETTINGS = settings(
-    max_examples=int(os.environ.get("PRB_FUZZ_EXAMPLES", "25")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

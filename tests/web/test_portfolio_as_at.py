@@ -186,7 +186,8 @@ def test_the_as_at_date_is_validated(client, world) -> None:
         ("as_at=2018-02-30", "Enter a real date"),
         ("as_at=yesterday", "Enter a real date"),
         ("year=2018&as_at=2017-12-31", "The as-at date is before 2018"),
-        ("year=2018&as_at=2999-01-01", "The as-at date cannot be in the future"),
+        ("year=2018&as_at=2099-01-01", "The as-at date cannot be in the future"),
+        ("year=2018&as_at=2999-01-01", "Enter a date between 1990 and 2100"),
     ):
         page = client.get(f"/reports/portfolio?{query}")
         assert page.status_code == 422, query
