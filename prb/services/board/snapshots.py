@@ -79,6 +79,10 @@ class CastVote:
     comment: str
     entered_by_secretariat: bool
 
+    @property
+    def choice_label(self) -> str:
+        return VoteChoice(self.choice).label
+
 
 @dataclass(frozen=True)
 class Recusal:
@@ -104,12 +108,12 @@ def closing_record(
     votes: list[CastVote],
     recusals: list[Recusal],
     eligible: int,
-    present: list[Person] | None,
-    absent: list[Person] | None,
+    present: list[Person],
+    absent: list[Person],
     envelopes: list[EnvelopeAfter],
 ) -> dict[str, object]:
-    """The record of a closing as JSON-ready values (`present`/`absent` None: a written
-    procedure, where taking part is voting)."""
+    """The record of a closing as JSON-ready values (a written procedure's `present` are
+    the members who voted, its `absent` those who neither voted nor were recused)."""
 
     def person(p: Person) -> dict[str, str]:
         return {"name": p.name, "entity": p.entity}
@@ -127,9 +131,10 @@ def closing_record(
             for v in votes
         ],
         "recusals": [{**person(r.member), "reason": r.reason} for r in recusals],
-        "attendance": None
-        if present is None or absent is None
-        else {"present": [person(p) for p in present], "absent": [person(p) for p in absent]},
+        "attendance": {
+            "present": [person(p) for p in present],
+            "absent": [person(p) for p in absent],
+        },
         "envelopes": [
             {
                 "programme": e.code,
@@ -185,8 +190,16 @@ def take_closed(item: AgendaItem, closed_at: datetime, counted: ItemCount | None
         user = members[user_id]
         return Person(user.name, user.entity.code if user.entity else "")
 
-    present = absent = None
-    if not meeting.is_written_procedure:
+    if meeting.is_written_procedure:
+        # Taking part in a written procedure is voting; a recused member is neither.
+        voters = {v.member_id for v in counted.votes}
+        present = [person(m.id) for m in counted.members if m.id in voters]
+        absent = [
+            person(m.id)
+            for m in counted.members
+            if m.id not in voters and m.id not in counted.recused
+        ]
+    else:
         here = attendance(meeting)
         present = [person(m.id) for m in counted.members if here.get(m.id)]
         absent = [person(m.id) for m in counted.members if not here.get(m.id)]
@@ -245,6 +258,16 @@ class Considered:
 
     def count(self, choice: VoteChoice) -> int:
         return sum(1 for v in self.votes if v.choice == choice)
+
+    @property
+    def tally_text(self) -> str:
+        """The recorded votes, as the meeting page's vote table captions them."""
+        return (
+            f"{self.count(VoteChoice.APPROVE)} approve, "
+            f"{self.count(VoteChoice.REQUEST_REVISION)} revision, "
+            f"{self.count(VoteChoice.REJECT)} reject, {self.count(VoteChoice.ABSTAIN)} abstain; "
+            f"{len(self.votes)} of {self.eligible} eligible voted; {len(self.recusals)} recused"
+        )
 
     @property
     def eligible(self) -> int:
