@@ -42,9 +42,7 @@ def approved(world, m: Meeting, budget: str, title: str) -> AgendaItem:  # type:
     item = board.add_to_agenda(world.secretariat, m.id, p.id)
     for member in (world.board_chair, world.board_undp):
         board.cast_vote(member, item.id, "approve")
-    board.close_item(
-        world.secretariat, item.id, board.Terms(Decimal(budget), 12, date(2019, 1, 1))
-    )
+    board.close_item(world.secretariat, item.id, board.Terms(Decimal(budget), 12, date(2019, 1, 1)))
     return item
 
 

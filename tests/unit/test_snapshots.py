@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.exc import DatabaseError
 
 from prb.extensions import db
 from prb.models import AgendaItemSnapshot, SnapshotStage, utcnow
@@ -147,9 +146,12 @@ def test_a_snapshot_refuses_update_and_delete(world) -> None:
     snap_id = snapshots(item.id)[SnapshotStage.PLACED].id
     refused("UPDATE agenda_item_snapshots SET title = 'changed' WHERE id = :id", id=snap_id)
     refused("DELETE FROM agenda_item_snapshots WHERE id = :id", id=snap_id)
-    assert db.session.execute(
-        text("SELECT title FROM agenda_item_snapshots WHERE id = :id"), {"id": snap_id}
-    ).scalar_one() == "Compendium of good practices"
+    assert (
+        db.session.execute(
+            text("SELECT title FROM agenda_item_snapshots WHERE id = :id"), {"id": snap_id}
+        ).scalar_one()
+        == "Compendium of good practices"
+    )
 
 
 def test_a_snapshot_is_not_taken_when_the_closing_fails(world) -> None:

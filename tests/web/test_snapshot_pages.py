@@ -3,8 +3,14 @@ it stood at closing (issue 12 §1, §3)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from decimal import Decimal
+
 from prb.extensions import db
+from prb.models import AgendaItem, AgendaItemSnapshot, SnapshotStage
 from prb.services.calendar import utc_time
+from tests import factories
+from tests.board_helpers import meeting
 from tests.conftest import sign_in
 from tests.snapshot_helpers import (
     revised_after_meeting,
@@ -12,6 +18,7 @@ from tests.snapshot_helpers import (
     written_procedure_closed_by_last_vote,
 )
 from tests.web.test_minutes import pdf_text
+from workflows import ItemState, ProposalState
 
 
 def draft_text(client, m) -> str:  # type: ignore[no-untyped-def]
@@ -43,9 +50,7 @@ def test_an_earlier_meetings_minutes_keep_their_envelope(client, world) -> None:
     assert "USD 1,356,000.00 USD 250,000.00 USD 1,106,000.00" in draft_text(client, later)
 
 
-def test_written_procedure_minutes_print_the_actual_closing_and_the_recused(
-    client, world
-) -> None:
+def test_written_procedure_minutes_print_the_actual_closing_and_the_recused(client, world) -> None:
     m, item = written_procedure_closed_by_last_vote(world)
     sign_in(client, world.secretariat)
     text = draft_text(client, m)
@@ -68,3 +73,33 @@ def test_a_disabled_members_vote_is_still_shown_after_closing(client, world) -> 
     assert "2 approve, 0 revision, 0 reject, 0 abstain; 2 of 2 eligible voted" in page
     text = draft_text(client, first)
     assert f"{world.board_undp.name} (UNDP): Approve" in text
+
+
+def test_a_reconstructed_snapshot_is_marked_as_such(client, world) -> None:
+    """An item placed before snapshots were kept (migration 0010 rebuilt its copy)."""
+    m = meeting(world)
+    p = factories.proposal(world, status=ProposalState.UNDER_REVIEW, title="Live title")
+    item = AgendaItem(meeting=m, proposal=p, position=1, status=ItemState.OPEN)
+    db.session.add(item)
+    db.session.flush()
+    db.session.add(
+        AgendaItemSnapshot(
+            item=item,
+            stage=SnapshotStage.PLACED,
+            taken_at=datetime(2026, 11, 29, 15, 0, tzinfo=UTC),
+            reconstructed=True,
+            title="Title as rebuilt",
+            working_group=world.group_a.name,
+            lead_entity="CTED",
+            implementing_entities=[],
+            requested_budget=Decimal("150000.00"),
+            duration_months=12,
+        )
+    )
+    db.session.commit()
+    sign_in(client, world.secretariat)
+    page = client.get(f"/board/meetings/{m.id}").get_data(as_text=True)
+    assert "Title as rebuilt" in page and "Live title" not in page
+    assert "reconstructed from the records on 29 November 2026" in page
+    text = draft_text(client, m)
+    assert "Reconstructed from the records on 29 November 2026" in text
