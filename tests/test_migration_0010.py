@@ -11,41 +11,20 @@ import hashlib
 from decimal import Decimal
 
 import pytest
-from flask_migrate import upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DatabaseError
 
-from prb.extensions import db
-from tests.conftest import make_app
-from tests.test_migration_upgrades import FINAL_PDF, PREVIOUS, _insert, _snapshot
+from tests.test_migration_upgrades import FINAL_PDF, upgraded_records
 
 BEFORE_SNAPSHOTS = "0009"
 
 
 @pytest.fixture
 def upgraded(empty_database: str):  # type: ignore[no-untyped-def]
-    """(rows at 0009, the same columns after the upgrade to head, connection)."""
-    app = make_app(empty_database)
-    with app.app_context():
-        # The records were entered under an older schema and lived through 0008 and 0009.
-        upgrade(revision=PREVIOUS)
-        with db.engine.begin() as conn:
-            _insert(conn)
-        upgrade(revision=BEFORE_SNAPSHOTS)
-        inspector = inspect(db.engine)
-        tables = {
-            t: [c["name"] for c in inspector.get_columns(t) if c["name"] != "pdf"]
-            for t in inspector.get_table_names()
-            if t != "alembic_version"
-        }
-        with db.engine.connect() as conn:
-            before = _snapshot(conn, tables)
-        upgrade()
-        with db.engine.connect() as conn:
-            after = _snapshot(conn, tables)
-            yield before, after, conn
-        db.engine.dispose()
+    """(rows at 0009, the same columns after the upgrade to head, connection): the records
+    were entered under an older schema and lived through 0008 and 0009."""
+    yield from upgraded_records(empty_database, from_revision=BEFORE_SNAPSHOTS)
 
 
 def test_every_row_is_kept_and_the_final_pdf_is_byte_identical(upgraded) -> None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ Building a snapshot's facts and closing record is pure (plain values in, plain v
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -39,6 +39,10 @@ class Facts:
     extension_new_end: date | None = None
     additional_funds: Decimal | None = None
     original_end: date | None = None
+
+
+# The facts a snapshot row copies (the proposal's reference never changes: it is not copied).
+COPIED = tuple(f.name for f in fields(Facts) if f.name != "reference")
 
 
 def facts_of(proposal: Proposal, extension: ExtensionRequest | None) -> Facts:
@@ -153,25 +157,10 @@ def take(
 ) -> AgendaItemSnapshot:
     """Store the item's snapshot of `stage` in the caller's transaction."""
     facts = facts_of(item.proposal, item.extension)
+    columns = {name: getattr(facts, name) for name in COPIED}
+    columns["implementing_entities"] = list(facts.implementing_entities)
     snapshot = AgendaItemSnapshot(
-        item=item,
-        stage=stage,
-        reconstructed=False,
-        project_code=facts.project_code,
-        title=facts.title,
-        working_group=facts.working_group,
-        lead_entity=facts.lead_entity,
-        implementing_entities=list(facts.implementing_entities),
-        objective=facts.objective,
-        requested_budget=facts.requested_budget,
-        duration_months=facts.duration_months,
-        duration_note=facts.duration_note,
-        extension_months=facts.extension_months,
-        extension_start=facts.extension_start,
-        extension_new_end=facts.extension_new_end,
-        additional_funds=facts.additional_funds,
-        original_end=facts.original_end,
-        closing_record=record,
+        item=item, stage=stage, reconstructed=False, closing_record=record, **columns
     )
     db.session.add(snapshot)
     db.session.flush()
@@ -293,23 +282,9 @@ class Considered:
 
 
 def _from_snapshot(snapshot: AgendaItemSnapshot, proposal: Proposal) -> Considered:
-    facts = Facts(
-        reference=proposal.reference,
-        project_code=snapshot.project_code,
-        title=snapshot.title,
-        working_group=snapshot.working_group,
-        lead_entity=snapshot.lead_entity,
-        implementing_entities=tuple(snapshot.implementing_entities or ()),
-        objective=snapshot.objective,
-        requested_budget=snapshot.requested_budget,
-        duration_months=snapshot.duration_months,
-        duration_note=snapshot.duration_note,
-        extension_months=snapshot.extension_months,
-        extension_start=snapshot.extension_start,
-        extension_new_end=snapshot.extension_new_end,
-        additional_funds=snapshot.additional_funds,
-        original_end=snapshot.original_end,
-    )
+    columns = {name: getattr(snapshot, name) for name in COPIED}
+    columns["implementing_entities"] = tuple(snapshot.implementing_entities or ())
+    facts = Facts(reference=proposal.reference, **columns)
     record = snapshot.closing_record
     votes: list[CastVote] = []
     recusals: list[Recusal] = []
