@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from prb.extensions import db
 from prb.models import Entity, FundingProgramme, Meeting, Proposal, User, WorkingGroup, utcnow
-from prb.services import board
+from prb.services import board, portfolio
 from tests.conftest import make_app
 from workflows import ProposalState, Role
 
@@ -71,7 +71,12 @@ def test_demo_loads_the_seed_portfolio_and_running_twice_duplicates_nothing(app)
         assert codes[code].results_alignment == "Outcome 4, Output 4.2"
     wmd = codes["UNCCT-2019-02-79-D"]
     assert wmd.status == S.INITIATED
-    assert wmd.duration_text == "15 months (March/April 2019–May/June 2020)"
+    # its period text is the secretariat's reporting note, read by the 2018 overview
+    assert wmd.duration_text == "15 months"
+    end_2018 = portfolio.overview(board.board_chair(), None, 2018)
+    assert {r.code: r.duration for r in end_2018.rows}["UNCCT-2019-02-79-D"] == (
+        "15 months (March/April 2019–May/June 2020)"
+    )
     assert wmd.lead_entity.code == "UNICRI"
     # nine approved proposals, as the report says, and the victims proposal under consideration
     approved_or_later = [p for p in codes.values()]

@@ -202,6 +202,8 @@ class ProposalData:
     project_code: str | None = None
     implementing: tuple[str, ...] = ()
     duration_note: str = "subject to extension"
+    # Set by the secretariat as a reporting note once the Board approved the project.
+    period_text: str = ""
     description: str = ""
     thematic_area: str = ""
     scope: str = "Global"
@@ -449,7 +451,8 @@ PROPOSALS: list[ProposalData] = [
         date(2019, 3, 1),
         project_code="UNCCT-2019-02-79-D",
         implementing=("UNCCT", "UNODA"),
-        duration_note="March/April 2019–May/June 2020",
+        duration_note="",
+        period_text="March/April 2019–May/June 2020",
         description="Implemented over 15 months by UNICRI within the framework of the Global "
         "Compact Working Group on Preventing and Responding to WMD Terrorist Attacks, in close "
         "cooperation with UNCCT, the Group of Experts of the 1540 Committee, OPCW and UNODA.",

@@ -35,7 +35,7 @@ from prb.demo.portfolio import (
 )
 from prb.extensions import db
 from prb.models import CENT, Entity, FundingProgramme, Proposal, User, WorkingGroup, replayed_at
-from prb.services import board, extensions, finance, lifecycle, minutes
+from prb.services import board, extensions, finance, lifecycle, minutes, reporting_notes
 from prb.services import proposals as proposal_service
 from prb.services.accounts.password_links import invite_user, set_password_with_link
 from prb.services.accounts.people import UserInput
@@ -377,6 +377,17 @@ def _hold(office: Office, plan: MeetingPlan) -> None:
                 ),
             )
     on(at(plan.minutes_on, 15), lambda: minutes.finalise(secretariat, meeting.id))
+    for key in plan.items:  # how the approved projects' periods read in reports
+        data = _data(key)
+        if data.period_text and plan.minutes_on:
+            on(
+                at(plan.minutes_on, 16),
+                lambda d=data, k=key, day=plan.minutes_on: reporting_notes.set_note(
+                    secretariat,
+                    office.proposals[k].id,
+                    reporting_notes.NoteInput(day, d.duration_note, d.period_text),
+                ),
+            )
 
 
 def _data(key: str) -> ProposalData:

@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
         main,
         proposals,
         reference,
+        reporting_notes,
         reports,
         security,
         workflow,
@@ -31,6 +32,7 @@ def register(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(reference.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(reporting_notes.bp)
     app.register_blueprint(imports_bp)
     errors.register(app)
     filters.register(app)

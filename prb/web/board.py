@@ -34,6 +34,7 @@ from prb.web.forms import (
     options,
     show_errors,
 )
+from prb.web.minutes_forms import minutes_form
 from workflows import MeetingKind, Role, VoteChoice
 
 bp = Blueprint("board", __name__, url_prefix="/board")
@@ -107,7 +108,9 @@ def new_meeting():  # type: ignore[no-untyped-def]
 
 @bp.route("/meetings/<int:meeting_id>")
 @roles_required(*VIEWERS)
-def meeting(meeting_id: int, status: int = 200):  # type: ignore[no-untyped-def]
+def meeting(  # type: ignore[no-untyped-def]
+    meeting_id: int, status: int = 200, minutes_input: MinutesForm | None = None
+):
     service.close_due()
     m = service.get_meeting(current_user, meeting_id)
     secretariat = current_user.has_role(Role.SECRETARIAT)
@@ -202,7 +205,10 @@ def meeting(meeting_id: int, status: int = 200):  # type: ignore[no-untyped-def]
             absence=absence,
             conflict_form=ConflictForm(formdata=None),
             minutes_versions=minutes.versions(m),
-            minutes_form=MinutesForm(formdata=None) if secretariat and not cancelled else None,
+            corrected=minutes.corrected_facts(minutes.versions(m)),
+            minutes_form=(minutes_input or minutes_form(m))
+            if secretariat and not cancelled
+            else None,
             all_closed=all(not item.is_open for item in m.items),
             minuted=minuted,
         ),

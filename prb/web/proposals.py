@@ -194,6 +194,8 @@ def _render_show(proposal_id: int, status: int = 200):  # type: ignore[no-untype
         and finance.can_see_ledger(current_user, proposal),
         call=calls.call_of(proposal),
         can_carry_over=carrying.can_carry_over(current_user, proposal),
+        can_set_reporting_notes=proposal.status in PROJECT_STATES
+        and current_user.has_role(Role.SECRETARIAT),
         form=TransitionForm(expected_status=proposal.status, formdata=None),
     )
     return page, status

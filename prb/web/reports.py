@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from prb.services import minutes, portfolio
+from prb.services import board, minutes, portfolio
 from prb.services import proposals as proposal_service
 from prb.services.errors import Conflict, Invalid
 from prb.web.access import roles_required
 from prb.web.finance import csv_response
-from prb.web.forms import MinutesForm, PortfolioForm, options
+from prb.web.forms import PortfolioForm, options
+from prb.web.minutes_forms import minutes_form, wanted_facts
 from workflows import Role
 
 bp = Blueprint("reports", __name__)
@@ -113,15 +114,23 @@ def final_minutes(meeting_id: int, version: int):  # type: ignore[no-untyped-def
 def finalise(meeting_id: int):  # type: ignore[no-untyped-def]
     from prb.web.board import meeting as meeting_page
 
-    form = MinutesForm()
+    meeting = board.get_meeting(current_user, meeting_id)
+    form = minutes_form(meeting, request.form)
     form.validate()
     try:
         record = minutes.finalise(
-            current_user, meeting_id, form.note.data or "", once=form.once.data
+            current_user,
+            meeting_id,
+            form.note.data or "",
+            facts=wanted_facts(form),
+            once=form.once.data,
         )
     except (Conflict, Invalid) as exc:
         flash(exc.message, "error")
-        return meeting_page(meeting_id, status=exc.status_code)
+        for name, messages in getattr(exc, "fields", {}).items():
+            if name in form:
+                form[name].errors = list(messages)
+        return meeting_page(meeting_id, status=exc.status_code, minutes_input=form)
     flash(
         f"{record.label} of {record.meeting.number} finalised"
         f"{' and signed' if record.signed else ''}. SHA-256 {record.sha256}.",

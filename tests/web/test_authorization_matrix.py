@@ -82,6 +82,7 @@ RULES: dict[str, tuple[str, dict[str, int], int]] = {
     "finance.request_extension": ("POST", {"chair": 409, "other_chair": 404}, 403),
     "finance.review": ("POST", {"finance": 303}, 403),
     "finance.chair_action": ("POST", {"chair": 303, "other_chair": 404}, 403),
+    "reporting_notes.page": ("GET", {"secretariat": 200}, 403),
     "reports.portfolio_page": ("GET", VIEWERS, 403),
     "reports.portfolio_csv": ("GET", VIEWERS, 403),
     "reports.portfolio_pdf": ("GET", VIEWERS, 403),

@@ -5,7 +5,16 @@ Split by concern: `data` gathers what the minutes say, `record` writes decisions
 `final` renders, stores and serves the versions."""
 
 from prb.services.minutes.data import BOARD, MINUTED, OFFICE, MinutesData, minutes_data
-from prb.services.minutes.final import decision_count, draft_pdf, finalise, stored, versions
+from prb.services.minutes.final import (
+    chairs_on,
+    corrected_facts,
+    decision_count,
+    draft_pdf,
+    finalise,
+    printed_facts,
+    stored,
+    versions,
+)
 from prb.services.minutes.record import decisions_json
 
 __all__ = [
@@ -13,11 +22,14 @@ __all__ = [
     "MINUTED",
     "OFFICE",
     "MinutesData",
+    "chairs_on",
+    "corrected_facts",
     "decision_count",
     "decisions_json",
     "draft_pdf",
     "finalise",
     "minutes_data",
+    "printed_facts",
     "stored",
     "versions",
 ]

@@ -22,6 +22,7 @@ from prb.services.board import (
     summary,
 )
 from prb.services.board.snapshots import EnvelopeAfter, Person
+from prb.services.minutes.corrections import CorrectedFacts
 from workflows import ItemState, VoteChoice
 
 # What the minutes record: items the Board considered (a withdrawn item it did not).
@@ -62,6 +63,8 @@ class MinutesData:
     # … and the moment voting closed (the last item's closing), once every item is closed.
     voting_closed: datetime | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    # What corrigenda have corrected, printed in place of the original facts and marked.
+    corrected: CorrectedFacts = field(default_factory=CorrectedFacts)
 
 
 def minutes_data(

@@ -14,8 +14,9 @@ from prb.extensions import db
 from prb.models import AgendaItem, Decision, Meeting, MinutesVersion, User, utcnow
 from prb.services import audit, signing
 from prb.services.access import require_role
-from prb.services.board import get_meeting
+from prb.services.board import board_members, considered, get_meeting
 from prb.services.errors import Conflict, Invalid, NotFound
+from prb.services.minutes import corrections
 from prb.services.minutes.data import BOARD, MINUTED, OFFICE, MinutesData, minutes_data
 from prb.services.minutes.record import decisions_json
 from prb.services.once import spend
@@ -46,7 +47,36 @@ def draft_pdf(actor: User, meeting_id: int) -> tuple[Meeting, bytes]:
     data = minutes_data(
         meeting, draft=True, secretary=None, version_label="Draft", generated_at=now
     )
+    data.corrected = corrected_facts(versions(meeting))
     return meeting, _pdf(data)
+
+
+def corrected_facts(stored: list[MinutesVersion]) -> corrections.CorrectedFacts:
+    """The corrections in force after the stored versions of a meeting's minutes."""
+    return corrections.in_force((v.label, v.corrections) for v in stored)
+
+
+def printed_facts(meeting: Meeting) -> corrections.Facts:
+    """The facts a corrigendum may correct, as the minutes print them before corrections:
+    the meeting's place and chair, each minuted item's title as the Board considered it."""
+    return corrections.Facts(
+        place=meeting.place,
+        chair=meeting.chair.name if meeting.chair else "",
+        titles={
+            item.position: considered_title(item)
+            for item in meeting.items
+            if item.status in MINUTED
+        },
+    )
+
+
+def considered_title(item: AgendaItem) -> str:
+    return considered(item).facts.title
+
+
+def chairs_on(meeting: Meeting) -> list[str]:
+    """Who can have chaired the meeting: the members seated on its date."""
+    return [member.name for member in board_members(on=meeting.held_on)]
 
 
 def versions(meeting: Meeting) -> list[MinutesVersion]:
@@ -60,10 +90,16 @@ def versions(meeting: Meeting) -> list[MinutesVersion]:
 
 
 def finalise(
-    actor: User, meeting_id: int, note: str = "", *, once: str | None = None
+    actor: User,
+    meeting_id: int,
+    note: str = "",
+    *,
+    facts: corrections.Facts | None = None,
+    once: str | None = None,
 ) -> MinutesVersion:
     """Store the final PDF (signed when a certificate is configured). Once stored, the
-    database refuses any change; a correction is a new version that keeps this one."""
+    database refuses any change; a correction is a new version that keeps this one and
+    carries the corrected `facts` (see prb.services.minutes.corrections)."""
     require_role(actor, Role.SECRETARIAT, action="finalise minutes")
     note = note.strip()
     try:
@@ -82,17 +118,23 @@ def finalise(
                 f"The agenda of {meeting.number} has no decided or deferred item: there is "
                 "nothing to minute. Add the items the Board considered and close them first."
             )
-        latest = (
-            db.session.scalar(
-                select(func.max(MinutesVersion.version)).where(
-                    MinutesVersion.meeting_id == meeting.id
+        earlier = versions(meeting)
+        latest = earlier[-1].version if earlier else 0
+        version = latest + 1
+        label = "Final" if version == 1 else f"Corrigendum {version - 1}"
+        in_force = corrected_facts(earlier)
+        stored: dict[str, object] = {}
+        if facts is not None:
+            printed = in_force.apply(printed_facts(meeting))
+            stored = corrections.changes(printed, facts, chairs=chairs_on(meeting))
+            if stored and not latest:
+                raise Invalid(
+                    "The minutes are not final yet: correct the meeting and its items on the "
+                    "meeting page, then finalise. A corrigendum corrects final minutes."
                 )
-            )
-            or 0
-        )
-        if latest and not note:
+        if latest and not note and not stored:
             raise Invalid(
-                "Say what this corrigendum corrects.",
+                "Say what this corrigendum corrects, or correct a fact.",
                 {"note": ["Say what this corrigendum corrects."]},
             )
         if len(note) > 2000:
@@ -100,11 +142,13 @@ def finalise(
                 "Keep the note under 2,000 characters.",
                 {"note": ["Keep the note under 2,000 characters."]},
             )
-        version = latest + 1
-        label = "Final" if version == 1 else f"Corrigendum {version - 1}"
+        note = note or corrections.summary(stored)
         now = utcnow()
         data = minutes_data(
             meeting, draft=False, secretary=actor, version_label=label, generated_at=now
+        )
+        data.corrected = corrections.in_force(
+            [*((v.label, v.corrections) for v in earlier), (label, stored)]
         )
         data.extra["note"] = note
         pdf = _pdf(data)
@@ -121,6 +165,7 @@ def finalise(
             size=len(pdf),
             signed=signer is not None,
             note=note,
+            corrections=stored or None,
             finalised_by_id=actor.id,
             finalised_at=now,
         )

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from prb.extensions import db
-from prb.models import FundingProgramme, Proposal, User, utcnow
+from prb.models import FundingProgramme, Proposal, ReportingNote, User, utcnow
 from prb.services.access import require_role
 from prb.services.calendar import months_between
 from prb.services.errors import Invalid
 from prb.services.pdf import render
 from prb.services.portfolio import as_at as reconstruct
 from prb.services.portfolio.records import project_records
+from prb.services.reporting_notes import duration_text, in_force, notes_by_project
 from workflows import PROPOSAL, Role
 
 VIEWERS = (Role.BOARD_MEMBER, Role.SECRETARIAT, Role.FINANCE)
@@ -30,6 +31,8 @@ def long_date(day: date) -> str:
 class OverviewRow:
     proposal: Proposal
     state: reconstruct.AsAt
+    # The secretariat's reporting note in force on the as-at date, if any.
+    note: ReportingNote | None = None
 
     @property
     def code(self) -> str:
@@ -42,7 +45,8 @@ class OverviewRow:
 
     @property
     def duration(self) -> str:
-        """The original duration, unless an extension was in force on the as-at date."""
+        """The original duration, unless an extension was in force on the as-at date; with
+        the reporting note in force then, else the note the proposal was submitted with."""
         p, s = self.proposal, self.state
         if s.extended and s.period_start and s.period_end:
             months = months_between(s.period_start, s.period_end)
@@ -50,6 +54,8 @@ class OverviewRow:
                 f"{months} months ({long_date(s.period_start)}–{long_date(s.period_end)}, "
                 f"extended from {p.duration_months} months)"
             )
+        if self.note is not None:
+            return duration_text(p.duration_months, self.note.duration_note, self.note.period_text)
         return p.duration_text
 
     @property
@@ -103,18 +109,24 @@ def overview(
             {"as_at": [f"Before {year}."]},
         )
     programme = db.session.get(FundingProgramme, programme_id) if programme_id else None
-    rows: list[OverviewRow] = []
-    pending: list[OverviewRow] = []
+    listed: list[tuple[Proposal, reconstruct.AsAt]] = []
+    waiting: list[tuple[Proposal, reconstruct.AsAt]] = []
     for proposal, record in project_records(programme.id if programme else None):
         if reconstruct.in_year(record, year, as_at):
-            rows.append(OverviewRow(proposal, reconstruct.status_as_at(record, as_at)))
+            listed.append((proposal, reconstruct.status_as_at(record, as_at)))
         elif reconstruct.approved_not_initiated(record, year, as_at):
-            pending.append(OverviewRow(proposal, reconstruct.status_as_at(record, as_at)))
+            waiting.append((proposal, reconstruct.status_as_at(record, as_at)))
     has_next = False
     if page is not None:
         page = max(1, min(page, MAX_PAGE))
-        has_next = len(rows) > page * PAGE_SIZE
-        rows = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        has_next = len(listed) > page * PAGE_SIZE
+        listed = listed[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    # The reporting notes of the rows shown, in one query.
+    notes = notes_by_project(p.id for p, _ in [*listed, *waiting])
+    rows, pending = (
+        [OverviewRow(p, state, in_force(notes[p.id], as_at)) for p, state in group]
+        for group in (listed, waiting)
+    )
     return Overview(programme, year, as_at, rows, pending, page=page or 1, has_next=has_next)
 
 
