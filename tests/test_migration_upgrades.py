@@ -308,14 +308,15 @@ def _snapshot(conn: Connection, tables: dict[str, list[str]]) -> dict[str, list[
     return result
 
 
-@pytest.fixture
-def upgraded(empty_database: str):  # type: ignore[no-untyped-def]
-    """(snapshot before, snapshot after, connection) around the upgrade to the newest schema."""
-    app = make_app(empty_database)
+def upgraded_records(database: str, *, from_revision: str = PREVIOUS):  # type: ignore[no-untyped-def]
+    """(snapshot before, snapshot after, connection) around the upgrade from `from_revision`
+    to the newest schema; the records are entered at `PREVIOUS`."""
+    app = make_app(database)
     with app.app_context():
         upgrade(revision=PREVIOUS)
         with db.engine.begin() as conn:
             _insert(conn)
+        upgrade(revision=from_revision)
         inspector = inspect(db.engine)
         tables = {
             t: [c["name"] for c in inspector.get_columns(t) if c["name"] != "pdf"]
@@ -329,6 +330,11 @@ def upgraded(empty_database: str):  # type: ignore[no-untyped-def]
             after = _snapshot(conn, tables)
             yield before, after, conn
         db.engine.dispose()
+
+
+@pytest.fixture
+def upgraded(empty_database: str):  # type: ignore[no-untyped-def]
+    yield from upgraded_records(empty_database)
 
 
 def test_every_row_and_column_survives_the_upgrade(upgraded) -> None:  # type: ignore[no-untyped-def]

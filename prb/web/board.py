@@ -141,6 +141,8 @@ def meeting(  # type: ignore[no-untyped-def]
             {
                 "item": item,
                 "count": counted,
+                # What the Board considered (and, once closed, the votes as recorded then).
+                "considered": service.considered(item),
                 # Members see others' votes only once the item is closed.
                 "show_votes": secretariat or not item.is_open,
                 "my_vote": mine,

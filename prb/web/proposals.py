@@ -189,7 +189,7 @@ def _render_show(proposal_id: int, status: int = 200):  # type: ignore[no-untype
         blocked=lifecycle.blocked_actions(current_user, proposal),
         can_edit=service.can_edit(current_user, proposal),
         history=service.history(proposal, current_user),
-        decisions=board.decisions_for(proposal),
+        decisions=[(d, board.considered(d.item)) for d in board.decisions_for(proposal)],
         show_finance=proposal.status in PROJECT_STATES
         and finance.can_see_ledger(current_user, proposal),
         call=calls.call_of(proposal),

@@ -61,6 +61,7 @@ from prb.services.board.seats import (
     seat_candidates,
     seats,
 )
+from prb.services.board.snapshots import Considered, considered
 from prb.services.board.tally import ItemCount, count, count_meeting
 from prb.services.board.votes import (
     absence_refusal,
@@ -72,6 +73,7 @@ from prb.services.board.votes import (
 
 __all__ = [
     "AGENDA_CHOICES",
+    "Considered",
     "Correction",
     "ItemCount",
     "MeetingInput",
@@ -94,6 +96,7 @@ __all__ = [
     "close_due",
     "close_item",
     "code_to_type",
+    "considered",
     "correct_meeting",
     "count",
     "count_meeting",

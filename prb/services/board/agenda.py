@@ -6,9 +6,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import raiseload
 
 from prb.extensions import db
-from prb.models import AgendaItem, ExtensionRequest, Meeting, Proposal, User
+from prb.models import AgendaItem, ExtensionRequest, Meeting, Proposal, SnapshotStage, User
 from prb.services import audit, extensions
 from prb.services.access import require_role
+from prb.services.board import snapshots
 from prb.services.board.meetings import lock_open_meeting
 from prb.services.errors import Conflict, NotFound
 from prb.services.transaction import committed
@@ -95,6 +96,7 @@ def add_to_agenda(actor: User, meeting_id: int, proposal_id: int) -> AgendaItem:
         )
         db.session.add(item)
         db.session.flush()
+        snapshots.take(item, SnapshotStage.PLACED)
         audit.record(
             "placed_on_agenda",
             actor=actor,
@@ -146,6 +148,7 @@ def add_extension_to_agenda(actor: User, meeting_id: int, extension_id: int) -> 
         )
         db.session.add(item)
         db.session.flush()
+        snapshots.take(item, SnapshotStage.PLACED)
         audit.record(
             "placed_on_agenda",
             actor=actor,

@@ -14,6 +14,7 @@ from prb.extensions import db
 from prb.models import AgendaItem, Meeting, User, Vote, utcnow
 from prb.services import audit
 from prb.services.access import require_role
+from prb.services.board import snapshots
 from prb.services.board.meetings import (
     MEETING_SUBJECT,
     NUMBER_PATTERN,
@@ -152,6 +153,7 @@ def _withdraw(actor: User, item: AgendaItem, reason: str) -> None:
     item.closed_at = utcnow()
     item.closed_by_id = actor.id
     item.outcome_note = f"Withdrawn from the agenda: {reason}"
+    snapshots.take_closed(item, item.closed_at)
     audit.record(
         "withdrawn_from_agenda",
         actor=actor,

@@ -22,6 +22,7 @@ from prb.models import (
 )
 from prb.services import audit, extensions, finance, lifecycle, totals
 from prb.services.access import require_role
+from prb.services.board import snapshots
 from prb.services.board.closing import Closing, Question, Terms, decide_closing
 from prb.services.board.meetings import lock_item
 from prb.services.board.rules import decision_rule, rules_for_date
@@ -76,7 +77,7 @@ def close(
         chair_present=counted.chair_present,
     )
     now = now or utcnow()
-    return _store(
+    decision = _store(
         item,
         proposal,
         counted,
@@ -90,6 +91,9 @@ def close(
         ),
         given=terms,
     )
+    # After the decision: the closing record's envelope includes what it approved.
+    snapshots.take_closed(item, now, counted)
+    return decision
 
 
 @dataclass(frozen=True)

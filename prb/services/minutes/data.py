@@ -4,7 +4,7 @@ decisions, the rules applied and the envelopes."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -12,7 +12,16 @@ from sqlalchemy import select
 from prb.extensions import db
 from prb.models import AgendaItem, BoardRules, Meeting, User
 from prb.services import finance
-from prb.services.board import attendance, board_members, rules_on, summary
+from prb.services.board import (
+    Considered,
+    attendance,
+    board_members,
+    considered,
+    count,
+    rules_on,
+    summary,
+)
+from prb.services.board.snapshots import EnvelopeAfter, Person
 from prb.services.minutes.corrections import CorrectedFacts
 from workflows import ItemState, VoteChoice
 
@@ -27,12 +36,15 @@ BOARD = "Programme Review Board"
 class MinutesData:
     meeting: Meeting
     items: list[AgendaItem]
-    present: list[User]
-    absent: list[User]
+    # Names and entities as recorded when the items closed (a member disabled since is
+    # still there); a written procedure's `present` voted, its `absent` did not vote.
+    present: list[Person]
+    absent: list[Person]
     decided: list[AgendaItem]
     approved_items: list[AgendaItem]
     approved_here: Decimal
-    envelopes: list[finance.Envelope]
+    # Per programme, as it stood after this meeting's decisions.
+    envelopes: list[EnvelopeAfter]
     secretary: User | None
     draft: bool
     version_label: str
@@ -44,6 +56,12 @@ class MinutesData:
     # Item id → names of members who voted on it while recorded absent (rules that let
     # absent members vote only; under the others such a vote is refused).
     absent_voters: dict[int, list[str]] = field(default_factory=dict)
+    # Item id → the item as the Board considered it (its snapshot).
+    considered: dict[int, Considered] = field(default_factory=dict)
+    # Written procedure: members recused from the items they did not vote on …
+    recused: list[Person] = field(default_factory=list)
+    # … and the moment voting closed (the last item's closing), once every item is closed.
+    voting_closed: datetime | None = None
     extra: dict[str, object] = field(default_factory=dict)
     # What corrigenda have corrected, printed in place of the original facts and marked.
     corrected: CorrectedFacts = field(default_factory=CorrectedFacts)
@@ -65,25 +83,16 @@ def minutes_data(
         ).unique()
     )
     members = board_members(on=meeting.held_on)
-    if meeting.is_written_procedure:
-        # Who has voted on an item still open stays secret until it closes (draft minutes
-        # are read by the whole Board and finance).
-        closed = [item for item in items if not item.is_open]
-        voters = {v.member_id for item in closed for v in item.votes} | {
-            d.member_id for item in closed for d in item.conflicts
-        }
-        present = [m for m in members if m.id in voters]
-    else:
-        here = attendance(meeting)
-        present = [m for m in members if here.get(m.id)]
-    absent = [m for m in members if m not in present]
+    as_considered = {item.id: considered(item) for item in items}
+    here = {} if meeting.is_written_procedure else attendance(meeting)
     absent_voters: dict[int, list[str]] = {}
     if not meeting.is_written_procedure:
-        away = {m.id for m in absent}
+        away = {m.id for m in members if not here.get(m.id)}
         for item in items:
             names = sorted(v.member.name for v in item.votes if v.member_id in away)
             if names:
                 absent_voters[item.id] = names
+    present, absent, recused = _taking_part(meeting, items, as_considered, members, here)
     decided = [i for i in items if i.decision is not None]
     approved_items = [i for i in decided if i.decision.outcome == VoteChoice.APPROVE]
     approved_here = sum(
@@ -93,7 +102,6 @@ def minutes_data(
         ),
         Decimal("0.00"),
     )
-    programmes = {i.proposal.programme.id: i.proposal.programme for i in items}
     rules = _rules_applied(meeting, decided)
     return MinutesData(
         meeting=meeting,
@@ -103,7 +111,7 @@ def minutes_data(
         decided=decided,
         approved_items=approved_items,
         approved_here=approved_here,
-        envelopes=[finance.envelope(p) for p in programmes.values()],
+        envelopes=_envelopes_after(items, as_considered),
         secretary=secretary,
         draft=draft,
         version_label=version_label,
@@ -111,7 +119,99 @@ def minutes_data(
         rules=rules,
         rules_text=[summary(r) for r in rules],
         absent_voters=absent_voters,
+        considered=as_considered,
+        recused=recused,
+        voting_closed=_voting_closed(meeting, items, as_considered),
     )
+
+
+def _person(user: User) -> Person:
+    return Person(user.name, user.entity.code if user.entity else "")
+
+
+def _closing_order(item: AgendaItem, k: Considered):  # type: ignore[no-untyped-def]
+    return (k.voting_closed_at or item.closed_at or datetime.min.replace(tzinfo=UTC), item.id)
+
+
+def _taking_part(
+    meeting: Meeting,
+    items: list[AgendaItem],
+    as_considered: dict[int, Considered],
+    members: list[User],
+    here: dict[int, bool],
+) -> tuple[list[Person], list[Person], list[Person]]:
+    """Present (voted), absent (did not vote) and, for a written procedure, recused: the
+    closed items' records first — they keep a member disabled since — then today's record
+    for what they do not cover (items rebuilt by migration 0010, items still open)."""
+    # Who has voted on an item still open stays secret until it closes (draft minutes are
+    # read by the whole Board and finance).
+    closed = [item for item in items if not item.is_open]
+    present: set[Person] = set()
+    absent: set[Person] = set()
+    recused: set[Person] = set()
+    for item in closed:
+        k = as_considered[item.id]
+        seen = k.attendance
+        if seen is not None:
+            present.update(seen[0])
+            absent.update(seen[1])
+            recused.update(r.member for r in k.recusals)
+        elif meeting.is_written_procedure:
+            counted = count(item, members=members)
+            present.update(_person(v.member) for v in counted.votes)
+            recused.update(_person(m) for m in members if m.id in counted.recused)
+    if meeting.is_written_procedure:
+        recused -= present
+        absent.update(_person(m) for m in members)
+        absent -= present | recused
+    else:
+        present.update(_person(m) for m in members if here.get(m.id))
+        absent.update(_person(m) for m in members if not here.get(m.id))
+        absent -= present
+        recused = set()
+
+    def by_name(people: set[Person]) -> list[Person]:
+        return sorted(people, key=lambda p: (p.name, p.entity))
+
+    return by_name(present), by_name(absent), by_name(recused)
+
+
+def _envelopes_after(
+    items: list[AgendaItem], as_considered: dict[int, Considered]
+) -> list[EnvelopeAfter]:
+    """Each programme's envelope after this meeting's decisions: the latest closing record
+    of that programme among its items; today's envelope when none has one (items rebuilt by
+    migration 0010, or none closed yet)."""
+    after: dict[str, EnvelopeAfter] = {}
+    for item in sorted(items, key=lambda i: _closing_order(i, as_considered[i.id])):
+        for env in as_considered[item.id].envelopes:
+            after[env.code] = env
+    result = []
+    programmes = {i.proposal.programme.id: i.proposal.programme for i in items}
+    for programme in programmes.values():
+        if programme.code in after:
+            result.append(after[programme.code])
+        else:
+            live = finance.envelope(programme)
+            result.append(EnvelopeAfter(programme.code, programme.title, live.total, live.used))
+    return result
+
+
+def _voting_closed(
+    meeting: Meeting, items: list[AgendaItem], as_considered: dict[int, Considered]
+) -> datetime | None:
+    """When a written procedure's voting closed: its last item's closing, once all are."""
+    minuted = [i for i in items if i.status in MINUTED]
+    if not meeting.is_written_procedure or not minuted or any(i.is_open for i in items):
+        return None
+    moments = []
+    for item in minuted:
+        moment = as_considered[item.id].voting_closed_at or item.closed_at
+        if moment is not None and meeting.deadline is not None:
+            moment = min(moment, meeting.deadline)
+        if moment is not None:
+            moments.append(moment)
+    return max(moments) if moments else None
 
 
 def _rules_applied(meeting: Meeting, decided: list[AgendaItem]) -> list[BoardRules]:

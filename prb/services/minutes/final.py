@@ -14,7 +14,7 @@ from prb.extensions import db
 from prb.models import AgendaItem, Decision, Meeting, MinutesVersion, User, utcnow
 from prb.services import audit, signing
 from prb.services.access import require_role
-from prb.services.board import board_members, get_meeting
+from prb.services.board import board_members, considered, get_meeting
 from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.minutes import corrections
 from prb.services.minutes.data import BOARD, MINUTED, OFFICE, MinutesData, minutes_data
@@ -71,7 +71,7 @@ def printed_facts(meeting: Meeting) -> corrections.Facts:
 
 
 def considered_title(item: AgendaItem) -> str:
-    return item.proposal.title
+    return considered(item).facts.title
 
 
 def chairs_on(meeting: Meeting) -> list[str]:

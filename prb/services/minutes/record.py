@@ -23,18 +23,27 @@ def decisions_json(data: MinutesData) -> str:
     rules_from = {r.id: r.effective_from for r in data.rules}
     items = []
     for item in data.items:
-        p, d = item.proposal, item.decision
+        k, d = data.considered[item.id], item.decision
+        p = k.facts
         entry: dict[str, object] = {
             "position": item.position,
             "subject": "extension" if item.extension_id else "proposal",
+            # The proposal as the Board considered it (the item's snapshot).
             "proposal": {
                 "reference": p.reference,
                 "project_code": p.project_code,
                 "title": p.title,
-                "working_group": p.working_group.name,
-                "lead_entity": p.lead_entity.code if p.lead_entity else None,
-                "implementing_entities": [e.code for e in p.implementing_entities],
+                "working_group": p.working_group,
+                "lead_entity": p.lead_entity or None,
+                "implementing_entities": list(p.implementing_entities),
                 "requested_budget": money(p.requested_budget),
+                "duration_months": p.duration_months,
+                "duration_note": p.duration_note,
+            },
+            "as_considered": {
+                "snapshot": k.stage,
+                "reconstructed": k.reconstructed,
+                "taken_at": iso(k.taken_at) if k.taken_at else None,
             },
             "status": item.status,
             "note": item.outcome_note,
@@ -57,6 +66,16 @@ def decisions_json(data: MinutesData) -> str:
                 "recused_members": d.recused_names,
                 "votes_of_members_recorded_absent": data.absent_voters.get(item.id, []),
                 "casting_vote": d.casting_vote,
+                "votes": [
+                    {
+                        "member": v.member.name,
+                        "entity": v.member.entity,
+                        "choice": v.choice,
+                        "entered_by_secretariat": v.entered_by_secretariat,
+                    }
+                    for v in k.votes
+                ],
+                "voting_closed_at": iso(k.voting_closed_at) if k.voting_closed_at else None,
                 "approved_budget": money(d.approved_budget),
                 "approved_duration_months": d.approved_duration_months,
                 "period_start": day(d.period_start),
@@ -79,6 +98,7 @@ def decisions_json(data: MinutesData) -> str:
             "deadline": iso(m.deadline) if m.deadline else None,
             "chair": m.chair.name if m.chair else None,
             "recorded_after": m.recorded_after,
+            "voting_closed": iso(data.voting_closed) if data.voting_closed else None,
         },
         "rules_of_procedure": [
             {
@@ -94,11 +114,12 @@ def decisions_json(data: MinutesData) -> str:
         "draft": data.draft,
         "present": [u.name for u in data.present],
         "absent": [u.name for u in data.absent],
+        "recused": [u.name for u in data.recused],
         "items": items,
         "budgets_approved": money(data.approved_here),
         "envelopes": [
             {
-                "programme": e.programme.code,
+                "programme": e.code,
                 "envelope": money(e.total),
                 "used": money(e.used),
                 "left": money(e.left),
