@@ -4,7 +4,11 @@ byte for byte, and what the Board decided cannot be "corrected" this way."""
 
 from __future__ import annotations
 
+import io
+import json
+
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from prb.extensions import db
@@ -52,7 +56,15 @@ def test_a_corrigendum_carries_the_corrected_facts_marked_as_corrected(client, w
     }
     # Without a note, the corrigendum says what it corrects.
     assert "Place corrected from “New York” to “Geneva”." in stored.note
-    corrigendum = pdf_text(client.get(f"/board/meetings/{m.id}/minutes/v2.pdf").data)
+    v2 = client.get(f"/board/meetings/{m.id}/minutes/v2.pdf").data
+    embedded = json.loads(PdfReader(io.BytesIO(v2)).attachments["decisions.json"][0])
+    assert embedded["corrections"]["place"] == {
+        "now": "Geneva",
+        "was": "New York",
+        "by": "Corrigendum 1",
+    }
+    assert embedded["corrections"]["titles"]["1"]["was"] == "Biometrics Compendium"
+    corrigendum = pdf_text(v2)
     assert "Geneva (corrected in Corrigendum 1; the record first read “New York”)" in corrigendum
     assert (
         f"{world.board_undp.name} (corrected in Corrigendum 1; the record first read "

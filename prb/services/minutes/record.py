@@ -116,6 +116,7 @@ def decisions_json(data: MinutesData) -> str:
         "absent": [u.name for u in data.absent],
         "recused": [u.name for u in data.recused],
         "items": items,
+        "corrections": _corrections(data),
         "budgets_approved": money(data.approved_here),
         "envelopes": [
             {
@@ -128,3 +129,23 @@ def decisions_json(data: MinutesData) -> str:
         ],
     }
     return json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+def _corrections(data: MinutesData) -> dict[str, object]:
+    """The facts corrigenda have corrected, as printed: what the record now says, what it
+    first said, and which corrigendum corrected it last."""
+    c = data.corrected
+
+    def entry(fact):  # type: ignore[no-untyped-def]
+        return {"now": fact.now, "was": fact.was, "by": fact.by}
+
+    found: dict[str, object] = {}
+    if c.place:
+        found["place"] = entry(c.place)
+    if c.chair:
+        found["chair"] = entry(c.chair)
+    if c.titles:
+        found["titles"] = {
+            str(position): entry(c.titles[position]) for position in sorted(c.titles)
+        }
+    return found
