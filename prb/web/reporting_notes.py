@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import Length, Optional
 
@@ -13,6 +12,7 @@ from prb.services import reporting_notes as notes
 from prb.services.access import get_visible_proposal
 from prb.services.errors import Conflict, Invalid
 from prb.web.access import roles_required
+from prb.web.fields import Form
 from prb.web.forms import CalendarDateField, show_errors
 from workflows import Role
 from workflows.proposal import PROJECT_STATES
@@ -20,7 +20,7 @@ from workflows.proposal import PROJECT_STATES
 bp = Blueprint("reporting_notes", __name__)
 
 
-class ReportingNoteForm(FlaskForm):
+class ReportingNoteForm(Form):
     effective_on = CalendarDateField(
         "From", validators=[Optional()], description="Reports as at this date or later read it."
     )

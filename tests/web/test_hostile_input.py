@@ -21,7 +21,7 @@ from prb.extensions import db
 from prb.models import BoardMembership, ResultsOutput, User
 from prb.services import board, extensions, finance
 from prb.services.reference import groups
-from prb.web import auth, call_forms, forms, reference_forms
+from prb.web import auth, call_forms, forms, reference_forms, reporting_notes
 from prb.web.fields import (
     AmountField,
     CalendarDateField,
@@ -153,6 +153,12 @@ ROUTES: dict[str, tuple[str, str, type, str]] = {
         "correct-",
     ),
     "board.cancel": ("/board/meetings/{meeting}/cancel", "secretariat", forms.ReasonForm, ""),
+    "reporting_notes.page": (
+        "/proposals/{project}/reporting-notes",
+        "secretariat",
+        reporting_notes.ReportingNoteForm,
+        "",
+    ),
     "reports.finalise": (
         "/board/meetings/{meeting}/minutes",
         "secretariat",
