@@ -12,6 +12,7 @@ from typing import Any
 
 from prb.models import JobKind, User
 from prb.services import portfolio
+from prb.services.errors import Invalid
 from prb.services.spreadsheet import safe_cell
 from workflows import Role
 
@@ -77,6 +78,25 @@ def parameters(data: portfolio.Overview) -> dict[str, Any]:
         "year": data.year,
         "as_at": data.as_at.isoformat(),
     }
+
+
+def asked(programme_id: int | None, year: int, as_at: date) -> dict[str, Any]:
+    """The parameters of a report asked for by a form (checked as the overview checks
+    them, without building it): a programme that exists, an as-at date in the year and
+    not in the future."""
+    from prb.extensions import db
+    from prb.models import FundingProgramme, utcnow
+
+    if programme_id is not None and db.session.get(FundingProgramme, programme_id) is None:
+        raise Invalid(f"There is no programme number {programme_id}.")
+    if as_at > utcnow().date():
+        raise Invalid("The as-at date cannot be in the future.", {"as_at": ["In the future."]})
+    if as_at < date(year, 1, 1):
+        raise Invalid(
+            f"The as-at date is before {year}, the year the report is on.",
+            {"as_at": [f"Before {year}."]},
+        )
+    return {"programme_id": programme_id, "year": year, "as_at": as_at.isoformat()}
 
 
 def filename(kind: JobKind, data: portfolio.Overview) -> str:
