@@ -128,17 +128,24 @@ def _prepare(kind: JobKind, data: portfolio.Overview):  # type: ignore[no-untype
 class ReportJobForm(Form):
     """Asking for a report to be prepared: the selection as shown, the as-at date resolved."""
 
-    kind = SelectField(choices=[(str(k), str(k)) for k in JobKind], widget=HiddenInput())
-    programme_id = SelectField(coerce=_int_or_none, validate_choice=False, widget=HiddenInput())
-    year = YearField(validators=[InputRequired()], widget=HiddenInput())
-    as_at = CalendarDateField(validators=[InputRequired()], widget=HiddenInput())
+    kind = SelectField(
+        "Report", choices=options([(str(k), str(k)) for k in JobKind]), widget=HiddenInput()
+    )
+    programme_id = SelectField(
+        "Programme", coerce=_int_or_none, validate_choice=False, widget=HiddenInput()
+    )
+    year = YearField("Year", validators=[InputRequired()], widget=HiddenInput())
+    as_at = CalendarDateField("As at", validators=[InputRequired()], widget=HiddenInput())
 
 
 @bp.route("/reports/jobs", methods=["POST"])
 @roles_required(*portfolio.VIEWERS)
 def request_job():  # type: ignore[no-untyped-def]
     form = ReportJobForm(request.form)
-    require_valid(form)
+    if not form.validate():
+        # Every field's message: the form is hidden, so the page is the only place to say.
+        problems = [f"{f.label.text}: {' '.join(f.errors)}" for f in form if f.errors]
+        raise Invalid(" ".join(problems))
     params = report_jobs.asked(form.programme_id.data, form.year.data, form.as_at.data)
     try:
         job = jobs.request(current_user, JobKind(form.kind.data), params)

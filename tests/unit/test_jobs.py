@@ -93,7 +93,9 @@ def test_concurrent_workers_never_take_the_same_job(app, backend, world) -> None
     (SKIP LOCKED on PostgreSQL, the single-row UPDATE on SQLite)."""
     app.config["REPORT_JOBS_PER_USER"] = 10
     for month in range(6, 10):
-        jobs.request(world.board_undp, JobKind.PORTFOLIO_CSV, {**PARAMS, "as_at": f"2018-{month:02}-28"})
+        jobs.request(
+            world.board_undp, JobKind.PORTFOLIO_CSV, {**PARAMS, "as_at": f"2018-{month:02}-28"}
+        )
     db.session.commit()
     db.session.remove()
     barrier = threading.Barrier(6)
@@ -144,7 +146,9 @@ def test_the_worker_closes_written_procedures_past_their_deadline(app, world) ->
     item = item_under_review(world, procedure)
     board.cast_vote(world.board_chair, item.id, "approve")
     db.session.execute(
-        update(Meeting).where(Meeting.id == procedure.id).values(deadline=utcnow() - timedelta(days=1))
+        update(Meeting)
+        .where(Meeting.id == procedure.id)
+        .values(deadline=utcnow() - timedelta(days=1))
     )
     db.session.commit()
     assert item.status == ItemState.OPEN
