@@ -15,8 +15,8 @@ from prb.services.errors import Conflict, Invalid
 from prb.services.jobs import reports as report_jobs
 from prb.services.jobs.reports import Plan
 from prb.web.access import roles_required
-from prb.web.finance import csv_response
 from prb.web.fields import CalendarDateField, Form, YearField, _int_or_none
+from prb.web.finance import csv_response
 from prb.web.forms import PortfolioForm, options, require_valid
 from prb.web.minutes_forms import minutes_form, wanted_facts
 from prb.web.params import page_number
