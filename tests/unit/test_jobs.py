@@ -130,15 +130,29 @@ def test_a_claimed_job_is_skipped_by_a_second_worker_while_locked(app, backend, 
         pytest.skip("row locks are PostgreSQL's")
     first = jobs.request(world.board_undp, JobKind.PORTFOLIO_CSV, PARAMS)
     second = jobs.request(world.board_undp, JobKind.PORTFOLIO_PDF, PARAMS)
+    first_id, second_id = first.id, second.id
     db.session.commit()
+    db.session.remove()
+    claimed: list[int | None] = []
+
+    def other_worker() -> None:
+        with app.app_context():
+            claimed.append(queue.claim())
+            db.session.remove()
+
     with db.engine.connect() as holder:
         held = holder.execute(
-            select(Job.id).where(Job.id == first.id).with_for_update()
+            select(Job.id).where(Job.id == first_id).with_for_update()
         ).scalar_one()
-        assert held == first.id
-        assert queue.claim() == second.id  # at once, not after the holder's transaction
+        assert held == first_id
+        # At once, not after the holder's transaction (a claim that waited would hang here).
+        thread = threading.Thread(target=other_worker)
+        thread.start()
+        thread.join(timeout=10)
         holder.rollback()
-    assert queue.claim() == first.id
+    thread.join(timeout=10)
+    assert claimed == [second_id]
+    assert queue.claim() == first_id
 
 
 def test_the_worker_closes_written_procedures_past_their_deadline(app, world) -> None:
