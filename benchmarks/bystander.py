@@ -39,7 +39,7 @@ def fetch_report(port: int, cookie: str, path: str) -> int:
     status, _, body = _request(port, "GET", path, cookie)
     count = 1
     page = body.decode(errors="replace")
-    if status != 200 or "%PDF" == page[:4]:
+    if status != 200 or page[:4] == "%PDF":
         return count
     job = re.search(r'href="(/reports/jobs/\d+)"', page)
     if job is None:

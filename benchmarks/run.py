@@ -367,8 +367,8 @@ def write_results(runs: list[dict], pdf_runs: dict[str, dict]) -> Path:
         f"# PRB benchmark — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
         f"Machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-        "gunicorn with 2 sync workers and one `prb worker` on 127.0.0.1, wrk -t2 -c4; each page measured right "
-        "after /healthz; ratio = page requests/s ÷ /healthz requests/s.",
+        "gunicorn with 2 sync workers and one `prb worker` on 127.0.0.1, wrk -t2 -c4; "
+        "each page measured right after /healthz; ratio = page requests/s ÷ /healthz requests/s.",
         "",
     ]
     by_key = {(r["backend"], r["size"]): r for r in runs}
