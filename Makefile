@@ -20,17 +20,20 @@ install: $(VENV)/.installed
 system-deps:
 	.ci/system-deps
 
-## make run: install, build the SQLite database from the migrations, load the demo, serve
 ## Test tools outside Python: Debian's Chromium (end-to-end tests) and axe-core from npm
 test-deps: system-deps
 	.ci/system-deps chromium
 	command -v npm >/dev/null || .ci/system-deps nodejs npm
 	test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent
 
+## make run: install, build the SQLite database from the migrations, load the demo, serve
+## the web pages and run the background worker (reports, deadlines) beside them
 run: system-deps install
 	$(BIN)/prb db upgrade
 	$(BIN)/prb demo
-	@echo "PRB is on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	@echo "PRB is on http://$(HOST):$(PORT)/ with its worker beside it (Ctrl-C stops both)"
+	$(BIN)/prb worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	PRB_SESSION_COOKIE_SECURE=false PRB_TWO_STEP_ROLES= $(BIN)/prb run --host $(HOST) --port $(PORT)
 
 ## make test: lint, then the whole suite (SQLite; PostgreSQL too when PRB_TEST_DATABASE_URL is set)

@@ -23,6 +23,8 @@ import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks import bystander
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / ".data"
 RESULTS = ROOT / "benchmarks" / "results"
@@ -106,6 +108,14 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
+        # Large reports are made by the worker, beside the web server as in production.
+        self.worker = subprocess.Popen(
+            [str(Path(sys.executable).parent / "prb"), "worker", "--poll", "0.5"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(200):
             try:
                 self.get("/healthz")
@@ -151,6 +161,8 @@ class Server:
         return result
 
     def stop(self) -> str:
+        self.worker.terminate()
+        self.worker.wait(timeout=120)
         self.process.terminate()
         _, errors = self.process.communicate(timeout=30)
         return errors.decode()
@@ -235,6 +247,14 @@ def measure(backend: str, size: int, seconds: int, memory: bool) -> dict[str, ob
                 flush=True,
             )
         mem = memory_check(server, cookies) if memory else None
+        year = datetime.now(UTC).year - 1
+        crowd = bystander.measure(
+            server.port,
+            [cookies["board_member.9"]] * 2,
+            f"/reports/portfolio.pdf?year={year}",
+            seconds,
+        )
+        print("  " + bystander.lines(crowd)[0], flush=True)
     finally:
         log = server.stop()
     return {
@@ -242,6 +262,7 @@ def measure(backend: str, size: int, seconds: int, memory: bool) -> dict[str, ob
         "size": size,
         "rows": rows,
         "memory": mem,
+        "bystander": crowd,
         "server_errors": [line for line in log.splitlines() if "Traceback" in line],
     }
 
@@ -346,8 +367,8 @@ def write_results(runs: list[dict], pdf_runs: dict[str, dict]) -> Path:
         f"# PRB benchmark — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
         f"Machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-        "gunicorn with 2 sync workers on 127.0.0.1, wrk -t2 -c4; each page measured right "
-        "after /healthz; ratio = page requests/s ÷ /healthz requests/s.",
+        "gunicorn with 2 sync workers and one `prb worker` on 127.0.0.1, wrk -t2 -c4; "
+        "each page measured right after /healthz; ratio = page requests/s ÷ /healthz requests/s.",
         "",
     ]
     by_key = {(r["backend"], r["size"]): r for r in runs}
@@ -368,6 +389,8 @@ def write_results(runs: list[dict], pdf_runs: dict[str, dict]) -> Path:
                 f"{row['p95_ms']:.1f} | {row['healthz_rps']:.0f} | {row['ratio']:.3f} | "
                 f"{'≥ ' + str(target) + ' ' + ok if ok else ''} |"
             )
+        if run.get("bystander"):
+            lines += ["", *bystander.lines(run["bystander"])]
         if run["memory"]:
             m = run["memory"]
             lines += [

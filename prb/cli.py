@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
@@ -23,6 +25,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(setup_command)
     app.cli.add_command(users_group)
     app.cli.add_command(serve_command)
+    app.cli.add_command(worker_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(board_group)
@@ -31,31 +34,85 @@ def register_commands(app: Flask) -> None:
 
 @click.command("serve")
 @click.option("--bind", default="127.0.0.1:8000", show_default=True, envvar="PRB_BIND")
-@click.option("--workers", default=4, show_default=True, envvar="PRB_WORKERS")
+@click.option("--workers", default=2, show_default=True, envvar="PRB_WORKERS")
+@click.option(
+    "--threads", default=4, show_default=True, envvar="PRB_THREADS", help="Threads per worker."
+)
 @click.option("--timeout", default=60, show_default=True, help="Seconds per request.")
-def serve_command(bind: str, workers: int, timeout: int) -> None:
-    """Serve PRB with gunicorn and several worker processes (production)."""
-    import os
+def serve_command(bind: str, workers: int, threads: int, timeout: int) -> None:
+    """Serve PRB with gunicorn (production): threaded workers, so that a slow client holds
+    a thread rather than a whole process, and bounded requests. Heavy reports are made by
+    `prb worker`, which runs beside this."""
     import sys
 
-    args = [
-        sys.executable,
-        "-m",
-        "gunicorn",
+    args = [sys.executable, "-m", "gunicorn", *gunicorn_arguments(bind, workers, threads, timeout)]
+    click.echo(f"Serving PRB on http://{bind}/ with {workers} workers × {threads} threads")
+    os.execv(sys.executable, args)
+
+
+def gunicorn_arguments(bind: str, workers: int, threads: int, timeout: int) -> list[str]:
+    """gunicorn's settings for serving without a buffering proxy in front (docs/proxy.md)."""
+    return [
+        "--worker-class",
+        "gthread",
         "--workers",
         str(workers),
+        "--threads",
+        str(threads),
         "--bind",
         bind,
+        # A request taking longer than this gets its worker restarted; a stopping worker
+        # gets this long to finish the requests it has.
         "--timeout",
         str(timeout),
+        "--graceful-timeout",
+        "30",
+        # An idle keep-alive connection is closed after 5 s, so idle clients free threads.
+        "--keep-alive",
+        "5",
+        # Bounded request heads: one line, 100 headers of 8 KiB at most (the body is bounded
+        # by PRB_MAX_CONTENT_LENGTH).
+        "--limit-request-line",
+        "4094",
+        "--limit-request-fields",
+        "100",
+        "--limit-request-field_size",
+        "8190",
+        # A worker is replaced after about 10,000 requests: memory stays flat.
+        "--max-requests",
+        "10000",
+        "--max-requests-jitter",
+        "1000",
         "--access-logfile",
         "-",
         "--error-logfile",
         "-",
         "prb.wsgi:app",
     ]
-    click.echo(f"Serving PRB on http://{bind}/ with {workers} workers")
-    os.execv(sys.executable, args)
+
+
+@click.command("worker")
+@click.option("--poll", default=1.0, show_default=True, help="Seconds between looks when idle.")
+@click.option("--once", is_flag=True, help="Do the jobs waiting now, then stop.")
+@with_appcontext
+def worker_command(poll: float, once: bool) -> None:
+    """Do background jobs one at a time (large reports), and close written procedures whose
+    deadline has passed. Several workers may run at once."""
+    import signal
+
+    from prb.services.jobs.queue import work
+
+    stopping: list[int] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        # Finish the job in hand, then stop.
+        stopping.append(signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    click.echo(f"PRB worker started (pid {os.getpid()})")
+    done = work(lambda: bool(stopping), poll_seconds=poll, once=once)
+    click.echo(f"PRB worker stopped after {done} job(s).")
 
 
 @click.command("backup")

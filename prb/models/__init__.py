@@ -16,6 +16,7 @@ from prb.models.board import (
 from prb.models.calls import Call, call_working_groups
 from prb.models.finance import EntryKind, ExtensionRequest, LedgerEntry
 from prb.models.imports import ImportBatch
+from prb.models.jobs import Job, JobKind, JobState
 from prb.models.minutes import MinutesVersion
 from prb.models.proposal import Proposal, Scope, proposal_entities
 from prb.models.reference import (
@@ -54,6 +55,9 @@ __all__ = [
     "FormToken",
     "FundingProgramme",
     "ImportBatch",
+    "Job",
+    "JobKind",
+    "JobState",
     "LedgerEntry",
     "Meeting",
     "MinutesVersion",

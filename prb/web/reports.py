@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms import SelectField
+from wtforms.validators import InputRequired
+from wtforms.widgets import HiddenInput
 
-from prb.services import board, minutes, portfolio
+from prb.models import JobKind
+from prb.services import board, jobs, minutes, portfolio
 from prb.services import proposals as proposal_service
 from prb.services.errors import Conflict, Invalid
+from prb.services.jobs import reports as report_jobs
+from prb.services.jobs.reports import Plan
 from prb.web.access import roles_required
+from prb.web.fields import CalendarDateField, Form, YearField, _int_or_none
 from prb.web.finance import csv_response
 from prb.web.forms import PortfolioForm, options, require_valid
 from prb.web.minutes_forms import minutes_form, wanted_facts
@@ -69,10 +76,12 @@ def _exported():  # type: ignore[no-untyped-def]
 @roles_required(*portfolio.VIEWERS)
 def portfolio_csv():  # type: ignore[no-untyped-def]
     data = _exported()
+    if _plan(JobKind.PORTFOLIO_CSV, data) != Plan.INLINE:
+        return _prepare(JobKind.PORTFOLIO_CSV, data)
     return csv_response(
         portfolio.CSV_COLUMNS,
         portfolio.csv_rows(data),
-        f"prb-portfolio-{data.year}-as-at-{data.as_at.isoformat()}.csv",
+        report_jobs.filename(JobKind.PORTFOLIO_CSV, data),
     )
 
 
@@ -80,9 +89,109 @@ def portfolio_csv():  # type: ignore[no-untyped-def]
 @roles_required(*portfolio.VIEWERS)
 def portfolio_pdf():  # type: ignore[no-untyped-def]
     data = _exported()
-    return _pdf(
-        portfolio.pdf(data), f"prb-portfolio-{data.year}-as-at-{data.as_at.isoformat()}.pdf"
+    if _plan(JobKind.PORTFOLIO_PDF, data) != Plan.INLINE:
+        return _prepare(JobKind.PORTFOLIO_PDF, data)
+    return _pdf(portfolio.pdf(data), report_jobs.filename(JobKind.PORTFOLIO_PDF, data))
+
+
+def _plan(kind: JobKind, data: portfolio.Overview) -> Plan:
+    return report_jobs.plan(kind, report_jobs.row_count(data), report_jobs.bounds())
+
+
+def _prepare(kind: JobKind, data: portfolio.Overview):  # type: ignore[no-untyped-def]
+    """A report too large to make within the request: the page offering to prepare it in
+    the background (a POST), or saying it was asked for already; a PDF above the cap is
+    refused with the way round it. Nothing is written here: this is a GET."""
+    rows = report_jobs.row_count(data)
+    limits = report_jobs.bounds()
+    params = report_jobs.parameters(data)
+    refused = report_jobs.plan(kind, rows, limits) == Plan.REFUSE
+    form = ReportJobForm(
+        formdata=None,
+        kind=str(kind),
+        programme_id=params["programme_id"],
+        year=data.year,
+        as_at=data.as_at,
     )
+    return render_template(
+        "reports/prepare.html",
+        o=data,
+        kind=kind,
+        rows=rows,
+        refused=report_jobs.too_large(rows, limits) if refused else None,
+        job=None if refused else jobs.find(current_user, kind, params),
+        form=form,
+        query=_query(),
+    ), (422 if refused else 200)
+
+
+class ReportJobForm(Form):
+    """Asking for a report to be prepared: the selection as shown, the as-at date resolved."""
+
+    kind = SelectField(
+        "Report", choices=options([(str(k), str(k)) for k in JobKind]), widget=HiddenInput()
+    )
+    programme_id = SelectField(
+        "Programme", coerce=_int_or_none, validate_choice=False, widget=HiddenInput()
+    )
+    year = YearField("Year", validators=[InputRequired()], widget=HiddenInput())
+    as_at = CalendarDateField("As at", validators=[InputRequired()], widget=HiddenInput())
+
+
+@bp.route("/reports/jobs", methods=["POST"])
+@roles_required(*portfolio.VIEWERS)
+def request_job():  # type: ignore[no-untyped-def]
+    form = ReportJobForm(request.form)
+    if not form.validate():
+        # Every field's message: the form is hidden, so the page is the only place to say.
+        problems = [f"{f.label.text}: {' '.join(f.errors)}" for f in form if f.errors]
+        raise Invalid(" ".join(problems))
+    params = report_jobs.asked(form.programme_id.data, form.year.data, form.as_at.data)
+    try:
+        job = jobs.request(current_user, JobKind(form.kind.data), params)
+    except jobs.TooMany as exc:
+        page = render_template(
+            "error.html", status=exc.status_code, title=exc.title, message=exc.message
+        )
+        return page, exc.status_code, {"Retry-After": str(exc.retry_after)}
+    return redirect(url_for("reports.job", job_id=job.id), 303)
+
+
+@bp.route("/reports/jobs/<int:job_id>")
+@roles_required(*portfolio.VIEWERS)
+def job(job_id: int):  # type: ignore[no-untyped-def]
+    found = jobs.get(current_user, job_id)
+    form = ReportJobForm(
+        formdata=None,
+        kind=found.kind,
+        programme_id=found.parameters.get("programme_id"),
+        year=found.parameters.get("year"),
+        as_at=found.as_at,
+    )
+    return render_template("reports/job.html", job=found, form=form)
+
+
+@bp.route("/reports/jobs/<int:job_id>/download")
+@roles_required(*portfolio.VIEWERS)
+def download(job_id: int):  # type: ignore[no-untyped-def]
+    """The prepared file; the same content always has the same ETag (its SHA-256), so a
+    browser that has it gets a 304 and no body."""
+    found = jobs.get(current_user, job_id)
+    if not found.ready:
+        raise Conflict("This report is not ready yet.")
+    if found.sha256 in request.if_none_match:
+        response = Response(status=304)
+    else:
+        found = jobs.download(current_user, job_id)
+        response = Response(
+            found.result,
+            mimetype=found.mimetype,
+            headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
+        )
+    response.set_etag(found.sha256 or "")
+    response.headers["X-Content-SHA256"] = found.sha256 or ""
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 def _pdf(content: bytes, filename: str) -> Response:

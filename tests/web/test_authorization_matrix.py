@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from prb.extensions import db
-from prb.models import BoardMembership, ChairTerm, ResultsOutput
-from prb.services import board, extensions, finance
+from prb.models import BoardMembership, ChairTerm, JobKind, ResultsOutput
+from prb.services import board, extensions, finance, jobs
+from prb.services.jobs import queue
 from tests import factories
 from tests.board_helpers import meeting
 from tests.conftest import sign_in
@@ -87,6 +88,10 @@ RULES: dict[str, tuple[str, dict[str, int], int]] = {
     "reports.portfolio_csv": ("GET", VIEWERS, 403),
     "reports.portfolio_pdf": ("GET", VIEWERS, 403),
     "reports.draft_minutes": ("GET", VIEWERS, 403),
+    # Large reports made by the worker: asked for with a POST (an empty form is refused).
+    "reports.request_job": ("POST", {"board": 422, "finance": 422, "secretariat": 422}, 403),
+    "reports.job": ("GET", VIEWERS, 403),
+    "reports.download": ("GET", VIEWERS, 403),
     "reports.final_minutes": ("GET", {"board": 404, "finance": 404, "secretariat": 404}, 403),
     "reports.finalise": ("POST", {"secretariat": 409}, 403),
     # Administration: reference data is read by the office and changed by administrators.
@@ -156,9 +161,16 @@ def _world(world):  # type: ignore[no-untyped-def]
     item = board.add_to_agenda(world.secretariat, m.id, under_review.id)
     term = ChairTerm(working_group=world.group_a, user=world.chair_a, since=date(2018, 1, 1))
     output = ResultsOutput(programme_id=world.programme.id, label="Outcome 4, Output 4.2")
+    report = jobs.request(
+        world.secretariat,
+        JobKind.PORTFOLIO_CSV,
+        {"programme_id": None, "year": 2018, "as_at": "2018-12-31"},
+    )
     db.session.add_all([term, output])
     db.session.commit()
+    queue.run_next()
     return {
+        "job_id": report.id,
         "proposal_id": project.id,
         "trigger": "submit",
         "meeting_id": m.id,

@@ -21,7 +21,7 @@ from prb.extensions import db
 from prb.models import BoardMembership, ResultsOutput, User
 from prb.services import board, extensions, finance
 from prb.services.reference import groups
-from prb.web import auth, call_forms, forms, reference_forms, reporting_notes
+from prb.web import auth, call_forms, forms, reference_forms, reporting_notes, reports
 from prb.web.fields import (
     AmountField,
     CalendarDateField,
@@ -245,6 +245,7 @@ ROUTES: dict[str, tuple[str, str, type, str]] = {
         "",
     ),
     "auth.login": ("/login", "anonymous", auth.SignInForm, ""),
+    "reports.request_job": ("/reports/jobs", "board", reports.ReportJobForm, ""),
 }
 # POST routes whose forms carry no typed value (a button, a password, a file, a token):
 # hostile values there are the business of their own tests.

@@ -1,0 +1,144 @@
+"""The worker's side of the jobs table: claim one queued job, do it, record the outcome.
+
+Claiming is safe with several workers: on PostgreSQL the queued row is taken with
+`FOR UPDATE SKIP LOCKED` (a second worker skips it instead of waiting); on SQLite, which has
+no row locks, by one `UPDATE … WHERE id = ? AND state = 'queued'` whose row count tells
+whether this worker won it."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from prb.extensions import db
+from prb.models import Job, JobKind, JobState, utcnow
+from prb.services.jobs.reports import make
+from prb.services.transaction import committed
+
+log = logging.getLogger(__name__)
+
+# A job running longer than this was left by a worker that stopped (killed, restarted).
+STALE_AFTER = timedelta(minutes=30)
+ERROR_LIMIT = 2000
+
+
+def claim(now: datetime | None = None) -> int | None:
+    """The id of the oldest queued job, now running and this worker's; None when none."""
+    now = now or utcnow()
+    if db.session.get_bind().dialect.name == "postgresql":
+        with committed():
+            job_id = db.session.scalars(
+                select(Job.id)
+                .where(Job.state == JobState.QUEUED)
+                .order_by(Job.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            ).first()
+            if job_id is not None:
+                _start(job_id, now)
+        return job_id
+    candidates = db.session.scalars(
+        select(Job.id).where(Job.state == JobState.QUEUED).order_by(Job.id).limit(10)
+    ).all()
+    db.session.rollback()  # end the read: the claim is its own short write
+    for job_id in candidates:
+        with committed():
+            won = _start(job_id, now)
+        if won:
+            return job_id
+    return None
+
+
+def _start(job_id: int, now: datetime) -> bool:
+    result = db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.state == JobState.QUEUED)
+        .values(state=JobState.RUNNING, started_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def run(job_id: int) -> JobState:
+    """Do the claimed job; a failure keeps its error and never leaves the job running."""
+    job = db.session.get(Job, job_id)
+    assert job is not None
+    try:
+        output = make(JobKind(job.kind), dict(job.parameters), job.requested_by)
+    except Exception as exc:
+        db.session.rollback()
+        log.exception("job %s failed", job_id)
+        message = str(getattr(exc, "message", "") or exc) or type(exc).__name__
+        _finish(job_id, state=JobState.FAILED, error=message[:ERROR_LIMIT])
+        return JobState.FAILED
+    _finish(
+        job_id,
+        state=JobState.DONE,
+        result=output.content,
+        sha256=hashlib.sha256(output.content).hexdigest(),
+        size=len(output.content),
+        rows=output.rows,
+        filename=output.filename,
+        mimetype=output.mimetype,
+    )
+    return JobState.DONE
+
+
+def _finish(job_id: int, **values: object) -> None:
+    with committed():
+        db.session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(finished_at=utcnow(), **values)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.expire_all()
+
+
+def fail_stale(now: datetime | None = None) -> int:
+    """Jobs left running by a worker that stopped fail, so that asking again makes them."""
+    now = now or utcnow()
+    with committed():
+        result = db.session.execute(
+            update(Job)
+            .where(Job.state == JobState.RUNNING, Job.started_at < now - STALE_AFTER)
+            .values(
+                state=JobState.FAILED,
+                finished_at=now,
+                error="The worker stopped while preparing this report. Ask for it again.",
+            )
+            .execution_options(synchronize_session=False)
+        )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def run_next() -> JobState | None:
+    """Claim and do one job; None when the queue is empty."""
+    job_id = claim()
+    return None if job_id is None else run(job_id)
+
+
+def work(stop: Callable[[], bool], poll_seconds: float = 1.0, once: bool = False) -> int:
+    """The worker's loop: close due written procedures, then one job at a time. Returns the
+    number of jobs done when `stop()` says so (or, with `once`, when the queue is empty)."""
+    from prb.services.board import close_due
+
+    done = 0
+    while not stop():
+        closed = close_due()
+        if closed:
+            log.info("%s item(s) of written procedures closed", closed)
+        fail_stale()
+        if run_next() is not None:
+            done += 1
+            continue
+        if once:
+            break
+        db.session.remove()  # no transaction held open while idle
+        time.sleep(poll_seconds)
+    return done
