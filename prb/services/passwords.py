@@ -22,7 +22,9 @@ ESTIMATE_CHARS = 64
 # The parts of a name or an e-mail address short enough to be common anyway are not refused.
 OWN_PART_MIN = 3
 COMMON_LIST = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt.gz"
-WHAT_WOULD_DO = "Four or five unrelated words, separated by spaces, are strong and easy to remember."
+WHAT_WOULD_DO = (
+    "Four or five unrelated words, with spaces between, are strong and easy to remember."
+)
 
 
 @cache

@@ -120,7 +120,7 @@ def attempt(email: str, address: str, *, trusted: bool = False) -> Verdict:
             # A refused attempt is not counted (the caps bound guesses, and refusals are
             # not guesses); it is summarised in the audit, once per pair and window.
             db.session.delete(row)
-            _summarise_refusal(email, address, scope, since, now + timedelta(seconds=retry_after))
+            _summarise_refusal(email, address, scope, now, limits.window, retry_after)
             return Verdict(None, retry_after, scope)
         # Keep the table small: attempts older than a day no longer matter.
         db.session.execute(delete(SignInAttempt).where(SignInAttempt.at < now - timedelta(days=1)))
@@ -128,8 +128,9 @@ def attempt(email: str, address: str, *, trusted: bool = False) -> Verdict:
 
 
 def _summarise_refusal(
-    email: str, address: str, scope: str, since: datetime, until: datetime
+    email: str, address: str, scope: str, now: datetime, window: timedelta, retry_after: int
 ) -> None:
+    since, until = now - window, now + timedelta(seconds=retry_after)
     marker = f"[{account_key(email)[:16]}@{address}]"
     already = db.session.scalar(
         select(func.count(AuditRecord.id)).where(
@@ -140,7 +141,7 @@ def _summarise_refusal(
     )
     if already:
         return
-    audit.record(
+    summary = audit.record(
         REFUSED_EVENT,
         actor=None,
         comment=(
@@ -149,6 +150,7 @@ def _summarise_refusal(
             f"recorded one by one. {marker}"
         ),
     )
+    summary.at = now  # on the throttle's clock, which the next refusal compares with
 
 
 def settle(email: str, address: str, verdict: Verdict, *, succeeded: bool) -> None:
@@ -165,4 +167,4 @@ def settle(email: str, address: str, verdict: Verdict, *, succeeded: bool) -> No
                 SignInAttempt.succeeded.is_(False),
             )
         )
-        db.session.add(SignInAttempt(account=account, address=address, succeeded=True))
+        db.session.add(SignInAttempt(account=account, address=address, succeeded=True, at=utcnow()))

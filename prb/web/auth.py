@@ -140,12 +140,10 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.dashboard")
 
 
-
 def _second_step_key(email: str) -> str:
     # Its own throttle count: a correct password (which resets the password count) must not
     # reset the count of wrong codes.
     return f"two-step:{email}"
-
 
 
 def _complete_sign_in(user: User, next_url: str | None, warning: str = "") -> Response:
