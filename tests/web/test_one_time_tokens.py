@@ -85,3 +85,14 @@ def test_only_a_caller_outside_a_web_request_may_pass_no_token(app, world) -> No
             spend(None, world.finance, "ledger entry")
         with pytest.raises(Conflict, match="one-time token"):
             spend("", world.finance, "ledger entry")
+
+
+def test_a_post_with_an_empty_body_carries_no_token(app) -> None:
+    """Flask-WTF gives a form no data at all for an empty POST: that is no token either,
+    not a form being shown (which draws a fresh one)."""
+    from prb.web.forms import EntryForm
+
+    with app.test_request_context("/", method="POST"):
+        assert EntryForm().once.data == ""
+    with app.test_request_context("/", method="GET"):
+        assert len(EntryForm().once.data) >= 32
