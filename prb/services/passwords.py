@@ -19,7 +19,7 @@ MIN_LENGTH, MAX_LENGTH = 12, 128
 MIN_SCORE = 3
 # zxcvbn's cost grows with the length; the first characters decide whether it is weak.
 ESTIMATE_CHARS = 64
-# The parts of a name or an e-mail address short enough to be common anyway are not refused.
+# A name or an e-mail local part this short is too common to refuse inside a password.
 OWN_PART_MIN = 3
 COMMON_LIST = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt.gz"
 WHAT_WOULD_DO = (
@@ -38,11 +38,20 @@ def _visible(text: str) -> str:
     return "".join(c for c in text if unicodedata.category(c)[0] not in "CZ")
 
 
-def _own_parts(email: str, name: str) -> set[str]:
-    local = email.lower().split("@")[0]
-    parts = {email.lower(), local, "".join(name.lower().split())}
-    parts |= set(re.split(r"[^\w]+", local)) | set(name.lower().split())
-    return {p for p in parts if len(p) >= OWN_PART_MIN}
+def _letters(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+def _own(email: str, name: str) -> set[str]:
+    """The account's name and address (and its local part), letters and digits only: a
+    password containing any of them, however spaced or punctuated, is refused."""
+    local = email.split("@")[0]
+    return {p for p in map(_letters, (email, local, name)) if len(p) >= OWN_PART_MIN}
+
+
+def _words(email: str, name: str) -> list[str]:
+    """The words of the name and address, which zxcvbn counts as easy to guess."""
+    return sorted({w for w in re.split(r"[^\w]+", f"{email} {name}".lower()) if w})
 
 
 def problems(password: str, *, email: str = "", name: str = "") -> list[str]:
@@ -59,9 +68,9 @@ def problems(password: str, *, email: str = "", name: str = "") -> list[str]:
             "This password is too common; choose one that others are unlikely to use. "
             + WHAT_WOULD_DO
         ]
-    if any(part in visible for part in _own_parts(email, name)):
+    if any(own in _letters(password) for own in _own(email, name)):
         return [f"Do not use your name or e-mail address in the password. {WHAT_WOULD_DO}"]
-    estimate = zxcvbn(password[:ESTIMATE_CHARS], user_inputs=sorted(_own_parts(email, name)))
+    estimate = zxcvbn(password[:ESTIMATE_CHARS], user_inputs=_words(email, name))
     if estimate["score"] < MIN_SCORE:
         feedback = estimate["feedback"]
         why = feedback.get("warning") or "It would be guessed too quickly."

@@ -22,8 +22,8 @@ EMAIL, NAME = "helene.cote@prb.example", "Hélène Côté-Martin"
         ("password1234", "too common"),
         ("helene.cote@prb.example", "your name or e-mail address"),
         ("my name is helene.cote!", "your name or e-mail address"),
-        ("CÔTÉ-MARTIN forever and ever", "your name or e-mail address"),
-        ("hélène likes long walks", "your name or e-mail address"),
+        ("Hélène CÔTÉ MARTIN forever", "your name or e-mail address"),
+        ("helene cote is the best!", "your name or e-mail address"),
     ],
 )
 def test_weak_passwords_are_refused_saying_why_and_what_would_do(password: str, why: str) -> None:
@@ -34,7 +34,13 @@ def test_weak_passwords_are_refused_saying_why_and_what_would_do(password: str, 
 
 
 @pytest.mark.parametrize(
-    "password", ["plum orbit kettle wander", "correct horse battery staple", "Tr0ub4dor&3xx"]
+    "password",
+    [
+        "plum orbit kettle wander",
+        "correct horse battery staple",
+        "Tr0ub4dor&3xx",
+        "the administrator's own password",  # the words of a name alone are not refused
+    ],
 )
 def test_strong_passwords_pass(password: str) -> None:
     assert passwords.problems(password, email=EMAIL, name=NAME) == []
