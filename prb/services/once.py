@@ -1,20 +1,33 @@
 """One-time form tokens: a form submitted twice (double click, back button, replay) is
-carried out once; the second submission gets a Conflict."""
+carried out once; the second submission gets a Conflict.
+
+A token is required from every web request: a form sent without one is refused, so leaving
+the field out cannot replay it. Only callers outside a web request (the CLI, the demo replay,
+the worker) may pass None, and then nothing is spent: they have no form to double-submit."""
 
 from __future__ import annotations
 
+from flask import has_request_context
 from sqlalchemy.exc import IntegrityError
 
 from prb.extensions import db
 from prb.models import FormToken, User
 from prb.services.errors import Conflict
 
+TOKEN_MAX_LENGTH = 64
+MISSING = (
+    "This form was sent without its one-time token, so nothing was done. "
+    "Reload the page and submit the form again."
+)
+
 
 def spend(token: str | None, user: User, purpose: str) -> None:
     """Spend `token` in the caller's transaction (call it before the write it guards)."""
+    if token is None and not has_request_context():
+        return  # a script's call: no form, nothing to replay
     if not token:
-        return  # API clients and scripts without a form have no token to spend
-    if len(token) > 64:
+        raise Conflict(MISSING)
+    if len(token) > TOKEN_MAX_LENGTH:
         raise Conflict("This form is not valid any more; reload the page.")
     try:
         with db.session.begin_nested():

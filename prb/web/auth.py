@@ -4,7 +4,6 @@ one-time link."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -32,6 +31,8 @@ from prb.services.accounts import password_links, sign_in, two_step
 from prb.services.errors import Invalid
 from prb.web.fields import Form
 from prb.web.forms import show_errors
+from prb.web.sign_in_guard import address as _address
+from prb.web.sign_in_guard import known_device, refused, remember_device
 
 bp = Blueprint("auth", __name__)
 
@@ -139,22 +140,10 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.dashboard")
 
 
-def _address() -> str:
-    return request.remote_addr or "unknown"
-
-
 def _second_step_key(email: str) -> str:
     # Its own throttle count: a correct password (which resets the password count) must not
     # reset the count of wrong codes.
     return f"two-step:{email}"
-
-
-def _refused(template: str, form: Form, field, retry_after: int, what: str):  # type: ignore[no-untyped-def]
-    minutes = -(-retry_after // 60)
-    field.errors.append(f"Too many failed {what}. Try again in {minutes} minutes.")
-    response = make_response(render_template(template, form=form), 429)
-    response.headers["Retry-After"] = str(retry_after)
-    return response
 
 
 def _complete_sign_in(user: User, next_url: str | None, warning: str = "") -> Response:
@@ -165,7 +154,8 @@ def _complete_sign_in(user: User, next_url: str | None, warning: str = "") -> Re
     flash(f"Signed in as {user.name}.", "success")
     if warning:
         flash(warning, "warning")
-    return redirect(_safe_next(next_url))
+    # This browser is now known: the looser per-account cap no longer applies to it.
+    return remember_device(redirect(_safe_next(next_url)), user.email)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -176,14 +166,11 @@ def login():  # type: ignore[no-untyped-def]
     status = 200
     if form.validate_on_submit():
         email, address = form.email.data or "", _address()
-        verdict = throttle.verdict(email, address)
+        verdict = throttle.attempt(email, address, trusted=known_device(email))
         if verdict.refused:
-            sign_in.record_sign_in_refused(email, address)
-            return _refused("auth/login.html", form, form.password, verdict.retry_after, "sign-ins")
-        if verdict.delay:
-            time.sleep(verdict.delay)  # slows guessing down, for this account or address only
+            return refused("auth/login.html", form, form.password, verdict.retry_after, "sign-ins")
         user = sign_in.authenticate(email, form.password.data or "")
-        throttle.record(email, address, succeeded=user is not None)
+        throttle.settle(email, address, verdict, succeeded=user is not None)
         if user is not None and two_step.enrolled(user):
             session.clear()
             session["second_step"] = {
@@ -218,14 +205,11 @@ def second_step():  # type: ignore[no-untyped-def]
     status = 200
     if form.validate_on_submit():
         key, address = _second_step_key(user.email), _address()
-        verdict = throttle.verdict(key, address)
+        verdict = throttle.attempt(key, address, trusted=known_device(user.email))
         if verdict.refused:
-            sign_in.record_sign_in_refused(user.email, address)
-            return _refused("auth/second_step.html", form, form.code, verdict.retry_after, "codes")
-        if verdict.delay:
-            time.sleep(verdict.delay)
+            return refused("auth/second_step.html", form, form.code, verdict.retry_after, "codes")
         result = two_step.verify_second_step(user.id, form.code.data or "")
-        throttle.record(key, address, succeeded=result.accepted)
+        throttle.settle(key, address, verdict, succeeded=result.accepted)
         if result.accepted:
             warning = (
                 f"You signed in with a recovery code; {result.recovery_codes_left} left. "
@@ -301,9 +285,9 @@ def change_password():  # type: ignore[no-untyped-def]
     status = 200
     if form.validate_on_submit():
         email, address = current_user.email, _address()
-        verdict = throttle.verdict(email, address)
+        verdict = throttle.attempt(email, address, trusted=known_device(email))
         if verdict.refused:
-            return _refused(
+            return refused(
                 "auth/change_password.html",
                 form,
                 form.current_password,
@@ -318,11 +302,12 @@ def change_password():  # type: ignore[no-untyped-def]
                 form.confirmation.data or "",
             )
         except Invalid as exc:
-            if "current_password" in exc.fields:
-                throttle.record(email, address, succeeded=False)
+            # A wrong current password stays counted; any other refusal was no guess.
+            throttle.settle(email, address, verdict, succeeded="current_password" not in exc.fields)
             show_errors(form, exc)
             status = 422
         else:
+            throttle.settle(email, address, verdict, succeeded=True)
             # Her other sessions ended with the new session version; this one carries on.
             login_user(user)
             flash("Your password is changed. Your other sessions have been signed out.", "success")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 
-from flask import flash
+from flask import flash, has_request_context, request
 from wtforms import (
     BooleanField,
     EmailField,
@@ -43,6 +43,28 @@ from prb.web.fields import (  # noqa: F401 (the forms' modules take their fields
 
 def _new_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+class OnceField(HiddenField):
+    """A form's one-time token. A fresh one is drawn when the form is shown; a submission
+    without the field gets "" (not a fresh default, which would let a replay through), and
+    the service refuses it. Shown again after such a refusal, the form carries a new token."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, default=_new_token, **kwargs)
+
+    def process(self, formdata, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().process(formdata, *args, **kwargs)
+        # Flask-WTF passes no form data at all for a POST with an empty body: that is a
+        # submission without the token too, not a form being shown.
+        if formdata is None and has_request_context() and request.method == "POST":
+            self.data = ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = valuelist[0] if valuelist else ""
+
+    def _value(self) -> str:
+        return self.data or _new_token()
 
 
 def options(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
@@ -124,7 +146,7 @@ class ProposalForm(Form):
         description="The day the project is planned to start.",
     )
     version = VersionField()
-    once = HiddenField(default=_new_token)
+    once = OnceField()
     save = SubmitField("Save draft")
     submit_proposal = SubmitField("Save and submit to the Board")
 
@@ -304,7 +326,7 @@ class EntryForm(Form):
     )
     note = StringField("Note", validators=[Length(max=1000)])
     reverses_id = SelectField("Entry to reverse", coerce=_int_or_none, validate_choice=False)
-    once = HiddenField(default=_new_token)
+    once = OnceField()
     submit = SubmitField("Record entry")
 
 
@@ -365,5 +387,5 @@ class PortfolioForm(Form):
 
 class MinutesForm(Form):
     note = TextAreaField("What this corrigendum corrects", validators=[Length(max=2000)])
-    once = HiddenField(default=_new_token)
+    once = OnceField()
     submit = SubmitField("Finalise the minutes")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from secrets import token_hex
 
 import pytest
 from pypdf import PdfReader
@@ -40,6 +41,7 @@ def test_a_corrigendum_carries_the_corrected_facts_marked_as_corrected(client, w
     response = client.post(
         f"/board/meetings/{m.id}/minutes",
         data={
+            "once": token_hex(8),
             "place": "Geneva",
             "chair": world.board_undp.name,
             "title_1": "Biometrics Compendium of Good Practices",
@@ -89,10 +91,16 @@ def test_a_corrigendum_carries_the_corrected_facts_marked_as_corrected(client, w
 def test_a_second_corrigendum_keeps_what_the_record_first_said(client, world) -> None:
     m = _final(client, world)
     assert (
-        client.post(f"/board/meetings/{m.id}/minutes", data={"place": "Geneva"}).status_code == 303
+        client.post(
+            f"/board/meetings/{m.id}/minutes", data={"once": token_hex(8), "place": "Geneva"}
+        ).status_code
+        == 303
     )
     assert (
-        client.post(f"/board/meetings/{m.id}/minutes", data={"place": "Vienna"}).status_code == 303
+        client.post(
+            f"/board/meetings/{m.id}/minutes", data={"once": token_hex(8), "place": "Vienna"}
+        ).status_code
+        == 303
     )
     third = pdf_text(client.get(f"/board/meetings/{m.id}/minutes/v3.pdf").data)
     assert "Vienna (corrected in Corrigendum 2; the record first read “New York”)" in third
@@ -102,7 +110,9 @@ def test_a_second_corrigendum_keeps_what_the_record_first_said(client, world) ->
 
 def test_a_corrigendum_that_corrects_nothing_is_refused(client, world) -> None:
     m = _final(client, world)
-    response = client.post(f"/board/meetings/{m.id}/minutes", data={"place": "New York"})
+    response = client.post(
+        f"/board/meetings/{m.id}/minutes", data={"once": token_hex(8), "place": "New York"}
+    )
     assert response.status_code == 422
     assert "Say what this corrigendum corrects" in response.get_data(as_text=True)
     assert _count() == 1
@@ -112,7 +122,12 @@ def test_a_chair_who_did_not_sit_on_the_board_is_refused_and_the_input_kept(clie
     m = _final(client, world)
     response = client.post(
         f"/board/meetings/{m.id}/minutes",
-        data={"place": "Geneva", "chair": world.chair_a.name, "note": "Chair"},
+        data={
+            "once": token_hex(8),
+            "place": "Geneva",
+            "chair": world.chair_a.name,
+            "note": "Chair",
+        },
     )
     body = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -124,7 +139,9 @@ def test_a_chair_who_did_not_sit_on_the_board_is_refused_and_the_input_kept(clie
 def test_an_empty_title_or_place_is_refused(client, world) -> None:
     m = _final(client, world)
     for data in ({"place": "  "}, {"title_1": ""}):
-        response = client.post(f"/board/meetings/{m.id}/minutes", data={**data, "note": "x"})
+        response = client.post(
+            f"/board/meetings/{m.id}/minutes", data={"once": token_hex(8), **data, "note": "x"}
+        )
         assert response.status_code == 422, data
     assert _count() == 1
 
@@ -145,6 +162,8 @@ def test_only_the_secretariat_issues_a_corrigendum(client, world) -> None:
     for user in (world.board_chair, world.finance, world.chair_a):
         client.post("/logout")
         sign_in(client, user)
-        response = client.post(f"/board/meetings/{m.id}/minutes", data={"place": "Geneva"})
+        response = client.post(
+            f"/board/meetings/{m.id}/minutes", data={"once": token_hex(8), "place": "Geneva"}
+        )
         assert response.status_code == 403, (user.email, response.headers.get("Location"))
     assert _count() == 1

@@ -4,6 +4,7 @@ import csv
 import io
 from datetime import date, timedelta
 from decimal import Decimal
+from secrets import token_hex
 
 from sqlalchemy import func, select
 
@@ -206,6 +207,7 @@ def test_finance_records_entries_on_the_page(client, world) -> None:
     response = client.post(
         f"/proposals/{p.id}/finance/entries",
         data={
+            "once": token_hex(8),
             "kind": "commitment",
             "amount": "1000.00",
             "value_date": "2018-03-01",
@@ -215,7 +217,12 @@ def test_finance_records_entries_on_the_page(client, world) -> None:
     assert response.status_code == 303
     over = client.post(
         f"/proposals/{p.id}/finance/entries",
-        data={"kind": "disbursement", "amount": "1000.01", "value_date": "2018-03-02"},
+        data={
+            "once": token_hex(8),
+            "kind": "disbursement",
+            "amount": "1000.01",
+            "value_date": "2018-03-02",
+        },
     )
     assert over.status_code == 422
     page = over.get_data(as_text=True)
@@ -223,7 +230,10 @@ def test_finance_records_entries_on_the_page(client, world) -> None:
     assert 'value="1000.01"' in page  # what was typed is kept
     assert db.session.scalar(select(func.count(LedgerEntry.id))) == 1
     assert (
-        client.post(f"/proposals/{p.id}/finance/entries", data={"kind": "bogus"}).status_code == 422
+        client.post(
+            f"/proposals/{p.id}/finance/entries", data={"once": token_hex(8), "kind": "bogus"}
+        ).status_code
+        == 422
     )
 
 
@@ -347,7 +357,8 @@ def test_who_sees_what(client, world) -> None:
     assert client.get(f"/proposals/{p.id}/finance").status_code == 200
     assert (
         client.post(
-            f"/proposals/{p.id}/finance/entries", data={"kind": "commitment", "amount": "1"}
+            f"/proposals/{p.id}/finance/entries",
+            data={"once": token_hex(8), "kind": "commitment", "amount": "1"},
         ).status_code
         == 403
     )

@@ -11,6 +11,7 @@ import subprocess
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from secrets import token_hex
 
 import pytest
 from pypdf import PdfReader
@@ -118,7 +119,12 @@ def test_draft_minutes_contain_the_record(client, world) -> None:
 def test_finalised_minutes_are_stored_byte_for_byte_and_immutable(client, world) -> None:
     m = decided_meeting(world)
     sign_in(client, world.secretariat)
-    response = client.post(f"/board/meetings/{m.id}/minutes", data={})
+    response = client.post(
+        f"/board/meetings/{m.id}/minutes",
+        data={
+            "once": token_hex(8),
+        },
+    )
     assert response.status_code == 303
     record = db.session.scalars(select(MinutesVersion)).one()
     first = client.get(f"/board/meetings/{m.id}/minutes/v1.pdf")
@@ -140,9 +146,18 @@ def test_finalised_minutes_are_stored_byte_for_byte_and_immutable(client, world)
             db.session.execute(text(statement))
         db.session.rollback()
     # a corrigendum is a new version that keeps the first downloadable
-    assert client.post(f"/board/meetings/{m.id}/minutes", data={}).status_code == 422
+    assert (
+        client.post(
+            f"/board/meetings/{m.id}/minutes",
+            data={
+                "once": token_hex(8),
+            },
+        ).status_code
+        == 422
+    )
     response = client.post(
-        f"/board/meetings/{m.id}/minutes", data={"note": "Corrects the spelling of a name"}
+        f"/board/meetings/{m.id}/minutes",
+        data={"once": token_hex(8), "note": "Corrects the spelling of a name"},
     )
     assert response.status_code == 303
     assert db.session.scalar(select(func.count(MinutesVersion.id))) == 2
@@ -158,7 +173,12 @@ def test_minutes_cannot_be_finalised_with_open_items(client, world) -> None:
         world.secretariat, m.id, factories.proposal(world, status=S.UNDER_REVIEW).id
     )
     sign_in(client, world.secretariat)
-    response = client.post(f"/board/meetings/{m.id}/minutes", data={})
+    response = client.post(
+        f"/board/meetings/{m.id}/minutes",
+        data={
+            "once": token_hex(8),
+        },
+    )
     assert response.status_code == 409
     assert db.session.scalar(select(func.count(MinutesVersion.id))) == 0
 
@@ -167,7 +187,15 @@ def test_only_the_secretariat_finalises(client, world) -> None:
     m = decided_meeting(world)
     for person in (world.board_chair, world.finance):
         sign_in(client, person)
-        assert client.post(f"/board/meetings/{m.id}/minutes", data={}).status_code == 403
+        assert (
+            client.post(
+                f"/board/meetings/{m.id}/minutes",
+                data={
+                    "once": token_hex(8),
+                },
+            ).status_code
+            == 403
+        )
         client.post("/logout")
     sign_in(client, world.chair_a)
     assert client.get(f"/board/meetings/{m.id}/minutes/draft.pdf").status_code == 403

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from secrets import token_hex
 
 from sqlalchemy import func, select
 
@@ -29,6 +30,7 @@ def form_data(world, **changes) -> dict[str, object]:  # type: ignore[no-untyped
         "requested_budget": "45000.50",
         "duration_months": "4",
         "planned_start": "2019-01-01",
+        "once": token_hex(8),  # the form's one-time token, as the page carries it
     }
     data.update(changes)
     return data

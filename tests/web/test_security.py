@@ -42,48 +42,7 @@ def events(name: str) -> list[AuditRecord]:
     return list(db.session.scalars(select(AuditRecord).where(AuditRecord.event == name)))
 
 
-def test_failed_sign_ins_are_slowed_then_refused_the_same_for_unknown_accounts(
-    client, world, monkeypatch
-) -> None:
-    slept: list[float] = []
-    monkeypatch.setattr("prb.web.auth.time.sleep", slept.append)
-    for email in ("chair.a@prb.example", "nobody@prb.example"):
-        slept.clear()
-        statuses = [
-            client.post("/login", data={"email": email, "password": "wrong password"}).status_code
-            for _ in range(11)
-        ]
-        assert statuses == [401] * 10 + [429], (email, statuses)
-        assert slept and slept[0] == 0.5 and slept == sorted(slept)  # slowed, increasingly
-        refused = client.post("/login", data={"email": email, "password": "wrong password"})
-        assert refused.status_code == 429
-        assert "Too many failed sign-ins. Try again in 15 minutes." in refused.get_data(
-            as_text=True
-        )
-        assert refused.headers["Retry-After"] == "900"
-    # even the right password is refused while throttled
-    response = client.post("/login", data={"email": "chair.a@prb.example", "password": PASSWORD})
-    assert response.status_code == 429
-    # another account from the same address can still sign in
-    assert (
-        client.post(
-            "/login", data={"email": "finance@prb.example", "password": PASSWORD}
-        ).status_code
-        == 302
-    )
-    assert len(events("sign_in_failed")) == 20
-    assert events("sign_in_throttled")
-    assert all(e.at.tzinfo is not None for e in events("sign_in_failed"))
-
-
-def test_a_success_resets_the_count(client, world, monkeypatch) -> None:
-    monkeypatch.setattr("prb.web.auth.time.sleep", lambda s: None)
-    for _ in range(5):
-        client.post("/login", data={"email": "chair.a@prb.example", "password": "nope nope"})
-    sign_in(client, world.chair_a)
-    client.post("/logout")
-    response = client.post("/login", data={"email": "chair.a@prb.example", "password": "x"})
-    assert response.status_code == 401
+# Throttling: tests/web/test_throttling.py
 
 
 def test_session_cookie_flags(database_url, world) -> None:
