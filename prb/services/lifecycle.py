@@ -169,7 +169,7 @@ def transition(
     try:
         PROPOSAL.fire(proposal, trigger, roles, ProposalGuards(actor))
     except TransitionRefused as exc:
-        raise _as_domain_error(exc.refusal) from None
+        raise as_domain_error(exc.refusal) from None
     for effect in (_ON_TRIGGER.get(trigger), _ON_ENTER.get(proposal.status)):
         if effect is not None:
             effect(proposal)
@@ -184,8 +184,10 @@ def transition(
     )
 
 
-def _as_domain_error(refusal: Refusal) -> Exception:
-    if refusal.kind == "role":
+def as_domain_error(refusal: Refusal) -> Exception:
+    """403 when the refusal is about the actor (role, or a permission guard such as "chairs
+    this working group"), 404 for an unknown action, 409 only for the row's state."""
+    if refusal.not_permitted:
         return NotAllowed(refusal.message)
     if refusal.kind == "unknown":
         return NotFound(refusal.message)
@@ -240,8 +242,6 @@ def blocked_actions(actor: User, proposal: Proposal) -> list[tuple[Transition, s
     result: list[tuple[Transition, str]] = []
     for t in PROPOSAL.transitions_from(proposal.status):
         if not t.roles & actor.roles:
-            continue
-        if t.roles == {Role.CHAIR} and not chairs_group(actor, proposal.working_group_id):
             continue
         refusal = PROPOSAL.refusal(proposal, t.trigger, actor.roles, guards)
         if refusal is not None and refusal.kind == "guard":
