@@ -247,11 +247,11 @@ class Refusal:
     # "unknown" | "role" | "permission" (a permission guard) | "state" | "guard"; "role" and
     # "permission" are the actor's (403), "state" and "guard" the row's (409).
     kind: str
+    message: str
 
     @property
     def not_permitted(self) -> bool:
         return self.kind in ("role", "permission")
-    message: str
 
 
 class TransitionRefused(Exception):

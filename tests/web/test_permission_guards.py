@@ -62,9 +62,7 @@ def test_a_chair_of_another_group_with_a_second_role_gets_403(
 def test_the_same_user_acts_on_her_own_group(client, world, who: str) -> None:  # type: ignore[no-untyped-def]
     proposal = factories.proposal(world, group=world.group_b, status=S.SUBMITTED)
     sign_in(client, getattr(world, who))
-    response = client.post(
-        f"/proposals/{proposal.id}/actions/withdraw", data={"comment": "Merged"}
-    )
+    response = client.post(f"/proposals/{proposal.id}/actions/withdraw", data={"comment": "Merged"})
     assert response.status_code == 303
     db.session.expire_all()
     assert proposal.status == S.WITHDRAWN
