@@ -7,13 +7,13 @@ from collections.abc import Callable
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from prb.extensions import db
 from prb.models import Proposal, User, utcnow
 from prb.services import audit, calls, finance, totals
 from prb.services.access import chairs_group, get_visible_proposal
 from prb.services.codes import lock_programme, next_project_code
 from prb.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from prb.services.proposal_rules import missing_for_submission
+from prb.services.transaction import committed
 from workflows import PROPOSAL, GuardFailed, ProposalState, ProposalTrigger, Role, Transition
 from workflows.definition import Refusal, TransitionRefused
 from workflows.proposal import Guard
@@ -208,23 +208,20 @@ def fire(
     Of two people acting at once, one succeeds and the other gets a Conflict (409).
     """
     try:
-        proposal = get_visible_proposal(actor, proposal_id, for_update=True)
-        if expected_status is not None and proposal.status != expected_status:
-            raise Conflict(
-                "This proposal changed while you were looking at it: it is now "
-                f"{proposal.status_label}. Nothing was done; please review it again."
-            )
-        transition(proposal, trigger, actor=actor, comment=comment)
-        db.session.commit()
+        with committed():
+            proposal = get_visible_proposal(actor, proposal_id, for_update=True)
+            if expected_status is not None and proposal.status != expected_status:
+                raise Conflict(
+                    "This proposal changed while you were looking at it: it is now "
+                    f"{proposal.status_label}. Nothing was done; please review it again."
+                )
+            transition(proposal, trigger, actor=actor, comment=comment)
     except StaleDataError:
-        db.session.rollback()
+        # committed() has rolled back already.
         raise Conflict(
             "Someone else changed this proposal at the same moment. Nothing was done; "
             "please review it again."
         ) from None
-    except Exception:
-        db.session.rollback()
-        raise
     return proposal
 
 
