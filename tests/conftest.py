@@ -4,15 +4,17 @@ PostgreSQL as well when PRB_TEST_DATABASE_URL is set (each database test runs on
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, has_request_context, request
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, settings
-from sqlalchemy import create_engine, make_url, text
-from sqlalchemy.engine import URL
+from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy.engine import URL, Engine
 
 from prb import create_app
 from prb.config import normalise_database_url
@@ -41,6 +43,48 @@ settings.register_profile(
     suppress_health_check=_PROPERTY_CHECKS,
 )
 settings.load_profile(os.environ.get("PRB_HYPOTHESIS_PROFILE", "ci"))
+
+# -- No write on a GET (issue 13 §8) ----------------------------------------------------------
+# Every statement any engine runs while a GET or HEAD request is being handled is watched; one
+# that writes is recorded, and the test fails at teardown naming the request and statement.
+# (Recorded rather than raised: a raise inside the request could be swallowed by an error
+# handler and pass as a 4xx/5xx page.)
+_WRITE = re.compile(r"^\s*(?:WITH\b.*?\)\s*)?(INSERT|UPDATE|DELETE|MERGE|REPLACE)\b", re.I | re.S)
+_SAFE_METHODS = frozenset({"GET", "HEAD"})
+_get_writes: list[str] = []
+# The one write a GET may make: the audit row of a permission refusal (403), because a denied
+# look at a page is a security event the audit must keep (prb.web.errors).
+_ALLOWED_ON_GET = ("audit_records", "permission_refused")
+
+
+def _allowed_on_get(statement: str, parameters: Any) -> bool:
+    table, event_name = _ALLOWED_ON_GET
+    if not re.match(rf"^\s*INSERT INTO {table}\b", statement, re.I):
+        return False
+    values = parameters.values() if isinstance(parameters, dict) else parameters
+    return event_name in tuple(values or ())
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _watch_get_writes(  # type: ignore[no-untyped-def]
+    conn, cursor, statement: str, parameters: Any, context, executemany: bool
+) -> None:
+    if (
+        has_request_context()
+        and request.method in _SAFE_METHODS
+        and _WRITE.match(statement)
+        and not _allowed_on_get(statement, parameters)
+    ):
+        _get_writes.append(f"{request.method} {request.full_path}: {statement.strip()[:200]}")
+
+
+@pytest.fixture(autouse=True)
+def no_writes_on_get() -> Iterator[None]:
+    _get_writes.clear()
+    yield
+    found, _get_writes[:] = list(_get_writes), []
+    assert not found, "a GET request wrote to the database:\n" + "\n".join(found)
+
 
 PG_URL = os.environ.get("PRB_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

@@ -43,6 +43,7 @@ def user(
     chairs: tuple[WorkingGroup, ...] = (),
     name: str | None = None,
     board_chair: bool = False,
+    seat: bool = True,
 ) -> User:
     u = User(
         email=email,
@@ -55,7 +56,7 @@ def user(
     )
     u.set_roles(set(roles))
     db.session.add(u)
-    if Role.BOARD_MEMBER in roles:
+    if Role.BOARD_MEMBER in roles and seat:
         # A seat on the Board since long before any test's meetings; `board_chair` marks it
         # the chair's (the Board chair is a seat, not a flag on the account).
         db.session.add(
@@ -114,6 +115,13 @@ class World:
     board_cted: User
     board_undp: User
     finance: User
+    # Two roles at once (issue 13 §7): a chair of group B who also holds the board member
+    # role, and a chair of group B who also works in finance. Both see the whole portfolio,
+    # so acting on group A's records must be refused for *who* they are (403), not for the
+    # record's state. The board member holds no seat, so that the Board tests' quorums and
+    # counts stay those of the three seated members; a test of her votes gives her a seat.
+    chair_b_board: User
+    chair_b_finance: User
     call: Call | None = None
 
 
@@ -154,6 +162,23 @@ def build_world() -> World:
         board_cted=user("board.cted@prb.example", cted, Role.BOARD_MEMBER),
         board_undp=user("board.undp@prb.example", undp, Role.BOARD_MEMBER),
         finance=user("finance@prb.example", unoct, Role.FINANCE, name="Li Wei"),
+        chair_b_board=user(
+            "chair.board@prb.example",
+            unodc,
+            Role.CHAIR,
+            Role.BOARD_MEMBER,
+            chairs=(group_b,),
+            name="Grace Okafor",
+            seat=False,
+        ),
+        chair_b_finance=user(
+            "chair.finance@prb.example",
+            undp,
+            Role.CHAIR,
+            Role.FINANCE,
+            chairs=(group_b,),
+            name="Tomás Herrera",
+        ),
     )
     # An open call for both groups, so that chairs can submit (tests of the call rules make
     # their own).

@@ -55,6 +55,10 @@ class Workflow:
     initial: str
     model_attribute: str = "status"
     subject: str = "proposal"  # what the messages call a row of this workflow
+    # Guards about *who* acts (e.g. "chairs this working group"), not about the row's state:
+    # their failure is a permission refusal (403), checked before the state, never reported
+    # as a conflict (409) — "not yours" is not "changed in the meantime".
+    permission_guards: frozenset[str] = frozenset()
     _machine: Machine | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -69,6 +73,9 @@ class Workflow:
             unknown = ({t.dest} | set(t.sources)) - names
             if unknown:
                 raise ValueError(f"trigger {t.trigger!r} names unknown states {unknown}")
+        named = {g for t in self.transitions for g in t.guards}
+        if self.permission_guards - named:
+            raise ValueError(f"permission guards {self.permission_guards - named} guard nothing")
         # ONE machine per workflow, shared by every row: rows are passed to the event, never
         # registered with add_model (which would keep every row alive for ever).
         self._machine = Machine(
@@ -136,6 +143,14 @@ class Workflow:
                 )
             who = " or ".join(sorted(r.label.lower() for r in t.roles))
             return Refusal("role", f"Only a {who} may “{t.label.lower()}”.")
+        # Who acts before what state the row is in: a stranger learns "not yours", not the
+        # row's status, and never gets a 409 for what is a 403.
+        for name in t.guards:
+            if name in self.permission_guards:
+                try:
+                    guards[name](row)
+                except GuardFailed as exc:
+                    return Refusal("permission", str(exc))
         current = getattr(row, self.model_attribute)
         if current not in t.sources:
             needed = " or ".join(self.label(s) for s in t.sources)
@@ -145,6 +160,8 @@ class Workflow:
                 f"it needs the status {needed}.",
             )
         for name in t.guards:
+            if name in self.permission_guards:
+                continue
             try:
                 guards[name](row)
             except GuardFailed as exc:
@@ -227,8 +244,14 @@ class Workflow:
 
 @dataclass(frozen=True)
 class Refusal:
-    kind: str  # "unknown" | "role" | "state" | "guard"
+    # "unknown" | "role" | "permission" (a permission guard) | "state" | "guard"; "role" and
+    # "permission" are the actor's (403), "state" and "guard" the row's (409).
+    kind: str
     message: str
+
+    @property
+    def not_permitted(self) -> bool:
+        return self.kind in ("role", "permission")
 
 
 class TransitionRefused(Exception):

@@ -85,6 +85,7 @@ EXTENSION = Workflow(
     ),
     initial=E.REQUESTED,
     subject="extension request",
+    permission_guards=frozenset({G.CHAIRS_WORKING_GROUP}),
 )
 
 # A project can be extended only while it runs.

@@ -168,6 +168,7 @@ PROPOSAL = Workflow(
     states=_STATES,
     transitions=_TRANSITIONS,
     initial=S.DRAFT,
+    permission_guards=frozenset({G.CHAIRS_WORKING_GROUP}),
 )
 
 # States in which a proposal has become a project (it carries a project code).

@@ -15,6 +15,7 @@ from prb.services import audit, finance
 from prb.services.access import chairs_group, get_visible_proposal, require_role
 from prb.services.calendar import months_between, period_end
 from prb.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from prb.services.lifecycle import as_domain_error
 from prb.services.transaction import committed
 from workflows import EXTENSION, ExtensionState, ExtensionTrigger, GuardFailed, Role, Transition
 from workflows.definition import TransitionRefused
@@ -58,9 +59,7 @@ def fire(
     try:
         EXTENSION.fire(ext, trigger, roles, ExtensionGuards(actor))
     except TransitionRefused as exc:
-        if exc.refusal.kind == "role":
-            raise NotAllowed(exc.refusal.message) from None
-        raise Conflict(exc.refusal.message) from None
+        raise as_domain_error(exc.refusal) from None
     t = EXTENSION.transition(trigger)
     audit.record(
         f"extension_{trigger}",

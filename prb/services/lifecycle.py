@@ -7,13 +7,13 @@ from collections.abc import Callable
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from prb.extensions import db
 from prb.models import Proposal, User, utcnow
 from prb.services import audit, calls, finance, totals
 from prb.services.access import chairs_group, get_visible_proposal
 from prb.services.codes import lock_programme, next_project_code
 from prb.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from prb.services.proposal_rules import missing_for_submission
+from prb.services.transaction import committed
 from workflows import PROPOSAL, GuardFailed, ProposalState, ProposalTrigger, Role, Transition
 from workflows.definition import Refusal, TransitionRefused
 from workflows.proposal import Guard
@@ -169,7 +169,7 @@ def transition(
     try:
         PROPOSAL.fire(proposal, trigger, roles, ProposalGuards(actor))
     except TransitionRefused as exc:
-        raise _as_domain_error(exc.refusal) from None
+        raise as_domain_error(exc.refusal) from None
     for effect in (_ON_TRIGGER.get(trigger), _ON_ENTER.get(proposal.status)):
         if effect is not None:
             effect(proposal)
@@ -184,8 +184,10 @@ def transition(
     )
 
 
-def _as_domain_error(refusal: Refusal) -> Exception:
-    if refusal.kind == "role":
+def as_domain_error(refusal: Refusal) -> Exception:
+    """403 when the refusal is about the actor (role, or a permission guard such as "chairs
+    this working group"), 404 for an unknown action, 409 only for the row's state."""
+    if refusal.not_permitted:
         return NotAllowed(refusal.message)
     if refusal.kind == "unknown":
         return NotFound(refusal.message)
@@ -206,23 +208,20 @@ def fire(
     Of two people acting at once, one succeeds and the other gets a Conflict (409).
     """
     try:
-        proposal = get_visible_proposal(actor, proposal_id, for_update=True)
-        if expected_status is not None and proposal.status != expected_status:
-            raise Conflict(
-                "This proposal changed while you were looking at it: it is now "
-                f"{proposal.status_label}. Nothing was done; please review it again."
-            )
-        transition(proposal, trigger, actor=actor, comment=comment)
-        db.session.commit()
+        with committed():
+            proposal = get_visible_proposal(actor, proposal_id, for_update=True)
+            if expected_status is not None and proposal.status != expected_status:
+                raise Conflict(
+                    "This proposal changed while you were looking at it: it is now "
+                    f"{proposal.status_label}. Nothing was done; please review it again."
+                )
+            transition(proposal, trigger, actor=actor, comment=comment)
     except StaleDataError:
-        db.session.rollback()
+        # committed() has rolled back already.
         raise Conflict(
             "Someone else changed this proposal at the same moment. Nothing was done; "
             "please review it again."
         ) from None
-    except Exception:
-        db.session.rollback()
-        raise
     return proposal
 
 
@@ -240,8 +239,6 @@ def blocked_actions(actor: User, proposal: Proposal) -> list[tuple[Transition, s
     result: list[tuple[Transition, str]] = []
     for t in PROPOSAL.transitions_from(proposal.status):
         if not t.roles & actor.roles:
-            continue
-        if t.roles == {Role.CHAIR} and not chairs_group(actor, proposal.working_group_id):
             continue
         refusal = PROPOSAL.refusal(proposal, t.trigger, actor.roles, guards)
         if refusal is not None and refusal.kind == "guard":

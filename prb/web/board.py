@@ -11,6 +11,7 @@ from prb.models import utcnow
 from prb.services import board as service
 from prb.services import minutes
 from prb.services.access import SET_UP_READERS
+from prb.services.board.meetings import meeting_is_open
 from prb.services.errors import Conflict, Invalid, NotAllowed
 from prb.web.access import roles_required
 from prb.web.fields import first_error, require_valid
@@ -46,7 +47,6 @@ VIEWERS = (Role.BOARD_MEMBER, Role.SECRETARIAT, Role.FINANCE)
 @bp.route("/")
 @roles_required(*VIEWERS)
 def index():  # type: ignore[no-untyped-def]
-    service.close_due()
     return render_template(
         "board/index.html",
         meetings=service.list_meetings(current_user),
@@ -112,7 +112,6 @@ def new_meeting():  # type: ignore[no-untyped-def]
 def meeting(  # type: ignore[no-untyped-def]
     meeting_id: int, status: int = 200, minutes_input: MinutesForm | None = None
 ):
-    service.close_due()
     m = service.get_meeting(current_user, meeting_id)
     secretariat = current_user.has_role(Role.SECRETARIAT)
     counts = service.count_meeting(m)
@@ -127,6 +126,10 @@ def meeting(  # type: ignore[no-untyped-def]
         and not m.recorded_after
     )
     absence = service.absence_refusal(m, current_user) if is_member else None
+    # A GET never writes: an item of a written procedure past its deadline stays open until
+    # the worker or `prb board close-due` closes it; meanwhile the page says so and offers
+    # no vote (the vote would be refused).
+    voting_over = not meeting_is_open(m)
     # Final minutes or a cancellation freeze the record; a closed item freezes the facts.
     cancelled = service.cancellation(m)
     final = service.is_final(m)
@@ -147,8 +150,10 @@ def meeting(  # type: ignore[no-untyped-def]
                 "show_votes": secretariat or not item.is_open,
                 "my_vote": mine,
                 "my_recusal": counted.recused.get(current_user.id) if is_member else None,
+                "awaiting_close": item.is_open and voting_over,
                 "can_vote": is_member
                 and item.is_open
+                and not voting_over
                 and current_user.id not in counted.recused
                 and absence is None,
                 "vote_form": _vote_form(mine),

@@ -19,7 +19,6 @@ def healthz():  # type: ignore[no-untyped-def]
 
 @bp.route("/")
 def dashboard():  # type: ignore[no-untyped-def]
-    board.close_due()
     return render_template(
         "dashboard.html",
         panels=dashboards.panels_for(current_user),

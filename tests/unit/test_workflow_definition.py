@@ -88,14 +88,72 @@ def test_every_state_trigger_role_combination(state: str, trigger: str, role: Ro
         assert refused.value.refusal.message
 
 
-@pytest.mark.parametrize("transition", PROPOSAL.transitions, ids=lambda t: t.trigger)
-def test_each_guard_blocks_its_trigger(transition) -> None:  # type: ignore[no-untyped-def]
+# trigger: the guards it must have, written out by hand (an empty set is a claim too: no
+# guard may be added to, or left on, a trigger without this table changing).
+EXPECTED_GUARDS: dict[str, set[str]] = {
+    T.SUBMIT: {Guard.CHAIRS_WORKING_GROUP, Guard.PROPOSAL_COMPLETE, Guard.CALL_OPEN},
+    T.RESUBMIT: {Guard.CHAIRS_WORKING_GROUP, Guard.PROPOSAL_COMPLETE},
+    T.WITHDRAW: {Guard.CHAIRS_WORKING_GROUP},
+    T.START_REVIEW: set(),
+    T.APPROVE: set(),
+    T.REJECT: set(),
+    T.REQUEST_REVISION: set(),
+    T.INITIATE: {Guard.HAS_COMMITMENT},
+    T.START: {Guard.HAS_FIRST_DISBURSEMENT, Guard.HAS_ACTUAL_START},
+    T.EXTEND: set(),
+    T.COMPLETE: {Guard.END_REACHED_OR_FINAL_REPORT, Guard.BALANCE_SETTLED},
+    T.CANCEL: set(),
+}
+PERMISSION_GUARDS = {Guard.CHAIRS_WORKING_GROUP}
+
+
+class AllFail(AllPass):
+    def __getitem__(self, name: str):  # type: ignore[no-untyped-def]
+        def check(row: Row) -> None:
+            raise GuardFailed(f"{name} does not hold")
+
+        return check
+
+
+@pytest.mark.parametrize("trigger", list(EXPECTED_GUARDS))
+def test_each_trigger_has_exactly_its_guards(trigger: str) -> None:
+    assert set(PROPOSAL.transition(trigger).guards) == EXPECTED_GUARDS[trigger]
+
+
+@pytest.mark.parametrize(
+    ("trigger", "guard"),
+    [(t, g) for t, gs in EXPECTED_GUARDS.items() for g in sorted(gs)],
+)
+def test_each_guard_blocks_its_trigger(trigger: str, guard: str) -> None:
+    transition = PROPOSAL.transition(trigger)
     role = next(iter(transition.roles))
-    for guard in transition.guards:
-        row = Row(status=transition.sources[0])
-        with pytest.raises(TransitionRefused, match=f"{guard} does not hold"):
-            PROPOSAL.fire(row, transition.trigger, {role}, Failing(guard))
-        assert row.status == transition.sources[0]
+    for source in transition.sources:
+        row = Row(status=source)
+        with pytest.raises(TransitionRefused, match=f"{guard} does not hold") as refused:
+            PROPOSAL.fire(row, trigger, {role}, Failing(guard))
+        assert row.status == source
+        # "Not yours" is a permission refusal (403), any other guard the row's (409).
+        expected = "permission" if guard in PERMISSION_GUARDS else "guard"
+        assert refused.value.refusal.kind == expected
+
+
+@pytest.mark.parametrize("trigger", [t for t, gs in EXPECTED_GUARDS.items() if not gs])
+def test_an_unguarded_trigger_fires_even_when_every_guard_fails(trigger: str) -> None:
+    transition = PROPOSAL.transition(trigger)
+    role = next(iter(transition.roles))
+    for source in transition.sources:
+        row = Row(status=source)
+        assert PROPOSAL.fire(row, trigger, {role}, AllFail()) == EXPECTED[trigger][1]
+
+
+def test_permission_guards_come_before_the_state() -> None:
+    """A chair of another group is told "not yours" even where the state would refuse too."""
+    row = Row(status=S.APPROVED)
+    with pytest.raises(TransitionRefused) as refused:
+        PROPOSAL.fire(row, T.WITHDRAW, {R.CHAIR}, Failing(Guard.CHAIRS_WORKING_GROUP))
+    assert refused.value.refusal.kind == "permission"
+    assert refused.value.refusal.not_permitted
+    assert set(PROPOSAL.permission_guards) == PERMISSION_GUARDS
 
 
 def test_guards_named_by_the_issue_are_attached_to_their_triggers() -> None:

@@ -205,8 +205,13 @@ def test_secretariat_closes_the_item_and_the_decision_moves_the_proposal(client,
     late = vote(client, item, "reject", change="1")
     assert late.status_code == 409
     assert "Votes can no longer be cast or changed" in late.get_data(as_text=True)
+    # Once closed, a member sees how each member voted (the chair's name alone proves
+    # nothing: it is on the page as the meeting's chair).
     page = client.get(f"/board/meetings/{item.meeting_id}").get_data(as_text=True)
-    assert "Board Chair" in page or world.board_chair.name in page
+    votes = page.split("Votes as recorded at closing", 1)[1].split("</table>", 1)[0]
+    for member in (world.board_chair, world.board_undp):
+        assert f"<td>{member.name} ({member.entity})</td><td>Approve" in votes
+    assert "Board Cted" in votes and "Recused" in votes
     assert db.session.scalar(select(func.count(Decision.id))) == 1
 
 
@@ -338,11 +343,36 @@ def test_late_vote_on_an_expired_written_procedure_is_refused(client, world) -> 
     item.meeting.deadline = utcnow() - timedelta(minutes=1)
     db.session.commit()
     sign_in(client, world.board_undp)
+    # No page closes it (a GET never writes): it waits for the worker or `prb board
+    # close-due`, and says so meanwhile, with no vote offered.
+    for url in ("/", "/board/", f"/board/meetings/{item.meeting_id}"):
+        assert client.get(url).status_code == 200
+    page = client.get(f"/board/meetings/{item.meeting_id}").get_data(as_text=True)
+    assert "voting closed at the deadline; the result is being recorded" in page
+    assert f"vote-submit-{item.id}" not in page
+    db.session.expire_all()
+    assert item.status == ItemState.OPEN
+    # A vote sent anyway is refused; that POST closes the item it found past its deadline.
     response = vote(client, item, "approve")
     assert response.status_code == 409
     db.session.expire_all()
     assert item.status == ItemState.DEFERRED
     assert db.session.scalar(select(func.count(Vote.id))) == 0
+
+
+def test_prb_board_close_due_closes_what_pages_leave_open(app, client, world) -> None:
+    item = item_under_review(world, meeting(world, written=True, number="PRB/2018/08"))
+    board.cast_vote(world.board_chair, item.id, "approve")
+    item.meeting.deadline = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    sign_in(client, world.secretariat)
+    client.get(f"/board/meetings/{item.meeting_id}")
+    db.session.expire_all()
+    assert item.status == ItemState.OPEN
+    result = app.test_cli_runner().invoke(args=["board", "close-due"])
+    assert result.exit_code == 0 and "1 item(s) closed." in result.output
+    db.session.expire_all()
+    assert item.status == ItemState.DEFERRED
 
 
 def test_a_later_decision_supersedes_the_earlier_one(client, world) -> None:
