@@ -1,5 +1,6 @@
-"""PRB itself closing the items of written procedures whose deadline has passed (run by the
-worker's clock, and before the pages that show open items)."""
+"""PRB itself closing the items of written procedures whose deadline has passed: run by the
+worker on each round, or by `prb board close-due` from cron; never by a page (no write on a
+GET)."""
 
 from __future__ import annotations
 
