@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -176,8 +177,22 @@ def app(database_url: str, backend: str) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+class OnceClient(FlaskClient):
+    """A test client whose form posts carry a fresh one-time token, as a browser posting a
+    rendered form does. Tests of the token itself set `auto_once = False` or send "once"."""
+
+    auto_once = True
+
+    def post(self, *args: Any, **kwargs: Any) -> Any:
+        data = kwargs.get("data")
+        if self.auto_once and isinstance(data, dict) and "once" not in data:
+            kwargs["data"] = {**data, "once": secrets.token_hex(8)}
+        return super().post(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    app.test_client_class = OnceClient
     return app.test_client()
 
 

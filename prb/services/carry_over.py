@@ -14,6 +14,7 @@ from prb.models import AgendaItem, Call, FundingProgramme, Proposal, User, utcno
 from prb.services import audit, calls
 from prb.services.access import get_visible_proposal, require_role
 from prb.services.errors import Conflict, Invalid
+from prb.services.once import spend
 from prb.services.transaction import committed
 from workflows import PROPOSAL, ItemState, ProposalState, Role
 
@@ -100,10 +101,13 @@ def _target(
     return programme, call
 
 
-def carry_over(actor: User, proposal_id: int, data: CarryOverInput) -> Proposal:
+def carry_over(
+    actor: User, proposal_id: int, data: CarryOverInput, *, once: str | None = None
+) -> Proposal:
     """The secretariat carries an undecided proposal to a later call and/or programme."""
     require_role(actor, Role.SECRETARIAT, action="carry a proposal over")
     with committed():
+        spend(once, actor, "carry over")
         proposal = get_visible_proposal(actor, proposal_id, for_update=True)
         if proposal.status not in CARRYABLE:
             allowed = ", ".join(s.label.lower() for s in PROPOSAL.states if s.name in CARRYABLE)

@@ -16,6 +16,7 @@ from prb.services.access import chairs_group, get_visible_proposal, require_role
 from prb.services.calendar import months_between, period_end
 from prb.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from prb.services.lifecycle import as_domain_error
+from prb.services.once import spend
 from prb.services.transaction import committed
 from workflows import EXTENSION, ExtensionState, ExtensionTrigger, GuardFailed, Role, Transition
 from workflows.definition import TransitionRefused
@@ -114,8 +115,11 @@ def _period(proposal: Proposal, data: ExtensionInput) -> tuple[date, int, date]:
     return start, months_between(start, data.new_end), data.new_end
 
 
-def request_extension(actor: User, proposal_id: int, data: ExtensionInput) -> ExtensionRequest:
+def request_extension(
+    actor: User, proposal_id: int, data: ExtensionInput, *, once: str | None = None
+) -> ExtensionRequest:
     with committed():
+        spend(once, actor, "request extension")
         proposal = get_visible_proposal(actor, proposal_id, for_update=True)
         if not chairs_group(actor, proposal.working_group_id):
             raise NotAllowed(

@@ -16,6 +16,7 @@ from prb.models import Decision, Proposal, ReportingNote, User, utcnow
 from prb.services import audit
 from prb.services.access import get_visible_proposal, require_role
 from prb.services.errors import Conflict, Invalid
+from prb.services.once import spend
 from prb.services.transaction import committed
 from workflows import Role, VoteChoice
 from workflows.proposal import PROJECT_STATES
@@ -98,11 +99,14 @@ def check(data: NoteInput, *, approved: date | None, today: date) -> dict[str, l
     return errors
 
 
-def set_note(actor: User, proposal_id: int, data: NoteInput) -> ReportingNote:
+def set_note(
+    actor: User, proposal_id: int, data: NoteInput, *, once: str | None = None
+) -> ReportingNote:
     """The secretariat sets how the project's duration reads in reports from a date on."""
     require_role(actor, Role.SECRETARIAT, action="set how a project's duration reads in reports")
     data = NoteInput(data.effective_on, data.duration_note.strip(), data.period_text.strip())
     with committed():
+        spend(once, actor, "set reporting note")
         proposal = get_visible_proposal(actor, proposal_id, for_update=True)
         if proposal.status not in PROJECT_STATES:
             raise Conflict(

@@ -9,19 +9,20 @@ from flask_wtf.file import FileField
 from wtforms import SubmitField
 
 from prb.services.accounts import password_links, people, two_step, user_import
-from prb.services.errors import Invalid
+from prb.services.errors import Conflict, Invalid
 from prb.services.reference import offered_entities
 from prb.services.spreadsheet import safe_cell
 from prb.web.access import roles_required
 from prb.web.auth import link_lifetime
 from prb.web.fields import Form
-from prb.web.forms import UserForm, options, show_errors
+from prb.web.forms import OnceField, UserForm, options, show_errors
 from workflows import ASSIGNABLE_ROLES, Role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 class ImportForm(Form):
+    once = OnceField()
     file = FileField(
         "Users file (CSV)",
         description="Columns email,name,entity,roles — roles separated by “;”, "
@@ -79,10 +80,16 @@ def new_user():  # type: ignore[no-untyped-def]
     status = 200
     if form.validate_on_submit():
         try:
-            link = password_links.invite_user(current_user, _input(form), valid_for=link_lifetime())
+            link = password_links.invite_user(
+                current_user, _input(form), valid_for=link_lifetime(), once=form.once.data
+            )
         except Invalid as exc:
             show_errors(form, exc)
             status = 422
+        except Conflict as exc:
+            flash(exc.message, "error")
+            form.once.renew()
+            status = 409
         else:
             flash(f"Account for {link.user.name} created.", "success")
             return _show_link(link, new=True)
@@ -160,10 +167,15 @@ def import_users():  # type: ignore[no-untyped-def]
                     upload.read(),
                     dry_run=bool(form.check.data),
                     valid_for=link_lifetime(),
+                    once=form.once.data,
                 )
             except Invalid as exc:
                 show_errors(form, exc)
                 status = 422
+            except Conflict as exc:
+                flash(exc.message, "error")
+                form.once.renew()
+                status = 409
             else:
                 status = 422 if result.errors else 200
     elif request.method == "POST":

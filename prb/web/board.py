@@ -86,12 +86,14 @@ def new_meeting():  # type: ignore[no-untyped-def]
                     deadline=deadline,
                     recorded_after=bool(form.recorded_after.data),
                 ),
+                once=form.once.data,
             )
         except Invalid as exc:
             show_errors(form, exc)
             status = 422
         except Conflict as exc:
             flash(exc.message, "error")
+            form.once.renew()
             status = 409
         else:
             next_step = (
@@ -278,7 +280,9 @@ def add_item(meeting_id: int):  # type: ignore[no-untyped-def]
         flash(first_error(form) if form.errors else "Choose a proposal to add.", "error")
         return meeting(meeting_id, status=422)
     try:
-        item = service.add_to_agenda(current_user, meeting_id, form.proposal_id.data)
+        item = service.add_to_agenda(
+            current_user, meeting_id, form.proposal_id.data, once=form.once.data
+        )
     except (Conflict, Invalid) as exc:
         flash(exc.message, "error")
         return meeting(meeting_id, status=exc.status_code)
@@ -293,7 +297,9 @@ def add_extension(meeting_id: int):  # type: ignore[no-untyped-def]
         flash(first_error(form) if form.errors else "Choose an extension request to add.", "error")
         return meeting(meeting_id, status=422)
     try:
-        item = service.add_extension_to_agenda(current_user, meeting_id, form.extension_id.data)
+        item = service.add_extension_to_agenda(
+            current_user, meeting_id, form.extension_id.data, once=form.once.data
+        )
     except (Conflict, Invalid) as exc:
         flash(exc.message, "error")
         return meeting(meeting_id, status=exc.status_code)
@@ -417,7 +423,7 @@ def conflict(item_id: int):  # type: ignore[no-untyped-def]
     form = ConflictForm()
     try:
         require_valid(form)
-        service.declare_conflict(current_user, item_id, form.reason.data or "")
+        service.declare_conflict(current_user, item_id, form.reason.data or "", once=form.once.data)
     except (Conflict, Invalid) as exc:
         flash(exc.message, "error")
         return meeting(meeting_id, status=exc.status_code)
@@ -498,6 +504,7 @@ def record_vote(item_id: int):  # type: ignore[no-untyped-def]
             form.member_id.data,
             form.choice.data,
             form.comment.data or "",
+            once=form.once.data,
         )
     except (Conflict, Invalid) as exc:
         _flash_refusal(exc)
@@ -512,7 +519,13 @@ def record_conflict(item_id: int):  # type: ignore[no-untyped-def]
     form = RecordConflictForm()
     try:
         require_valid(form)
-        service.record_conflict(current_user, item_id, form.member_id.data, form.reason.data or "")
+        service.record_conflict(
+            current_user,
+            item_id,
+            form.member_id.data,
+            form.reason.data or "",
+            once=form.once.data,
+        )
     except (Conflict, Invalid) as exc:
         _flash_refusal(exc)
         return meeting(meeting_id, status=exc.status_code)
@@ -564,9 +577,14 @@ def add_seat():  # type: ignore[no-untyped-def]
                 until=form.until.data,
                 is_chair=bool(form.is_chair.data),
             ),
+            once=form.once.data,
         )
     except Invalid as exc:
         show_errors(form, exc)
+        return members(form=form, status=exc.status_code)
+    except Conflict as exc:
+        flash(exc.message, "error")
+        form.once.renew()
         return members(form=form, status=exc.status_code)
     flash(f"Seat added for {seat.user.name}.", "success")
     return redirect(url_for(".members"), 303)
@@ -640,9 +658,14 @@ def add_rules():  # type: ignore[no-untyped-def]
                 absent_may_vote=bool(form.absent_may_vote.data),
                 note=form.note.data or "",
             ),
+            once=form.once.data,
         )
     except Invalid as exc:
         show_errors(form, exc)
+        return rules(form=form, status=exc.status_code)
+    except Conflict as exc:
+        flash(exc.message, "error")
+        form.once.renew()
         return rules(form=form, status=exc.status_code)
     flash(f"Rules of procedure in force from {version.effective_from:%d %B %Y} added.", "success")
     return redirect(url_for(".rules"), 303)

@@ -10,13 +10,14 @@ from wtforms.validators import Length, Optional
 from prb.services.calls import GUIDANCE_LIMIT, LABELS, TITLE_LIMIT
 from prb.services.carry_over import REASON_LIMIT
 from prb.web.fields import Form
-from prb.web.forms import MultiCheckboxField, UTCDateTimeField, _int_or_none, parse_id
+from prb.web.forms import MultiCheckboxField, OnceField, UTCDateTimeField, _int_or_none, parse_id
 
 # What a browser's datetime-local input sends, and what a person types without one.
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
 class CallForm(Form):
+    once = OnceField()
     programme_id = SelectField(LABELS["programme_id"], coerce=_int_or_none, validate_choice=False)
     title = StringField(
         LABELS["title"],
@@ -54,6 +55,7 @@ def as_utc(value: datetime | None) -> datetime | None:
 
 
 class CarryOverForm(Form):
+    once = OnceField()
     call_id = SelectField("To the call", coerce=_int_or_none, validate_choice=False)
     programme_id = SelectField(
         "Or to the programme",

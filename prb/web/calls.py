@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from prb.models import Call
 from prb.services import calls as service
-from prb.services.errors import Invalid
+from prb.services.errors import Conflict, Invalid
 from prb.services.reference import offered_programmes, offered_working_groups
 from prb.web.access import roles_required
 from prb.web.call_forms import CallForm, as_utc
@@ -76,10 +76,14 @@ def new():  # type: ignore[no-untyped-def]
     status = 200
     if form.validate_on_submit():
         try:
-            call = service.create_call(current_user, _input(form))
+            call = service.create_call(current_user, _input(form), once=form.once.data)
         except Invalid as exc:
             show_errors(form, exc)
             status = 422
+        except Conflict as exc:
+            flash(exc.message, "error")
+            form.once.renew()
+            status = 409
         else:
             flash(f"The call “{call.title}” was saved.", "success")
             return redirect(url_for(".show", call_id=call.id), 303)

@@ -224,6 +224,7 @@ def add_entry(proposal_id: int):  # type: ignore[no-untyped-def]
         return project(proposal_id, 422, {"entry": form})
     except Conflict as exc:
         flash(exc.message, "error")
+        form.once.renew()
         return project(proposal_id, 409, {"entry": form})
     flash(f"{entry.kind_label} of USD {entry.amount:,.2f} recorded.", "success")
     return redirect(url_for(".project", proposal_id=proposal_id), 303)
@@ -307,12 +308,14 @@ def request_extension(proposal_id: int):  # type: ignore[no-untyped-def]
                 additional_funds=form.additional_funds.data,
                 justification=form.justification.data or "",
             ),
+            once=form.once.data,
         )
     except Invalid as exc:
         show_errors(form, exc)
         return project(proposal_id, 422, {"extension": form})
     except Conflict as exc:
         flash(exc.message, "error")
+        form.once.renew()
         return project(proposal_id, 409, {"extension": form})
     flash(f"Extension requested: {ext.summary}. Finance reviews it next.", "success")
     return redirect(url_for(".project", proposal_id=proposal_id), 303)

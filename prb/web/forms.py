@@ -66,6 +66,10 @@ class OnceField(HiddenField):
     def _value(self) -> str:
         return self.data or _new_token()
 
+    def renew(self) -> None:
+        """After a refusal the form is shown again: with a token not yet spent."""
+        self.data = _new_token()
+
 
 def options(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     """Choices for a select or checkbox list, from (value, label) pairs."""
@@ -167,6 +171,7 @@ class ProposalFilterForm(Form):
 
 
 class UserForm(Form):
+    once = OnceField()
     email = EmailField(
         "E-mail", validators=[InputRequired("Enter the e-mail address."), Length(max=254)]
     )
@@ -187,6 +192,7 @@ def show_errors(form: Form, exc: Invalid) -> None:
 
 
 class MeetingForm(Form):
+    once = OnceField()
     number = StringField(
         "Number", validators=[Length(max=40)], description="For example PRB/2018/03"
     )
@@ -207,6 +213,7 @@ class MeetingForm(Form):
 
 
 class AgendaForm(Form):
+    once = OnceField()
     proposal_id = SelectField("Proposal under review", coerce=_int_or_none, validate_choice=False)
     submit = SubmitField("Add to the agenda")
 
@@ -224,6 +231,7 @@ class VoteForm(Form):
 
 
 class ConflictForm(Form):
+    once = OnceField()
     reason = TextAreaField("Reason", validators=[Length(max=1000)])
     submit = SubmitField("Declare a conflict of interest")
 
@@ -243,6 +251,7 @@ class CloseItemForm(Form):
 
 
 class RecordVoteForm(Form):
+    once = OnceField()
     member_id = SelectField("Member", coerce=_int_or_none, validate_choice=False)
     choice = RadioField("Vote as recorded", validate_choice=False)
     comment = TextAreaField("Comment (optional)", validators=[Length(max=1000)])
@@ -250,6 +259,7 @@ class RecordVoteForm(Form):
 
 
 class RecordConflictForm(Form):
+    once = OnceField()
     member_id = SelectField("Member", coerce=_int_or_none, validate_choice=False)
     reason = TextAreaField("Reason declared", validators=[Length(max=1000)])
     submit = SubmitField("Enter the conflict of interest")
@@ -275,6 +285,7 @@ class ReasonForm(Form):
 
 
 class SeatForm(Form):
+    once = OnceField()
     user_id = SelectField("Board member", coerce=_int_or_none, validate_choice=False)
     since = CalendarDateField("First day", validators=[Optional()])
     until = CalendarDateField(
@@ -295,6 +306,7 @@ class ChairForm(Form):
 
 
 class RulesForm(Form):
+    once = OnceField()
     effective_from = CalendarDateField("In force from", validators=[Optional()])
     quorum = StringField(
         "Quorum",
@@ -340,6 +352,7 @@ class ProjectDatesForm(Form):
 
 
 class ExtensionForm(Form):
+    once = OnceField()
     months = MonthsField(
         "Extension (months)", validators=[Optional()], description="Either a number of months…"
     )
@@ -372,6 +385,7 @@ class DashboardFilterForm(Form):
 
 
 class ExtensionAgendaForm(Form):
+    once = OnceField()
     extension_id = SelectField("Extension request", coerce=_int_or_none, validate_choice=False)
     submit = SubmitField("Add to the agenda")
 

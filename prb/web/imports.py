@@ -23,6 +23,7 @@ from prb.services import portfolio_import as service
 from prb.services.errors import Conflict
 from prb.web.access import roles_required
 from prb.web.fields import Form
+from prb.web.forms import OnceField
 from workflows import Role
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
@@ -42,6 +43,7 @@ class UploadForm(Form):
 
 
 class ConfirmForm(Form):
+    once = OnceField()
     sha256 = HiddenField()
     submit = SubmitField("Import")
 
@@ -126,7 +128,9 @@ def confirm():  # type: ignore[no-untyped-def]
         raise Conflict("Check the file first; then import the file you checked.")
     filename = checked.get("filename", "")
     try:
-        batch = service.import_checked(current_user, _staging_folder(), digest, filename)
+        batch = service.import_checked(
+            current_user, _staging_folder(), digest, filename, once=form.once.data
+        )
     except service.ImportRefused as exc:
         flash(exc.message, "error")
         result = service.CheckResult(filename, digest, [], exc.errors)

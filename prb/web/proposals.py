@@ -144,6 +144,7 @@ def new():  # type: ignore[no-untyped-def]
             status = 422
         except Conflict as exc:
             flash(exc.message, "error")
+            form.once.renew()
             status = 409
         else:
             flash(_saved_message(proposal, bool(form.submit_proposal.data)), "success")
@@ -292,12 +293,14 @@ def carry_over(proposal_id: int):  # type: ignore[no-untyped-def]
                     programme_id=form.programme_id.data,
                     reason=form.reason.data or "",
                 ),
+                once=form.once.data,
             )
         except Invalid as exc:
             show_errors(form, exc)
             status = 422
         except Conflict as exc:
             flash(exc.message, "error")
+            form.once.renew()
             status = 409
         else:
             flash(f"Proposal {proposal.display_code} was carried over.", "success")

@@ -63,12 +63,16 @@ def _entity_form(entity_id: int | None):  # type: ignore[no-untyped-def]
         data = entities.EntityInput(code=form.code.data or "", name=form.name.data or "")
         try:
             if entity is None:
-                saved = entities.create_entity(current_user, data)
+                saved = entities.create_entity(current_user, data, once=form.once.data)
             else:
                 saved = entities.update_entity(current_user, entity.id, data)
         except Invalid as exc:
             show_errors(form, exc)
             status = 422
+        except Conflict as exc:
+            flash(exc.message, "error")
+            form.once.renew()
+            status = 409
         else:
             return _saved(f"Entity {saved.code} saved.", ".entity_list")
     elif request.method == "POST":
@@ -172,12 +176,16 @@ def _group_form(group_id: int | None):  # type: ignore[no-untyped-def]
         data = groups.GroupInput(name=form.name.data or "", short_name=form.short_name.data or "")
         try:
             if g is None:
-                saved = groups.create_group(current_user, data)
+                saved = groups.create_group(current_user, data, once=form.once.data)
             else:
                 saved = groups.update_group(current_user, g.id, data)
         except Invalid as exc:
             show_errors(form, exc)
             status = 422
+        except Conflict as exc:
+            flash(exc.message, "error")
+            form.once.renew()
+            status = 409
         else:
             return _saved(f"Working group {saved.name} saved.", ".group", group_id=saved.id)
     elif request.method == "POST":
@@ -213,12 +221,15 @@ def appoint_chair(group_id: int):  # type: ignore[no-untyped-def]
     form = ChairForm()
     try:
         require_valid(form)
-        term = groups.appoint_chair(current_user, group_id, form.user_id.data, form.since.data)
+        term = groups.appoint_chair(
+            current_user, group_id, form.user_id.data, form.since.data, once=form.once.data
+        )
     except (Invalid, Conflict) as exc:
         if isinstance(exc, Invalid):
             show_errors(form, exc)
         else:
             flash(exc.message, "error")
+            form.once.renew()
         return group(group_id, status=exc.status_code, chair_form=form)
     return _saved(
         f"{term.user.name} chairs {term.working_group.name} from {long_date(term.since)}.",
@@ -312,12 +323,18 @@ def _programme_form(programme_id: int | None):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             if p is None:
-                saved = programmes.create_programme(current_user, _programme_input(form))
+                saved = programmes.create_programme(
+                    current_user, _programme_input(form), once=form.once.data
+                )
             else:
                 saved = programmes.update_programme(current_user, p.id, _programme_input(form))
         except Invalid as exc:
             show_errors(form, exc)
             status = 422
+        except Conflict as exc:
+            flash(exc.message, "error")
+            form.once.renew()
+            status = 409
         else:
             return _saved(f"Programme {saved.code} saved.", ".programme", programme_id=saved.id)
     elif request.method == "POST":
@@ -370,9 +387,13 @@ def change_envelope(programme_id: int):  # type: ignore[no-untyped-def]
     )
     try:
         require_valid(form)
-        change = envelopes.change_envelope(current_user, programme_id, data)
+        change = envelopes.change_envelope(current_user, programme_id, data, once=form.once.data)
     except Invalid as exc:
         show_errors(form, exc)
+        return programme(programme_id, status=exc.status_code, envelope_form=form)
+    except Conflict as exc:
+        flash(exc.message, "error")
+        form.once.renew()
         return programme(programme_id, status=exc.status_code, envelope_form=form)
     return _saved(
         f"Envelope of USD {change.amount:,.2f} from {long_date(change.effective_on)} recorded.",
@@ -387,9 +408,15 @@ def add_output(programme_id: int):  # type: ignore[no-untyped-def]
     form = OutputForm()
     try:
         require_valid(form)
-        output = outputs.add_output(current_user, programme_id, form.label.data or "")
+        output = outputs.add_output(
+            current_user, programme_id, form.label.data or "", once=form.once.data
+        )
     except Invalid as exc:
         show_errors(form, exc)
+        return programme(programme_id, status=exc.status_code, output_form=form)
+    except Conflict as exc:
+        flash(exc.message, "error")
+        form.once.renew()
         return programme(programme_id, status=exc.status_code, output_form=form)
     return _saved(f"“{output.label}” added.", ".programme", programme_id=programme_id)
 

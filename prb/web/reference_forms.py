@@ -10,6 +10,7 @@ from prb.web.fields import Form
 from prb.web.forms import (
     AmountField,
     CalendarDateField,
+    OnceField,
     YearField,
     _int_or_none,
     options,
@@ -20,6 +21,7 @@ SHORT, LONG = 300, 5000
 
 
 class EntityForm(Form):
+    once = OnceField()
     code = StringField(
         "Code", validators=[Length(max=SHORT)], description="As records show it, e.g. UNODC."
     )
@@ -28,6 +30,7 @@ class EntityForm(Form):
 
 
 class GroupForm(Form):
+    once = OnceField()
     name = StringField("Name", validators=[Length(max=SHORT)])
     short_name = StringField(
         "Short name",
@@ -38,6 +41,7 @@ class GroupForm(Form):
 
 
 class ChairForm(Form):
+    once = OnceField()
     user_id = SelectField("Chair", coerce=_int_or_none, validate_choice=False)
     since = CalendarDateField("Chair from", validators=[Optional()])
     submit = SubmitField("Appoint")
@@ -49,6 +53,7 @@ class EndTermForm(Form):
 
 
 class ProgrammeForm(Form):
+    once = OnceField()
     code = StringField(
         "Code",
         validators=[Length(max=SHORT)],
@@ -81,6 +86,7 @@ class ProgrammeForm(Form):
 
 
 class EnvelopeForm(Form):
+    once = OnceField()
     effective_on = CalendarDateField("Effective from", validators=[Optional()])
     amount = AmountField("New envelope (USD)", places=2, validators=[Optional()])
     reason = TextAreaField(
@@ -92,6 +98,7 @@ class EnvelopeForm(Form):
 
 
 class OutputForm(Form):
+    once = OnceField()
     label = StringField(
         "Outcome and output",
         validators=[Length(max=SHORT)],

@@ -13,7 +13,7 @@ from prb.services.access import get_visible_proposal
 from prb.services.errors import Conflict, Invalid
 from prb.web.access import roles_required
 from prb.web.fields import Form
-from prb.web.forms import CalendarDateField, show_errors
+from prb.web.forms import CalendarDateField, OnceField, show_errors
 from workflows import Role
 from workflows.proposal import PROJECT_STATES
 
@@ -21,6 +21,7 @@ bp = Blueprint("reporting_notes", __name__)
 
 
 class ReportingNoteForm(Form):
+    once = OnceField()
     effective_on = CalendarDateField(
         "From", validators=[Optional()], description="Reports as at this date or later read it."
     )
@@ -54,12 +55,14 @@ def page(proposal_id: int):  # type: ignore[no-untyped-def]
                         form.duration_note.data or "",
                         form.period_text.data or "",
                     ),
+                    once=form.once.data,
                 )
             except Invalid as exc:
                 show_errors(form, exc)
                 status = 422
             except Conflict as exc:
                 flash(exc.message, "error")
+                form.once.renew()
                 status = 409
             else:
                 flash("Reporting note set.", "success")

@@ -6,18 +6,35 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from secrets import token_hex
 
 import pytest
 from sqlalchemy import func, select
 
 from prb.extensions import db
-from prb.models import LedgerEntry, MinutesVersion, Proposal
+from prb.models import (
+    BoardRules,
+    Entity,
+    EnvelopeChange,
+    FundingProgramme,
+    LedgerEntry,
+    Meeting,
+    MinutesVersion,
+    Proposal,
+    ReportingNote,
+    ResultsOutput,
+    User,
+    WorkingGroup,
+)
 from prb.services import finance
 from prb.services.errors import Conflict
 from prb.services.once import spend
 from tests import factories
 from tests.conftest import sign_in
+from tests.reference_helpers import administrator
+from tests.web.test_admin import user_form
 from tests.web.test_minutes import decided_meeting
+from tests.web.test_reference import programme_form
 from workflows import ProposalState
 
 
@@ -26,6 +43,7 @@ def _count(model) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_a_proposal_sent_without_its_token_is_refused_and_not_replayed(client, world) -> None:
+    client.auto_once = False
     sign_in(client, world.chair_a)
     data = {
         "programme_id": world.programme.id,
@@ -52,6 +70,7 @@ def test_a_proposal_sent_without_its_token_is_refused_and_not_replayed(client, w
 def test_a_disbursement_sent_without_its_token_is_refused_and_not_replayed(
     client, world, once
 ) -> None:
+    client.auto_once = False
     p = factories.project(world, status=ProposalState.ONGOING, budget=Decimal("1000.00"))
     sign_in(client, world.finance)
     data = {"kind": "commitment", "amount": "100.00", "value_date": date(2018, 3, 1).isoformat()}
@@ -96,3 +115,103 @@ def test_a_post_with_an_empty_body_carries_no_token(app) -> None:
         assert EntryForm().once.data == ""
     with app.test_request_context("/", method="GET"):
         assert len(EntryForm().once.data) >= 32
+
+
+# -- every form that creates a record carries a token ---------------------------------------
+# Each case: who posts, where, a valid form, and the record it creates. Sent twice with the
+# same token it creates one record (the second is a 409); sent without a token, none.
+
+
+def _admin(world):  # type: ignore[no-untyped-def]
+    return administrator(world)
+
+
+def _note_case(world):  # type: ignore[no-untyped-def]
+    p = factories.project(world, status=ProposalState.ONGOING, start=date(2018, 1, 1), months=12)
+    url = f"/proposals/{p.id}/reporting-notes"
+    return world.secretariat, url, {"effective_on": "2018-06-01", "duration_note": "extended"}
+
+
+CASES = {
+    "entity": (
+        lambda w: (_admin(w), "/admin/entities/new", {"code": "WCO", "name": "World Customs"}),
+        Entity,
+    ),
+    "working group": (
+        lambda w: (_admin(w), "/admin/groups/new", {"name": "Borders", "short_name": "BRD"}),
+        WorkingGroup,
+    ),
+    "programme": (
+        lambda w: (_admin(w), "/admin/programmes/new", programme_form()),
+        FundingProgramme,
+    ),
+    "results output": (
+        lambda w: (_admin(w), f"/admin/programmes/{w.programme.id}/outputs", {"label": "O 9.1"}),
+        ResultsOutput,
+    ),
+    "envelope change": (
+        lambda w: (
+            _admin(w),
+            f"/admin/programmes/{w.programme.id}/envelope",
+            {"effective_on": "2018-06-01", "amount": "9000000.00", "reason": "Top-up"},
+        ),
+        EnvelopeChange,
+    ),
+    "rules version": (
+        lambda w: (
+            _admin(w),
+            "/board/rules",
+            {"effective_from": "2019-01-01", "quorum": "2/3", "written_procedure_days": "10"},
+        ),
+        BoardRules,
+    ),
+    "user": (lambda w: (_admin(w), "/admin/users/new", user_form(w)), User),
+    "meeting": (
+        lambda w: (
+            w.secretariat,
+            "/board/meetings/new",
+            {
+                "number": "PRB/2018/07",
+                "kind": "meeting",
+                "held_on": "2018-02-15",
+                "recorded_after": "y",
+                "place": "NY",
+            },
+        ),
+        Meeting,
+    ),
+    "reporting note": (_note_case, ReportingNote),
+}
+
+
+CHECKED_FIRST = {"meeting"}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_form_sent_twice_creates_one_record_and_one_without_token_none(
+    client, world, case
+) -> None:
+    setup, model = CASES[case]
+    user, url, data = setup(world)
+    before = _count(model)
+    sign_in(client, user)
+    client.auto_once = False
+    missing = client.post(url, data=data)
+    assert missing.status_code == 409, case
+    assert "without its one-time token" in missing.get_data(as_text=True)
+    assert _count(model) == before, case
+    once = token_hex(8)
+    first = client.post(url, data={**data, "once": once})
+    assert first.status_code in (200, 302, 303), (case, first.status_code)
+    assert _count(model) == before + 1, case
+    again = client.post(url, data={**data, "once": once})
+    page = again.get_data(as_text=True)
+    if case in CHECKED_FIRST:
+        # its service checks the form (a duplicate number) before the transaction: the
+        # replay is refused as the duplicate it is
+        assert again.status_code == 422 and "already exists" in page, case
+    else:
+        assert again.status_code == 409, case
+        assert "already submitted" in page, case
+        assert f'value="{once}"' not in page, case  # shown again with a fresh token
+    assert _count(model) == before + 1, case

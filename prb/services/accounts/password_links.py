@@ -17,6 +17,7 @@ from prb.services import audit, passwords
 from prb.services.access import require_administrator
 from prb.services.accounts.people import NO_PASSWORD, UserInput, acting_role, create
 from prb.services.errors import Gone, Invalid, NotAllowed, NotFound
+from prb.services.once import spend
 from prb.services.transaction import committed
 
 
@@ -67,9 +68,13 @@ def issue(user: User, *, actor: User | None, valid_for: timedelta) -> IssuedLink
     return IssuedLink(user=user, token=token, expires_at=expires_at)
 
 
-def invite_user(actor: User | None, data: UserInput, *, valid_for: timedelta) -> IssuedLink:
+def invite_user(
+    actor: User | None, data: UserInput, *, valid_for: timedelta, once: str | None = None
+) -> IssuedLink:
     """A new account and its one-time set-password link, together or not at all."""
     with committed():
+        if actor is not None:  # the command line has no form to replay
+            spend(once, actor, "create user")
         user = create(actor, data)
         link = issue(user, actor=actor, valid_for=valid_for)
     return link

@@ -25,6 +25,7 @@ from prb.services.accounts.people import (
     roles_problem,
 )
 from prb.services.errors import Conflict, Invalid
+from prb.services.once import spend
 from prb.services.transaction import committed
 from workflows import ASSIGNABLE_ROLES, Role
 
@@ -160,6 +161,7 @@ def import_users(
     *,
     dry_run: bool,
     valid_for: timedelta,
+    once: str | None = None,
 ) -> ImportResult:
     """Check (and unless `dry_run`, import) a users file. `actor` None: the command line."""
     require_administrator(actor, action="import user accounts")
@@ -174,6 +176,8 @@ def import_users(
         return result
     try:
         with committed():
+            if actor is not None:  # the command line has no form to replay
+                spend(once, actor, "import users")
             batch = ImportBatch(
                 kind=KIND,
                 filename=filename,

@@ -12,6 +12,7 @@ from prb.services.access import require_role
 from prb.services.board import snapshots
 from prb.services.board.meetings import lock_open_meeting
 from prb.services.errors import Conflict, NotFound
+from prb.services.once import spend
 from prb.services.transaction import committed
 from workflows import ExtensionState, ExtensionTrigger, ItemState, ProposalState, Role
 
@@ -55,9 +56,12 @@ def schedulable_extensions() -> list[ExtensionRequest]:
     )
 
 
-def add_to_agenda(actor: User, meeting_id: int, proposal_id: int) -> AgendaItem:
+def add_to_agenda(
+    actor: User, meeting_id: int, proposal_id: int, *, once: str | None = None
+) -> AgendaItem:
     require_role(actor, Role.SECRETARIAT, action="build agendas")
     with committed():
+        spend(once, actor, "add to agenda")
         meeting = lock_open_meeting(meeting_id)
         proposal = (
             db.session.scalars(
@@ -107,9 +111,12 @@ def add_to_agenda(actor: User, meeting_id: int, proposal_id: int) -> AgendaItem:
     return item
 
 
-def add_extension_to_agenda(actor: User, meeting_id: int, extension_id: int) -> AgendaItem:
+def add_extension_to_agenda(
+    actor: User, meeting_id: int, extension_id: int, *, once: str | None = None
+) -> AgendaItem:
     require_role(actor, Role.SECRETARIAT, action="build agendas")
     with committed():
+        spend(once, actor, "add extension to agenda")
         meeting = lock_open_meeting(meeting_id)
         ext = (
             db.session.scalars(

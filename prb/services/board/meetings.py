@@ -32,6 +32,7 @@ from prb.services.board.rules import (
 )
 from prb.services.calendar import long_date
 from prb.services.errors import Conflict, Invalid, NotFound
+from prb.services.once import spend
 from prb.services.transaction import committed, locked
 from workflows import ItemState, MeetingKind, Role
 
@@ -98,7 +99,7 @@ def dates_problems(data: MeetingInput, errors: dict[str, list[str]]) -> None:
         errors["deadline"] = ["The deadline must be in the future."]
 
 
-def schedule_meeting(actor: User, data: MeetingInput) -> Meeting:
+def schedule_meeting(actor: User, data: MeetingInput, *, once: str | None = None) -> Meeting:
     require_role(actor, Role.SECRETARIAT, action="schedule Board meetings")
     errors: dict[str, list[str]] = {}
     number = data.number.strip().upper()
@@ -126,6 +127,7 @@ def schedule_meeting(actor: User, data: MeetingInput) -> Meeting:
     assert data.held_on is not None
     try:
         with committed():
+            spend(once, actor, "schedule meeting")
             rules = rules_for_date(data.held_on, actor=actor)
             deadline = None
             if written:

@@ -18,6 +18,7 @@ from prb.services.access import SET_UP_READERS, require_administrator, require_r
 from prb.services.calendar import long_date
 from prb.services.decision_rule import Rule
 from prb.services.errors import Invalid
+from prb.services.once import spend
 from prb.services.transaction import committed
 from workflows import ItemState, Role
 
@@ -184,7 +185,7 @@ def proposed_rules() -> RulesInput:
     )
 
 
-def add_rules(actor: User | None, data: RulesInput) -> BoardRules:
+def add_rules(actor: User | None, data: RulesInput, *, once: str | None = None) -> BoardRules:
     """A new version of the rules, from its effective date. Versions are never edited; one
     that would change the rule of an item already closed is refused. `actor` None: the
     command line (an operator with shell access)."""
@@ -212,6 +213,8 @@ def add_rules(actor: User | None, data: RulesInput) -> BoardRules:
         raise Invalid("The rules were not saved: please correct the fields marked.", errors)
     assert data.effective_from is not None and days is not None
     with committed():
+        if actor is not None:  # the command line has no form to replay
+            spend(once, actor, "add rules")
         _lock_versions()
         effective = data.effective_from
         if db.session.scalar(select(BoardRules.id).where(BoardRules.effective_from == effective)):

@@ -16,6 +16,7 @@ from prb.services.accounts.people import active_holders
 from prb.services.board.rules import READERS
 from prb.services.calendar import long_date
 from prb.services.errors import Conflict, Invalid
+from prb.services.once import spend
 from prb.services.transaction import committed, locked
 from workflows import Role
 
@@ -87,7 +88,7 @@ def _chair_clash(since: date, until: date | None, seat_id: int | None) -> str | 
     )
 
 
-def add_seat(actor: User, data: SeatInput) -> BoardMembership:
+def add_seat(actor: User, data: SeatInput, *, once: str | None = None) -> BoardMembership:
     require_role(actor, Role.ADMINISTRATOR, action="change the Board's members")
     errors: dict[str, list[str]] = {}
     user = db.session.get(User, data.user_id) if data.user_id else None
@@ -101,6 +102,7 @@ def add_seat(actor: User, data: SeatInput) -> BoardMembership:
         raise Invalid("The seat was not added: please correct the fields marked.", errors)
     assert user is not None and data.since is not None
     with committed():
+        spend(once, actor, "add seat")
         _lock_seats()
         same = _overlapping(data.since, data.until, BoardMembership.user_id == user.id)
         if same is not None:

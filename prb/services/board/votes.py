@@ -16,6 +16,7 @@ from prb.services.board.members import board_members, is_board_member, recusals,
 from prb.services.board.rules import rules_on
 from prb.services.calendar import long_date
 from prb.services.errors import Conflict, Invalid, NotAllowed
+from prb.services.once import spend
 from prb.services.transaction import committed
 from workflows import Role, VoteChoice
 
@@ -183,7 +184,13 @@ def _recorded_member(item: AgendaItem, member_id: int | None) -> User:
 
 
 def record_vote(
-    actor: User, item_id: int, member_id: int | None, choice: str, comment: str = ""
+    actor: User,
+    item_id: int,
+    member_id: int | None,
+    choice: str,
+    comment: str = "",
+    *,
+    once: str | None = None,
 ) -> Vote:
     """The secretariat enters a member's vote from the record of a meeting (or written
     procedure) that took place before it was entered in PRB; entering it again corrects it.
@@ -191,6 +198,7 @@ def record_vote(
     require_role(actor, Role.SECRETARIAT, action="enter votes from a meeting's record")
     vote_choice, comment = _parse(choice, comment)
     with committed():
+        spend(once, actor, "record vote")
         item = _lock_recorded_item(item_id)
         meeting = item.meeting
         member = _recorded_member(item, member_id)
@@ -233,12 +241,15 @@ def record_vote(
     return vote
 
 
-def record_conflict(actor: User, item_id: int, member_id: int | None, reason: str) -> None:
+def record_conflict(
+    actor: User, item_id: int, member_id: int | None, reason: str, *, once: str | None = None
+) -> None:
     """The secretariat enters a conflict of interest a member declared at a meeting recorded
     after the fact; a vote entered for her on the item is withdrawn."""
     require_role(actor, Role.SECRETARIAT, action="enter conflicts from a meeting's record")
     reason = _reason(reason)
     with committed():
+        spend(once, actor, "record conflict")
         item = _lock_recorded_item(item_id)
         member = _recorded_member(item, member_id)
         if any(c.member_id == member.id for c in item.conflicts):
@@ -277,12 +288,13 @@ def _withdraw_vote(item: AgendaItem, member: User) -> None:
         db.session.delete(vote)
 
 
-def declare_conflict(actor: User, item_id: int, reason: str) -> None:
+def declare_conflict(actor: User, item_id: int, reason: str, *, once: str | None = None) -> None:
     """A member declares a conflict of interest; a vote she already cast is withdrawn."""
     if not is_board_member(actor):
         raise NotAllowed("Only board members declare conflicts of interest.")
     reason = _reason(reason)
     try:
+        spend(once, actor, "declare conflict")
         item = lock_item(item_id)
         refuse_if_frozen(item.meeting)
         if item.meeting.recorded_after:

@@ -26,6 +26,7 @@ from prb.services.calendar import utc_time
 from prb.services.calls.windows import to_the_minute, window_problems, window_text
 from prb.services.codes import lock_programme
 from prb.services.errors import Invalid
+from prb.services.once import spend
 from prb.services.transaction import committed, locked
 from workflows import Role
 
@@ -155,10 +156,11 @@ def _check_overlap(
         )
 
 
-def create_call(actor: User, data: CallInput) -> Call:
+def create_call(actor: User, data: CallInput, *, once: str | None = None) -> Call:
     """An administrator opens a call for a programme (it may open now or later)."""
     require_role(actor, Role.ADMINISTRATOR, action="open a call for proposals")
     with committed():
+        spend(once, actor, "create call")
         now = utcnow()
         errors = window_problems(data.opens_at, data.closes_at, now)
         programme = _checked_programme(data.programme_id, errors)

@@ -19,6 +19,7 @@ from prb.extensions import db
 from prb.models import ImportBatch, User
 from prb.services.access import require_role
 from prb.services.errors import Conflict, Invalid
+from prb.services.once import spend
 from prb.services.portfolio_import import staging
 from prb.services.portfolio_import.checks import ProgrammeSummary, check_sheet, summaries
 from prb.services.portfolio_import.columns import COLUMNS, Column
@@ -116,7 +117,9 @@ def check_projects(
     return result
 
 
-def import_checked(actor: User, folder: Path, sha256: str, filename: str) -> ImportBatch:
+def import_checked(
+    actor: User, folder: Path, sha256: str, filename: str, *, once: str | None = None
+) -> ImportBatch:
     """Import the file a dry run kept under `sha256`, then let it go."""
     require_role(actor, *IMPORTERS, action="import projects")
     content = staging.take(folder, sha256)
@@ -125,13 +128,18 @@ def import_checked(actor: User, folder: Path, sha256: str, filename: str) -> Imp
             "The checked file is no longer held (checked files wait a day). Upload it and "
             "check it again."
         )
-    batch = import_projects(actor, filename, content, expected_sha256=sha256)
+    batch = import_projects(actor, filename, content, expected_sha256=sha256, once=once)
     staging.discard(folder, sha256)
     return batch
 
 
 def import_projects(
-    actor: User, filename: str, content: bytes, *, expected_sha256: str | None = None
+    actor: User,
+    filename: str,
+    content: bytes,
+    *,
+    expected_sha256: str | None = None,
+    once: str | None = None,
 ) -> ImportBatch:
     """Import every row, or nothing. `expected_sha256` is that of the file the user checked:
     a different content is refused."""
@@ -141,6 +149,7 @@ def import_projects(
         raise Conflict("This is not the file that was checked: check it again, then import.")
     sheet = read(content)
     with committed():
+        spend(once, actor, "import projects")
         previous = previous_batch(digest)
         if previous is not None:
             raise Conflict(already_imported(previous))

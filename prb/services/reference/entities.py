@@ -12,6 +12,7 @@ from prb.extensions import db
 from prb.models import Entity, User
 from prb.services.access import require_administrator
 from prb.services.errors import Invalid
+from prb.services.once import spend
 from prb.services.reference.common import (
     changed,
     flush_unique,
@@ -83,10 +84,12 @@ def _validate(data: EntityInput, entity_id: int | None) -> None:
         raise Invalid("The entity was not saved: please correct the fields marked below.", errors)
 
 
-def create_entity(actor: User | None, data: EntityInput) -> Entity:
+def create_entity(actor: User | None, data: EntityInput, *, once: str | None = None) -> Entity:
     """`actor` None: the operator setting up the office at the command line."""
     require_administrator(actor, action="add entities")
     with committed():
+        if actor is not None:  # the command line has no form to replay
+            spend(once, actor, "create entity")
         entity = add_entity(actor, data)
     return entity
 

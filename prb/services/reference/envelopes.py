@@ -16,6 +16,7 @@ from prb.services import finance
 from prb.services.access import require_administrator
 from prb.services.calendar import long_date
 from prb.services.errors import Invalid, NotFound
+from prb.services.once import spend
 from prb.services.reference.common import record, today
 from prb.services.transaction import committed, locked
 
@@ -111,11 +112,14 @@ def _date_problem(programme: FundingProgramme, first: EnvelopeChange | None, day
     return ""
 
 
-def change_envelope(actor: User, programme_id: int, data: EnvelopeChangeInput) -> EnvelopeChange:
+def change_envelope(
+    actor: User, programme_id: int, data: EnvelopeChangeInput, *, once: str | None = None
+) -> EnvelopeChange:
     """A new envelope from a date, with its reason. When it is the latest by date it becomes
     the envelope in force, and may not fall below what the programme has already approved."""
     require_administrator(actor, action="change a programme's envelope")
     with committed():
+        spend(once, actor, "change envelope")
         # Locked as an approval locks it: an approval and a cut cannot both pass.
         programme = locked(FundingProgramme, programme_id, "funding programme")
         errors: dict[str, list[str]] = {}

@@ -21,6 +21,7 @@ from prb.services.access import require_administrator
 from prb.services.accounts.people import active_holders
 from prb.services.calendar import long_date
 from prb.services.errors import Conflict, Invalid, NotFound
+from prb.services.once import spend
 from prb.services.reference.common import (
     changed,
     flush_unique,
@@ -94,9 +95,11 @@ def _validate(data: GroupInput, group_id: int | None) -> None:
         )
 
 
-def create_group(actor: User | None, data: GroupInput) -> WorkingGroup:
+def create_group(actor: User | None, data: GroupInput, *, once: str | None = None) -> WorkingGroup:
     require_administrator(actor, action="add working groups")
     with committed():
+        if actor is not None:  # the command line has no form to replay
+            spend(once, actor, "create group")
         _validate(data, None)
         group = WorkingGroup(name=data.name, short_name=data.short_name)
         db.session.add(group)
@@ -181,10 +184,18 @@ def _date_problem(day: date | None, what: str) -> str | None:
     return None
 
 
-def appoint_chair(actor: User, group_id: int, user_id: int | None, since: date | None) -> ChairTerm:
+def appoint_chair(
+    actor: User,
+    group_id: int,
+    user_id: int | None,
+    since: date | None,
+    *,
+    once: str | None = None,
+) -> ChairTerm:
     """A chair's term from `since`: recorded, and she becomes a current chair of the group."""
     require_administrator(actor, action="appoint working-group chairs")
     with committed():
+        spend(once, actor, "appoint chair")
         group = locked(WorkingGroup, group_id, "working group")
         errors: dict[str, list[str]] = {}
         person = db.session.get(User, user_id) if user_id else None

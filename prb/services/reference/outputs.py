@@ -8,6 +8,7 @@ from prb.extensions import db
 from prb.models import FundingProgramme, ResultsOutput, User
 from prb.services.access import require_administrator
 from prb.services.errors import Invalid, NotFound
+from prb.services.once import spend
 from prb.services.reference.common import (
     flush_unique,
     record,
@@ -42,10 +43,13 @@ def all_outputs(programme_id: int) -> list[ResultsOutput]:
     )
 
 
-def add_output(actor: User, programme_id: int, label: str) -> ResultsOutput:
+def add_output(
+    actor: User, programme_id: int, label: str, *, once: str | None = None
+) -> ResultsOutput:
     require_administrator(actor, action="change a programme's results framework")
     label = " ".join(label.split())
     with committed():
+        spend(once, actor, "add results output")
         programme = locked(FundingProgramme, programme_id, "funding programme")
         problem = text_problem(label, "outcome and output", LABEL_LIMIT)
         if problem is None:

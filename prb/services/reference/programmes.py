@@ -17,6 +17,7 @@ from prb.models import CENT, CodeStyle, EnvelopeChange, FundingProgramme, Propos
 from prb.services.access import require_administrator
 from prb.services.codes import first_letter_problem
 from prb.services.errors import Invalid
+from prb.services.once import spend
 from prb.services.reference.common import (
     changed,
     flush_unique,
@@ -180,10 +181,14 @@ def _apply(programme: FundingProgramme, data: ProgrammeInput, first: str) -> Non
     programme.note = data.note or None
 
 
-def create_programme(actor: User | None, data: ProgrammeInput) -> FundingProgramme:
+def create_programme(
+    actor: User | None, data: ProgrammeInput, *, once: str | None = None
+) -> FundingProgramme:
     """The programme and its first envelope row, effective 1 January of its first year."""
     require_administrator(actor, action="add funding programmes")
     with committed():
+        if actor is not None:  # the command line has no form to replay
+            spend(once, actor, "create programme")
         first = _validate(data, None)
         assert data.envelope is not None and data.start_year is not None
         envelope = data.envelope.quantize(CENT)
