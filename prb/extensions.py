@@ -45,7 +45,9 @@ def serialise_sqlite_writes(engine: Engine, busy_timeout_seconds: int) -> None:
     then reads what the first one committed. Reading requests stay DEFERRED and, with the
     WAL journal, neither wait for writers nor hold them up. (SQLAlchemy's recipe for
     pysqlite: take transaction control away from the driver and emit BEGIN ourselves, which
-    also makes SAVEPOINTs work.)
+    also makes SAVEPOINTs work.) The price: outside a reading request even a read holds the
+    write lock until its transaction ends, so end it before waiting on anything (a sleep,
+    another connection, a long render).
     """
     if engine.dialect.name != "sqlite":
         return
