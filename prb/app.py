@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from prb import config
-from prb.extensions import csrf, db, login_manager, migrate
+from prb.extensions import csrf, db, login_manager, migrate, serialise_sqlite_writes
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -49,6 +49,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            serialise_sqlite_writes(engine, app.config["SQLITE_BUSY_TIMEOUT_SECONDS"])
     migrate.init_app(
         app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True
     )

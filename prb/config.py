@@ -34,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "WTF_CSRF_TIME_LIMIT": None,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # SQLite: how long a write waits for the one write lock before giving up (a 503).
+    "SQLITE_BUSY_TIMEOUT_SECONDS": 15,
     # Board decision rule: strictly more than this share of the eligible members must vote.
     "BOARD_QUORUM": "1/2",
     # On a tie or no majority, the Board chair's vote decides when she is present.
@@ -75,6 +77,7 @@ def load(app_config: dict[str, Any], instance_path: str, overrides: dict[str, An
         "MAX_CONTENT_LENGTH",
         "DATE_MIN_YEAR",
         "DATE_MAX_YEAR",
+        "SQLITE_BUSY_TIMEOUT_SECONDS",
     ):
         if key in env:
             app_config[key] = int(env.pop(key))

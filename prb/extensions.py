@@ -1,10 +1,13 @@
 """Unbound Flask extensions, initialised in the app factory."""
 
+from typing import Any
+
+from flask import has_request_context, request
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import Connection, Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names: Alembic needs them to alter or drop constraints, on SQLite too.
@@ -25,3 +28,46 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+# Requests that only read (the house rule: no write on a GET). Everything else — other
+# requests, CLI commands, workers, threads — may write.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def serialise_sqlite_writes(engine: Engine, busy_timeout_seconds: int) -> None:
+    """On SQLite, make every transaction that may write start with `BEGIN IMMEDIATE`.
+
+    SQLite has no row locks (FOR UPDATE is dropped), and pysqlite starts its transaction
+    late — DEFERRED, just before the first INSERT/UPDATE — so two requests could both read
+    "approved, no decision yet" and both write. `BEGIN IMMEDIATE` takes the database's one
+    write lock before the first read: the second writer waits (up to the busy timeout) and
+    then reads what the first one committed. Reading requests stay DEFERRED and, with the
+    WAL journal, neither wait for writers nor hold them up. (SQLAlchemy's recipe for
+    pysqlite: take transaction control away from the driver and emit BEGIN ourselves, which
+    also makes SAVEPOINTs work.) The price: outside a reading request even a read holds the
+    write lock until its transaction ends, so end it before waiting on anything (a sleep,
+    another connection, a long render).
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    database = engine.url.database or ""
+    in_memory = database in ("", ":memory:") or "mode=memory" in database
+
+    @event.listens_for(engine, "connect")
+    def take_over_transactions(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # the driver emits no BEGIN/COMMIT of its own
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_seconds * 1000)}")
+        if not in_memory:
+            # Readers see the last commit while a writer works; kept in the file itself.
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN" if _only_reading() else "BEGIN IMMEDIATE")
+
+
+def _only_reading() -> bool:
+    return has_request_context() and request.method in READING_METHODS

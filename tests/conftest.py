@@ -6,8 +6,9 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -206,3 +207,36 @@ def sign_in(client: FlaskClient, user, password: str = factories.PASSWORD):  # t
     response = client.post("/login", data={"email": user.email, "password": password})
     assert response.status_code == 302, response.data[:500]
     return response
+
+
+def at_once(app: Flask, jobs: list[Callable[[], str]]) -> list[str]:
+    """Run each job in its own thread, app context and database connection, all released
+    together; a job returns its outcome, a Conflict or Invalid becomes "conflict: …"."""
+    from prb.services.errors import Conflict, Invalid
+
+    # End the test's own transaction first: on SQLite even its reads hold the write lock.
+    db.session.remove()
+    barrier = threading.Barrier(len(jobs))
+    results: list[str] = []
+    lock = threading.Lock()
+
+    def worker(job: Callable[[], str]) -> None:
+        with app.app_context():
+            try:
+                barrier.wait()
+                outcome = job()
+            except (Conflict, Invalid) as exc:
+                outcome = f"conflict: {exc.message}"
+            except Exception as exc:  # "database is locked" must show in the results, not vanish
+                outcome = f"error: {exc!r}"
+            finally:
+                db.session.remove()
+            with lock:
+                results.append(outcome)
+
+    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results

@@ -82,12 +82,9 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 @pytest.mark.slow
-@pytest.mark.postgres
 def test_gunicorn_under_concurrent_votes_closes_and_disbursements(
     app, backend, world, database_url, tmp_path
 ):
-    if backend != "postgresql":
-        pytest.skip("needs PostgreSQL")
     ent = factories.entity("UNESCO")
     members = [
         factories.user(f"member.{i}@prb.example", ent, Role.BOARD_MEMBER) for i in range(MEMBERS)

@@ -40,6 +40,7 @@ def app(empty_database):  # type: ignore[no-untyped-def]
 
 
 def run(app, *args: str):  # type: ignore[no-untyped-def]
+    db.session.remove()  # on SQLite the test's reads hold the write lock the command needs
     result = app.test_cli_runner().invoke(args=list(args))
     db.session.remove()  # see what the command committed, as a fresh request would
     return result

@@ -3,17 +3,14 @@ the item while votes arrive (PostgreSQL)."""
 
 from __future__ import annotations
 
-import threading
-
-import pytest
 from sqlalchemy import func, select
 
 from prb.extensions import db
 from prb.models import Decision, User, Vote
 from prb.services import board
-from prb.services.errors import Conflict
 from tests import factories
 from tests.board_helpers import item_under_review
+from tests.conftest import at_once
 from workflows import Role
 
 MEMBERS = 10
@@ -28,39 +25,7 @@ def _members(world) -> list[int]:  # type: ignore[no-untyped-def]
     return [u.id for u in extra]
 
 
-def _run(app, jobs) -> list[str]:  # type: ignore[no-untyped-def]
-    barrier = threading.Barrier(len(jobs))
-    results: list[str] = []
-    lock = threading.Lock()
-
-    def worker(job) -> None:  # type: ignore[no-untyped-def]
-        with app.app_context():
-            try:
-                barrier.wait()
-                outcome = job()
-            except Conflict as exc:
-                outcome = f"conflict: {exc.message}"
-            finally:
-                db.session.remove()
-            with lock:
-                results.append(outcome)
-
-    threads = [threading.Thread(target=worker, args=(j,)) for j in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
-
-
-def _skip_unless_postgres(backend: str) -> None:
-    if backend != "postgresql":
-        pytest.skip("needs concurrent connections on PostgreSQL")
-
-
-@pytest.mark.postgres
 def test_members_voting_at_once_are_all_counted_then_one_decision(app, backend, world):
-    _skip_unless_postgres(backend)
     member_ids = _members(world)
     item_id = item_under_review(world).id
     secretariat_id = world.secretariat.id
@@ -69,7 +34,7 @@ def test_members_voting_at_once_are_all_counted_then_one_decision(app, backend, 
     def vote_as(uid: int):  # type: ignore[no-untyped-def]
         return lambda: board.cast_vote(db.session.get(User, uid), item_id, "approve") and "ok"
 
-    results = _run(app, [vote_as(uid) for uid in member_ids])
+    results = at_once(app, [vote_as(uid) for uid in member_ids])
     assert results == ["ok"] * MEMBERS
     assert db.session.scalar(select(func.count(Vote.id))) == MEMBERS
 
@@ -77,15 +42,13 @@ def test_members_voting_at_once_are_all_counted_then_one_decision(app, backend, 
         board.close_item(db.session.get(User, secretariat_id), item_id)
         return "closed"
 
-    results = _run(app, [close, close, close])
+    results = at_once(app, [close, close, close])
     assert sorted(r.split(":")[0] for r in results) == ["closed", "conflict", "conflict"]
     decision = db.session.scalars(select(Decision)).one()
     assert decision.votes_for == MEMBERS
 
 
-@pytest.mark.postgres
 def test_closing_while_votes_arrive_loses_no_vote(app, backend, world):
-    _skip_unless_postgres(backend)
     member_ids = _members(world)
     item_id = item_under_review(world).id
     secretariat_id = world.secretariat.id
@@ -98,7 +61,7 @@ def test_closing_while_votes_arrive_loses_no_vote(app, backend, world):
         board.close_item(db.session.get(User, secretariat_id), item_id)
         return "closed"
 
-    results = _run(app, [vote_as(uid) for uid in member_ids] + [close])
+    results = at_once(app, [vote_as(uid) for uid in member_ids] + [close])
     accepted = results.count("ok")
     refused = [r for r in results if r.startswith("conflict")]
     assert "closed" in results

@@ -6,7 +6,6 @@ import threading
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import func, select
 
 from prb.extensions import db
@@ -19,10 +18,7 @@ from workflows import ProposalState, Role
 OFFICERS = 6
 
 
-@pytest.mark.postgres
 def test_concurrent_disbursements_never_exceed_the_commitment(app, backend, world):
-    if backend != "postgresql":
-        pytest.skip("needs concurrent connections on PostgreSQL")
     p = factories.project(world, status=ProposalState.ONGOING, budget=Decimal("100000.00"))
     finance.record_entry(
         world.finance,
@@ -42,8 +38,8 @@ def test_concurrent_disbursements_never_exceed_the_commitment(app, backend, worl
 
     def disburse(uid: int) -> None:
         with app.app_context():
+            barrier.wait()  # before the first read: see test_concurrency
             officer = db.session.get(User, uid)
-            barrier.wait()
             try:
                 finance.record_entry(
                     officer,

@@ -474,6 +474,7 @@ def test_the_account_forms_carry_their_csrf_token(world, database_url) -> None:
 
     factories.administrator(world)
     target = world.chair_b.id
+    db.session.commit()  # on SQLite the read above holds the write lock the other app needs
     app = make_app(database_url, WTF_CSRF_ENABLED=True)
     # Requests outside this app's context, as in production: each gets a fresh `g` (where
     # Flask-WTF keeps the token it made for the request).
