@@ -159,7 +159,10 @@ def make_app(database_url: str, **overrides: object) -> Flask:
         "TWO_STEP_ROLES": "",
     }
     config.update(overrides)
-    return create_app(config)
+    made = create_app(config)
+    # Every test client posts forms as a browser does: with a one-time token.
+    made.test_client_class = OnceClient
+    return made
 
 
 @pytest.fixture
@@ -193,7 +196,6 @@ class OnceClient(FlaskClient):
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    app.test_client_class = OnceClient
     return app.test_client()
 
 
