@@ -1,5 +1,8 @@
 """Unbound Flask extensions, initialised in the app factory."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from flask import has_request_context, request
@@ -69,5 +72,23 @@ def serialise_sqlite_writes(engine: Engine, busy_timeout_seconds: int) -> None:
         connection.exec_driver_sql("BEGIN" if _only_reading() else "BEGIN IMMEDIATE")
 
 
+# Set around work outside a request that only reads (the worker rendering a report).
+_reading_outside_requests: ContextVar[bool] = ContextVar("prb_only_reading", default=False)
+
+
+@contextmanager
+def only_reading() -> Iterator[None]:
+    """Mark work outside a request as read-only — the worker reading and rendering a report —
+    so that on SQLite its transactions begin DEFERRED and hold no write lock while it
+    renders. End the transaction inside the block: a write in it would not be serialised."""
+    token = _reading_outside_requests.set(True)
+    try:
+        yield
+    finally:
+        _reading_outside_requests.reset(token)
+
+
 def _only_reading() -> bool:
+    if _reading_outside_requests.get():
+        return True
     return has_request_context() and request.method in READING_METHODS

@@ -8,14 +8,17 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import OperationalError
 
 from prb.extensions import db
 from prb.models import Job, JobKind, JobState, Meeting, User, utcnow
 from prb.services import board, jobs
 from prb.services.errors import NotAllowed
 from prb.services.jobs import queue
+from tests import factories
 from tests.board_helpers import item_under_review, meeting
+from tests.conftest import make_app
 from tests.web.test_portfolio_as_at import build
 from workflows import ItemState
 
@@ -172,3 +175,45 @@ def test_the_worker_closes_written_procedures_past_their_deadline(app, world) ->
     assert item.status == ItemState.DEFERRED  # one vote of two eligible: no quorum
     assert db.session.get(Job, job.id).state == JobState.DONE
     assert db.session.get(User, world.board_undp.id) is not None
+
+
+def test_a_report_rendering_on_sqlite_holds_no_write_lock(
+    backend, database_url, monkeypatch
+) -> None:
+    """The worker reads and renders outside any request: were its transaction IMMEDIATE, a
+    long render would hold SQLite's one write lock and every POST would wait, then fail."""
+    if backend != "sqlite":
+        pytest.skip("SQLite's transaction modes")
+    app = make_app(database_url, SQLITE_BUSY_TIMEOUT_SECONDS=1)
+    with app.app_context():
+        db.create_all()
+        world = factories.build_world()
+        job_id = jobs.request(world.board_undp, JobKind.PORTFOLIO_CSV, PARAMS).id
+        db.session.rollback()  # the test's own read holds no lock into the worker's turn
+        assert queue.claim() == job_id
+        real_make = queue.make
+        writes: list[str] = []
+
+        def write_elsewhere() -> None:
+            # Another thread (a web POST, say): its transaction begins IMMEDIATE.
+            with app.app_context(), db.engine.connect() as other:
+                try:
+                    other.begin()
+                    other.execute(text("SELECT 1"))
+                    other.rollback()
+                    writes.append("took the write lock")
+                except OperationalError as exc:
+                    writes.append(str(exc))
+
+        def make_while_someone_writes(kind, params, user):  # type: ignore[no-untyped-def]
+            output = real_make(kind, params, user)  # the render's reads are done
+            writer = threading.Thread(target=write_elsewhere)
+            writer.start()
+            writer.join()
+            return output
+
+        monkeypatch.setattr(queue, "make", make_while_someone_writes)
+        assert queue.run(job_id) == JobState.DONE
+        assert writes == ["took the write lock"]
+        db.session.remove()
+        db.engine.dispose()
