@@ -8,6 +8,7 @@ import http.cookiejar
 import os
 import random
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -63,6 +64,8 @@ class Browser:
         return self._open(urllib.request.Request(self.base + path))
 
     def post(self, path: str, data: dict[str, object]) -> tuple[int, str]:
+        # As a rendered form: the CSRF token, and a fresh one-time token for forms that create.
+        data = {"once": secrets.token_hex(8), **data}
         body = urllib.parse.urlencode(
             {**data, "csrf_token": getattr(self, "token", "")} if "csrf_token" not in data else data
         ).encode()
