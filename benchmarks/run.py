@@ -149,7 +149,8 @@ class Server:
         response = conn.getresponse()
         response.read()
         assert response.status == 302, (email, response.status)
-        return response.getheader("Set-Cookie", "").split(";")[0]
+        # The session cookie and the device cookie PRB sets at sign-in, as a browser keeps both.
+        return "; ".join(c.split(";")[0] for c in response.headers.get_all("Set-Cookie") or [])
 
     def worker_rss_kib(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
