@@ -191,6 +191,7 @@ def meeting(  # type: ignore[no-untyped-def]
             present_form = MarkPresentForm(formdata=None)
             present_form.member_id.choices = options(joining)
     minuted = any(item.status in minutes.MINUTED for item in m.items)
+    stored_minutes = minutes.versions(m)
     return (
         render_template(
             "board/meeting.html",
@@ -212,9 +213,9 @@ def meeting(  # type: ignore[no-untyped-def]
             present=present,
             absence=absence,
             conflict_form=ConflictForm(formdata=None),
-            minutes_versions=minutes.versions(m),
-            corrected=minutes.corrected_facts(minutes.versions(m)),
-            minutes_form=(minutes_input or minutes_form(m))
+            minutes_versions=stored_minutes,
+            corrected=minutes.corrected_facts(stored_minutes),
+            minutes_form=(minutes_input or minutes_form(m, stored=stored_minutes))
             if secretariat and not cancelled
             else None,
             all_closed=all(not item.is_open for item in m.items),

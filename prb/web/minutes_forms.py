@@ -9,7 +9,7 @@ from typing import Any
 from wtforms import SelectField, StringField
 from wtforms.validators import Length
 
-from prb.models import Meeting
+from prb.models import Meeting, MinutesVersion
 from prb.services import minutes
 from prb.services.minutes.corrections import PLACE_MAX, TITLE_MAX, Facts
 from prb.web.forms import MinutesForm, options
@@ -19,11 +19,14 @@ def title_field(position: int) -> str:
     return f"title_{position}"
 
 
-def minutes_form(meeting: Meeting, formdata: Any = None) -> MinutesForm:
+def minutes_form(
+    meeting: Meeting, formdata: Any = None, *, stored: list[MinutesVersion] | None = None
+) -> MinutesForm:
     """The finalise form; once the minutes are final, the corrigendum form, prefilled with
     the facts as the record prints them now (earlier corrigenda applied). `formdata=None`
-    draws it empty of input, for the meeting page."""
-    stored = minutes.versions(meeting)
+    draws it empty of input, for the meeting page; `stored`: the versions, when the caller
+    has them already."""
+    stored = minutes.versions(meeting) if stored is None else stored
     if not stored:
         return MinutesForm(formdata=formdata)
     printed = minutes.corrected_facts(stored).apply(minutes.printed_facts(meeting))
