@@ -8,6 +8,7 @@ the worker) may pass None, and then nothing is spent: they have no form to doubl
 from __future__ import annotations
 
 from flask import has_request_context
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from prb.extensions import db
@@ -19,6 +20,20 @@ MISSING = (
     "This form was sent without its one-time token, so nothing was done. "
     "Reload the page and submit the form again."
 )
+
+
+ALREADY_SUBMITTED = (
+    "This form was already submitted, so nothing was done a second time. "
+    "Reload the page to see the result."
+)
+
+
+def refuse_replay(token: str | None, user: User) -> None:
+    """Refuse, before any check of the form's fields, a token already spent: a replayed
+    form is a conflict (409), not a form whose values clash with what it created itself
+    ("PRB/2018/03 already exists"). Reads only; `spend` still guards the write."""
+    if token and db.session.scalar(select(FormToken.token).where(FormToken.token == token)):
+        raise Conflict(ALREADY_SUBMITTED)
 
 
 def spend(token: str | None, user: User, purpose: str) -> None:
@@ -33,7 +48,4 @@ def spend(token: str | None, user: User, purpose: str) -> None:
         with db.session.begin_nested():
             db.session.add(FormToken(token=token, user_id=user.id, purpose=purpose))
     except IntegrityError:
-        raise Conflict(
-            "This form was already submitted, so nothing was done a second time. "
-            "Reload the page to see the result."
-        ) from None
+        raise Conflict(ALREADY_SUBMITTED) from None

@@ -32,7 +32,7 @@ from prb.services.board.rules import (
 )
 from prb.services.calendar import long_date
 from prb.services.errors import Conflict, Invalid, NotFound
-from prb.services.once import spend
+from prb.services.once import refuse_replay, spend
 from prb.services.transaction import committed, locked
 from workflows import ItemState, MeetingKind, Role
 
@@ -101,6 +101,7 @@ def dates_problems(data: MeetingInput, errors: dict[str, list[str]]) -> None:
 
 def schedule_meeting(actor: User, data: MeetingInput, *, once: str | None = None) -> Meeting:
     require_role(actor, Role.SECRETARIAT, action="schedule Board meetings")
+    refuse_replay(once, actor)
     errors: dict[str, list[str]] = {}
     number = data.number.strip().upper()
     if not NUMBER_PATTERN.match(number):
