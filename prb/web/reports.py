@@ -25,9 +25,9 @@ from workflows import Role
 bp = Blueprint("reports", __name__)
 
 
-def _overview(paged: bool = False):  # type: ignore[no-untyped-def]
-    """The form and the overview; an unusable as-at date gives the overview as at the
-    default date and the form carries the message (the caller decides the status)."""
+def _asked():  # type: ignore[no-untyped-def]
+    """The form and the selection it asks for: (form, programme id, year, as-at date), each
+    None when unusable (the form carries the message)."""
     form = PortfolioForm(request.args)
     form.programme_id.choices = options(
         [("", "All programmes")] + [(p.id, p.code) for p in proposal_service.programmes()]
@@ -38,17 +38,21 @@ def _overview(paged: bool = False):  # type: ignore[no-untyped-def]
         year = None
     programme_id = None if form.programme_id.errors else form.programme_id.data
     as_at = None if form.as_at.errors else form.as_at.data
-    page = page_number()
+    return form, programme_id, year, as_at
+
+
+def _selection():  # type: ignore[no-untyped-def]
+    """The form and the projects it selects; an unusable as-at date gives the selection as
+    at the default date and the form carries the message (the caller decides the status)."""
+    form, programme_id, year, as_at = _asked()
     try:
-        data = portfolio.overview(
-            current_user, programme_id, year, page if paged else None, as_at=as_at
-        )
+        chosen = portfolio.select_projects(current_user, programme_id, year, as_at)
     except Invalid as exc:
         form.as_at.errors = [exc.message]
-        data = portfolio.overview(current_user, programme_id, year, page if paged else None)
+        chosen = portfolio.select_projects(current_user, programme_id, year)
     if form.year.data is None or form.year.errors:
-        form.year.data = data.year
-    return form, data
+        form.year.data = chosen.year
+    return form, chosen
 
 
 def _query() -> dict[str, str]:
@@ -58,26 +62,30 @@ def _query() -> dict[str, str]:
 @bp.route("/reports/portfolio")
 @roles_required(*portfolio.VIEWERS)
 def portfolio_page():  # type: ignore[no-untyped-def]
-    form, data = _overview(paged=True)
+    form, chosen = _selection()
+    data = portfolio.build(chosen, page_number())
     status = 422 if form.as_at.errors else 200
     query = _query() if status == 200 else {k: v for k, v in _query().items() if k != "as_at"}
     return render_template("reports/portfolio.html", form=form, o=data, query=query), status
 
 
-def _exported():  # type: ignore[no-untyped-def]
-    """The overview for a download; a bad as-at date is refused, not silently replaced."""
-    form, data = _overview()
+def _exported() -> portfolio.Selection:
+    """The projects of a download; a bad as-at date is refused, not silently replaced. Only
+    the selection: whether the report is made here, in the background or not at all
+    depends on its size, known before any row is built."""
+    form, chosen = _selection()
     if form.as_at.errors:
         raise Invalid(f"As at: {form.as_at.errors[0]}", {"as_at": list(form.as_at.errors)})
-    return data
+    return chosen
 
 
 @bp.route("/reports/portfolio.csv")
 @roles_required(*portfolio.VIEWERS)
 def portfolio_csv():  # type: ignore[no-untyped-def]
-    data = _exported()
-    if _plan(JobKind.PORTFOLIO_CSV, data) != Plan.INLINE:
-        return _prepare(JobKind.PORTFOLIO_CSV, data)
+    chosen = _exported()
+    if _plan(JobKind.PORTFOLIO_CSV, chosen) != Plan.INLINE:
+        return _prepare(JobKind.PORTFOLIO_CSV, chosen)
+    data = portfolio.build(chosen)
     return csv_response(
         portfolio.CSV_COLUMNS,
         portfolio.csv_rows(data),
@@ -88,21 +96,22 @@ def portfolio_csv():  # type: ignore[no-untyped-def]
 @bp.route("/reports/portfolio.pdf")
 @roles_required(*portfolio.VIEWERS)
 def portfolio_pdf():  # type: ignore[no-untyped-def]
-    data = _exported()
-    if _plan(JobKind.PORTFOLIO_PDF, data) != Plan.INLINE:
-        return _prepare(JobKind.PORTFOLIO_PDF, data)
+    chosen = _exported()
+    if _plan(JobKind.PORTFOLIO_PDF, chosen) != Plan.INLINE:
+        return _prepare(JobKind.PORTFOLIO_PDF, chosen)
+    data = portfolio.build(chosen)
     return _pdf(portfolio.pdf(data), report_jobs.filename(JobKind.PORTFOLIO_PDF, data))
 
 
-def _plan(kind: JobKind, data: portfolio.Overview) -> Plan:
-    return report_jobs.plan(kind, report_jobs.row_count(data), report_jobs.bounds())
+def _plan(kind: JobKind, chosen: portfolio.Selection) -> Plan:
+    return report_jobs.plan(kind, chosen.size, report_jobs.bounds())
 
 
-def _prepare(kind: JobKind, data: portfolio.Overview):  # type: ignore[no-untyped-def]
+def _prepare(kind: JobKind, data: portfolio.Selection):  # type: ignore[no-untyped-def]
     """A report too large to make within the request: the page offering to prepare it in
     the background (a POST), or saying it was asked for already; a PDF above the cap is
     refused with the way round it. Nothing is written here: this is a GET."""
-    rows = report_jobs.row_count(data)
+    rows = data.size
     limits = report_jobs.bounds()
     params = report_jobs.parameters(data)
     refused = report_jobs.plan(kind, rows, limits) == Plan.REFUSE

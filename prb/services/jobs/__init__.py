@@ -2,8 +2,9 @@
 its state and result. The worker that does the work is `prb.services.jobs.queue`.
 
 Asking is a write (a POST): it creates a job, or reuses the identical one already asked for
-(same kind and parameters, the as-at date resolved), so a report is made once and cached by
-its content. Each user has a bound on jobs waiting at once (429 beyond it)."""
+(same kind and parameters, the as-at date resolved, over unchanged records), so a report is
+made once and cached by its content. Each user has a bound on jobs waiting at once (429
+beyond it)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from prb.models import Job, JobKind, JobState, User
 from prb.services.access import require_role
 from prb.services.errors import Conflict, DomainError, NotFound
 from prb.services.jobs.reports import VIEWERS
+from prb.services.portfolio.records import data_stamp
 from prb.services.transaction import committed
 
 # Seconds a refused requester is told to wait: about the time one large report takes.
@@ -33,8 +35,13 @@ class TooMany(DomainError):
 
 
 def content_key(kind: JobKind, parameters: dict[str, Any]) -> str:
-    """The identity of a request: the same kind with the same parameters is the same file."""
-    text = json.dumps({"kind": str(kind), "parameters": parameters}, sort_keys=True)
+    """The identity of a request: the same kind with the same parameters, over the same
+    records, is the same file. The records' stamp is part of it: after any committed change
+    (a back-dated payment, a decision recorded after the fact) the report is made again,
+    never served from before the change."""
+    text = json.dumps(
+        {"kind": str(kind), "parameters": parameters, "records": data_stamp()}, sort_keys=True
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -59,10 +59,6 @@ def plan(kind: JobKind, rows: int, limits: Bounds) -> Plan:
     return Plan.INLINE if rows <= limits.inline_csv else Plan.JOB
 
 
-def row_count(data: portfolio.Overview) -> int:
-    return len(data.rows) + len(data.pending)
-
-
 def too_large(rows: int, limits: Bounds) -> str:
     return (
         f"This selection has {rows:,} projects; a PDF holds at most {limits.max_pdf:,}. "
@@ -70,7 +66,7 @@ def too_large(rows: int, limits: Bounds) -> str:
     )
 
 
-def parameters(data: portfolio.Overview) -> dict[str, Any]:
+def parameters(data: portfolio.Selection | portfolio.Overview) -> dict[str, Any]:
     """What a job needs to make the report again, exactly as shown: the as-at date is the
     resolved one, never "today"."""
     return {
@@ -99,7 +95,7 @@ def asked(programme_id: int | None, year: int, as_at: date) -> dict[str, Any]:
     return {"programme_id": programme_id, "year": year, "as_at": as_at.isoformat()}
 
 
-def filename(kind: JobKind, data: portfolio.Overview) -> str:
+def filename(kind: JobKind, data: portfolio.Selection | portfolio.Overview) -> str:
     extension = "pdf" if kind == JobKind.PORTFOLIO_PDF else "csv"
     return f"prb-portfolio-{data.year}-as-at-{data.as_at.isoformat()}.{extension}"
 
@@ -122,17 +118,20 @@ def csv_bytes(data: portfolio.Overview) -> bytes:
 
 def make(kind: JobKind, params: dict[str, Any], actor: User) -> Output:
     """The report a job asked for, as its requester may see it."""
-    data = portfolio.overview(
+    chosen = portfolio.select_projects(
         actor,
         params.get("programme_id"),
         params["year"],
         as_at=date.fromisoformat(params["as_at"]),
     )
-    rows = row_count(data)
+    rows = chosen.size
     if kind == JobKind.PORTFOLIO_PDF:
         limits = bounds()
-        # A request made by hand, not from the page that refuses it, is refused here.
+        # A request made by hand, not from the page that refuses it, is refused here,
+        # before a row is built.
         if plan(kind, rows, limits) == Plan.REFUSE:
             raise ValueError(too_large(rows, limits))
+        data = portfolio.build(chosen)
         return Output(portfolio.pdf(data), rows, filename(kind, data), "application/pdf")
+    data = portfolio.build(chosen)
     return Output(csv_bytes(data), rows, filename(kind, data), "text/csv; charset=utf-8")

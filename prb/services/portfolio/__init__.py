@@ -6,8 +6,12 @@ today's status: see docs/portfolio-as-at.md."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
+
+from flask import current_app
 
 from prb.extensions import db
 from prb.models import FundingProgramme, Proposal, ReportingNote, User, utcnow
@@ -16,7 +20,7 @@ from prb.services.calendar import months_between
 from prb.services.errors import Invalid
 from prb.services.pdf import render
 from prb.services.portfolio import as_at as reconstruct
-from prb.services.portfolio.records import project_records
+from prb.services.portfolio.records import data_stamp, project_records, proposals_by_id
 from prb.services.reporting_notes import duration_text, in_force, notes_by_project
 from workflows import PROPOSAL, Role
 
@@ -25,6 +29,11 @@ VIEWERS = (Role.BOARD_MEMBER, Role.SECRETARIAT, Role.FINANCE)
 
 def long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
+
+
+def title(programme: FundingProgramme | None, year: int, as_at: date) -> str:
+    scope = f" — {programme.code}" if programme else ""
+    return f"Overview of {year} seed projects{scope}, as at {long_date(as_at)}"
 
 
 @dataclass(frozen=True)
@@ -75,8 +84,7 @@ class Overview:
 
     @property
     def title(self) -> str:
-        scope = f" — {self.programme.code}" if self.programme else ""
-        return f"Overview of {self.year} seed projects{scope}, as at {long_date(self.as_at)}"
+        return title(self.programme, self.year, self.as_at)
 
 
 PAGE_SIZE = 50
@@ -87,15 +95,31 @@ def default_as_at(year: int, today: date) -> date:
     return min(date(year, 12, 31), today)
 
 
-def overview(
-    actor: User,
-    programme_id: int | None,
-    year: int | None,
-    page: int | None = None,
-    as_at: date | None = None,
-) -> Overview:
-    """The overview's rows; `page` pages them for the screen (PDF and CSV take them all).
-    A fixed number of queries, whatever the number of projects."""
+@dataclass(frozen=True)
+class Selection:
+    """The projects an overview shows, chosen from their dated records, before any is
+    loaded in full: enough to say how large a report is without building it."""
+
+    programme: FundingProgramme | None
+    year: int
+    as_at: date
+    listed: list[tuple[int, reconstruct.ProjectRecord]]
+    pending: list[tuple[int, reconstruct.ProjectRecord]]  # approved, not yet initiated
+
+    @property
+    def size(self) -> int:
+        return len(self.listed) + len(self.pending)
+
+    @property
+    def title(self) -> str:
+        return title(self.programme, self.year, self.as_at)
+
+
+def select_projects(
+    actor: User, programme_id: int | None, year: int | None, as_at: date | None = None
+) -> Selection:
+    """Which projects the overview of `year` as at `as_at` lists (the as-at date defaults to
+    the year's end, or today within the year). A fixed number of queries of plain columns."""
     require_role(actor, *VIEWERS, action="see the portfolio overview")
     today = utcnow().date()
     year = year or (as_at.year if as_at else today.year)
@@ -109,25 +133,111 @@ def overview(
             {"as_at": [f"Before {year}."]},
         )
     programme = db.session.get(FundingProgramme, programme_id) if programme_id else None
-    listed: list[tuple[Proposal, reconstruct.AsAt]] = []
-    waiting: list[tuple[Proposal, reconstruct.AsAt]] = []
-    for proposal, record in project_records(programme.id if programme else None):
-        if reconstruct.in_year(record, year, as_at):
-            listed.append((proposal, reconstruct.status_as_at(record, as_at)))
-        elif reconstruct.approved_not_initiated(record, year, as_at):
-            waiting.append((proposal, reconstruct.status_as_at(record, as_at)))
+    scope = programme.id if programme else None
+    key = (scope, year, as_at, data_stamp())
+    chosen = selections().get(key)
+    if chosen is None:
+        chosen = _choose(scope, year, as_at)
+        selections().put(key, chosen)
+    return Selection(programme, year, as_at, *chosen)
+
+
+Chosen = tuple[
+    list[tuple[int, reconstruct.ProjectRecord]], list[tuple[int, reconstruct.ProjectRecord]]
+]
+
+
+def _choose(programme_id: int | None, year: int, as_at: date) -> Chosen:
+    listed: list[tuple[int, reconstruct.ProjectRecord]] = []
+    pending: list[tuple[int, reconstruct.ProjectRecord]] = []
+    for project_id, record in project_records(programme_id):
+        place = reconstruct.place_in_overview(record, year, as_at)
+        if place == reconstruct.Place.LISTED:
+            listed.append((project_id, record))
+        elif place == reconstruct.Place.PENDING:
+            pending.append((project_id, record))
+    return listed, pending
+
+
+class SelectionCache:
+    """The last few selections made, by scope, year, as-at date and the data's stamp: paging
+    through the overview or asking again for a report does not read every project again,
+    and any committed change to the records makes a new stamp, so nothing stale is served.
+    Plain values only (no session-bound objects); one per app, shared by its threads."""
+
+    SIZE = 16
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple[object, ...], Chosen] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...]) -> Chosen | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[object, ...], chosen: Chosen) -> None:
+        with self._lock:
+            self._entries[key] = chosen
+            while len(self._entries) > self.SIZE:
+                self._entries.popitem(last=False)
+
+
+def selections() -> SelectionCache:
+    cache: SelectionCache = current_app.extensions.setdefault(
+        "prb.portfolio_selections", SelectionCache()
+    )
+    return cache
+
+
+def build(selection: Selection, page: int | None = None) -> Overview:
+    """The overview's rows in full; `page` pages them for the screen (PDF and CSV take them
+    all). Only the projects shown are loaded."""
+    listed = selection.listed
     has_next = False
     if page is not None:
         page = max(1, min(page, MAX_PAGE))
         has_next = len(listed) > page * PAGE_SIZE
         listed = listed[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    shown = [pid for pid, _ in [*listed, *selection.pending]]
+    proposals = proposals_by_id(shown)
     # The reporting notes of the rows shown, in one query.
-    notes = notes_by_project(p.id for p, _ in [*listed, *waiting])
+    notes = notes_by_project(shown)
+    as_at = selection.as_at
     rows, pending = (
-        [OverviewRow(p, state, in_force(notes[p.id], as_at)) for p, state in group]
-        for group in (listed, waiting)
+        [
+            OverviewRow(
+                proposals[pid],
+                reconstruct.status_as_at(record, as_at),
+                in_force(notes[pid], as_at),
+            )
+            for pid, record in group
+        ]
+        for group in (listed, selection.pending)
     )
-    return Overview(programme, year, as_at, rows, pending, page=page or 1, has_next=has_next)
+    return Overview(
+        selection.programme,
+        selection.year,
+        as_at,
+        rows,
+        pending,
+        page=page or 1,
+        has_next=has_next,
+    )
+
+
+def overview(
+    actor: User,
+    programme_id: int | None,
+    year: int | None,
+    page: int | None = None,
+    as_at: date | None = None,
+) -> Overview:
+    """The overview's rows (see `select_projects` and `build`). A fixed number of queries,
+    whatever the number of projects."""
+    return build(select_projects(actor, programme_id, year, as_at), page)
 
 
 CSV_COLUMNS = [

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
 
 from workflows import ProposalState as S
 
@@ -144,7 +145,10 @@ def status_was_extended(record: ProjectRecord) -> bool:
 def in_year(record: ProjectRecord, year: int, as_at: date) -> bool:
     """Initiated, ongoing or extended at some time in `year`, as far as the record went on
     `as_at` (funds committed by then, not completed or cancelled before the year)."""
-    line = timeline(record)
+    return _in_year(timeline(record), year, as_at)
+
+
+def _in_year(line: Timeline, year: int, as_at: date) -> bool:
     window_end = min(date(year, 12, 31), as_at)
     started = line.active_from
     if started is None or started > window_end:
@@ -156,10 +160,28 @@ def in_year(record: ProjectRecord, year: int, as_at: date) -> bool:
     return not ended_before
 
 
+class Place(StrEnum):
+    LISTED = "listed"  # a row of the overview: active in the year
+    PENDING = "pending"  # approved, not yet initiated on the as-at date
+
+
+def place_in_overview(record: ProjectRecord, year: int, as_at: date) -> Place | None:
+    """Where the overview of `year` as at `as_at` shows the project, if at all."""
+    line = timeline(record)
+    if _in_year(line, year, as_at):
+        return Place.LISTED
+    if _approved_not_initiated(line, year, as_at):
+        return Place.PENDING
+    return None
+
+
 def approved_not_initiated(record: ProjectRecord, year: int, as_at: date) -> bool:
     """Approved by the end of `year` (and by `as_at`), not yet initiated nor ended on
     `as_at`."""
-    line = timeline(record)
+    return _approved_not_initiated(timeline(record), year, as_at)
+
+
+def _approved_not_initiated(line: Timeline, year: int, as_at: date) -> bool:
     if not _on(line.approved_on, min(date(year, 12, 31), as_at)):
         return False
     if _on(line.active_from, as_at):
