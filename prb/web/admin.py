@@ -14,6 +14,7 @@ from prb.services.reference import offered_entities
 from prb.services.spreadsheet import safe_cell
 from prb.web.access import roles_required
 from prb.web.auth import link_lifetime
+from prb.web.declare import reads_form
 from prb.web.fields import Form
 from prb.web.forms import OnceField, UserForm, options, show_errors
 from workflows import ASSIGNABLE_ROLES, Role
@@ -73,6 +74,7 @@ def users():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
+@reads_form(UserForm)
 @roles_required(Role.ADMINISTRATOR)
 def new_user():  # type: ignore[no-untyped-def]
     form = UserForm()
@@ -99,6 +101,7 @@ def new_user():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@reads_form(UserForm)
 @roles_required(Role.ADMINISTRATOR)
 def edit_user(user_id: int):  # type: ignore[no-untyped-def]
     user = people.get_user(current_user, user_id)
@@ -127,6 +130,7 @@ def edit_user(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/users/<int:user_id>/password-link", methods=["POST"])
+@reads_form(ConfirmForm)
 @roles_required(Role.ADMINISTRATOR)
 def password_link(user_id: int):  # type: ignore[no-untyped-def]
     if not ConfirmForm().validate_on_submit():
@@ -138,6 +142,7 @@ def password_link(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/users/<int:user_id>/two-step/reset", methods=["POST"])
+@reads_form(ConfirmForm)
 @roles_required(Role.ADMINISTRATOR)
 def reset_two_step(user_id: int):  # type: ignore[no-untyped-def]
     if not ConfirmForm().validate_on_submit():
@@ -149,6 +154,7 @@ def reset_two_step(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/users/import", methods=["GET", "POST"])
+@reads_form(ImportForm)
 @roles_required(Role.ADMINISTRATOR)
 def import_users():  # type: ignore[no-untyped-def]
     form = ImportForm()

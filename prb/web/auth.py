@@ -29,6 +29,7 @@ from prb.models import User, utcnow
 from prb.services import throttle
 from prb.services.accounts import password_links, sign_in, two_step
 from prb.services.errors import Invalid
+from prb.web.declare import reads_form
 from prb.web.fields import Form
 from prb.web.forms import show_errors
 from prb.web.sign_in_guard import address as _address
@@ -159,6 +160,7 @@ def _complete_sign_in(user: User, next_url: str | None, warning: str = "") -> Re
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@reads_form(SignInForm)
 def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
@@ -190,6 +192,7 @@ def login():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/login/two-step", methods=["GET", "POST"])
+@reads_form(SecondStepForm)
 def second_step():  # type: ignore[no-untyped-def]
     """The second step of a sign-in whose password was right."""
     if current_user.is_authenticated:
@@ -229,6 +232,7 @@ def second_step():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/logout", methods=["POST"])
+@reads_form(None)
 @login_required
 def logout():  # type: ignore[no-untyped-def]
     sign_in.sign_out(current_user)
@@ -244,6 +248,7 @@ def _no_store(response: Response) -> Response:
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
+@reads_form(NewPasswordForm)
 def set_password(token: str):  # type: ignore[no-untyped-def]
     """The page a one-time link opens: no sign-in, the link itself is the proof."""
     owner = password_links.link_owner(token)
@@ -279,6 +284,7 @@ def account():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@reads_form(ChangePasswordForm)
 @login_required
 def change_password():  # type: ignore[no-untyped-def]
     form = ChangePasswordForm()
@@ -326,6 +332,7 @@ def _grouped(secret: str) -> str:
 
 
 @bp.route("/account/two-step", methods=["GET", "POST"])
+@reads_form(EnrolForm)
 @login_required
 def enrol_two_step():  # type: ignore[no-untyped-def]
     if two_step.enrolled(current_user):
@@ -368,6 +375,7 @@ def enrol_two_step():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/account/two-step/recovery-codes", methods=["POST"])
+@reads_form(PasswordConfirmForm, prefix="renew")
 @login_required
 def renew_recovery_codes():  # type: ignore[no-untyped-def]
     form = PasswordConfirmForm(prefix="renew")
@@ -387,6 +395,7 @@ def renew_recovery_codes():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/account/two-step/off", methods=["POST"])
+@reads_form(PasswordConfirmForm, prefix="off")
 @login_required
 def disable_two_step():  # type: ignore[no-untyped-def]
     form = PasswordConfirmForm(prefix="off")

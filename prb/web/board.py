@@ -14,6 +14,7 @@ from prb.services.access import SET_UP_READERS
 from prb.services.board.meetings import meeting_is_open
 from prb.services.errors import Conflict, Invalid, NotAllowed
 from prb.web.access import roles_required
+from prb.web.declare import reads_form
 from prb.web.fields import first_error, require_valid
 from prb.web.forms import (
     AgendaForm,
@@ -55,6 +56,7 @@ def index():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/meetings/new", methods=["GET", "POST"])
+@reads_form(MeetingForm)
 @roles_required(Role.SECRETARIAT)
 def new_meeting():  # type: ignore[no-untyped-def]
     form = MeetingForm()
@@ -274,6 +276,7 @@ def _back(meeting_id: int, message: str, category: str = "success"):  # type: ig
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda", methods=["POST"])
+@reads_form(AgendaForm)
 @roles_required(Role.SECRETARIAT)
 def add_item(meeting_id: int):  # type: ignore[no-untyped-def]
     form = AgendaForm()
@@ -291,6 +294,7 @@ def add_item(meeting_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/extension", methods=["POST"])
+@reads_form(ExtensionAgendaForm)
 @roles_required(Role.SECRETARIAT)
 def add_extension(meeting_id: int):  # type: ignore[no-untyped-def]
     form = ExtensionAgendaForm()
@@ -311,6 +315,7 @@ def add_extension(meeting_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/meetings/<int:meeting_id>/attendance", methods=["POST"])
+@reads_form(AttendanceForm)
 @roles_required(Role.SECRETARIAT)
 def attendance(meeting_id: int):  # type: ignore[no-untyped-def]
     form = AttendanceForm()
@@ -324,6 +329,7 @@ def attendance(meeting_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/meetings/<int:meeting_id>/present", methods=["POST"])
+@reads_form(MarkPresentForm)
 @roles_required(Role.SECRETARIAT)
 def mark_present(meeting_id: int):  # type: ignore[no-untyped-def]
     form = MarkPresentForm()
@@ -337,6 +343,7 @@ def mark_present(meeting_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/meetings/<int:meeting_id>/correct", methods=["POST"])
+@reads_form(CorrectMeetingForm, prefix=CORRECT)
 @roles_required(Role.SECRETARIAT)
 def correct(meeting_id: int):  # type: ignore[no-untyped-def]
     form = CorrectMeetingForm(prefix=CORRECT)
@@ -359,6 +366,7 @@ def correct(meeting_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/meetings/<int:meeting_id>/cancel", methods=["POST"])
+@reads_form(ReasonForm)
 @roles_required(Role.SECRETARIAT)
 def cancel(meeting_id: int):  # type: ignore[no-untyped-def]
     form = ReasonForm()
@@ -372,6 +380,7 @@ def cancel(meeting_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/items/<int:item_id>/withdraw", methods=["POST"])
+@reads_form(ReasonForm)
 @roles_required(Role.SECRETARIAT)
 def withdraw(item_id: int):  # type: ignore[no-untyped-def]
     meeting_id = service.meeting_id_of(item_id)
@@ -389,6 +398,7 @@ def withdraw(item_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/items/<int:item_id>/vote", methods=["POST"])
+@reads_form(VoteForm)
 def vote(item_id: int):  # type: ignore[no-untyped-def]
     meeting_id = service.meeting_id_of(item_id)
     if not current_user.has_role(Role.BOARD_MEMBER):
@@ -419,6 +429,7 @@ def vote(item_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/items/<int:item_id>/conflict", methods=["POST"])
+@reads_form(ConflictForm)
 def conflict(item_id: int):  # type: ignore[no-untyped-def]
     meeting_id = service.meeting_id_of(item_id)
     form = ConflictForm()
@@ -432,6 +443,7 @@ def conflict(item_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/items/<int:item_id>/close", methods=["POST"])
+@reads_form(CloseItemForm)
 @roles_required(Role.SECRETARIAT)
 def close(item_id: int):  # type: ignore[no-untyped-def]
     meeting_id = service.meeting_id_of(item_id)
@@ -485,6 +497,7 @@ def _flash_refusal(exc: Conflict | Invalid) -> None:
 
 
 @bp.route("/items/<int:item_id>/record-vote", methods=["POST"])
+@reads_form(RecordVoteForm)
 @roles_required(Role.SECRETARIAT)
 def record_vote(item_id: int):  # type: ignore[no-untyped-def]
     meeting_id = service.meeting_id_of(item_id)
@@ -514,6 +527,7 @@ def record_vote(item_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/items/<int:item_id>/record-conflict", methods=["POST"])
+@reads_form(RecordConflictForm)
 @roles_required(Role.SECRETARIAT)
 def record_conflict(item_id: int):  # type: ignore[no-untyped-def]
     meeting_id = service.meeting_id_of(item_id)
@@ -565,6 +579,7 @@ def members(form: SeatForm | None = None, status: int = 200):  # type: ignore[no
 
 
 @bp.route("/members", methods=["POST"])
+@reads_form(SeatForm)
 @roles_required(Role.ADMINISTRATOR)
 def add_seat():  # type: ignore[no-untyped-def]
     form = SeatForm()
@@ -592,6 +607,7 @@ def add_seat():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/members/<int:seat_id>/end", methods=["POST"])
+@reads_form(EndSeatForm)
 @roles_required(Role.ADMINISTRATOR)
 def end_seat(seat_id: int):  # type: ignore[no-untyped-def]
     form = EndSeatForm()
@@ -606,6 +622,7 @@ def end_seat(seat_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/members/<int:seat_id>/chair", methods=["POST"])
+@reads_form(ChairForm)
 @roles_required(Role.ADMINISTRATOR)
 def mark_chair(seat_id: int):  # type: ignore[no-untyped-def]
     form = ChairForm()
@@ -644,6 +661,7 @@ def rules(form: RulesForm | None = None, status: int = 200):  # type: ignore[no-
 
 
 @bp.route("/rules", methods=["POST"])
+@reads_form(RulesForm)
 @roles_required(Role.ADMINISTRATOR)
 def add_rules():  # type: ignore[no-untyped-def]
     form = RulesForm()

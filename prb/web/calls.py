@@ -11,6 +11,7 @@ from prb.services.errors import Conflict, Invalid
 from prb.services.reference import offered_programmes, offered_working_groups
 from prb.web.access import roles_required
 from prb.web.call_forms import CallForm, as_utc
+from prb.web.declare import reads_form
 from prb.web.forms import options, show_errors
 from workflows import Role
 
@@ -69,6 +70,7 @@ def show(call_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@reads_form(CallForm)
 @roles_required(Role.ADMINISTRATOR)
 def new():  # type: ignore[no-untyped-def]
     form = CallForm()
@@ -94,6 +96,7 @@ def new():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<int:call_id>/edit", methods=["GET", "POST"])
+@reads_form(CallForm)
 @roles_required(Role.ADMINISTRATOR)
 def edit(call_id: int):  # type: ignore[no-untyped-def]
     call = service.get_call(current_user, call_id)

@@ -26,6 +26,7 @@ from prb.services.access import get_visible_proposal
 from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.spreadsheet import safe_cell
 from prb.web.access import roles_required
+from prb.web.declare import reads_form
 from prb.web.forms import (
     DashboardFilterForm,
     EntryForm,
@@ -198,6 +199,7 @@ def project(proposal_id: int, status: int = 200, forms: dict | None = None):  # 
 
 
 @bp.route("/proposals/<int:proposal_id>/finance/entries", methods=["POST"])
+@reads_form(EntryForm)
 @roles_required(Role.FINANCE)
 def add_entry(proposal_id: int):  # type: ignore[no-untyped-def]
     form = EntryForm()
@@ -231,6 +233,7 @@ def add_entry(proposal_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/proposals/<int:proposal_id>/finance/dates", methods=["POST"])
+@reads_form(ProjectDatesForm)
 @roles_required(Role.FINANCE)
 def save_dates(proposal_id: int):  # type: ignore[no-untyped-def]
     form = ProjectDatesForm()
@@ -291,6 +294,7 @@ def ledger_csv(proposal_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/proposals/<int:proposal_id>/extensions", methods=["POST"])
+@reads_form(ExtensionForm)
 @roles_required(Role.CHAIR)
 def request_extension(proposal_id: int):  # type: ignore[no-untyped-def]
     form = ExtensionForm()
@@ -322,6 +326,7 @@ def request_extension(proposal_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/extensions/<int:extension_id>/review", methods=["POST"])
+@reads_form(ReviewForm)
 @roles_required(Role.FINANCE)
 def review(extension_id: int):  # type: ignore[no-untyped-def]
     form = ReviewForm()
@@ -337,6 +342,7 @@ def review(extension_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/extensions/<int:extension_id>/<trigger>", methods=["POST"])
+@reads_form(TransitionForm)
 @roles_required(Role.CHAIR)
 def chair_action(extension_id: int, trigger: str):  # type: ignore[no-untyped-def]
     proposal_id = extensions.proposal_id_of(extension_id)

@@ -22,6 +22,7 @@ from wtforms import HiddenField, SubmitField
 from prb.services import portfolio_import as service
 from prb.services.errors import Conflict
 from prb.web.access import roles_required
+from prb.web.declare import reads_form
 from prb.web.fields import Form
 from prb.web.forms import OnceField
 from workflows import Role
@@ -93,6 +94,7 @@ def projects():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/projects/check", methods=["POST"])
+@reads_form(UploadForm)
 @roles_required(*IMPORTERS)
 def check():  # type: ignore[no-untyped-def]
     form = UploadForm()
@@ -119,6 +121,7 @@ def check():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/projects/confirm", methods=["POST"])
+@reads_form(ConfirmForm)
 @roles_required(*IMPORTERS)
 def confirm():  # type: ignore[no-untyped-def]
     form = ConfirmForm()  # its CSRF token was checked before the view, like every form's

@@ -16,6 +16,7 @@ from prb.services.errors import Conflict, Invalid, NotAllowed
 from prb.services.proposal_rules import ProposalInput
 from prb.web.access import roles_required
 from prb.web.call_forms import CarryOverForm
+from prb.web.declare import reads_form
 from prb.web.forms import (
     ProposalFilterForm,
     ProposalForm,
@@ -113,6 +114,7 @@ def index():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@reads_form(ProposalForm)
 @roles_required(Role.CHAIR)
 def new():  # type: ignore[no-untyped-def]
     if not current_user.chaired_groups:
@@ -203,6 +205,7 @@ def _render_show(proposal_id: int, status: int = 200):  # type: ignore[no-untype
 
 
 @bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
+@reads_form(ProposalForm)
 @roles_required(Role.CHAIR)
 def edit(proposal_id: int):  # type: ignore[no-untyped-def]
     proposal = get_visible_proposal(current_user, proposal_id)
@@ -243,6 +246,7 @@ def edit(proposal_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<int:proposal_id>/actions/<trigger>", methods=["POST"])
+@reads_form(TransitionForm)
 def act(proposal_id: int, trigger: str):  # type: ignore[no-untyped-def]
     form = TransitionForm()
     if not form.validate_on_submit():
@@ -266,6 +270,7 @@ def act(proposal_id: int, trigger: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<int:proposal_id>/carry-over", methods=["GET", "POST"])
+@reads_form(CarryOverForm)
 @roles_required(Role.SECRETARIAT)
 def carry_over(proposal_id: int):  # type: ignore[no-untyped-def]
     proposal = get_visible_proposal(current_user, proposal_id)

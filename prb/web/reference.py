@@ -14,6 +14,7 @@ from prb.services.errors import Conflict, Invalid
 from prb.services.reference import entities, envelopes, groups, outputs, programmes
 from prb.services.reference.common import READERS, today
 from prb.web.access import roles_required
+from prb.web.declare import reads_form
 from prb.web.filters import long_date
 from prb.web.forms import options, require_valid, show_errors
 from prb.web.reference_forms import (
@@ -81,24 +82,28 @@ def _entity_form(entity_id: int | None):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/entities/new", methods=["GET", "POST"])
+@reads_form(EntityForm)
 @roles_required(ADMIN)
 def new_entity():  # type: ignore[no-untyped-def]
     return _entity_form(None)
 
 
 @bp.route("/entities/<int:entity_id>", methods=["GET", "POST"])
+@reads_form(EntityForm)
 @roles_required(ADMIN)
 def edit_entity(entity_id: int):  # type: ignore[no-untyped-def]
     return _entity_form(entity_id)
 
 
 @bp.route("/entities/<int:entity_id>/retire", methods=["POST"])
+@reads_form(None)
 @roles_required(ADMIN)
 def retire_entity(entity_id: int):  # type: ignore[no-untyped-def]
     return _retire_entity(entity_id, True)
 
 
 @bp.route("/entities/<int:entity_id>/reinstate", methods=["POST"])
+@reads_form(None)
 @roles_required(ADMIN)
 def reinstate_entity(entity_id: int):  # type: ignore[no-untyped-def]
     return _retire_entity(entity_id, False)
@@ -157,12 +162,14 @@ def group(  # type: ignore[no-untyped-def]
 
 
 @bp.route("/groups/new", methods=["GET", "POST"])
+@reads_form(GroupForm)
 @roles_required(ADMIN)
 def new_group():  # type: ignore[no-untyped-def]
     return _group_form(None)
 
 
 @bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
+@reads_form(GroupForm)
 @roles_required(ADMIN)
 def edit_group(group_id: int):  # type: ignore[no-untyped-def]
     return _group_form(group_id)
@@ -194,12 +201,14 @@ def _group_form(group_id: int | None):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/groups/<int:group_id>/retire", methods=["POST"])
+@reads_form(None)
 @roles_required(ADMIN)
 def retire_group(group_id: int):  # type: ignore[no-untyped-def]
     return _retire_group(group_id, True)
 
 
 @bp.route("/groups/<int:group_id>/reinstate", methods=["POST"])
+@reads_form(None)
 @roles_required(ADMIN)
 def reinstate_group(group_id: int):  # type: ignore[no-untyped-def]
     return _retire_group(group_id, False)
@@ -216,6 +225,7 @@ def _retire_group(group_id: int, retired: bool):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/groups/<int:group_id>/chairs", methods=["POST"])
+@reads_form(ChairForm)
 @roles_required(ADMIN)
 def appoint_chair(group_id: int):  # type: ignore[no-untyped-def]
     form = ChairForm()
@@ -239,6 +249,7 @@ def appoint_chair(group_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/chair-terms/<int:term_id>/end", methods=["POST"])
+@reads_form(EndTermForm)
 @roles_required(ADMIN)
 def end_chair_term(term_id: int):  # type: ignore[no-untyped-def]
     group_id = groups.group_id_of(term_id)
@@ -343,24 +354,28 @@ def _programme_form(programme_id: int | None):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/programmes/new", methods=["GET", "POST"])
+@reads_form(ProgrammeForm)
 @roles_required(ADMIN)
 def new_programme():  # type: ignore[no-untyped-def]
     return _programme_form(None)
 
 
 @bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
+@reads_form(ProgrammeForm, without=("envelope",))
 @roles_required(ADMIN)
 def edit_programme(programme_id: int):  # type: ignore[no-untyped-def]
     return _programme_form(programme_id)
 
 
 @bp.route("/programmes/<int:programme_id>/retire", methods=["POST"])
+@reads_form(None)
 @roles_required(ADMIN)
 def retire_programme(programme_id: int):  # type: ignore[no-untyped-def]
     return _retire_programme(programme_id, True)
 
 
 @bp.route("/programmes/<int:programme_id>/reinstate", methods=["POST"])
+@reads_form(None)
 @roles_required(ADMIN)
 def reinstate_programme(programme_id: int):  # type: ignore[no-untyped-def]
     return _retire_programme(programme_id, False)
@@ -377,6 +392,7 @@ def _retire_programme(programme_id: int, retired: bool):  # type: ignore[no-unty
 
 
 @bp.route("/programmes/<int:programme_id>/envelope", methods=["POST"])
+@reads_form(EnvelopeForm)
 @roles_required(ADMIN)
 def change_envelope(programme_id: int):  # type: ignore[no-untyped-def]
     form = EnvelopeForm()
@@ -403,6 +419,7 @@ def change_envelope(programme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/programmes/<int:programme_id>/outputs", methods=["POST"])
+@reads_form(OutputForm)
 @roles_required(ADMIN)
 def add_output(programme_id: int):  # type: ignore[no-untyped-def]
     form = OutputForm()
@@ -422,12 +439,14 @@ def add_output(programme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/outputs/<int:output_id>/retire", methods=["POST"])
+@reads_form(None)
 @roles_required(ADMIN)
 def retire_output(output_id: int):  # type: ignore[no-untyped-def]
     return _retire_output(output_id, True)
 
 
 @bp.route("/outputs/<int:output_id>/reinstate", methods=["POST"])
+@reads_form(None)
 @roles_required(ADMIN)
 def reinstate_output(output_id: int):  # type: ignore[no-untyped-def]
     return _retire_output(output_id, False)

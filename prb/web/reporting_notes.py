@@ -12,6 +12,7 @@ from prb.services import reporting_notes as notes
 from prb.services.access import get_visible_proposal
 from prb.services.errors import Conflict, Invalid
 from prb.web.access import roles_required
+from prb.web.declare import reads_form
 from prb.web.fields import Form
 from prb.web.forms import CalendarDateField, OnceField, show_errors
 from workflows import Role
@@ -39,6 +40,7 @@ class ReportingNoteForm(Form):
 
 
 @bp.route("/proposals/<int:proposal_id>/reporting-notes", methods=["GET", "POST"])
+@reads_form(ReportingNoteForm)
 @roles_required(Role.SECRETARIAT)
 def page(proposal_id: int):  # type: ignore[no-untyped-def]
     proposal = get_visible_proposal(current_user, proposal_id)

@@ -15,9 +15,10 @@ from prb.services.errors import Conflict, Invalid
 from prb.services.jobs import reports as report_jobs
 from prb.services.jobs.reports import Plan
 from prb.web.access import roles_required
+from prb.web.declare import reads_form
 from prb.web.fields import CalendarDateField, Form, YearField, _int_or_none
 from prb.web.finance import csv_response
-from prb.web.forms import PortfolioForm, options, require_valid
+from prb.web.forms import MinutesForm, PortfolioForm, options, require_valid
 from prb.web.minutes_forms import minutes_form, wanted_facts
 from prb.web.params import page_number
 from workflows import Role
@@ -148,6 +149,7 @@ class ReportJobForm(Form):
 
 
 @bp.route("/reports/jobs", methods=["POST"])
+@reads_form(ReportJobForm)
 @roles_required(*portfolio.VIEWERS)
 def request_job():  # type: ignore[no-untyped-def]
     form = ReportJobForm(request.form)
@@ -228,6 +230,7 @@ def final_minutes(meeting_id: int, version: int):  # type: ignore[no-untyped-def
 
 
 @bp.route("/board/meetings/<int:meeting_id>/minutes", methods=["POST"])
+@reads_form(MinutesForm)
 @roles_required(Role.SECRETARIAT)
 def finalise(meeting_id: int):  # type: ignore[no-untyped-def]
     from prb.web.board import meeting as meeting_page

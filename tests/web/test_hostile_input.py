@@ -2,26 +2,33 @@
 carry: amounts like 1E+1000000, dates in the year 9999 or 0001, ids beyond the database's
 integer, numbers in other scripts' digits, text of control or only invisible characters.
 Each is refused with a 4xx and the parsing layer's message on the page, and nothing is
-written. The fields are read from the form classes, so a new field of a listed form is
-covered without editing this test; a new POST route fails the completeness check until it
-is listed here (or listed as taking no typed value)."""
+written. The routes come from the application's route map, the forms from each POST view's
+`@reads_form` declaration and the fields from the form classes: a new route or field is
+covered without editing this test, and a POST route without a declaration fails it."""
 
 from __future__ import annotations
 
+import functools
+import itertools
 from datetime import date
 from decimal import Decimal
 from html import escape
 
+import pyotp
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from werkzeug.routing import Rule
 from wtforms import Field, HiddenField, PasswordField, SelectField, StringField
 
 from prb.extensions import db
-from prb.models import BoardMembership, ResultsOutput, User
+from prb.models import AuditRecord, BoardMembership, ResultsOutput, User
 from prb.services import board, extensions, finance
+from prb.services.accounts import two_step
 from prb.services.reference import groups
-from prb.web import auth, call_forms, forms, reference_forms, reporting_notes, reports
+from prb.web import PUBLIC_ENDPOINTS
+from prb.web.declare import FormRead, declared_forms
 from prb.web.fields import (
     AmountField,
     CalendarDateField,
@@ -35,7 +42,8 @@ from prb.web.fields import (
 from tests import factories
 from tests.board_helpers import meeting
 from tests.call_helpers import call
-from tests.conftest import sign_in
+from tests.conftest import make_app, sign_in
+from tests.factories import PASSWORD
 from workflows import ProposalState, Role
 
 S = ProposalState
@@ -90,212 +98,58 @@ def messages(field: Field, value: str) -> tuple[str, ...]:
     return (field.parse_message, field.range_message)
 
 
-# endpoint → (URL template, role, form class, field-name prefix). Every POST route.
-ROUTES: dict[str, tuple[str, str, type, str]] = {
-    "proposals.new": ("/proposals/new", "chair", forms.ProposalForm, ""),
-    "proposals.edit": ("/proposals/{draft}/edit", "chair", forms.ProposalForm, ""),
-    "proposals.act": ("/proposals/{draft}/actions/submit", "chair", forms.TransitionForm, ""),
-    "proposals.carry_over": (
-        "/proposals/{review}/carry-over",
-        "secretariat",
-        call_forms.CarryOverForm,
-        "",
-    ),
-    "finance.add_entry": (
-        "/proposals/{project}/finance/entries",
-        "finance",
-        forms.EntryForm,
-        "",
-    ),
-    "finance.save_dates": (
-        "/proposals/{project}/finance/dates",
-        "finance",
-        forms.ProjectDatesForm,
-        "",
-    ),
-    "finance.request_extension": (
-        "/proposals/{project}/extensions",
-        "chair",
-        forms.ExtensionForm,
-        "",
-    ),
-    "finance.review": ("/extensions/{extension}/review", "finance", forms.ReviewForm, ""),
-    "finance.chair_action": (
-        "/extensions/{extension}/withdraw",
-        "chair",
-        forms.TransitionForm,
-        "",
-    ),
-    "board.new_meeting": ("/board/meetings/new", "secretariat", forms.MeetingForm, ""),
-    "board.add_item": ("/board/meetings/{meeting}/agenda", "secretariat", forms.AgendaForm, ""),
-    "board.add_extension": (
-        "/board/meetings/{meeting}/agenda/extension",
-        "secretariat",
-        forms.ExtensionAgendaForm,
-        "",
-    ),
-    "board.attendance": (
-        "/board/meetings/{meeting}/attendance",
-        "secretariat",
-        forms.AttendanceForm,
-        "",
-    ),
-    "board.mark_present": (
-        "/board/meetings/{meeting}/present",
-        "secretariat",
-        forms.MarkPresentForm,
-        "",
-    ),
-    "board.correct": (
-        "/board/meetings/{meeting}/correct",
-        "secretariat",
-        forms.CorrectMeetingForm,
-        "correct-",
-    ),
-    "board.cancel": ("/board/meetings/{meeting}/cancel", "secretariat", forms.ReasonForm, ""),
-    "reporting_notes.page": (
-        "/proposals/{project}/reporting-notes",
-        "secretariat",
-        reporting_notes.ReportingNoteForm,
-        "",
-    ),
-    "reports.finalise": (
-        "/board/meetings/{meeting}/minutes",
-        "secretariat",
-        forms.MinutesForm,
-        "",
-    ),
-    "board.vote": ("/board/items/{item}/vote", "board", forms.VoteForm, ""),
-    "board.conflict": ("/board/items/{item}/conflict", "board", forms.ConflictForm, ""),
-    "board.close": ("/board/items/{item}/close", "secretariat", forms.CloseItemForm, ""),
-    "board.record_vote": (
-        "/board/items/{item}/record-vote",
-        "secretariat",
-        forms.RecordVoteForm,
-        "",
-    ),
-    "board.record_conflict": (
-        "/board/items/{item}/record-conflict",
-        "secretariat",
-        forms.RecordConflictForm,
-        "",
-    ),
-    "board.withdraw": ("/board/items/{item}/withdraw", "secretariat", forms.ReasonForm, ""),
-    "board.add_seat": ("/board/members", "administrator", forms.SeatForm, ""),
-    "board.end_seat": ("/board/members/{seat}/end", "administrator", forms.EndSeatForm, ""),
-    "board.mark_chair": ("/board/members/{seat}/chair", "administrator", forms.ChairForm, ""),
-    "board.add_rules": ("/board/rules", "administrator", forms.RulesForm, ""),
-    "calls.new": ("/calls/new", "administrator", call_forms.CallForm, ""),
-    "calls.edit": ("/calls/{call}/edit", "administrator", call_forms.CallForm, ""),
-    "admin.new_user": ("/admin/users/new", "administrator", forms.UserForm, ""),
-    "admin.edit_user": ("/admin/users/{user}", "administrator", forms.UserForm, ""),
-    "reference.new_entity": (
-        "/admin/entities/new",
-        "administrator",
-        reference_forms.EntityForm,
-        "",
-    ),
-    "reference.edit_entity": (
-        "/admin/entities/{entity}",
-        "administrator",
-        reference_forms.EntityForm,
-        "",
-    ),
-    "reference.new_group": ("/admin/groups/new", "administrator", reference_forms.GroupForm, ""),
-    "reference.edit_group": (
-        "/admin/groups/{group}/edit",
-        "administrator",
-        reference_forms.GroupForm,
-        "",
-    ),
-    "reference.appoint_chair": (
-        "/admin/groups/{group}/chairs",
-        "administrator",
-        reference_forms.ChairForm,
-        "",
-    ),
-    "reference.end_chair_term": (
-        "/admin/chair-terms/{term}/end",
-        "administrator",
-        reference_forms.EndTermForm,
-        "",
-    ),
-    "reference.new_programme": (
-        "/admin/programmes/new",
-        "administrator",
-        reference_forms.ProgrammeForm,
-        "",
-    ),
-    "reference.edit_programme": (
-        "/admin/programmes/{programme}/edit",
-        "administrator",
-        reference_forms.ProgrammeForm,
-        "",
-    ),
-    "reference.change_envelope": (
-        "/admin/programmes/{programme}/envelope",
-        "administrator",
-        reference_forms.EnvelopeForm,
-        "",
-    ),
-    "reference.add_output": (
-        "/admin/programmes/{programme}/outputs",
-        "administrator",
-        reference_forms.OutputForm,
-        "",
-    ),
-    "auth.login": ("/login", "anonymous", auth.SignInForm, ""),
-    "reports.request_job": ("/reports/jobs", "board", reports.ReportJobForm, ""),
-}
-# POST routes whose forms carry no typed value (a button, a password, a file, a token):
-# hostile values there are the business of their own tests.
-NO_TYPED_VALUE = {
-    "auth.change_password",
-    "auth.enrol_two_step",
-    "auth.disable_two_step",
-    "auth.renew_recovery_codes",
-    "auth.second_step",
-    "auth.set_password",
-    "auth.logout",
-    "admin.password_link",
-    "admin.reset_two_step",
-    "admin.import_users",
-    "imports.check",
-    "imports.confirm",
-    *(
-        f"reference.{verb}_{what}"
-        for verb in ("retire", "reinstate")
-        for what in ("entity", "group", "programme", "output")
-    ),
-}
+# The POST routes and what they read come from the application: its route map and each
+# view's `@reads_form` declarations (prb/web/declare.py). A new route or a new field is
+# covered without editing this test; a new kind of record in a URL needs a candidate below.
 
 
-# Fields a route's view removes from its form (a programme's envelope changes by a dated row).
-NOT_ON_THE_PAGE = {("reference.edit_programme", "envelope")}
+@functools.cache
+def _route_map() -> Flask:
+    """An application built once, only to read its route map and views (no database)."""
+    return make_app("sqlite://")
+
+
+def posted_rules(app: Flask) -> dict[str, Rule]:
+    return {r.endpoint: r for r in app.url_map.iter_rules() if "POST" in (r.methods or ())}
+
+
+def _unbound_fields(form_read: FormRead) -> list[Field]:
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY="x", WTF_CSRF_ENABLED=False)
+    with app.test_request_context():
+        form = form_read.form(formdata=None, prefix=form_read.prefix)  # type: ignore[misc]
+        return [f for f in form if f.short_name not in form_read.without]
+
+
+def typed_fields(app: Flask, endpoint: str) -> list[Field]:
+    """The typed fields of every form the endpoint's view declares it reads."""
+    declared = declared_forms(app.view_functions[endpoint]) or ()
+    return [
+        field
+        for form_read in declared
+        if form_read.form is not None
+        for field in _unbound_fields(form_read)
+        if kind(field) is not None
+    ]
 
 
 def cases() -> list[tuple[str, str]]:
+    app = _route_map()
     return sorted(
         {
-            (endpoint, k)
-            for endpoint, (_, _, form_class, _) in ROUTES.items()
-            for field in _unbound_fields(form_class)
-            if (k := kind(field)) is not None and (endpoint, field.name) not in NOT_ON_THE_PAGE
+            (endpoint, kind(f) or "")
+            for endpoint in posted_rules(app)
+            for f in typed_fields(app, endpoint)
         }
     )
 
 
-def _unbound_fields(form_class: type) -> list[Field]:
-    app = Flask(__name__)
-    app.config.update(SECRET_KEY="x", WTF_CSRF_ENABLED=False)
-    with app.test_request_context():
-        return list(form_class(formdata=None))
-
-
-def test_every_post_route_is_listed(app) -> None:
-    posted = {r.endpoint for r in app.url_map.iter_rules() if "POST" in (r.methods or ())}
-    assert posted - set(ROUTES) - NO_TYPED_VALUE == set(), "list the new route in ROUTES"
-    assert set(ROUTES) - posted == set(), "a listed route is gone"
+def test_every_post_route_declares_what_it_reads() -> None:
+    app = _route_map()
+    missing = sorted(e for e in posted_rules(app) if declared_forms(app.view_functions[e]) is None)
+    assert missing == [], (
+        f"add @reads_form(FormClass) (or @reads_form(None)) from prb/web/declare.py to {missing}"
+    )
 
 
 def counts() -> dict[str, int]:
@@ -306,7 +160,20 @@ def counts() -> dict[str, int]:
     }
 
 
+def refusal_recorded(response, before: dict[str, int]) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """A 403 records the refusal in the audit trail (a candidate user the view does not
+    serve): that row, and only that row, is expected; the input itself writes nothing."""
+    if response.status_code != 403:
+        return {}
+    last = db.session.scalars(select(AuditRecord).order_by(AuditRecord.id.desc())).first()
+    assert last is not None and last.event == "permission_refused"
+    return {AuditRecord.__tablename__: before[AuditRecord.__tablename__] + 1}
+
+
 def hostile_world(world):  # type: ignore[no-untyped-def]
+    """The users by role, and the records each URL argument may name: where one argument
+    serves records of different kinds (a proposal: a draft, a project, one under review),
+    every kind is a candidate."""
     draft = factories.proposal(world, complete=False)
     project = factories.project(world, status=S.ONGOING, budget=Decimal("1000.00"))
     finance.record_entry(
@@ -324,57 +191,88 @@ def hostile_world(world):  # type: ignore[no-untyped-def]
     review = factories.proposal(world, status=S.UNDER_REVIEW, title="Not on an agenda")
     admin = factories.administrator(world)
     term = groups.appoint_chair(admin, world.group_b.id, world.chair_a.id, date(2018, 1, 1))
+    # Someone whose password was right and who is asked for her second step.
+    secret = two_step.new_secret()
+    two_step.enable_two_step(world.board_cted, secret, pyotp.TOTP(secret).now())
     people = {
-        "chair": world.chair_a,
-        "finance": world.finance,
-        "secretariat": world.secretariat,
-        "board": world.board_undp,
-        "administrator": admin,
+        Role.CHAIR: world.chair_a,
+        Role.FINANCE: world.finance,
+        Role.SECRETARIAT: world.secretariat,
+        Role.BOARD_MEMBER: world.board_undp,
+        Role.ADMINISTRATOR: admin,
     }
-    ids = {
-        "draft": draft.id,
-        "project": project.id,
-        "extension": extension.id,
-        "meeting": m.id,
-        "item": item.id,
-        "review": review.id,
-        "group": world.group_a.id,
-        "programme": world.programme.id,
-        "entity": world.cted.id,
-        "call": call(world.programme, [world.group_a]).id,
-        "user": db.session.scalar(select(User.id).where(User.id != admin.id).limit(1)),
-        "seat": db.session.scalar(select(BoardMembership.id).limit(1)),
-        "term": term.id,
-        "output": db.session.scalar(select(ResultsOutput.id).limit(1)),
+    candidates: dict[str, list[object]] = {
+        "proposal_id": [draft.id, project.id, review.id],
+        "extension_id": [extension.id],
+        "meeting_id": [m.id],
+        "item_id": [item.id],
+        "group_id": [world.group_a.id],
+        "programme_id": [world.programme.id],
+        "entity_id": [world.cted.id],
+        "call_id": [call(world.programme, [world.group_a]).id],
+        "user_id": [db.session.scalar(select(User.id).where(User.id != admin.id).limit(1))],
+        "seat_id": [db.session.scalar(select(BoardMembership.id).limit(1))],
+        "term_id": [term.id],
+        "output_id": [db.session.scalar(select(ResultsOutput.id).limit(1))],
+        "trigger": ["submit", "withdraw"],
     }
-    return people, ids
+    return people, candidates, world.board_cted
+
+
+def clients(app: Flask, endpoint: str, people, pending_user) -> list[FlaskClient]:  # type: ignore[no-untyped-def]
+    """Who posts: a user of the first role the view requires; for a view open to anyone
+    signed in, each of them; for a public view, a visitor and someone half-way through a
+    two-step sign-in."""
+    if endpoint in PUBLIC_ENDPOINTS:
+        visitor, pending = app.test_client(), app.test_client()
+        response = pending.post("/login", data={"email": pending_user.email, "password": PASSWORD})
+        assert response.location == "/login/two-step"
+        return [visitor, pending]
+    roles = getattr(app.view_functions[endpoint], "required_roles", None)
+    users = [people[roles[0]]] if roles else list(people.values())
+    signed_in = []
+    for user in users:
+        client = app.test_client()
+        sign_in(client, user)
+        signed_in.append(client)
+    return signed_in
+
+
+def urls(app: Flask, rule: Rule, candidates: dict[str, list[object]]) -> list[str]:
+    missing = sorted(set(rule.arguments) - set(candidates))
+    assert missing == [], f"add a candidate for {missing} to hostile_world ({rule.rule})"
+    names = sorted(rule.arguments)
+    adapter = app.url_map.bind("localhost")
+    return [
+        adapter.build(rule.endpoint, dict(zip(names, values, strict=True)), method="POST")
+        for values in itertools.product(*(candidates[n] for n in names))
+    ]
 
 
 @pytest.mark.parametrize(("endpoint", "field_kind"), cases())
 def test_hostile_values_are_refused_and_write_nothing(app, world, endpoint, field_kind) -> None:
-    people, ids = hostile_world(world)
-    url_template, role, form_class, prefix = ROUTES[endpoint]
-    url = url_template.format(**ids)
-    client = app.test_client()
-    if role != "anonymous":
-        sign_in(client, people[role])
-    fields = [
-        f
-        for f in _unbound_fields(form_class)
-        if kind(f) == field_kind and (endpoint, f.name) not in NOT_ON_THE_PAGE
-    ]
+    people, candidates, pending_user = hostile_world(world)
+    addresses = urls(app, posted_rules(app)[endpoint], candidates)
+    posters = clients(app, endpoint, people, pending_user)
+    fields = [f for f in typed_fields(app, endpoint) if kind(f) == field_kind]
     assert fields
     for field in fields:
+        wanted = messages(field, "")
         for value in HOSTILE[field_kind]:
-            before = counts()
-            response = client.post(url, data={prefix + field.name: value, "save": "1"})
             sent = (endpoint, field.name, value)
-            assert response.status_code in (400, 422), (*sent, response.status_code)
-            page = response.get_data(as_text=True)
-            wanted = messages(field, value)
-            assert any(escape(m, quote=True) in page for m in wanted), (*sent, wanted)
-            db.session.rollback()
-            assert counts() == before, sent
+            reached = []
+            for client, url in itertools.product(posters, addresses):
+                before = counts()
+                response = client.post(url, data={field.name: value, "save": "1"})
+                assert response.status_code < 500, (*sent, url, response.status_code)
+                db.session.rollback()
+                assert counts() == before | refusal_recorded(response, before), (*sent, url)
+                page = response.get_data(as_text=True)
+                if response.status_code in (400, 422) and any(
+                    escape(m, quote=True) in page for m in wanted
+                ):
+                    reached.append(url)
+            assert reached, (*sent, "no candidate reached the form", addresses, wanted)
 
 
 PAGED = ["/proposals/", "/finance/", "/admin/audit", "/reports/portfolio"]
