@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks import bystander
+from prb.cli import gunicorn_arguments
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / ".data"
@@ -73,6 +74,9 @@ def prepare(backend: str, size: int) -> str:
     return url
 
 
+WORKERS, THREADS = 2, 4
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -92,19 +96,11 @@ class Server:
             # The generated finance officers have no authenticator: measure pages, not sign-in.
             "PRB_TWO_STEP_ROLES": "",
         }
+        # The settings `prb serve` uses (threaded workers), not gunicorn's defaults; except
+        # that workers are never recycled, so that the memory check sees one worker's growth.
+        *serving, app = gunicorn_arguments(f"127.0.0.1:{self.port}", WORKERS, THREADS, 120)
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--error-logfile",
-                "-",
-                "prb.wsgi:app",
-            ],
+            [sys.executable, "-m", "gunicorn", *serving, "--max-requests", "0", app],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -370,7 +366,8 @@ def write_results(runs: list[dict], pdf_runs: dict[str, dict]) -> Path:
         f"# PRB benchmark — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
         f"Machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-        "gunicorn with 2 sync workers and one `prb worker` on 127.0.0.1, wrk -t2 -c4; "
+        f"gunicorn as `prb serve` runs it ({WORKERS} gthread workers × {THREADS} threads) and "
+        "one `prb worker` (nice 10) on 127.0.0.1, wrk -t2 -c4; "
         "each page measured right after /healthz; ratio = page requests/s ÷ /healthz requests/s.",
         "",
     ]

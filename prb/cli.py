@@ -94,11 +94,23 @@ def gunicorn_arguments(bind: str, workers: int, threads: int, timeout: int) -> l
 @click.command("worker")
 @click.option("--poll", default=1.0, show_default=True, help="Seconds between looks when idle.")
 @click.option("--once", is_flag=True, help="Do the jobs waiting now, then stop.")
+@click.option(
+    "--nice",
+    default=10,
+    show_default=True,
+    envvar="PRB_WORKER_NICE",
+    help="Lower the worker's CPU priority by this much (0: as the web server).",
+)
 @with_appcontext
-def worker_command(poll: float, once: bool) -> None:
+def worker_command(poll: float, once: bool, nice: int) -> None:
     """Do background jobs one at a time (large reports), and close written procedures whose
     deadline has passed. Several workers may run at once."""
     import signal
+
+    # A report made in the background may wait; a person waiting for a page may not. On a
+    # machine with few cores the web server's requests get the CPU first.
+    if nice > 0:
+        os.nice(nice)
 
     from prb.services.jobs.queue import work
 
