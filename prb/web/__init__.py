@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
         audit,
         auth,
         board,
+        calendar_files,
         calls,
         errors,
         filters,
@@ -34,6 +35,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(audit.bp)
     app.register_blueprint(reporting_notes.bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(calendar_files.bp)
     errors.register(app)
     filters.register(app)
     security.register(app)

@@ -54,6 +54,7 @@ RULES: dict[str, tuple[str, dict[str, int], int]] = {
     "board.index": ("GET", VIEWERS, 403),
     "board.new_meeting": ("GET", {"secretariat": 200}, 403),
     "board.meeting": ("GET", VIEWERS, 403),
+    "calendar_files.meeting_ics": ("GET", VIEWERS, 403),
     "board.add_item": ("POST", {"secretariat": 422}, 403),
     "board.add_extension": ("POST", {"secretariat": 303}, 403),
     "board.attendance": ("POST", {"secretariat": 303}, 403),
