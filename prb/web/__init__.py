@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
         filters,
         finance,
         main,
+        outbox,
         proposals,
         reference,
         reporting_notes,
@@ -34,6 +35,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(audit.bp)
     app.register_blueprint(reporting_notes.bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(outbox.bp)
     errors.register(app)
     filters.register(app)
     security.register(app)
