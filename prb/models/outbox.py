@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from prb.extensions import db
 from prb.models.types import UTCDateTime, utcnow
@@ -36,10 +36,10 @@ class OutboxMessage(db.Model):
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     # Bodies are loaded only to send: no list ever reads them (a secret one carries a link).
-    text_body: Mapped[str] = deferred(mapped_column(Text))
-    html_body: Mapped[str | None] = deferred(mapped_column(Text))
+    text_body: Mapped[str] = mapped_column(Text, deferred=True)
+    html_body: Mapped[str | None] = mapped_column(Text, deferred=True)
     # [{"filename", "content_type", "base64"}]: small files (an .ics), kept with the message.
-    attachments: Mapped[list[dict[str, Any]]] = deferred(mapped_column(JSON, default=list))
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, deferred=True)
     # Made once at enqueue: a resend after a crash carries the same id, so a reader's mail
     # program can recognise the duplicate.
     message_id: Mapped[str] = mapped_column(String(250), unique=True)
