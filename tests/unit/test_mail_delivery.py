@@ -4,6 +4,7 @@ sent outside any transaction; on PostgreSQL two workers deliver 1,000 messages e
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -14,7 +15,7 @@ from sqlalchemy import create_engine, func, select, text
 from prb.config import normalise_database_url
 from prb.extensions import db
 from prb.models import OutboxMessage, OutboxState, utcnow
-from prb.services.mail import Attachment, deliver_due, enqueue
+from prb.services.mail import Attachment, deliver_due, delivery, enqueue
 from prb.services.mail.delivery import backoff, claim
 from prb.services.transaction import committed
 from tests.conftest import at_once
@@ -162,9 +163,20 @@ def test_a_message_left_sending_by_a_stopped_worker_goes_again_with_its_message_
     assert [m["Message-ID"] for m in smtp.received] == [message.message_id]
 
 
-def test_two_workers_deliver_a_thousand_messages_exactly_once(smtp, app, backend) -> None:  # type: ignore[no-untyped-def]
+def test_two_workers_deliver_a_thousand_messages_exactly_once(  # type: ignore[no-untyped-def]
+    smtp, app, backend, monkeypatch
+) -> None:
     if backend != "postgresql":
         pytest.skip("several workers: PostgreSQL (SQLite runs one worker)")
+    take = delivery._take
+
+    def slow_take(candidates, now):  # type: ignore[no-untyped-def]
+        # Widen the gap between reading the due rows and taking them, so that the other
+        # worker reads within it: without the row locks both would take the same rows.
+        time.sleep(0.01)
+        return take(candidates, now)
+
+    monkeypatch.setattr(delivery, "_take", slow_take)
     with committed():
         for i in range(1000):
             enqueue(to=f"member{i}@example.org", kind="test", subject=f"No. {i}", text="x")
