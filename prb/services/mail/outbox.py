@@ -50,7 +50,7 @@ def enqueue(
     subject = _LINE_BREAK.sub(" ", subject).strip()[:SUBJECT_LIMIT]
     message = OutboxMessage(
         kind=kind,
-        recipient_user_id=user.id if user is not None else None,
+        recipient=user,  # the relationship: a user not yet flushed gets her id at flush
         to_address=address,
         subject=subject,
         text_body=text,
