@@ -18,6 +18,7 @@ from prb.models.finance import EntryKind, ExtensionRequest, LedgerEntry
 from prb.models.imports import ImportBatch
 from prb.models.jobs import Job, JobKind, JobState
 from prb.models.minutes import MinutesVersion
+from prb.models.outbox import OutboxMessage, OutboxState
 from prb.models.proposal import Proposal, Scope, proposal_entities
 from prb.models.reference import (
     ChairTerm,
@@ -62,6 +63,8 @@ __all__ = [
     "Meeting",
     "MinutesVersion",
     "Money",
+    "OutboxMessage",
+    "OutboxState",
     "PasswordLink",
     "PortfolioTotals",
     "Proposal",

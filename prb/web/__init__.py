@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
         filters,
         finance,
         main,
+        outbox,
         proposals,
         reference,
         reporting_notes,
@@ -36,6 +37,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(reporting_notes.bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(calendar_files.bp)
+    app.register_blueprint(outbox.bp)
     errors.register(app)
     filters.register(app)
     security.register(app)
