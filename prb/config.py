@@ -43,7 +43,22 @@ DEFAULTS: dict[str, Any] = {
     # A date typed into any form must fall within these years; others are typing errors.
     "DATE_MIN_YEAR": 1990,
     "DATE_MAX_YEAR": 2100,
+    # Outgoing e-mail (docs/mail.md). No SMTP host: each message is written as an .eml file
+    # under MAIL_DIRECTORY (default: the instance folder's mail/), which needs nothing installed.
+    "SMTP_HOST": "",
+    "SMTP_PORT": 587,
+    "SMTP_SECURITY": "starttls",
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_TIMEOUT_SECONDS": 30,
+    "MAIL_SENDER": "PRB <prb@localhost>",
+    "MAIL_MAX_ATTEMPTS": 8,
+    "MAIL_DIRECTORY": "",
 }
+
+# How to reach the SMTP server: STARTTLS on the submission port, TLS from the first byte
+# (port 465), or plain (a relay on the same host).
+SMTP_SECURITY = ("starttls", "tls", "none")
 
 _BOOLEAN = {
     "1": True,
@@ -78,6 +93,9 @@ def load(app_config: dict[str, Any], instance_path: str, overrides: dict[str, An
         "DATE_MIN_YEAR",
         "DATE_MAX_YEAR",
         "SQLITE_BUSY_TIMEOUT_SECONDS",
+        "SMTP_PORT",
+        "SMTP_TIMEOUT_SECONDS",
+        "MAIL_MAX_ATTEMPTS",
     ):
         if key in env:
             app_config[key] = int(env.pop(key))
@@ -99,6 +117,12 @@ def load(app_config: dict[str, Any], instance_path: str, overrides: dict[str, An
         raise ValueError(f"PRB_BOARD_QUORUM must be a fraction from 0 to below 1, not {quorum}")
     if not 1 <= int(app_config["DATE_MIN_YEAR"]) <= int(app_config["DATE_MAX_YEAR"]) <= 9998:
         raise ValueError("PRB_DATE_MIN_YEAR must not be after PRB_DATE_MAX_YEAR (at most 9998)")
+    security = str(app_config["SMTP_SECURITY"]).strip().lower()
+    if security not in SMTP_SECURITY:
+        raise ValueError(f"PRB_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}")
+    app_config["SMTP_SECURITY"] = security
+    if int(app_config["MAIL_MAX_ATTEMPTS"]) < 1:
+        raise ValueError("PRB_MAIL_MAX_ATTEMPTS must be at least 1")
     app_config["TWO_STEP_ROLES"] = two_step_roles(app_config["TWO_STEP_ROLES"])
     app_config.setdefault("SIGNING_P12", str(Path(instance_path) / "signing" / "secretariat.p12"))
     if not app_config.get("SECRET_KEY"):

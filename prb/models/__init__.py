@@ -19,6 +19,7 @@ from prb.models.imports import ImportBatch
 from prb.models.jobs import Job, JobKind, JobState
 from prb.models.minutes import MinutesVersion
 from prb.models.notifications import Channel, Notification, NotificationPreference
+from prb.models.outbox import OutboxMessage, OutboxState
 from prb.models.proposal import Proposal, Scope, proposal_entities
 from prb.models.reference import (
     ChairTerm,
@@ -66,6 +67,8 @@ __all__ = [
     "Money",
     "Notification",
     "NotificationPreference",
+    "OutboxMessage",
+    "OutboxState",
     "PasswordLink",
     "PortfolioTotals",
     "Proposal",

@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
         finance,
         main,
         notifications,
+        outbox,
         proposals,
         reference,
         reporting_notes,
@@ -38,6 +39,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(imports_bp)
     app.register_blueprint(calendar_files.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(outbox.bp)
     errors.register(app)
     filters.register(app)
     security.register(app)

@@ -135,6 +135,10 @@ RULES: dict[str, tuple[str, dict[str, int], int]] = {
     "admin.password_link": ("POST", {"administrator": 200}, 403),
     "admin.reset_two_step": ("POST", {"administrator": 409}, 403),
     "admin.import_users": ("GET", {"administrator": 200}, 403),
+    # Outgoing e-mail: dead and waiting messages, for administrators only (no message with
+    # the id used here: an administrator's retry finds none).
+    "outbox.index": ("GET", {"administrator": 200}, 403),
+    "outbox.retry": ("POST", {"administrator": 404}, 403),
 }
 
 
@@ -183,6 +187,7 @@ def _world(world):  # type: ignore[no-untyped-def]
         "extension_id": ext.id,
         "user_id": world.chair_b.id,
         "version": 1,
+        "message_id": 999,
         "filename": "prb.css",
         "token": "no-such-token",
         "reviewed_extension_id": reviewed.id,

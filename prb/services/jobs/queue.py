@@ -128,8 +128,9 @@ def run_next() -> JobState | None:
 
 
 def work(stop: Callable[[], bool], poll_seconds: float = 1.0, once: bool = False) -> int:
-    """The worker's loop: close due written procedures, then one job at a time. Returns the
-    number of jobs done when `stop()` says so (or, with `once`, when the queue is empty)."""
+    """The worker's loop: close due written procedures, send due e-mail, then one job at a
+    time. Returns the number of jobs done when `stop()` says so (or, with `once`, when the
+    queue is empty)."""
     from prb.services.board import close_due
 
     done = 0
@@ -138,11 +139,29 @@ def work(stop: Callable[[], bool], poll_seconds: float = 1.0, once: bool = False
         if closed:
             log.info("%s item(s) of written procedures closed", closed)
         fail_stale()
+        sent = _deliver_mail()
         if run_next() is not None:
             done += 1
             continue
+        if sent:
+            continue  # more may be due: no pause while the outbox drains
         if once:
             break
         db.session.remove()  # no transaction held open while idle
         time.sleep(poll_seconds)
     return done
+
+
+def _deliver_mail() -> int:
+    """Send due e-mail; a failure here is logged and never stops the worker's other work."""
+    from prb.services.mail import deliver_due
+
+    try:
+        sent = deliver_due()
+    except Exception:
+        db.session.rollback()
+        log.exception("e-mail delivery failed")
+        return 0
+    if sent:
+        log.info("%s e-mail message(s) sent", sent)
+    return sent

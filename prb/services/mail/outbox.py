@@ -1,0 +1,111 @@
+"""Writing a message to the outbox, and turning a stored message into MIME when it is sent.
+
+`enqueue` only adds a row to the session: the caller's `committed()` block commits it with
+the change that causes it, or rolls both back. Nothing is sent from a web request."""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+
+from flask import current_app
+
+from prb.extensions import db
+from prb.models import OutboxMessage, OutboxState, User, utcnow
+from prb.services.errors import Invalid
+
+SUBJECT_LIMIT = 300
+_LINE_BREAK = re.compile(r"[\r\n]+")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+def enqueue(
+    *,
+    to: User | str,
+    kind: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    attachments: Iterable[Attachment] = (),
+    secret: bool = False,
+) -> OutboxMessage:
+    """Add a message to the caller's transaction (never committed here). `secret`: the body
+    carries a one-time link, so no page ever shows it."""
+    user = to if isinstance(to, User) else None
+    address = user.email if user is not None else str(to)
+    if _LINE_BREAK.search(address) or "@" not in parseaddr(address)[1]:
+        raise Invalid(f"Not an e-mail address: {address!r}.")
+    # A line break in a header would start a new header: a subject is one line.
+    subject = _LINE_BREAK.sub(" ", subject).strip()[:SUBJECT_LIMIT]
+    message = OutboxMessage(
+        kind=kind,
+        recipient=user,  # the relationship: a user not yet flushed gets her id at flush
+        to_address=address,
+        subject=subject,
+        text_body=text,
+        html_body=html,
+        attachments=[
+            {
+                "filename": a.filename,
+                "content_type": a.content_type,
+                "base64": base64.b64encode(a.content).decode("ascii"),
+            }
+            for a in attachments
+        ],
+        message_id=make_msgid(domain=sender_domain()),
+        state=OutboxState.QUEUED,
+        attempts=0,
+        next_attempt_at=utcnow(),
+        last_error="",
+        secret=secret,
+        created_at=utcnow(),
+    )
+    db.session.add(message)
+    return message
+
+
+def sender() -> str:
+    return str(current_app.config["MAIL_SENDER"])
+
+
+def sender_domain() -> str:
+    """The domain of Message-IDs: the sender's, so that they are unique to this office."""
+    address = parseaddr(sender())[1]
+    return address.rpartition("@")[2] or "localhost"
+
+
+def compose(message: OutboxMessage, from_: str) -> EmailMessage:
+    """The MIME message: plain text, the HTML alternative, then the attachments."""
+    mime = EmailMessage()
+    mime["From"] = from_
+    name = message.recipient.name if message.recipient is not None else ""
+    mime["To"] = (
+        Address(display_name=name, addr_spec=message.to_address) if name else (message.to_address)
+    )
+    mime["Subject"] = message.subject
+    mime["Date"] = format_datetime(message.created_at)
+    mime["Message-ID"] = message.message_id
+    mime["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a robot
+    mime.set_content(message.text_body)
+    if message.html_body:
+        mime.add_alternative(message.html_body, subtype="html")
+    for part in message.attachments or []:
+        maintype, _, subtype = str(part["content_type"]).partition("/")
+        mime.add_attachment(
+            base64.b64decode(part["base64"]),
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
+            filename=str(part["filename"]),
+        )
+    return mime
