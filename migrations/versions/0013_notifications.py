@@ -4,7 +4,8 @@ Revision ID: 0013
 Revises: 0012
 Create Date: 2026-11-29 19:45:00
 
-New tables only; nothing existing changes.
+New tables, and a new column of outbox messages (extra headers such as List-Unsubscribe);
+no existing row changes.
 
 """
 from alembic import op
@@ -31,6 +32,7 @@ def upgrade():
     sa.Column('key', sa.String(length=200), nullable=True),
     sa.Column('created_at', prb.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('read_at', prb.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('digested_at', prb.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
     sa.UniqueConstraint('user_id', 'key', name='uq_notifications_user_key')
@@ -43,9 +45,13 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notification_preferences_user_id_users')),
     sa.PrimaryKeyConstraint('user_id', 'event', name=op.f('pk_notification_preferences'))
     )
+    with op.batch_alter_table('outbox_messages') as batch_op:
+        batch_op.add_column(sa.Column('headers', sa.JSON(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('outbox_messages') as batch_op:
+        batch_op.drop_column('headers')
     op.drop_table('notification_preferences')
     op.drop_index('ix_notifications_user_read', table_name='notifications')
     op.drop_table('notifications')

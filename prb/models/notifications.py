@@ -39,6 +39,8 @@ class Notification(db.Model):
     key: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When it went out in a daily digest (for a person who chose the digest for its kind).
+    digested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class NotificationPreference(db.Model):

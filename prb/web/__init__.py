@@ -66,5 +66,11 @@ def _unread_notifications() -> int:
 
 
 PUBLIC_ENDPOINTS = frozenset(
-    {"auth.login", "auth.second_step", "auth.set_password", "main.healthz"}
+    {
+        "auth.login",
+        "auth.second_step",
+        "auth.set_password",
+        "main.healthz",
+        "notifications.unsubscribe",
+    }
 )

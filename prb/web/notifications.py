@@ -6,9 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import HiddenField, SelectField, SubmitField
 
+from prb.extensions import csrf
 from prb.models import Channel
 from prb.services.errors import Invalid
-from prb.services.notifications import EVENTS, inbox
+from prb.services.notifications import EVENTS, inbox, mailing
 from prb.web.declare import reads_form
 from prb.web.fields import Form, parse_id, require_valid
 from prb.web.forms import options, show_errors
@@ -69,6 +70,25 @@ def mark_read():  # type: ignore[no-untyped-def]
     if form.chosen_id() is None:
         flash(f"{changed} notification{'' if changed == 1 else 's'} marked as read.", "success")
     return redirect(url_for("notifications.index"), 303)
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@reads_form(None)
+@csrf.exempt
+def unsubscribe(token: str):  # type: ignore[no-untyped-def]
+    """The link in every notification e-mail. Opening it asks to confirm; only the POST
+    (the confirmation, or a mail client's one-click `List-Unsubscribe=One-Click`, RFC 8058)
+    stops the e-mails. No sign-in: the signed link says whose and which kind, and CSRF
+    cannot forge it."""
+    if request.method == "POST":
+        user, event = mailing.unsubscribe(token)
+        done = True
+    else:
+        user, event = mailing.read_unsubscribe_token(token)
+        done = False
+    return render_template(
+        "notifications/unsubscribe.html", who=user, kind=EVENTS[event], done=done
+    )
 
 
 @bp.route("/account/notifications", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from prb.extensions import db
 from prb.models import Notification, User
 from prb.services.notifications.audience import Event
+from prb.services.notifications.mailing import mail_at_once
 
 SUBJECT_LIMIT = 300
 
@@ -51,6 +52,9 @@ def notify(
         )
         db.session.add(note)
         written.append(note)
+    if written:
+        db.session.flush()  # their ids and the people's, for the e-mails
+        mail_at_once(people, written)
     return written
 
 
