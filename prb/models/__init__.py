@@ -18,6 +18,7 @@ from prb.models.finance import EntryKind, ExtensionRequest, LedgerEntry
 from prb.models.imports import ImportBatch
 from prb.models.jobs import Job, JobKind, JobState
 from prb.models.minutes import MinutesVersion
+from prb.models.notifications import Channel, Notification, NotificationPreference
 from prb.models.outbox import OutboxMessage, OutboxState
 from prb.models.proposal import Proposal, Scope, proposal_entities
 from prb.models.reference import (
@@ -46,6 +47,7 @@ __all__ = [
     "BoardRules",
     "Call",
     "ChairTerm",
+    "Channel",
     "CodeStyle",
     "ConflictOfInterest",
     "Decision",
@@ -63,6 +65,8 @@ __all__ = [
     "Meeting",
     "MinutesVersion",
     "Money",
+    "Notification",
+    "NotificationPreference",
     "OutboxMessage",
     "OutboxState",
     "PasswordLink",

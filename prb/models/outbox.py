@@ -49,6 +49,8 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str] = mapped_column(Text, default="")
     # The body holds a one-time link (set-password, reset): never shown on any page.
     secret: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Extra headers, e.g. List-Unsubscribe (RFC 8058) on notifications.
+    headers: Mapped[dict[str, str] | None] = mapped_column(JSON, deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -158,6 +158,7 @@ def request_extension(
             proposal=proposal,
             comment=f"Extension {ext.summary}",
         )
+        notification_events().extension_requested(ext)
     return ext
 
 
@@ -273,3 +274,11 @@ def pending_review() -> list[ExtensionRequest]:
             .order_by(ExtensionRequest.requested_at)
         ).unique()
     )
+
+
+def notification_events():  # type: ignore[no-untyped-def]
+    """Imported when used: the notifications read the Board's seats, whose package uses
+    this module."""
+    from prb.services.notifications import events
+
+    return events

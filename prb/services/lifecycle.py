@@ -182,6 +182,10 @@ def transition(
         to_state=proposal.status,
         comment=comment,
     )
+    # Imported here: the notifications read the Board's seats, whose package uses this one.
+    from prb.services.notifications import events
+
+    events.after_transition(proposal, trigger, comment)
 
 
 def as_domain_error(refusal: Refusal) -> Exception:

@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
         filters,
         finance,
         main,
+        notifications,
         outbox,
         proposals,
         reference,
@@ -37,12 +38,14 @@ def register(app: Flask) -> None:
     app.register_blueprint(reporting_notes.bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(calendar_files.bp)
+    app.register_blueprint(notifications.bp)
     app.register_blueprint(outbox.bp)
     errors.register(app)
     filters.register(app)
     security.register(app)
     auth.register(app)
     app.jinja_env.globals["Role"] = Role
+    app.jinja_env.globals["unread_notifications"] = _unread_notifications
 
     @app.before_request
     def require_sign_in():  # type: ignore[no-untyped-def]
@@ -55,6 +58,19 @@ def register(app: Flask) -> None:
         return None
 
 
+def _unread_notifications() -> int:
+    """The header's count: one query, on pages of a signed-in user only."""
+    from prb.services.notifications import inbox
+
+    return inbox.unread_count(current_user) if current_user.is_authenticated else 0
+
+
 PUBLIC_ENDPOINTS = frozenset(
-    {"auth.login", "auth.second_step", "auth.set_password", "main.healthz"}
+    {
+        "auth.login",
+        "auth.second_step",
+        "auth.set_password",
+        "main.healthz",
+        "notifications.unsubscribe",
+    }
 )

@@ -32,6 +32,11 @@ RULES: dict[str, tuple[str, dict[str, int], int]] = {
     "auth.second_step": ("GET", {}, 302),
     "auth.set_password": ("GET", {"anonymous": 404}, 404),
     "auth.account": ("GET", {}, 200),
+    "notifications.index": ("GET", {}, 200),
+    "notifications.mark_read": ("POST", {}, 303),
+    "notifications.preferences": ("GET", {}, 200),
+    # a forged or unknown link: nothing to confirm, for anyone (the link is the permission)
+    "notifications.unsubscribe": ("GET", {"anonymous": 404}, 404),
     "auth.change_password": ("GET", {}, 200),
     "auth.enrol_two_step": ("GET", {}, 200),
     "auth.renew_recovery_codes": ("POST", {}, 302),

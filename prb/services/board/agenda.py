@@ -108,6 +108,7 @@ def add_to_agenda(
             proposal=proposal,
             comment=f"{meeting.kind_label} {meeting.number}, item {position}",
         )
+        notification_events().placed_on_agenda(item)
     return item
 
 
@@ -164,6 +165,7 @@ def add_extension_to_agenda(
             comment=f"Extension request: {meeting.kind_label} {meeting.number}, "
             f"item {item.position}",
         )
+        notification_events().placed_on_agenda(item)
     return item
 
 
@@ -174,3 +176,10 @@ def next_position(meeting: Meeting) -> int:
         )
         or 0
     ) + 1
+
+
+def notification_events():  # type: ignore[no-untyped-def]
+    """Imported when used: the notifications read the Board's seats, from this package."""
+    from prb.services.notifications import events
+
+    return events

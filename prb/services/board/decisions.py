@@ -373,7 +373,15 @@ def _decide_extension(
         f"{record.history}",
     )
     db.session.flush()
+    notification_events().extension_decided(ext, closing.approved)
     return decision
+
+
+def notification_events():  # type: ignore[no-untyped-def]
+    """Imported when used: the notifications read the Board's seats, from this package."""
+    from prb.services.notifications import events
+
+    return events
 
 
 def _fire_item(item: AgendaItem, trigger: ItemTrigger, role: Role) -> None:

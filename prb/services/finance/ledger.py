@@ -151,6 +151,12 @@ def record_entry(
             proposal=proposal,
             comment=what + (f" — {entry.reference}" if entry.reference else ""),
         )
+        if kind is EntryKind.DISBURSEMENT:
+            # Imported here: the notifications read the Board's seats, whose package uses
+            # finance.
+            from prb.services.notifications import events
+
+            events.disbursement_recorded(proposal, entry)
     return entry
 
 

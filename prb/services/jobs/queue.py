@@ -128,9 +128,9 @@ def run_next() -> JobState | None:
 
 
 def work(stop: Callable[[], bool], poll_seconds: float = 1.0, once: bool = False) -> int:
-    """The worker's loop: close due written procedures, send due e-mail, then one job at a
-    time. Returns the number of jobs done when `stop()` says so (or, with `once`, when the
-    queue is empty)."""
+    """The worker's loop: close due written procedures, write the notices that have come
+    due, send due e-mail, then one job at a time. Returns the number of jobs done when
+    `stop()` says so (or, with `once`, when the queue is empty)."""
     from prb.services.board import close_due
 
     done = 0
@@ -139,6 +139,7 @@ def work(stop: Callable[[], bool], poll_seconds: float = 1.0, once: bool = False
         if closed:
             log.info("%s item(s) of written procedures closed", closed)
         fail_stale()
+        _notify_due()
         sent = _deliver_mail()
         if run_next() is not None:
             done += 1
@@ -150,6 +151,22 @@ def work(stop: Callable[[], bool], poll_seconds: float = 1.0, once: bool = False
         db.session.remove()  # no transaction held open while idle
         time.sleep(poll_seconds)
     return done
+
+
+def _notify_due() -> None:
+    """The scheduled notices (deadlines, projects' ends) and the daily digests; a failure is
+    logged and never stops the worker's other work."""
+    from prb.services.notifications import mailing, scheduled
+
+    try:
+        written = scheduled.notify_due()
+        digests = mailing.send_digests()
+    except Exception:
+        db.session.rollback()
+        log.exception("scheduled notifications failed")
+        return
+    if written or digests:
+        log.info("%s notice(s) and %s digest(s) written", written, digests)
 
 
 def _deliver_mail() -> int:

@@ -39,6 +39,7 @@ def enqueue(
     html: str | None = None,
     attachments: Iterable[Attachment] = (),
     secret: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> OutboxMessage:
     """Add a message to the caller's transaction (never committed here). `secret`: the body
     carries a one-time link, so no page ever shows it."""
@@ -69,6 +70,7 @@ def enqueue(
         next_attempt_at=utcnow(),
         last_error="",
         secret=secret,
+        headers={k: _LINE_BREAK.sub(" ", v) for k, v in (headers or {}).items()} or None,
         created_at=utcnow(),
     )
     db.session.add(message)
@@ -97,6 +99,8 @@ def compose(message: OutboxMessage, from_: str) -> EmailMessage:
     mime["Date"] = format_datetime(message.created_at)
     mime["Message-ID"] = message.message_id
     mime["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a robot
+    for name, value in (message.headers or {}).items():
+        mime[name] = value
     mime.set_content(message.text_body)
     if message.html_body:
         mime.add_alternative(message.html_body, subtype="html")

@@ -19,6 +19,7 @@ from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.minutes import corrections
 from prb.services.minutes.data import BOARD, MINUTED, OFFICE, MinutesData, minutes_data
 from prb.services.minutes.record import decisions_json
+from prb.services.notifications import events
 from prb.services.once import spend
 from prb.services.pdf import Attachment, render
 from workflows import Role
@@ -179,6 +180,7 @@ def finalise(
             + (" (signed)" if record.signed else "")
             + (f" — {note}" if note else ""),
         )
+        events.minutes_finalised(record)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

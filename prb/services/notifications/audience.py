@@ -46,29 +46,29 @@ class Kind:
 
 EVENTS: dict[Event, Kind] = {
     Event.PROPOSAL_SUBMITTED: Kind("A proposal was submitted", "the secretariat"),
-    Event.REVIEW_STARTED: Kind("Review of a proposal began", "the working group's chairs"),
-    Event.SENT_BACK: Kind("A proposal was sent back for revision", "the working group's chairs"),
-    Event.DECIDED: Kind("The Board decided on a proposal", "the working group's chairs"),
-    Event.ON_AGENDA: Kind("An item was placed on a meeting's agenda", "the members who vote on it"),
+    Event.REVIEW_STARTED: Kind("Review of a proposal began", "the working group’s chairs"),
+    Event.SENT_BACK: Kind("A proposal was sent back for revision", "the working group’s chairs"),
+    Event.DECIDED: Kind("The Board decided on a proposal", "the working group’s chairs"),
+    Event.ON_AGENDA: Kind("An item was placed on a meeting’s agenda", "the members who vote on it"),
     Event.WRITTEN_PROCEDURE_OPENED: Kind(
         "A written procedure opened", "the members who vote on it (with its deadline)"
     ),
     Event.DEADLINE_NEAR: Kind(
-        "48 hours before a written procedure's deadline",
+        "48 hours before a written procedure’s deadline",
         "the members who vote on it and have not voted",
     ),
     Event.MINUTES_FINALISED: Kind(
-        "Minutes were finalised", "the meeting's members and the secretariat"
+        "Minutes were finalised", "the meeting’s members and the secretariat"
     ),
     Event.PROJECT_APPROVED: Kind("A project was approved", "finance"),
     Event.EXTENSION_REQUESTED: Kind("An extension was requested", "finance"),
     Event.EXTENSION_DECIDED: Kind(
-        "The Board decided on an extension", "the working group's chairs and finance"
+        "The Board decided on an extension", "the working group’s chairs and finance"
     ),
     Event.PROJECT_ENDING: Kind(
-        "A project ends in 60 or in 30 days", "the working group's chairs and finance"
+        "A project ends in 60 or in 30 days", "the working group’s chairs and finance"
     ),
-    Event.DISBURSEMENT_RECORDED: Kind("A disbursement was recorded", "the working group's chairs"),
+    Event.DISBURSEMENT_RECORDED: Kind("A disbursement was recorded", "the working group’s chairs"),
 }
 
 

@@ -1,0 +1,177 @@
+"""The messages of each event: subject, body and link, sent to its audience in the
+transaction of the change (the services call these right after their write). Nothing here is
+secret: no vote before its item closes, no token, only what the recipient may already see by
+following the link."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prb.models import (
+    AgendaItem,
+    ExtensionRequest,
+    LedgerEntry,
+    Meeting,
+    MinutesVersion,
+    Notification,
+    Proposal,
+)
+from prb.services.notifications.audience import (
+    Event,
+    item_audience,
+    meeting_audience,
+    proposal_audience,
+)
+from prb.services.notifications.notify import notify
+from workflows import MeetingKind, ProposalTrigger
+
+T = ProposalTrigger
+
+
+def proposal_link(proposal: Proposal) -> str:
+    return f"/proposals/{proposal.id}"
+
+
+def meeting_link(meeting: Meeting) -> str:
+    return f"/board/meetings/{meeting.id}"
+
+
+def _name(proposal: Proposal) -> str:
+    return f"{proposal.display_code} “{proposal.title}”"
+
+
+def _long(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+# Proposal transitions that someone hears of, and as what.
+_TRANSITION_EVENTS: dict[str, tuple[Event, ...]] = {
+    T.SUBMIT: (Event.PROPOSAL_SUBMITTED,),
+    T.RESUBMIT: (Event.PROPOSAL_SUBMITTED,),
+    T.START_REVIEW: (Event.REVIEW_STARTED,),
+    T.REQUEST_REVISION: (Event.SENT_BACK,),
+    T.APPROVE: (Event.DECIDED, Event.PROJECT_APPROVED),
+    T.REJECT: (Event.DECIDED,),
+}
+
+_SUBJECTS = {
+    Event.PROPOSAL_SUBMITTED: "{name} was submitted by {group}",
+    Event.REVIEW_STARTED: "{name}: the Board’s review has begun",
+    Event.SENT_BACK: "{name}: the Board asks for a revision",
+    Event.DECIDED: "{name}: the Board’s decision — {status}",
+    Event.PROJECT_APPROVED: "{name} was approved: its commitment is due",
+}
+
+
+def after_transition(proposal: Proposal, trigger: str, comment: str = "") -> None:
+    """Tell whom a proposal's transition concerns (called by `lifecycle.transition`)."""
+    for event in _TRANSITION_EVENTS.get(trigger, ()):
+        subject = _SUBJECTS[event].format(
+            name=_name(proposal),
+            group=proposal.working_group.name,
+            status=proposal.status_label,
+        )
+        body = comment if event in (Event.SENT_BACK, Event.DECIDED) else ""
+        if event == Event.PROJECT_APPROVED and proposal.approved_budget is not None:
+            body = f"Approved budget: USD {proposal.approved_budget:,.2f}."
+        notify(
+            event,
+            proposal_audience(event, proposal),
+            subject=subject,
+            body=body,
+            link=proposal_link(proposal),
+        )
+
+
+def placed_on_agenda(item: AgendaItem) -> None:
+    meeting = item.meeting
+    what = f"the extension of {_name(item.proposal)}" if item.extension_id else _name(item.proposal)
+    if meeting.kind == MeetingKind.WRITTEN_PROCEDURE:
+        event = Event.WRITTEN_PROCEDURE_OPENED
+        due = (
+            f" Votes are due by {meeting.deadline:%d %B %Y, %H:%M} UTC." if meeting.deadline else ""
+        )
+        subject = f"Written procedure {meeting.number}: vote on {what}"
+        body = f"{what[0].upper()}{what[1:]} is put to the Board by written procedure.{due}"
+    else:
+        event = Event.ON_AGENDA
+        subject = f"{meeting.number}: {what} is on the agenda"
+        body = (
+            f"Item {item.position} of the meeting of {_long(meeting.held_on)}"
+            + (f", {meeting.place}" if meeting.place else "")
+            + "."
+        )
+    audience = item_audience(event, item)
+    notify(event, audience, subject=subject, body=body, link=meeting_link(meeting))
+
+
+def deadline_near(item: AgendaItem) -> list[Notification]:
+    """48 hours before a written procedure's deadline, to those who have not voted (once)."""
+    meeting = item.meeting
+    assert meeting.deadline is not None
+    return notify(
+        Event.DEADLINE_NEAR,
+        item_audience(Event.DEADLINE_NEAR, item),
+        subject=f"Written procedure {meeting.number}: your vote on "
+        f"{item.proposal.display_code} is due by {meeting.deadline:%d %B %Y, %H:%M} UTC",
+        body="You have not voted on this item yet.",
+        link=meeting_link(meeting),
+        key=f"deadline:{item.id}:{meeting.deadline.isoformat()}",
+    )
+
+
+def minutes_finalised(record: MinutesVersion) -> None:
+    meeting = record.meeting
+    notify(
+        Event.MINUTES_FINALISED,
+        meeting_audience(Event.MINUTES_FINALISED, meeting),
+        subject=f"{meeting.number}: {record.label} of the minutes finalised",
+        body=f"SHA-256 of the PDF: {record.sha256}" + (" (signed)" if record.signed else "") + ".",
+        link=meeting_link(meeting) + "#minutes",
+    )
+
+
+def extension_requested(extension: ExtensionRequest) -> None:
+    proposal = extension.proposal
+    notify(
+        Event.EXTENSION_REQUESTED,
+        proposal_audience(Event.EXTENSION_REQUESTED, proposal),
+        subject=f"{_name(proposal)}: an extension is requested ({extension.summary})",
+        body="It awaits finance’s review before it goes to the Board.",
+        link=proposal_link(proposal),
+    )
+
+
+def extension_decided(extension: ExtensionRequest, approved: bool) -> None:
+    proposal = extension.proposal
+    notify(
+        Event.EXTENSION_DECIDED,
+        proposal_audience(Event.EXTENSION_DECIDED, proposal),
+        subject=f"{_name(proposal)}: the extension ({extension.summary}) was "
+        + ("approved" if approved else "not approved"),
+        body=(f"The project now ends on {_long(extension.new_end)}." if approved else ""),
+        link=proposal_link(proposal),
+    )
+
+
+def project_ending(proposal: Proposal, days: int) -> list[Notification]:
+    """60 and 30 days before a project's end (once each, for that end date)."""
+    assert proposal.current_end is not None
+    return notify(
+        Event.PROJECT_ENDING,
+        proposal_audience(Event.PROJECT_ENDING, proposal),
+        subject=f"{_name(proposal)} ends in {days} days, on {_long(proposal.current_end)}",
+        body="If it needs more time, its working group’s chair requests an extension now.",
+        link=proposal_link(proposal),
+        key=f"ending:{proposal.id}:{days}:{proposal.current_end.isoformat()}",
+    )
+
+
+def disbursement_recorded(proposal: Proposal, entry: LedgerEntry) -> None:
+    notify(
+        Event.DISBURSEMENT_RECORDED,
+        proposal_audience(Event.DISBURSEMENT_RECORDED, proposal),
+        subject=f"{_name(proposal)}: USD {entry.amount:,.2f} disbursed",
+        body=f"Value date {_long(entry.value_date)}.",
+        link=proposal_link(proposal),
+    )

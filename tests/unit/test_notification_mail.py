@@ -1,0 +1,132 @@
+"""Notifications by e-mail through a real SMTP server (aiosmtpd): each event of a Board
+meeting reaches the people it concerns and no one else, as each chose (at once, in a daily
+digest, or not by e-mail); every message carries a signed one-click way to stop its kind,
+which only a POST uses; a change rolled back sends nothing."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from prb.extensions import db
+from prb.models import Notification, NotificationPreference, OutboxMessage, utcnow
+from prb.services.mail import deliver_due
+from prb.services.notifications import Event, inbox, mailing
+from prb.services.notifications.notify import notify
+from prb.services.transaction import committed
+from tests.mail_helpers import SmtpServer
+from tests.web.test_minutes import decided_meeting
+
+FINANCE = {"finance@prb.example", "chair.finance@prb.example"}
+CHAIR_A = {"chair.a@prb.example"}
+VOTERS = {"board.chair@prb.example", "board.undp@prb.example"}
+
+
+@pytest.fixture
+def smtp(app: Flask) -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    server.configure(app)
+    app.config.update(BASE_URL="https://prb.office.example")
+    yield server
+    server.stop()
+
+
+def delivered(smtp: SmtpServer) -> dict[str, set[str]]:
+    """subject → recipients, of everything the SMTP server received."""
+    while deliver_due():
+        pass
+    found: dict[str, set[str]] = defaultdict(set)
+    for message, rcpts in zip(smtp.received, smtp.collector.recipients, strict=True):
+        found[str(message["Subject"])].update(rcpts)
+    return dict(found)
+
+
+def with_words(mail: dict[str, set[str]], *words: str) -> set[str]:
+    return set().union(*(r for s, r in mail.items() if all(w in s for w in words)))
+
+
+def test_a_meeting_e_mails_each_whom_it_concerns(smtp, world) -> None:
+    decided_meeting(world)
+    mail = delivered(smtp)
+    assert with_words(mail, "is on the agenda") == VOTERS
+    assert with_words(mail, "Biometrics Compendium", "decision") == CHAIR_A
+    assert with_words(mail, "its commitment is due") == FINANCE
+    assert with_words(mail, "extension is requested") == FINANCE
+    assert with_words(mail, "extension", "was approved") == FINANCE | CHAIR_A
+    # exactly the people the notifications went to, each message once
+    notes = db.session.scalar(select(func.count(Notification.id)))
+    assert len(smtp.received) == notes
+    assert len({str(m["Message-ID"]) for m in smtp.received}) == len(smtp.received)
+
+
+def test_the_message_is_plain_text_with_html_and_absolute_links(smtp, world) -> None:
+    decided_meeting(world)
+    delivered(smtp)
+    message = next(m for m in smtp.received if "its commitment is due" in str(m["Subject"]))
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "Open it in PRB: https://prb.office.example/proposals/" in text
+    assert 'href="https://prb.office.example/proposals/' in html
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["List-Unsubscribe"].startswith("<https://prb.office.example/unsubscribe/")
+
+
+def test_one_click_stops_a_kind_and_only_a_post_does(smtp, app, world) -> None:
+    decided_meeting(world)
+    delivered(smtp)
+    message = next(
+        m
+        for m in smtp.received
+        if "its commitment is due" in str(m["Subject"]) and "finance@prb.example" in str(m["To"])
+    )
+    path = urlsplit(message["List-Unsubscribe"].strip("<>")).path
+    client = app.test_client()  # no session, no CSRF token: a mail client
+    page = client.get(path)
+    assert page.status_code == 200 and "Stop these e-mails?" in page.text
+    assert db.session.scalar(select(func.count()).select_from(NotificationPreference)) == 0
+    done = client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200 and "Done" in done.text
+    assert inbox.preferences(world.finance)[Event.PROJECT_APPROVED] == "app"
+    assert inbox.preferences(world.finance)[Event.EXTENSION_REQUESTED] == "email"
+    forged = path[:-3] + ("abc" if not path.endswith("abc") else "xyz")
+    assert client.post(forged).status_code == 404
+
+
+def test_who_chose_in_prb_only_or_the_digest_gets_no_e_mail_at_once(smtp, world) -> None:
+    inbox.set_preferences(world.chair_a, {str(Event.DECIDED): "app"})
+    inbox.set_preferences(world.finance, {str(Event.PROJECT_APPROVED): "digest"})
+    decided_meeting(world)
+    mail = delivered(smtp)
+    assert with_words(mail, "Biometrics Compendium", "decision") == set()
+    assert with_words(mail, "its commitment is due") == {"chair.finance@prb.example"}
+    # still listed in PRB
+    assert any("decision" in n.subject for n in inbox.page(world.chair_a).notifications)
+    # the digest: after the digest hour, for what was written before it, once
+    tomorrow = utcnow() + timedelta(days=1)
+    morning = datetime.combine(tomorrow.date(), datetime.min.time(), tomorrow.tzinfo)
+    assert mailing.send_digests(morning + timedelta(hours=5)) == 0  # before 06:00 UTC
+    assert mailing.send_digests(morning + timedelta(hours=7)) == 1
+    assert mailing.send_digests(morning + timedelta(hours=8)) == 0
+    digest = delivered(smtp)
+    (subject,) = [s for s in digest if s.startswith("PRB: ")]
+    assert digest[subject] == {"finance@prb.example"}
+    body = smtp.received[-1].get_body(("plain",)).get_content()
+    assert "its commitment is due" in body
+
+
+def test_a_change_rolled_back_sends_nothing(smtp, world) -> None:
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), committed():
+        notify(Event.DECIDED, [world.chair_a], subject="Never", body="", link="/")
+        raise Boom
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+    assert delivered(smtp) == {}
