@@ -23,7 +23,7 @@ import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import bystander
+from benchmarks import bystander, mail
 from prb.cli import gunicorn_arguments
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -352,7 +352,9 @@ def minutes_timing(backend: str, size: int) -> dict[str, float]:
     return result
 
 
-def write_results(runs: list[dict], pdf_runs: dict[str, dict]) -> Path:
+def write_results(
+    runs: list[dict], pdf_runs: dict[str, dict], mail_runs: list[dict] | None = None
+) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     cpu = next(
         (
@@ -429,10 +431,12 @@ def write_results(runs: list[dict], pdf_runs: dict[str, dict]) -> Path:
                 f"| {label} | {v['app_s']:.3f} | {v['weasyprint_s']:.3f} | {v['ratio']:.2f} |"
             )
         lines += ["", f"40 items ÷ 20 items: {value['growth_40_over_20']:.2f} (target ≤ 2.3).", ""]
+    if mail_runs:
+        lines += mail.lines(mail_runs)
     path = RESULTS / "latest.md"
     path.write_text("\n".join(lines))
     (RESULTS / "latest.json").write_text(
-        json.dumps({"runs": runs, "pdf": pdf_runs}, indent=1, default=str)
+        json.dumps({"runs": runs, "pdf": pdf_runs, "mail": mail_runs}, indent=1, default=str)
     )
     return path
 
@@ -445,13 +449,15 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk (make bench does it)")
-    runs, pdf_runs = [], {}
+    runs, pdf_runs, mail_runs = [], {}, []
     for backend in args.backends:
+        mail_runs.append(mail.measure(backend, DATA, PG_ADMIN))
+        print("  " + mail.lines(mail_runs[-1:])[-2], flush=True)
         for size in args.sizes:
             runs.append(measure(backend, size, args.seconds, memory=size == 10000))
             if size == 10000 or size == args.sizes[-1]:
                 pdf_runs[f"{backend}, {size:,} proposals"] = minutes_timing(backend, size)
-    path = write_results(runs, pdf_runs)
+    path = write_results(runs, pdf_runs, mail_runs)
     print(path.read_text())
 
 
