@@ -12,14 +12,17 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
+from icalendar import Calendar
 from sqlalchemy import func, select
 
 from prb.extensions import db
 from prb.models import Notification, NotificationPreference, OutboxMessage, utcnow
+from prb.services import board
 from prb.services.mail import deliver_due
 from prb.services.notifications import Event, inbox, mailing
 from prb.services.notifications.notify import notify
 from prb.services.transaction import committed
+from tests.board_helpers import item_under_review, meeting
 from tests.mail_helpers import SmtpServer
 from tests.web.test_minutes import decided_meeting
 
@@ -130,3 +133,40 @@ def test_a_change_rolled_back_sends_nothing(smtp, world) -> None:
         raise Boom
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
     assert delivered(smtp) == {}
+
+
+def _calendar(message) -> Calendar:  # type: ignore[no-untyped-def]
+    (part,) = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    return Calendar.from_ical(part.get_payload(decode=True))
+
+
+def test_invitations_carry_the_meeting_updated_and_then_cancelled(smtp, world) -> None:
+    m = meeting(world, number="PRB/2018/07")
+    item_under_review(world, m)
+    mail = delivered(smtp)
+    assert with_words(mail, "PRB/2018/07", "is on the agenda") == VOTERS
+    invite = _calendar(smtp.received[-1])
+    assert invite["METHOD"] == "REQUEST"
+    (event,) = invite.walk("VEVENT")
+    uid = str(event["UID"])
+    assert int(event["SEQUENCE"]) == 0
+    board.correct_meeting(
+        world.secretariat,
+        m.id,
+        board.Correction("PRB/2018/07", m.held_on, "Geneva", world.board_chair.id),
+    )
+    mail = delivered(smtp)
+    assert with_words(mail, "PRB/2018/07 was corrected") == VOTERS
+    update = _calendar(smtp.received[-1])
+    (event,) = update.walk("VEVENT")
+    assert update["METHOD"] == "REQUEST" and str(event["UID"]) == uid
+    assert int(event["SEQUENCE"]) == 1 and str(event["LOCATION"]) == "Geneva"
+    board.cancel_meeting(world.secretariat, m.id, "The quorum cannot be met.")
+    mail = delivered(smtp)
+    assert with_words(mail, "PRB/2018/07 was cancelled") == VOTERS
+    cancel = _calendar(smtp.received[-1])
+    (event,) = cancel.walk("VEVENT")
+    assert cancel["METHOD"] == "CANCEL" and str(event["UID"]) == uid
+    assert int(event["SEQUENCE"]) == 2 and str(event["STATUS"]) == "CANCELLED"
+    # someone never invited (a member without a seat) hears of neither
+    assert "chair.board@prb.example" not in with_words(mail, "PRB/2018/07")

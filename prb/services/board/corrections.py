@@ -135,6 +135,7 @@ def _correct(actor: User, meeting_id: int, data: Correction) -> Meeting:
             after=after,
             comment=f"{before['number']} corrected before any item closed",
         )
+        notification_events().meeting_changed(meeting, cancelled=False)
     return meeting
 
 
@@ -212,4 +213,12 @@ def cancel_meeting(actor: User, meeting_id: int, reason: str) -> Meeting:
             after={"number": meeting.number, "cancelled": True},
             comment=f"{meeting.kind_label} {meeting.number} cancelled: {reason}",
         )
+        notification_events().meeting_changed(meeting, cancelled=True)
     return meeting
+
+
+def notification_events():  # type: ignore[no-untyped-def]
+    """Imported when used: the notifications read the Board's seats, from this package."""
+    from prb.services.notifications import events
+
+    return events

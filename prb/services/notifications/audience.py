@@ -15,7 +15,7 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from prb.extensions import db
-from prb.models import AgendaItem, Meeting, Proposal, User, UserRole, Vote
+from prb.models import AgendaItem, Meeting, Notification, Proposal, User, UserRole, Vote
 from prb.services.board.members import board_members, recusals
 from workflows import Role
 
@@ -34,6 +34,7 @@ class Event(StrEnum):
     EXTENSION_DECIDED = "extension_decided"
     PROJECT_ENDING = "project_ending"
     DISBURSEMENT_RECORDED = "disbursement_recorded"
+    MEETING_CHANGED = "meeting_changed"
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,10 @@ EVENTS: dict[Event, Kind] = {
         "A project ends in 60 or in 30 days", "the working group’s chairs and finance"
     ),
     Event.DISBURSEMENT_RECORDED: Kind("A disbursement was recorded", "the working group’s chairs"),
+    Event.MEETING_CHANGED: Kind(
+        "A meeting was corrected or cancelled",
+        "the members invited to it (with the updated or cancelled calendar entry)",
+    ),
 }
 
 
@@ -132,7 +137,14 @@ def item_audience(event: Event, item: AgendaItem) -> list[User]:
 
 
 def meeting_audience(event: Event, meeting: Meeting) -> list[User]:
-    """Minutes finalised: the members seated on the meeting's date, and the secretariat."""
+    """Minutes finalised: the members seated on the meeting's date, and the secretariat. A
+    meeting corrected or cancelled: those it invited (told of an item on its agenda)."""
     if event == Event.MINUTES_FINALISED:
         return _once([board_members(meeting.held_on), holders(Role.SECRETARIAT)])
+    if event == Event.MEETING_CHANGED:
+        invited = select(Notification.user_id).where(
+            Notification.event.in_([str(Event.ON_AGENDA), str(Event.WRITTEN_PROCEDURE_OPENED)]),
+            Notification.link == f"/board/meetings/{meeting.id}",
+        )
+        return _once([db.session.scalars(select(User).where(User.id.in_(invited))).unique()])
     raise ValueError(f"{event} is not about a meeting")

@@ -16,6 +16,8 @@ from prb.models import (
     Notification,
     Proposal,
 )
+from prb.services import invitations
+from prb.services.mail import Attachment
 from prb.services.notifications.audience import (
     Event,
     item_audience,
@@ -102,7 +104,46 @@ def placed_on_agenda(item: AgendaItem) -> None:
             + "."
         )
     audience = item_audience(event, item)
-    notify(event, audience, subject=subject, body=body, link=meeting_link(meeting))
+    notify(
+        event,
+        audience,
+        subject=subject,
+        body=body,
+        link=meeting_link(meeting),
+        attachments=[calendar_entry(meeting, "REQUEST")],
+    )
+
+
+def calendar_entry(meeting: Meeting, method: invitations.Method) -> Attachment:
+    """The meeting (or a written procedure's deadline) for the recipient's calendar: the
+    same UID every time, a higher SEQUENCE after each correction, CANCEL when cancelled."""
+    return Attachment(
+        invitations.ics_filename(meeting),
+        invitations.content_type(method),
+        invitations.meeting_ics(
+            meeting, sequence=invitations.meeting_sequence(meeting), method=method
+        ),
+    )
+
+
+def meeting_changed(meeting: Meeting, *, cancelled: bool) -> None:
+    """Tell those the meeting invited, with the calendar entry updated or cancelled."""
+    what = "cancelled" if cancelled else "corrected"
+    body = (
+        "Its items are withdrawn; the calendar entry attached removes it from your calendar."
+        if cancelled
+        else f"It is now on {_long(meeting.held_on)}"
+        + (f", {meeting.place}" if meeting.place else "")
+        + ". The calendar entry attached updates your calendar."
+    )
+    notify(
+        Event.MEETING_CHANGED,
+        meeting_audience(Event.MEETING_CHANGED, meeting),
+        subject=f"{meeting.kind_label} {meeting.number} was {what}",
+        body=body,
+        link=meeting_link(meeting),
+        attachments=[calendar_entry(meeting, "CANCEL" if cancelled else "REQUEST")],
+    )
 
 
 def deadline_near(item: AgendaItem) -> list[Notification]:

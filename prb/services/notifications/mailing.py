@@ -6,6 +6,7 @@ asking to confirm, and only the POST changes anything)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, time
 from html import escape
 
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from prb.extensions import db
 from prb.models import Channel, Notification, NotificationPreference, User, utcnow
 from prb.services.errors import NotFound
-from prb.services.mail import enqueue
+from prb.services.mail import Attachment, enqueue
 from prb.services.notifications.audience import EVENTS, Event
 from prb.services.transaction import committed
 
@@ -118,7 +119,9 @@ def _unsubscribe_headers(user: User, event: Event) -> dict[str, str]:
     }
 
 
-def mail_at_once(users: list[User], notes: list[Notification]) -> None:
+def mail_at_once(
+    users: list[User], notes: list[Notification], attachments: Sequence[Attachment] = ()
+) -> None:
     """E-mail the notifications just written to those who want them at once (in the
     caller's transaction, as the notifications themselves)."""
     by_user = {u.id: u for u in users}
@@ -137,6 +140,7 @@ def mail_at_once(users: list[User], notes: list[Notification]) -> None:
             text=_text(user, note),
             html=_html(user, note),
             headers=_unsubscribe_headers(user, event),
+            attachments=attachments,
         )
 
 

@@ -3,12 +3,13 @@ no one, and a change that is committed has told everyone it concerns."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 
 from prb.extensions import db
 from prb.models import Notification, User
+from prb.services.mail import Attachment
 from prb.services.notifications.audience import Event
 from prb.services.notifications.mailing import mail_at_once
 
@@ -23,6 +24,7 @@ def notify(
     body: str,
     link: str,
     key: str | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> list[Notification]:
     """One notification per person (the caller decided who: `audience`). With `key`, a
     person already told under that key is not told again (reminders, end-of-project
@@ -54,7 +56,7 @@ def notify(
         written.append(note)
     if written:
         db.session.flush()  # their ids and the people's, for the e-mails
-        mail_at_once(people, written)
+        mail_at_once(people, written, attachments)
     return written
 
 
