@@ -32,7 +32,8 @@ def test_the_list_and_the_header_count_are_hers_alone(app, client, world) -> Non
     assert count >= 2  # the approval and the extension's decision
     sign_in(client, world.chair_a)
     page = client.get("/notifications").text
-    assert f'aria-label="{count} unread"' in page  # in the header, on every page
+    # in the header, on every page
+    assert f'<span class="badge">{count}<span class="visually-hidden"> unread</span>' in page
     assert "Biometrics Compendium" in page and "the Board’s decision" in page
     assert 'href="/proposals/' in page
     # finance's notice of the approval is not hers
