@@ -63,6 +63,8 @@ def test_the_answer_is_the_same_whether_or_not_the_address_has_an_account(app, s
     assert outbox_count() == 1  # only the real account is written to
     message = db.session.scalars(select(OutboxMessage)).one()
     assert message.secret and message.to_address == "chair.a@prb.example"
+    link = db.session.scalars(select(PasswordLink)).one()
+    assert link.expires_at - link.created_at == timedelta(minutes=30)
 
 
 def test_the_link_sets_a_new_password_once_and_for_30_minutes(app, smtp, world) -> None:
