@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
         main,
         notifications,
         outbox,
+        password_reset,
         proposals,
         reference,
         reporting_notes,
@@ -40,6 +41,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(calendar_files.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(outbox.bp)
+    app.register_blueprint(password_reset.bp)
     errors.register(app)
     filters.register(app)
     security.register(app)
@@ -72,5 +74,6 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.set_password",
         "main.healthz",
         "notifications.unsubscribe",
+        "password_reset.forgot",
     }
 )

@@ -13,7 +13,7 @@ from prb.services.errors import Conflict, Invalid
 from prb.services.reference import offered_entities
 from prb.services.spreadsheet import safe_cell
 from prb.web.access import roles_required
-from prb.web.auth import link_lifetime
+from prb.web.auth import link_lifetime, set_password_base
 from prb.web.declare import reads_form
 from prb.web.fields import Form
 from prb.web.forms import OnceField, UserForm, options, show_errors
@@ -83,7 +83,11 @@ def new_user():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             link = password_links.invite_user(
-                current_user, _input(form), valid_for=link_lifetime(), once=form.once.data
+                current_user,
+                _input(form),
+                valid_for=link_lifetime(),
+                once=form.once.data,
+                link_base=set_password_base(),
             )
         except Invalid as exc:
             show_errors(form, exc)

@@ -418,3 +418,11 @@ def disable_two_step():  # type: ignore[no-untyped-def]
 def link_lifetime() -> timedelta:
     """How long a set-password link works (`PRB_PASSWORD_LINK_HOURS`)."""
     return timedelta(hours=int(current_app.config["PASSWORD_LINK_HOURS"]))
+
+
+def set_password_base() -> str:
+    """The set-password page's absolute address without its token, for links sent by
+    e-mail (PRB_BASE_URL: the worker that sends them has no request)."""
+    from prb.services.notifications.mailing import base_url
+
+    return f"{base_url()}/set-password/"

@@ -37,6 +37,7 @@ RULES: dict[str, tuple[str, dict[str, int], int]] = {
     "notifications.preferences": ("GET", {}, 200),
     # a forged or unknown link: nothing to confirm, for anyone (the link is the permission)
     "notifications.unsubscribe": ("GET", {"anonymous": 404}, 404),
+    "password_reset.forgot": ("GET", {"anonymous": 200}, 200),
     "auth.change_password": ("GET", {}, 200),
     "auth.enrol_two_step": ("GET", {}, 200),
     "auth.renew_recovery_codes": ("POST", {}, 302),

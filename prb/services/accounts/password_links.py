@@ -17,6 +17,7 @@ from prb.services import audit, passwords
 from prb.services.access import require_administrator
 from prb.services.accounts.people import NO_PASSWORD, UserInput, acting_role, create
 from prb.services.errors import Gone, Invalid, NotAllowed, NotFound
+from prb.services.mail import enqueue
 from prb.services.once import spend
 from prb.services.transaction import committed
 
@@ -69,15 +70,45 @@ def issue(user: User, *, actor: User | None, valid_for: timedelta) -> IssuedLink
 
 
 def invite_user(
-    actor: User | None, data: UserInput, *, valid_for: timedelta, once: str | None = None
+    actor: User | None,
+    data: UserInput,
+    *,
+    valid_for: timedelta,
+    once: str | None = None,
+    link_base: str | None = None,
 ) -> IssuedLink:
-    """A new account and its one-time set-password link, together or not at all."""
+    """A new account and its one-time set-password link, together or not at all; with
+    `link_base` (the set-password page's address without the token) the link is also
+    e-mailed to her, in the same transaction."""
     with committed():
         if actor is not None:  # the command line has no form to replay
             spend(once, actor, "create user")
         user = create(actor, data)
         link = issue(user, actor=actor, valid_for=valid_for)
+        if link_base is not None and user.active:
+            enqueue(
+                to=user,
+                kind="invitation",
+                subject="Your PRB account: choose your password",
+                text=invitation_text(
+                    user, link_base + link.token, f"{link.expires_at:%d %B %Y, %H:%M} UTC"
+                ),
+                secret=True,
+            )
     return link
+
+
+def invitation_text(user: User, link: str, expires: str) -> str:
+    return "\n".join(
+        [
+            f"Dear {user.name},",
+            "",
+            "An account in PRB, the Programme Review Board's system, has been opened for you.",
+            f"Choose your password with this link before {expires} (it works once):",
+            "",
+            link,
+        ]
+    )
 
 
 def issue_password_link(actor: User | None, user_id: int, *, valid_for: timedelta) -> IssuedLink:

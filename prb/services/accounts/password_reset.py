@@ -1,0 +1,91 @@
+"""A forgotten password: the person asks by e-mail address and gets a one-time link by
+e-mail (30 minutes, single use, only its SHA-256 kept — the set-password links of
+`password_links`). The answer is the same whether or not an account uses the address, and
+requests are limited per address asked for and per network address, so the page can be used
+neither to find out who has an account nor to flood someone's mailbox."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from sqlalchemy import func, select, text
+
+from prb.extensions import db
+from prb.models import SignInAttempt, User, utcnow
+from prb.services.accounts.password_links import issue
+from prb.services.mail import enqueue
+from prb.services.throttle import account_key
+from prb.services.transaction import committed
+
+VALID_FOR = timedelta(minutes=30)
+WINDOW = timedelta(hours=1)
+PER_ACCOUNT = 3  # links asked for one e-mail address within the window
+PER_ADDRESS = 10  # requests from one network address within the window
+# Kept apart from sign-in attempts (same table, own keys): asking for a link is no failed
+# sign-in, and a sign-in lock-out does not stop a reset.
+_PREFIX = "reset:"
+
+
+def _serialise(account: str, address: str) -> None:
+    """Requests for one account or from one address take turns (PostgreSQL; SQLite's write
+    lock already does), so that requests at once cannot all read the same count."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for key in (f"reset:{account}", f"reset-address:{address}"):
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+
+
+def request_reset(email: str, address: str, *, link_base: str) -> int:
+    """Send a reset link to the account using `email`, if there is one. Returns 0 when the
+    request was taken (whatever the address), else the seconds to wait before asking again.
+    `link_base`: the set-password page's address without the token."""
+    email = email.strip().lower()
+    account = account_key(_PREFIX + email)
+    network = (_PREFIX + address)[:64]
+    now = utcnow()
+    since = now - WINDOW
+    with committed():
+        _serialise(account, network)
+        for condition, cap in (
+            (SignInAttempt.account == account, PER_ACCOUNT),
+            (SignInAttempt.address == network, PER_ADDRESS),
+        ):
+            count, oldest = db.session.execute(
+                select(func.count(SignInAttempt.id), func.min(SignInAttempt.at)).where(
+                    condition, SignInAttempt.at >= since
+                )
+            ).one()
+            if (count or 0) >= cap:
+                ends = (oldest or now) + WINDOW
+                return max(1, math.ceil((ends - now).total_seconds()))
+        db.session.add(SignInAttempt(account=account, address=network, succeeded=False, at=now))
+        user = db.session.scalars(
+            select(User).where(func.lower(User.email) == email, User.active.is_(True))
+        ).first()
+        if user is not None:
+            link = issue(user, actor=None, valid_for=VALID_FOR)
+            enqueue(
+                to=user,
+                kind="password_reset",
+                subject="PRB: set a new password",
+                text=reset_text(user, link_base + link.token),
+                secret=True,
+            )
+    return 0
+
+
+def reset_text(user: User, link: str) -> str:
+    return "\n".join(
+        [
+            f"Dear {user.name},",
+            "",
+            "Someone — probably you — asked to set a new password for your PRB account.",
+            f"Open this link within {int(VALID_FOR.total_seconds() // 60)} minutes to choose "
+            "one (it works once):",
+            "",
+            link,
+            "",
+            "If you did not ask, ignore this message: your password stays as it is.",
+        ]
+    )
