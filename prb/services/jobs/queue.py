@@ -141,6 +141,7 @@ def work(stop: Callable[[], bool], poll_seconds: float = 1.0, once: bool = False
         fail_stale()
         _notify_due()
         sent = _deliver_mail()
+        _clean_up()
         if run_next() is not None:
             done += 1
             continue
@@ -151,6 +152,27 @@ def work(stop: Callable[[], bool], poll_seconds: float = 1.0, once: bool = False
         db.session.remove()  # no transaction held open while idle
         time.sleep(poll_seconds)
     return done
+
+
+_last_cleanup: list[float] = []  # when this worker last cleaned up (monotonic seconds)
+CLEANUP_EVERY_SECONDS = 3600
+
+
+def _clean_up() -> None:
+    """Once an hour: forget e-mail sent long ago. A failure is logged, never fatal."""
+    from prb.services.mail.cleanup import forget_sent
+
+    if _last_cleanup and time.monotonic() - _last_cleanup[-1] < CLEANUP_EVERY_SECONDS:
+        return
+    _last_cleanup[:] = [time.monotonic()]
+    try:
+        forgotten = forget_sent()
+    except Exception:
+        db.session.rollback()
+        log.exception("clean-up failed")
+        return
+    if forgotten:
+        log.info("%s sent e-mail message(s) forgotten", forgotten)
 
 
 def _notify_due() -> None:
