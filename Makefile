@@ -34,7 +34,7 @@ run: system-deps install
 	@echo "PRB is on http://$(HOST):$(PORT)/ with its worker beside it (Ctrl-C stops both)"
 	$(BIN)/prb worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	PRB_SESSION_COOKIE_SECURE=false PRB_TWO_STEP_ROLES= $(BIN)/prb run --host $(HOST) --port $(PORT)
+	PRB_SESSION_COOKIE_SECURE=false PRB_TWO_STEP_ROLES= PRB_SHOW_MAIL=true $(BIN)/prb run --host $(HOST) --port $(PORT)
 
 ## make test: lint, then the whole suite (SQLite; PostgreSQL too when PRB_TEST_DATABASE_URL is set)
 test: test-deps install lint

@@ -9,6 +9,7 @@ from wtforms import HiddenField, SelectField, SubmitField
 from prb.extensions import csrf
 from prb.models import Channel
 from prb.services.errors import Invalid
+from prb.services.mail import browse
 from prb.services.notifications import EVENTS, inbox, mailing
 from prb.web.declare import reads_form
 from prb.web.fields import Form, parse_id, require_valid
@@ -89,6 +90,12 @@ def unsubscribe(token: str):  # type: ignore[no-untyped-def]
     return render_template(
         "notifications/unsubscribe.html", who=user, kind=EVENTS[event], done=done
     )
+
+
+@bp.route("/mail")
+def mail():  # type: ignore[no-untyped-def]
+    """Development only: the e-mail PRB wrote to her (no mail server needed to see it)."""
+    return render_template("notifications/mail.html", shown=browse.written_to(current_user))
 
 
 @bp.route("/account/notifications", methods=["GET", "POST"])

@@ -35,6 +35,8 @@ RULES: dict[str, tuple[str, dict[str, int], int]] = {
     "notifications.index": ("GET", {}, 200),
     "notifications.mark_read": ("POST", {}, 303),
     "notifications.preferences": ("GET", {}, 200),
+    # development only (PRB_SHOW_MAIL): not served in the test world's configuration
+    "notifications.mail": ("GET", {}, 404),
     # a forged or unknown link: nothing to confirm, for anyone (the link is the permission)
     "notifications.unsubscribe": ("GET", {"anonymous": 404}, 404),
     "password_reset.forgot": ("GET", {"anonymous": 200}, 200),
