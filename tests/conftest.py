@@ -242,3 +242,17 @@ def at_once(app: Flask, jobs: list[Callable[[], str]]) -> list[str]:
     for thread in threads:
         thread.join(timeout=60)
     return results
+
+
+@pytest.fixture
+def smtp(app: Flask) -> Iterator[Any]:
+    """A real SMTP server (aiosmtpd) on a free port, the app's mail pointed at it, and
+    PRB_BASE_URL set so that links in messages are absolute and predictable."""
+    from tests.mail_helpers import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    server.configure(app)
+    app.config.update(BASE_URL="https://prb.office.example")
+    yield server
+    server.stop()

@@ -5,11 +5,9 @@ sent outside any transaction; on PostgreSQL two workers deliver 1,000 messages e
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from flask import Flask
 from sqlalchemy import create_engine, func, select, text
 
 from prb.config import normalise_database_url
@@ -19,18 +17,8 @@ from prb.services.mail import Attachment, deliver_due, delivery, enqueue
 from prb.services.mail.delivery import backoff, claim
 from prb.services.transaction import committed
 from tests.conftest import at_once
-from tests.mail_helpers import SmtpServer
 
 ICS = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
-
-
-@pytest.fixture
-def smtp(app: Flask) -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    server.configure(app)
-    yield server
-    server.stop()
 
 
 def _message(to: object = "someone@example.org", **extra: object) -> OutboxMessage:

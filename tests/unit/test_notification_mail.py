@@ -6,12 +6,10 @@ which only a POST uses; a change rolled back sends nothing."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from flask import Flask
 from icalendar import Calendar
 from sqlalchemy import func, select
 
@@ -29,16 +27,6 @@ from tests.web.test_minutes import decided_meeting
 FINANCE = {"finance@prb.example", "chair.finance@prb.example"}
 CHAIR_A = {"chair.a@prb.example"}
 VOTERS = {"board.chair@prb.example", "board.undp@prb.example"}
-
-
-@pytest.fixture
-def smtp(app: Flask) -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    server.configure(app)
-    app.config.update(BASE_URL="https://prb.office.example")
-    yield server
-    server.stop()
 
 
 def delivered(smtp: SmtpServer) -> dict[str, set[str]]:

@@ -5,12 +5,10 @@ never a body — and may retry a dead one; nobody else may."""
 from __future__ import annotations
 
 import email
-from collections.abc import Iterator
 from datetime import timedelta
 from email.policy import default
 
 import pytest
-from flask import Flask
 from sqlalchemy import func, select
 
 from prb.extensions import db
@@ -21,18 +19,8 @@ from prb.services.mail import dead_letters, deliver_due, enqueue
 from prb.services.transaction import committed
 from tests import factories
 from tests.conftest import sign_in
-from tests.mail_helpers import SmtpServer
 
 SECRET_LINK = "https://prb.example/set-password/s3cr3t-t0k3n"
-
-
-@pytest.fixture
-def smtp(app: Flask) -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    server.configure(app)
-    yield server
-    server.stop()
 
 
 def _count() -> int:

@@ -6,12 +6,9 @@ set-password link e-mailed to its owner."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-import pytest
-from flask import Flask
 from sqlalchemy import func, select, update
 
 from prb.extensions import db
@@ -23,16 +20,6 @@ from tests.mail_helpers import SmtpServer
 from tests.web.test_admin import user_form
 
 NEW_PASSWORD = "orchard kettle velvet harbour"
-
-
-@pytest.fixture
-def smtp(app: Flask) -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    server.configure(app)
-    app.config.update(BASE_URL="https://prb.office.example")
-    yield server
-    server.stop()
 
 
 def ask(client, email: str):  # type: ignore[no-untyped-def]
