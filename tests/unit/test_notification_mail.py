@@ -6,7 +6,8 @@ which only a POST uses; a change rolled back sends nothing."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,14 +16,17 @@ from sqlalchemy import func, select
 
 from prb.extensions import db
 from prb.models import Notification, NotificationPreference, OutboxMessage, utcnow
-from prb.services import board
+from prb.services import board, finance, lifecycle, minutes
 from prb.services.mail import deliver_due
-from prb.services.notifications import Event, inbox, mailing
+from prb.services.notifications import Event, inbox, mailing, scheduled
 from prb.services.notifications.notify import notify
 from prb.services.transaction import committed
+from tests import factories
 from tests.board_helpers import item_under_review, meeting
 from tests.mail_helpers import SmtpServer
 from tests.web.test_minutes import decided_meeting
+from workflows import ProposalState as S
+from workflows import VoteChoice
 
 FINANCE = {"finance@prb.example", "chair.finance@prb.example"}
 CHAIR_A = {"chair.a@prb.example"}
@@ -158,3 +162,44 @@ def test_invitations_carry_the_meeting_updated_and_then_cancelled(smtp, world) -
     assert int(event["SEQUENCE"]) == 2 and str(event["STATUS"]) == "CANCELLED"
     # someone never invited (a member without a seat) hears of neither
     assert "chair.board@prb.example" not in with_words(mail, "PRB/2018/07")
+
+
+def test_the_other_events_reach_their_people_by_e_mail(smtp, world) -> None:
+    """Submission, review, a request for revision, minutes, a disbursement and a project's
+    end, through the SMTP server: each to its audience and no one else."""
+    p = factories.proposal(world)
+    lifecycle.fire(world.chair_a, p.id, "submit")
+    lifecycle.fire(world.secretariat, p.id, "start_review")
+    m = meeting(world, number="PRB/2018/08")
+    item = board.add_to_agenda(world.secretariat, m.id, p.id)
+    for member in (world.board_chair, world.board_undp):
+        board.cast_vote(member, item.id, VoteChoice.REQUEST_REVISION)
+    board.close_item(world.secretariat, item.id)
+    record = minutes.finalise(world.secretariat, m.id)
+    project = factories.project(world, status=S.INITIATED, group=world.group_b)
+    project.current_end = utcnow().date() + timedelta(days=20)
+    db.session.commit()
+    finance.record_entry(
+        world.finance, project.id, finance.EntryInput("commitment", Decimal("900.00"), date.today())
+    )
+    finance.record_entry(
+        world.finance,
+        project.id,
+        finance.EntryInput("disbursement", Decimal("300.00"), date.today()),
+    )
+    scheduled.notify_due()
+    mail = delivered(smtp)
+    group_b_chairs = {"chair.b@prb.example", "chair.board@prb.example", "chair.finance@prb.example"}
+    assert with_words(mail, "was submitted by") == {"secretariat@prb.example"}
+    assert with_words(mail, "review has begun") == CHAIR_A
+    assert with_words(mail, "asks for a revision") == CHAIR_A
+    assert with_words(mail, "of the minutes finalised") == {
+        "board.chair@prb.example",
+        "board.cted@prb.example",
+        "board.undp@prb.example",
+        "secretariat@prb.example",
+    }
+    finalised = next(m for m in smtp.received if "minutes finalised" in str(m["Subject"]))
+    assert record.sha256 in finalised.get_body(("plain",)).get_content()
+    assert with_words(mail, "disbursed") == group_b_chairs
+    assert with_words(mail, "ends in 30 days") == group_b_chairs | FINANCE
