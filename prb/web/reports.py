@@ -216,16 +216,33 @@ def _pdf(content: bytes, filename: str) -> Response:
 @bp.route("/board/meetings/<int:meeting_id>/minutes/draft.pdf")
 @roles_required(*portfolio.VIEWERS)
 def draft_minutes(meeting_id: int):  # type: ignore[no-untyped-def]
-    meeting, content = minutes.draft_pdf(current_user, meeting_id)
-    return _pdf(content, f"{meeting.number.replace('/', '-')}-minutes-DRAFT.pdf")
+    """The draft, rendered only when its record changed since the browser's copy: its ETag
+    is the SHA-256 of what it says, so an unchanged draft is a 304 without WeasyPrint."""
+    meeting, tag, content = minutes.draft_pdf(
+        current_user, meeting_id, unless=request.if_none_match
+    )
+    if content is None:
+        response = Response(status=304)
+    else:
+        response = _pdf(content, f"{meeting.number.replace('/', '-')}-minutes-DRAFT.pdf")
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.route("/board/meetings/<int:meeting_id>/minutes/v<int:version>.pdf")
 @roles_required(*portfolio.VIEWERS)
 def final_minutes(meeting_id: int, version: int):  # type: ignore[no-untyped-def]
     record = minutes.stored(current_user, meeting_id, version)
-    response = _pdf(record.pdf, record.filename)
+    # A final version never changes (the database refuses it): cached for good, and a
+    # browser that has it gets a 304.
+    if record.sha256 in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = _pdf(record.pdf, record.filename)
+    response.set_etag(record.sha256)
     response.headers["X-Content-SHA256"] = record.sha256
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
     return response
 
 

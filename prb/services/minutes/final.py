@@ -4,6 +4,9 @@ signed, corrected only by corrigenda."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Container
+from dataclasses import replace
+from datetime import UTC, datetime
 
 from flask import current_app, render_template
 from sqlalchemy import func, select
@@ -42,14 +45,27 @@ def _pdf(data: MinutesData) -> bytes:
     )
 
 
-def draft_pdf(actor: User, meeting_id: int) -> tuple[Meeting, bytes]:
+# The draft's tag is taken at a fixed clock: the draft says when it was generated, and a
+# draft whose record has not changed is the same draft whenever it is asked for.
+_TAG_CLOCK = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def draft_pdf(
+    actor: User, meeting_id: int, *, unless: Container[str] = ()
+) -> tuple[Meeting, str, bytes | None]:
+    """The draft minutes and their tag (the SHA-256 of what they say, not of when they were
+    made); None instead of the PDF when the tag is in `unless` (the browser has it), so an
+    unchanged draft costs no rendering."""
     meeting = get_meeting(actor, meeting_id)
-    now = utcnow()
     data = minutes_data(
-        meeting, draft=True, secretary=None, version_label="Draft", generated_at=now
+        meeting, draft=True, secretary=None, version_label="Draft", generated_at=utcnow()
     )
     data.corrected = corrected_facts(versions(meeting))
-    return meeting, _pdf(data)
+    fixed = replace(data, generated_at=_TAG_CLOCK)
+    tag = hashlib.sha256((_html(fixed) + decisions_json(fixed)).encode()).hexdigest()
+    if tag in unless:
+        return meeting, tag, None
+    return meeting, tag, _pdf(data)
 
 
 def corrected_facts(stored: list[MinutesVersion]) -> corrections.CorrectedFacts:
