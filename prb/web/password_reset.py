@@ -3,7 +3,7 @@ account uses the address; too many requests get 429 with `Retry-After`."""
 
 from __future__ import annotations
 
-from flask import Blueprint, make_response, render_template, request
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import EmailField, SubmitField
 from wtforms.validators import DataRequired, Length
@@ -27,10 +27,11 @@ class ForgotForm(Form):
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @reads_form(ForgotForm)
 def forgot():  # type: ignore[no-untyped-def]
-    form = ForgotForm()
     if current_user.is_authenticated:
-        sent = False
-    elif form.validate_on_submit():
+        # Signed in, she knows her password: changing it is on her account page.
+        return redirect(url_for("auth.change_password"))
+    form = ForgotForm()
+    if form.validate_on_submit():
         wait = password_reset.request_reset(
             form.email.data or "", address(), link_base=set_password_base()
         )

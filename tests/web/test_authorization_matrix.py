@@ -39,7 +39,8 @@ RULES: dict[str, tuple[str, dict[str, int], int]] = {
     "notifications.mail": ("GET", {}, 404),
     # a forged or unknown link: nothing to confirm, for anyone (the link is the permission)
     "notifications.unsubscribe": ("GET", {"anonymous": 404}, 404),
-    "password_reset.forgot": ("GET", {"anonymous": 200}, 200),
+    # signed in, she changes her password on her account page instead
+    "password_reset.forgot": ("GET", {"anonymous": 200}, 302),
     "auth.change_password": ("GET", {}, 200),
     "auth.enrol_two_step": ("GET", {}, 200),
     "auth.renew_recovery_codes": ("POST", {}, 302),
