@@ -76,7 +76,7 @@ def decide(
     return 0, ""
 
 
-def _serialise(account: str, address: str) -> None:
+def serialise(account: str, address: str) -> None:
     """Make concurrent attempts on one account or address take turns, so that the count each
     reads includes every attempt before it. SQLite already serialises writers (the INSERT
     that follows takes the database's write lock); PostgreSQL takes transaction-scoped
@@ -104,7 +104,7 @@ def attempt(email: str, address: str, *, trusted: bool = False) -> Verdict:
     limits, now = caps(), utcnow()
     since = now - limits.window
     with committed():
-        _serialise(account, address)
+        serialise(account, address)
         row = SignInAttempt(account=account, address=address, succeeded=False, at=now)
         db.session.add(row)
         db.session.flush()

@@ -9,13 +9,13 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from prb.extensions import db
 from prb.models import SignInAttempt, User, utcnow
 from prb.services.accounts.password_links import issue
 from prb.services.mail import enqueue
-from prb.services.throttle import account_key
+from prb.services.throttle import account_key, serialise
 from prb.services.transaction import committed
 
 VALID_FOR = timedelta(minutes=30)
@@ -25,15 +25,6 @@ PER_ADDRESS = 10  # requests from one network address within the window
 # Kept apart from sign-in attempts (same table, own keys): asking for a link is no failed
 # sign-in, and a sign-in lock-out does not stop a reset.
 _PREFIX = "reset:"
-
-
-def _serialise(account: str, address: str) -> None:
-    """Requests for one account or from one address take turns (PostgreSQL; SQLite's write
-    lock already does), so that requests at once cannot all read the same count."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
-    for key in (f"reset:{account}", f"reset-address:{address}"):
-        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
 
 def request_reset(email: str, address: str, *, link_base: str) -> int:
@@ -46,7 +37,9 @@ def request_reset(email: str, address: str, *, link_base: str) -> int:
     now = utcnow()
     since = now - WINDOW
     with committed():
-        _serialise(account, network)
+        # Its own keys (the account hashed with the prefix, the prefixed address): reset
+        # requests take turns with each other, never with sign-ins.
+        serialise(account, network)
         for condition, cap in (
             (SignInAttempt.account == account, PER_ACCOUNT),
             (SignInAttempt.address == network, PER_ADDRESS),
