@@ -189,6 +189,7 @@ def pages(size: int, server: Server) -> list[tuple[str, str, str]]:
     status, _body = server.get("/healthz")
     assert status == 200
     return [
+        ("signed-in layout only (account page)", "/account", "secretariat.1"),
         ("proposals list, filtered, page 1", "/proposals/?status=ongoing", "secretariat.1"),
         ("proposals list, deep page (20)", "/proposals/?page=20", "secretariat.1"),
         ("proposal detail, 50 history records", "/proposals/1", "secretariat.1"),

@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import joinedload, with_expression
 from werkzeug.routing import IntegerConverter
 
 from prb import config
@@ -62,7 +63,25 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
 
-    from prb.models import User
+    from prb.models import Notification, User
+
+    # Built once: a statement object remembers its compiled form and cache key, which
+    # every request would otherwise compute again (~0.2 ms).
+    signed_in_user = (
+        select(User)
+        .where(User.id == bindparam("user_id"))
+        .options(
+            joinedload(User.role_rows),
+            joinedload(User.chaired_groups),
+            with_expression(
+                User.unread_notifications,
+                select(func.count(Notification.id))
+                .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+                .correlate(User)
+                .scalar_subquery(),
+            ),
+        )
+    )
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
@@ -71,12 +90,13 @@ def register_extensions(app: Flask) -> None:
         user_id, _, version = session_id.partition(":")
         if not user_id.isdigit() or not version.isdigit():
             return None
-        # One query for the user, her entity, roles and chaired groups: every page needs them
-        # (the menu, the permission checks), and three round trips cost each page ~0.5 ms.
-        user = db.session.get(
-            User,
-            int(user_id),
-            options=[joinedload(User.role_rows), joinedload(User.chaired_groups)],
+        # One statement for the user, her entity, roles, chaired groups and unread count:
+        # every page needs them (the menu, the permission checks, the header's badge), and
+        # each round trip more costs every page ~0.3 ms.
+        user = (
+            db.session.execute(signed_in_user, {"user_id": int(user_id)})
+            .unique()
+            .scalar_one_or_none()
         )
         if user is None or not user.active or user.session_version != int(version):
             return None

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from prb.extensions import db
@@ -50,6 +50,9 @@ class User(UserMixin, db.Model):
     chaired_groups: Mapped[list[WorkingGroup]] = relationship(
         secondary=working_group_chairs, back_populates="chairs", lazy="selectin"
     )
+    # Her unread notifications, counted in the statement that loads the signed-in user (the
+    # header shows it on every page); None where a user was loaded without it.
+    unread_notifications: Mapped[int | None] = query_expression()
 
     def get_id(self) -> str:
         """Flask-Login keeps this in the session; a stale version signs the session out."""

@@ -61,10 +61,14 @@ def register(app: Flask) -> None:
 
 
 def _unread_notifications() -> int:
-    """The header's count: one query, on pages of a signed-in user only."""
+    """The header's count, loaded with the signed-in user (a query of its own only where the
+    user was loaded another way)."""
     from prb.services.notifications import inbox
 
-    return inbox.unread_count(current_user) if current_user.is_authenticated else 0
+    if not current_user.is_authenticated:
+        return 0
+    counted = current_user.unread_notifications
+    return inbox.unread_count(current_user) if counted is None else counted
 
 
 PUBLIC_ENDPOINTS = frozenset(

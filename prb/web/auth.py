@@ -279,7 +279,10 @@ def account():  # type: ignore[no-untyped-def]
         "auth/account.html",
         user=current_user,
         two_step_required=required,
-        recovery_codes_left=two_step.recovery_codes_left(current_user),
+        # Counted only for those who use two-step sign-in (the page shows it only to them).
+        recovery_codes_left=(
+            two_step.recovery_codes_left(current_user) if current_user.totp_enabled_at else 0
+        ),
     )
 
 
@@ -340,7 +343,10 @@ def enrol_two_step():  # type: ignore[no-untyped-def]
             "auth/two_step.html",
             enrolled=True,
             required=two_step.required_for(current_user, current_app.config["TWO_STEP_ROLES"]),
-            recovery_codes_left=two_step.recovery_codes_left(current_user),
+            # Counted only for those who use two-step sign-in (the page shows it only to them).
+        recovery_codes_left=(
+            two_step.recovery_codes_left(current_user) if current_user.totp_enabled_at else 0
+        ),
             renew_form=PasswordConfirmForm(prefix="renew"),
             off_form=PasswordConfirmForm(prefix="off"),
         )
