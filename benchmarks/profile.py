@@ -1,7 +1,7 @@
 """Where each measured page spends its time: the page requested in-process many times under
 pyinstrument, and the heaviest frames written to `benchmarks/results/profile.md`.
 
-    python -m benchmarks.profile --size 10000 --backend sqlite [--page "meeting"] [--repeat 50]
+    python -m benchmarks.profile --size 10000 --backends sqlite postgresql [--page "meeting"]
 
 Uses the database `benchmarks.run` generates (generated here when missing).
 """
@@ -95,7 +95,7 @@ def profile(backend: str, size: int, only: str, repeat: int, depth: int) -> list
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=10000)
-    parser.add_argument("--backend", default="sqlite")
+    parser.add_argument("--backends", "--backend", nargs="+", default=["sqlite"])
     parser.add_argument("--page", default="", help="only pages whose name contains this")
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--depth", type=int, default=12, help="deepest call level kept")
@@ -107,8 +107,9 @@ def main() -> None:
         "Each page requested in-process (Flask's test client) under pyinstrument; the "
         "heaviest call paths, time in seconds over all requests.",
         "",
-        *profile(args.backend, args.size, args.page, args.repeat, args.depth),
     ]
+    for backend in args.backends:
+        lines += profile(backend, args.size, args.page, args.repeat, args.depth)
     if args.print:
         print("\n".join(lines))
         return

@@ -31,7 +31,25 @@ DATA = ROOT / "benchmarks" / ".data"
 RESULTS = ROOT / "benchmarks" / "results"
 LUA = ROOT / "benchmarks" / "loadtest.lua"
 PG_ADMIN = os.environ.get("PRB_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
-TARGETS = {"default": 0.30, "finance dashboard": 0.20, "portfolio overview": 0.20}
+# Issue 15: throughput ÷ anonymous /healthz at 10,000 proposals, by page (substring of its name).
+TARGETS = {
+    "signed-in layout": 0.50,
+    "proposals list": 0.20,
+    "proposal detail": 0.20,
+    "awaiting my vote": 0.15,
+    "finance dashboard": 0.15,
+    "portfolio overview": 0.15,
+    "meeting page": 0.10,
+}
+TARGET_SIZE = 10000
+# Every page at the largest size ≥ this share of its throughput at the smallest…
+FLAT_GROWTH = 0.8
+# …and, at the largest size on PostgreSQL, its 95th percentile under this.
+P95_LIMIT_MS = 50.0
+
+
+def target_for(page: str) -> float:
+    return next(value for key, value in TARGETS.items() if key in page)
 
 
 def database_url(backend: str, size: int) -> str:
@@ -212,7 +230,9 @@ def open_meeting_id(url: str) -> int:
     return int(found)
 
 
-def measure(backend: str, size: int, seconds: int, memory: bool) -> dict[str, object]:
+def measure(
+    backend: str, size: int, seconds: int, memory: bool, only: str = "", extras: bool = True
+) -> dict[str, object]:
     url = prepare(backend, size)
     meeting = open_meeting_id(url)
     server = Server(url)
@@ -223,6 +243,8 @@ def measure(backend: str, size: int, seconds: int, memory: bool) -> dict[str, ob
     rows = []
     try:
         for name, path, who in pages(size, server):
+            if only and only not in name:
+                continue
             path = path.format(open=meeting)
             status, _ = server.get(path, cookies[who])
             assert status == 200, (name, path, status)
@@ -246,15 +268,17 @@ def measure(backend: str, size: int, seconds: int, memory: bool) -> dict[str, ob
                 f"ratio {page['rps'] / base['rps']:.3f}",
                 flush=True,
             )
-        mem = memory_check(server, cookies) if memory else None
-        year = datetime.now(UTC).year - 1
-        crowd = bystander.measure(
-            server.port,
-            [cookies["board_member.9"]] * 2,
-            f"/reports/portfolio.pdf?year={year}",
-            seconds,
-        )
-        print("  " + bystander.lines(crowd)[0], flush=True)
+        mem = memory_check(server, cookies) if memory and extras else None
+        crowd = None
+        if extras:
+            year = datetime.now(UTC).year - 1
+            crowd = bystander.measure(
+                server.port,
+                [cookies["board_member.9"]] * 2,
+                f"/reports/portfolio.pdf?year={year}",
+                seconds,
+            )
+            print("  " + bystander.lines(crowd)[0], flush=True)
     finally:
         log = server.stop()
     return {
@@ -382,15 +406,18 @@ def write_results(
             "| page | requests/s | p50 ms | p95 ms | /healthz req/s | ratio | target |",
             "|---|---:|---:|---:|---:|---:|---|",
         ]
+        largest_pg = run["backend"] == "postgresql" and run["size"] == max(r["size"] for r in runs)
         for row in run["rows"]:
-            target = TARGETS.get(row["page"], TARGETS["default"])
-            ok = "met" if row["ratio"] >= target else "**not met**"
-            if run["size"] != 10000:
-                ok = ""
+            target = target_for(row["page"])
+            verdict = ""
+            if run["size"] == TARGET_SIZE:
+                verdict = f"≥ {target} " + ("met" if row["ratio"] >= target else "**not met**")
+            p95 = f"{row['p95_ms']:.1f}"
+            if largest_pg:
+                p95 += " (< 50: " + ("met" if row["p95_ms"] < P95_LIMIT_MS else "**not met**") + ")"
             lines.append(
                 f"| {row['page']} | {row['rps']:.1f} | {row['p50_ms']:.1f} | "
-                f"{row['p95_ms']:.1f} | {row['healthz_rps']:.0f} | {row['ratio']:.3f} | "
-                f"{'≥ ' + str(target) + ' ' + ok if ok else ''} |"
+                f"{p95} | {row['healthz_rps']:.0f} | {row['ratio']:.3f} | {verdict} |"
             )
         if run.get("bystander"):
             lines += ["", *bystander.lines(run["bystander"])]
@@ -407,17 +434,27 @@ def write_results(
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]
         lines += [
-            f"## Flat growth: requests/s at {large:,} ÷ at {small:,} (target ≥ 0.8)",
+            f"## Flat growth: requests/s at {large:,} ÷ at {small:,} (target ≥ {FLAT_GROWTH})",
             "",
-            "| backend | page | ratio |",
-            "|---|---|---:|",
+            "| backend | page | requests/s growth | ratio to /healthz at each size (growth) "
+            "| target, on the ratio |",
+            "|---|---|---:|---|---|",
         ]
         for backend in sorted({r["backend"] for r in runs}):
             a, b = by_key.get((backend, small)), by_key.get((backend, large))
             if not a or not b:
                 continue
             for ra, rb in zip(a["rows"], b["rows"], strict=True):
-                lines.append(f"| {backend} | {ra['page']} | {rb['rps'] / ra['rps']:.2f} |")
+                # Judged on the ratios to /healthz, each measured in its own run: the runs are
+                # minutes apart, and a machine busier during one of them moves raw
+                # requests/s but not the ratio (the harness's rule throughout).
+                growth = rb["rps"] / ra["rps"]
+                by_ratio = rb["ratio"] / ra["ratio"]
+                ok = "met" if by_ratio >= FLAT_GROWTH else "**not met**"
+                lines.append(
+                    f"| {backend} | {ra['page']} | {growth:.2f} | "
+                    f"{ra['ratio']:.3f} → {rb['ratio']:.3f} ({by_ratio:.2f}) | {ok} |"
+                )
         lines.append("")
     for key, value in pdf_runs.items():
         lines += [
@@ -447,10 +484,21 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument(
+        "--only",
+        default="",
+        help="a quick look: only the pages whose name contains this, nothing else measured, "
+        "results printed and not written",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk (make bench does it)")
     runs, pdf_runs, mail_runs = [], {}, []
+    if args.only:
+        for backend in args.backends:
+            for size in args.sizes:
+                measure(backend, size, args.seconds, memory=False, only=args.only, extras=False)
+        return
     for backend in args.backends:
         mail_runs.append(mail.measure(backend, DATA, PG_ADMIN))
         print("  " + mail.lines(mail_runs[-1:])[-2], flush=True)
@@ -459,6 +507,28 @@ def main() -> None:
             if size == 10000 or size == args.sizes[-1]:
                 pdf_runs[f"{backend}, {size:,} proposals"] = minutes_timing(backend, size)
     path = write_results(runs, pdf_runs, mail_runs)
+    if TARGET_SIZE in args.sizes:
+        # Where the time goes, beside the figures (a process of its own: its own app).
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.profile",
+                "--size",
+                str(TARGET_SIZE),
+                "--depth",
+                "8",
+                "--backends",
+                *args.backends,
+            ],
+            check=True,
+            cwd=ROOT,
+        )
+        with path.open("a") as results:
+            results.write(
+                "\nWhere each page spends its time (pyinstrument, in-process, the heaviest "
+                f"call paths at {TARGET_SIZE:,} proposals): `benchmarks/results/profile.md`.\n"
+            )
     print(path.read_text())
 
 
