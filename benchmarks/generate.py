@@ -432,8 +432,10 @@ def generate(size: int, seed: int = 2018) -> dict[str, int]:
             )
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
+        # What autovacuum does to a database in use: statistics for the planner, and the
+        # visibility map that lets counts and index-only scans skip the table itself.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("ANALYZE"))
+            conn.execute(text("VACUUM ANALYZE"))
     return {
         "proposals": len(proposals),
         "audit_records": len(audits),
