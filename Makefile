@@ -62,6 +62,7 @@ BACKENDS ?= sqlite postgresql
 bench: system-deps install
 	.ci/system-deps wrk
 	$(BIN)/python -m benchmarks.run --sizes $(SIZES) --backends $(BACKENDS)
+	$(BIN)/python -m benchmarks.readme
 
 clean:
 	rm -rf $(VENV) instance build dist *.egg-info .pytest_cache .ruff_cache node_modules

@@ -1,7 +1,7 @@
 """The load run: PRB under gunicorn (as `prb serve` runs it) on localhost, each page measured
 with wrk in turn with the app's trivial /healthz in the same run, so the result is a ratio
-that holds on a noisy machine. Also: worker memory after 2,000 and 20,000 requests, and the minutes PDF
-against WeasyPrint alone.
+that holds on a noisy machine. Also: worker memory after 2,000 and 20,000 requests, and the
+minutes PDF against WeasyPrint alone.
 
     python -m benchmarks.run --sizes 1000 10000 100000 --backends sqlite postgresql
 """
