@@ -45,12 +45,12 @@ screenshots: test-deps install
 	PRB_SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest tests/e2e/test_screenshots.py
 
 lint: install
-	$(BIN)/ruff check prb workflows tests
-	$(BIN)/ruff format --check prb workflows tests
+	$(BIN)/ruff check prb workflows tests benchmarks
+	$(BIN)/ruff format --check prb workflows tests benchmarks
 
 format: install
-	$(BIN)/ruff format prb workflows tests
-	$(BIN)/ruff check --fix prb workflows tests
+	$(BIN)/ruff format prb workflows tests benchmarks
+	$(BIN)/ruff check --fix prb workflows tests benchmarks
 
 ## make diagram: rewrite the lifecycle diagram in README.md from workflows/
 diagram: install
