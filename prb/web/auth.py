@@ -343,10 +343,7 @@ def enrol_two_step():  # type: ignore[no-untyped-def]
             "auth/two_step.html",
             enrolled=True,
             required=two_step.required_for(current_user, current_app.config["TWO_STEP_ROLES"]),
-            # Counted only for those who use two-step sign-in (the page shows it only to them).
-        recovery_codes_left=(
-            two_step.recovery_codes_left(current_user) if current_user.totp_enabled_at else 0
-        ),
+            recovery_codes_left=two_step.recovery_codes_left(current_user),
             renew_form=PasswordConfirmForm(prefix="renew"),
             off_form=PasswordConfirmForm(prefix="off"),
         )
