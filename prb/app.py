@@ -11,7 +11,14 @@ from sqlalchemy.orm import joinedload, with_expression
 from werkzeug.routing import IntegerConverter
 
 from prb import config
-from prb.extensions import csrf, db, login_manager, migrate, serialise_sqlite_writes
+from prb.extensions import (
+    csrf,
+    db,
+    login_manager,
+    migrate,
+    serialise_sqlite_writes,
+    stamp_record_writes,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -54,6 +61,7 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             serialise_sqlite_writes(engine, app.config["SQLITE_BUSY_TIMEOUT_SECONDS"])
+            stamp_record_writes(engine)
     migrate.init_app(
         app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True
     )

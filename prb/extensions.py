@@ -1,5 +1,6 @@
 """Unbound Flask extensions, initialised in the app factory."""
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -92,3 +93,81 @@ def _only_reading() -> bool:
     if _reading_outside_requests.get():
         return True
     return has_request_context() and request.method in READING_METHODS
+
+
+# Tables whose writes do not change the records reports read: sign-in and form machinery,
+# the outbox, notifications, background jobs, and the stamp itself. Every other table —
+# including one added later — raises the stamp.
+UNSTAMPED_TABLES = frozenset(
+    {
+        "alembic_version",
+        "form_tokens",
+        "jobs",
+        "notification_preferences",
+        "notifications",
+        "outbox_messages",
+        "password_links",
+        "record_stamp",
+        "recovery_codes",
+        "sign_in_attempts",
+    }
+)
+_WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.I)
+_RECORDS_CHANGED = "prb_records_changed"
+_RAISE_STAMP = (
+    "INSERT INTO record_stamp (id, version) VALUES (1, 1) "
+    "ON CONFLICT (id) DO UPDATE SET version = record_stamp.version + 1"
+)
+
+
+def stamp_record_writes(engine: Engine) -> None:
+    """Raise the records' stamp (`prb.models.stamp`) in every transaction that wrote to the
+    records, as the last statement before its commit. Watching the statements themselves
+    catches every path — the ORM's flushes, bulk Core statements, scripts — where session
+    events would miss the last two."""
+
+    @event.listens_for(engine, "begin")
+    def forget(connection: Connection) -> None:
+        connection.info.pop(_RECORDS_CHANGED, None)
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def note(  # type: ignore[no-untyped-def]
+        connection: Connection, cursor, statement: str, parameters, context, executemany
+    ) -> None:
+        if connection.info.get(_RECORDS_CHANGED):
+            return
+        written = _WRITE.match(statement)
+        if written and written.group(1).lower() not in UNSTAMPED_TABLES:
+            connection.info[_RECORDS_CHANGED] = True
+
+    @event.listens_for(engine, "commit")
+    def raise_stamp(connection: Connection) -> None:
+        if not connection.info.pop(_RECORDS_CHANGED, False):
+            return
+        if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return  # each statement committed on its own: no transaction to end with it
+        # The driver's own cursor: SQLAlchemy is committing this connection already.
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute("SAVEPOINT prb_record_stamp")
+            try:
+                cursor.execute(_RAISE_STAMP)
+            except engine.dialect.loaded_dbapi.Error as error:
+                # A database not yet upgraded to the stamp (migrations before 0014 and
+                # their tests write to older schemas): nothing to raise; the transaction
+                # carries on.
+                if not _no_stamp_table(error):
+                    raise
+                cursor.execute("ROLLBACK TO SAVEPOINT prb_record_stamp")
+            cursor.execute("RELEASE SAVEPOINT prb_record_stamp")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "rollback")
+    def discard(connection: Connection) -> None:
+        connection.info.pop(_RECORDS_CHANGED, None)
+
+
+def _no_stamp_table(error: Exception) -> bool:
+    text_of = str(error).lower()
+    return "record_stamp" in text_of and ("no such table" in text_of or "does not exist" in text_of)

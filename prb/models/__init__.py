@@ -33,6 +33,7 @@ from prb.models.reference import (
 )
 from prb.models.reporting import ReportingNote
 from prb.models.security import FormToken, PasswordLink, RecoveryCode, SignInAttempt
+from prb.models.stamp import RecordStamp, records_stamp
 from prb.models.totals import PortfolioTotals
 from prb.models.types import CENT, Money, UTCDateTime, replayed_at, utcnow
 from prb.models.user import User, UserRole
@@ -72,6 +73,7 @@ __all__ = [
     "PasswordLink",
     "PortfolioTotals",
     "Proposal",
+    "RecordStamp",
     "RecoveryCode",
     "ReportingNote",
     "ResultsOutput",
@@ -85,6 +87,7 @@ __all__ = [
     "WorkingGroup",
     "call_working_groups",
     "proposal_entities",
+    "records_stamp",
     "replayed_at",
     "utcnow",
     "working_group_chairs",

@@ -36,6 +36,8 @@ class Proposal(db.Model):
         Index("ix_proposals_working_group_created", "working_group_id", "created_at"),
         Index("ix_proposals_created", "created_at"),
         Index("ix_proposals_status_updated", "status", "updated_at"),
+        # Proposals waiting for an agenda, longest first (the meeting page's choice).
+        Index("ix_proposals_status_submitted", "status", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
