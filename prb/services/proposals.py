@@ -7,14 +7,12 @@ from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import raiseload
 from sqlalchemy.orm.exc import StaleDataError
 
 from prb.extensions import db
 from prb.models import (
-    AgendaItem,
-    AuditRecord,
     Entity,
     FundingProgramme,
     Proposal,
@@ -24,8 +22,6 @@ from prb.services import audit, lifecycle
 from prb.services.access import chairs_group, get_visible_proposal, visibility_clause
 from prb.services.errors import Conflict, Invalid, NotAllowed
 from prb.services.once import spend
-
-# programmes, working_groups: other pages still read these lists from here.
 from prb.services.proposal_choices import (  # noqa: F401
     check_alignment,
     check_call,
@@ -35,9 +31,12 @@ from prb.services.proposal_choices import (  # noqa: F401
     programmes,
     working_groups,
 )
+
+# programmes, working_groups: other pages still read these lists from here.
+from prb.services.proposal_history import history  # noqa: F401  (the page and tests read it here)
 from prb.services.proposal_rules import ProposalInput, validate
 from prb.services.transaction import committed
-from workflows import ItemState, ProposalState, ProposalTrigger, Role
+from workflows import ProposalState, ProposalTrigger, Role
 from workflows.proposal import EDITABLE_STATES
 
 
@@ -200,33 +199,6 @@ def update_proposal(
 
 def can_edit(actor: User, proposal: Proposal) -> bool:
     return proposal.status in EDITABLE_STATES and chairs_group(actor, proposal.working_group_id)
-
-
-def history(proposal: Proposal, viewer: User) -> list[AuditRecord]:
-    """The proposal's history as `viewer` may read it: the entries of voting still open
-    are left out for everyone but the secretariat (the chair who proposed it, board members,
-    finance and administrators included); once the item closes they are shown."""
-    query = select(AuditRecord).where(AuditRecord.proposal_id == proposal.id)
-    if not viewer.has_role(Role.SECRETARIAT):
-        query = query.where(~_open_ballot(proposal))
-    return list(db.session.scalars(query.order_by(AuditRecord.at, AuditRecord.id)))
-
-
-def _open_ballot(proposal: Proposal) -> ColumnElement[bool]:
-    """Ballot entries written since the proposal's last item closed, while one is open.
-    Votes are only cast on an open item, so those entries belong to the open one."""
-    items = AgendaItem.proposal_id == proposal.id
-    open_item = select(AgendaItem.id).where(items, AgendaItem.status == ItemState.OPEN).exists()
-    last_closed = (
-        select(func.max(AgendaItem.closed_at))
-        .where(items, AgendaItem.status != ItemState.OPEN)
-        .scalar_subquery()
-    )
-    return and_(
-        AuditRecord.event.in_(audit.BALLOT_EVENTS),
-        open_item,
-        or_(last_closed.is_(None), AuditRecord.at > last_closed),
-    )
 
 
 @dataclass(frozen=True)

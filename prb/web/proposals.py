@@ -7,11 +7,12 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from prb.models import Proposal
-from prb.services import board, calls, finance, lifecycle
+from prb.services import calls, finance, lifecycle
 from prb.services import carry_over as carrying
 from prb.services import proposal_choices as choices
 from prb.services import proposals as service
 from prb.services.access import get_visible_proposal
+from prb.services.board.decision_history import decision_history
 from prb.services.errors import Conflict, Invalid, NotAllowed
 from prb.services.proposal_rules import ProposalInput
 from prb.web.access import roles_required
@@ -192,7 +193,7 @@ def _render_show(proposal_id: int, status: int = 200):  # type: ignore[no-untype
         blocked=lifecycle.blocked_actions(current_user, proposal),
         can_edit=service.can_edit(current_user, proposal),
         history=service.history(proposal, current_user),
-        decisions=[(d, board.considered(d.item)) for d in board.decisions_for(proposal)],
+        decisions=decision_history(proposal.id),
         show_finance=proposal.status in PROJECT_STATES
         and finance.can_see_ledger(current_user, proposal),
         call=calls.call_of(proposal),
