@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Generic, TypeVar
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import raiseload
 from sqlalchemy.orm.exc import StaleDataError
 
 from prb.extensions import db
@@ -17,6 +17,7 @@ from prb.models import (
     FundingProgramme,
     Proposal,
     User,
+    WorkingGroup,
 )
 from prb.services import audit, lifecycle
 from prb.services.access import chairs_group, get_visible_proposal, visibility_clause
@@ -238,7 +239,30 @@ class Page(Generic[T]):
         return self.page < self.pages
 
 
-def list_proposals(actor: User, flt: ProposalFilter, page: int = 1) -> Page[Proposal]:
+@dataclass(frozen=True)
+class GroupName:
+    short_name: str
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    """A proposal as the lists show it (macros.proposal_table): the columns they print,
+    without loading the whole proposal, its programme, group and entities."""
+
+    id: int
+    project_code: str | None
+    title: str
+    status: str
+    requested_budget: Decimal | None
+    updated_at: datetime
+    working_group: GroupName
+
+    # Proposal's own wording of its codes, not a copy of it.
+    reference = property(Proposal.reference.fget)  # type: ignore[attr-defined]
+    display_code = property(Proposal.display_code.fget)  # type: ignore[attr-defined]
+
+
+def list_proposals(actor: User, flt: ProposalFilter, page: int = 1) -> Page[ProposalRow]:
     """Proposals the actor may see, newest first, filtered and paged."""
     per_page = int(current_app.config["PAGE_SIZE"])
     conditions = [visibility_clause(actor)]
@@ -256,16 +280,27 @@ def list_proposals(actor: User, flt: ProposalFilter, page: int = 1) -> Page[Prop
     capped = select(Proposal.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
     total = db.session.scalar(select(func.count()).select_from(capped)) or 0
     page = max(1, min(page, max(1, -(-min(total, COUNT_CAP) // per_page))))
-    items = list(
-        db.session.scalars(
-            select(Proposal)
-            .options(raiseload(Proposal.implementing_entities))
-            .where(*conditions)
-            .order_by(Proposal.created_at.desc(), Proposal.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        ).unique()
+    rows = db.session.execute(
+        select(
+            Proposal.id,
+            Proposal.project_code,
+            Proposal.title,
+            Proposal.status,
+            Proposal.requested_budget,
+            Proposal.updated_at,
+            WorkingGroup.short_name,
+        )
+        .join(WorkingGroup, WorkingGroup.id == Proposal.working_group_id)
+        .where(*conditions)
+        .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     )
+    groups: dict[str, GroupName] = {}  # one per group shown, not one per row
+    items = [
+        ProposalRow(id_, code, title, status, budget, updated, groups.setdefault(g, GroupName(g)))
+        for id_, code, title, status, budget, updated, g in rows
+    ]
     return Page(
         items=items,
         total=min(total, COUNT_CAP),
