@@ -27,10 +27,12 @@ from prb.web.forms import (
     show_errors,
 )
 from prb.web.params import optional_id, page_number
+from prb.web.quick_select import QuickSelect
 from workflows import PROPOSAL, Role
 from workflows.proposal import PROJECT_STATES
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
+QUICK_SELECT = QuickSelect()
 
 
 def _context(form: ProposalForm, proposal: Proposal | None = None) -> choices.FormContext:
@@ -91,8 +93,9 @@ def index():  # type: ignore[no-untyped-def]
         [("", "Any status")] + [(s.name, s.label) for s in PROPOSAL.states]
     )
     form.working_group_id.choices = options(
-        [("", "Any working group")] + [(g.id, g.name) for g in service.working_groups()]
+        [("", "Any working group"), *choices.working_group_names()]
     )
+    form.status.widget = form.working_group_id.widget = QUICK_SELECT
     valid = form.validate()
     if not valid:
         flash("Some filters were not understood and were ignored.", "warning")
