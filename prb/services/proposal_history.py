@@ -4,8 +4,8 @@ with her roles and groups."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
@@ -15,14 +15,12 @@ from prb.services import audit
 from workflows import ItemState, Role
 
 
-@dataclass(frozen=True)
-class Actor:
+class Actor(NamedTuple):
     id: int
     name: str
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
+class HistoryEntry(NamedTuple):
     """One audit record of the proposal. Field names are AuditRecord's, so that its
     `summary` is reused rather than restated."""
 
@@ -63,15 +61,15 @@ def history(proposal: Proposal, viewer: User) -> list[HistoryEntry]:
     rows = db.session.execute(query.order_by(AuditRecord.at, AuditRecord.id))
     return [
         HistoryEntry(
-            id=id_,
-            at=at,
-            actor_id=actor_id,
-            actor=Actor(actor_id, name) if actor_id is not None else None,
-            actor_role=role,
-            event=event,
-            from_state=from_state,
-            to_state=to_state,
-            comment=comment,
+            id_,
+            at,
+            actor_id,
+            Actor(actor_id, name) if actor_id is not None else None,
+            role,
+            event,
+            from_state,
+            to_state,
+            comment,
         )
         for id_, at, actor_id, name, role, event, from_state, to_state, comment in rows
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -239,13 +239,11 @@ class Page(Generic[T]):
         return self.page < self.pages
 
 
-@dataclass(frozen=True)
-class GroupName:
+class GroupName(NamedTuple):
     short_name: str
 
 
-@dataclass(frozen=True)
-class ProposalRow:
+class ProposalRow(NamedTuple):
     """A proposal as the lists show it (macros.proposal_table): the columns they print,
     without loading the whole proposal, its programme, group and entities."""
 
