@@ -23,6 +23,8 @@ from prb.services import audit, lifecycle
 from prb.services.access import chairs_group, get_visible_proposal, visibility_clause
 from prb.services.errors import Conflict, Invalid, NotAllowed
 from prb.services.once import spend
+
+# programmes, working_groups: other pages still read these lists from here.
 from prb.services.proposal_choices import (  # noqa: F401
     check_alignment,
     check_call,
@@ -33,8 +35,8 @@ from prb.services.proposal_choices import (  # noqa: F401
     working_groups,
 )
 
-# programmes, working_groups: other pages still read these lists from here.
-from prb.services.proposal_history import history  # noqa: F401  (the page and tests read it here)
+# history: the proposal page and the tests read it from here.
+from prb.services.proposal_history import history  # noqa: F401
 from prb.services.proposal_rules import ProposalInput, validate
 from prb.services.transaction import committed
 from workflows import ProposalState, ProposalTrigger, Role
