@@ -202,3 +202,14 @@ def programmes() -> list[FundingProgramme]:
 def working_groups() -> list[WorkingGroup]:
     """Every working group, retired ones too: what the lists and reports filter by."""
     return list(db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.name)))
+
+
+def working_group_names() -> list[tuple[int, str]]:
+    """(id, name) of every working group, retired ones too, by name: what a filter offers,
+    without loading the groups themselves."""
+    return [
+        (id_, name)
+        for id_, name in db.session.execute(
+            select(WorkingGroup.id, WorkingGroup.name).order_by(WorkingGroup.name)
+        )
+    ]

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from decimal import Decimal
+from typing import Generic, NamedTuple, TypeVar
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.orm import raiseload
+from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from prb.extensions import db
 from prb.models import (
-    AgendaItem,
-    AuditRecord,
     Entity,
     FundingProgramme,
     Proposal,
     User,
+    WorkingGroup,
 )
 from prb.services import audit, lifecycle
 from prb.services.access import chairs_group, get_visible_proposal, visibility_clause
@@ -35,9 +34,12 @@ from prb.services.proposal_choices import (  # noqa: F401
     programmes,
     working_groups,
 )
+
+# history: the proposal page and the tests read it from here.
+from prb.services.proposal_history import history  # noqa: F401
 from prb.services.proposal_rules import ProposalInput, validate
 from prb.services.transaction import committed
-from workflows import ItemState, ProposalState, ProposalTrigger, Role
+from workflows import ProposalState, ProposalTrigger, Role
 from workflows.proposal import EDITABLE_STATES
 
 
@@ -202,33 +204,6 @@ def can_edit(actor: User, proposal: Proposal) -> bool:
     return proposal.status in EDITABLE_STATES and chairs_group(actor, proposal.working_group_id)
 
 
-def history(proposal: Proposal, viewer: User) -> list[AuditRecord]:
-    """The proposal's history as `viewer` may read it: the entries of voting still open
-    are left out for everyone but the secretariat (the chair who proposed it, board members,
-    finance and administrators included); once the item closes they are shown."""
-    query = select(AuditRecord).where(AuditRecord.proposal_id == proposal.id)
-    if not viewer.has_role(Role.SECRETARIAT):
-        query = query.where(~_open_ballot(proposal))
-    return list(db.session.scalars(query.order_by(AuditRecord.at, AuditRecord.id)))
-
-
-def _open_ballot(proposal: Proposal) -> ColumnElement[bool]:
-    """Ballot entries written since the proposal's last item closed, while one is open.
-    Votes are only cast on an open item, so those entries belong to the open one."""
-    items = AgendaItem.proposal_id == proposal.id
-    open_item = select(AgendaItem.id).where(items, AgendaItem.status == ItemState.OPEN).exists()
-    last_closed = (
-        select(func.max(AgendaItem.closed_at))
-        .where(items, AgendaItem.status != ItemState.OPEN)
-        .scalar_subquery()
-    )
-    return and_(
-        AuditRecord.event.in_(audit.BALLOT_EVENTS),
-        open_item,
-        or_(last_closed.is_(None), AuditRecord.at > last_closed),
-    )
-
-
 @dataclass(frozen=True)
 class ProposalFilter:
     status: str | None = None
@@ -266,7 +241,28 @@ class Page(Generic[T]):
         return self.page < self.pages
 
 
-def list_proposals(actor: User, flt: ProposalFilter, page: int = 1) -> Page[Proposal]:
+class GroupName(NamedTuple):
+    short_name: str
+
+
+class ProposalRow(NamedTuple):
+    """A proposal as the lists show it (macros.proposal_table): the columns they print,
+    without loading the whole proposal, its programme, group and entities."""
+
+    id: int
+    project_code: str | None
+    title: str
+    status: str
+    requested_budget: Decimal | None
+    updated_at: datetime
+    working_group: GroupName
+
+    # Proposal's own wording of its codes, not a copy of it.
+    reference = property(Proposal.reference.fget)  # type: ignore[attr-defined]
+    display_code = property(Proposal.display_code.fget)  # type: ignore[attr-defined]
+
+
+def list_proposals(actor: User, flt: ProposalFilter, page: int = 1) -> Page[ProposalRow]:
     """Proposals the actor may see, newest first, filtered and paged."""
     per_page = int(current_app.config["PAGE_SIZE"])
     conditions = [visibility_clause(actor)]
@@ -284,16 +280,27 @@ def list_proposals(actor: User, flt: ProposalFilter, page: int = 1) -> Page[Prop
     capped = select(Proposal.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
     total = db.session.scalar(select(func.count()).select_from(capped)) or 0
     page = max(1, min(page, max(1, -(-min(total, COUNT_CAP) // per_page))))
-    items = list(
-        db.session.scalars(
-            select(Proposal)
-            .options(raiseload(Proposal.implementing_entities))
-            .where(*conditions)
-            .order_by(Proposal.created_at.desc(), Proposal.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        ).unique()
+    rows = db.session.execute(
+        select(
+            Proposal.id,
+            Proposal.project_code,
+            Proposal.title,
+            Proposal.status,
+            Proposal.requested_budget,
+            Proposal.updated_at,
+            WorkingGroup.short_name,
+        )
+        .join(WorkingGroup, WorkingGroup.id == Proposal.working_group_id)
+        .where(*conditions)
+        .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     )
+    groups: dict[str, GroupName] = {}  # one per group shown, not one per row
+    items = [
+        ProposalRow(id_, code, title, status, budget, updated, groups.setdefault(g, GroupName(g)))
+        for id_, code, title, status, budget, updated, g in rows
+    ]
     return Page(
         items=items,
         total=min(total, COUNT_CAP),

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from prb.models import Proposal
-from prb.services import board, calls, finance, lifecycle
+from prb.services import calls, finance, lifecycle
 from prb.services import carry_over as carrying
 from prb.services import proposal_choices as choices
 from prb.services import proposals as service
 from prb.services.access import get_visible_proposal
+from prb.services.board.decision_history import decision_history
 from prb.services.errors import Conflict, Invalid, NotAllowed
+from prb.services.proposal_history import HistoryEntry
 from prb.services.proposal_rules import ProposalInput
 from prb.web.access import roles_required
 from prb.web.call_forms import CarryOverForm
 from prb.web.declare import reads_form
+from prb.web.filters import timestamp
 from prb.web.forms import (
     ProposalFilterForm,
     ProposalForm,
@@ -26,10 +31,12 @@ from prb.web.forms import (
     show_errors,
 )
 from prb.web.params import optional_id, page_number
+from prb.web.quick_select import QuickSelect
 from workflows import PROPOSAL, Role
 from workflows.proposal import PROJECT_STATES
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
+QUICK_SELECT = QuickSelect()
 
 
 def _context(form: ProposalForm, proposal: Proposal | None = None) -> choices.FormContext:
@@ -90,8 +97,9 @@ def index():  # type: ignore[no-untyped-def]
         [("", "Any status")] + [(s.name, s.label) for s in PROPOSAL.states]
     )
     form.working_group_id.choices = options(
-        [("", "Any working group")] + [(g.id, g.name) for g in service.working_groups()]
+        [("", "Any working group"), *choices.working_group_names()]
     )
+    form.status.widget = form.working_group_id.widget = QUICK_SELECT
     valid = form.validate()
     if not valid:
         flash("Some filters were not understood and were ignored.", "warning")
@@ -183,6 +191,24 @@ def show(proposal_id: int):  # type: ignore[no-untyped-def]
     return _render_show(proposal_id)
 
 
+class _HistoryLine(NamedTuple):
+    """A history entry as the timeline prints it, formatted once here: a long history cost
+    the page more in per-entry filter calls, properties and conditionals than in SQL."""
+
+    iso: str
+    at: str
+    summary: str
+    who: str  # "Name (role)", or "the system"
+    comment: str
+
+    @classmethod
+    def of(cls, h: HistoryEntry) -> _HistoryLine:
+        who = h.actor.name if h.actor else "the system"
+        if h.actor_role:
+            who = f"{who} ({h.actor_role.replace('_', ' ')})"
+        return cls(h.at.isoformat(), timestamp(h.at), h.summary, who, h.comment)
+
+
 def _render_show(proposal_id: int, status: int = 200):  # type: ignore[no-untyped-def]
     proposal = get_visible_proposal(current_user, proposal_id)
     page = render_template(
@@ -191,8 +217,8 @@ def _render_show(proposal_id: int, status: int = 200):  # type: ignore[no-untype
         actions=lifecycle.available_actions(current_user, proposal),
         blocked=lifecycle.blocked_actions(current_user, proposal),
         can_edit=service.can_edit(current_user, proposal),
-        history=service.history(proposal, current_user),
-        decisions=[(d, board.considered(d.item)) for d in board.decisions_for(proposal)],
+        history=[_HistoryLine.of(h) for h in service.history(proposal, current_user)],
+        decisions=decision_history(proposal.id),
         show_finance=proposal.status in PROJECT_STATES
         and finance.can_see_ledger(current_user, proposal),
         call=calls.call_of(proposal),
