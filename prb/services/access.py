@@ -34,6 +34,16 @@ def visibility_clause(user: User):  # type: ignore[no-untyped-def]
     return false()
 
 
+def visibility_key(user: User) -> tuple[bool, bool, frozenset[int]]:
+    """Everything `visibility_clause` depends on: two people with the same key see the same
+    proposals (what may be shared between them in a cache)."""
+    return (
+        user.has_role(*PORTFOLIO_ROLES),
+        user.has_role(Role.CHAIR),
+        frozenset(user.chaired_group_ids),
+    )
+
+
 def visible_proposals(user: User) -> Select[tuple[Proposal]]:
     return select(Proposal).where(visibility_clause(user))
 

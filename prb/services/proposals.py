@@ -19,8 +19,13 @@ from prb.models import (
     User,
     WorkingGroup,
 )
-from prb.services import audit, lifecycle
-from prb.services.access import chairs_group, get_visible_proposal, visibility_clause
+from prb.services import audit, lifecycle, stamped
+from prb.services.access import (
+    chairs_group,
+    get_visible_proposal,
+    visibility_clause,
+    visibility_key,
+)
 from prb.services.errors import Conflict, Invalid, NotAllowed
 from prb.services.once import spend
 
@@ -263,8 +268,18 @@ class ProposalRow(NamedTuple):
 
 
 def list_proposals(actor: User, flt: ProposalFilter, page: int = 1) -> Page[ProposalRow]:
-    """Proposals the actor may see, newest first, filtered and paged."""
+    """Proposals the actor may see, newest first, filtered and paged. Kept while the records
+    are unchanged, for everyone who sees the same proposals (`stamped`)."""
     per_page = int(current_app.config["PAGE_SIZE"])
+    return stamped.cache("proposal_lists").get_or_make(
+        (visibility_key(actor), flt, page, per_page),
+        lambda: _list_proposals(actor, flt, page, per_page),
+    )
+
+
+def _list_proposals(
+    actor: User, flt: ProposalFilter, page: int, per_page: int
+) -> Page[ProposalRow]:
     conditions = [visibility_clause(actor)]
     if flt.mine:
         conditions.append(Proposal.working_group_id.in_(actor.chaired_group_ids or {-1}))
