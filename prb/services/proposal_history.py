@@ -37,6 +37,11 @@ class HistoryEntry(NamedTuple):
     summary = property(AuditRecord.summary.fget)  # type: ignore[attr-defined]
 
 
+def sees_open_ballots(viewer: User) -> bool:
+    """The one thing about the viewer that changes what `history` shows."""
+    return viewer.has_role(Role.SECRETARIAT)
+
+
 def history(proposal: Proposal, viewer: User) -> list[HistoryEntry]:
     """The proposal's history as `viewer` may read it: the entries of voting still open
     are left out for everyone but the secretariat (the chair who proposed it, board members,
@@ -56,7 +61,7 @@ def history(proposal: Proposal, viewer: User) -> list[HistoryEntry]:
         .outerjoin(User, User.id == AuditRecord.actor_id)
         .where(AuditRecord.proposal_id == proposal.id)
     )
-    if not viewer.has_role(Role.SECRETARIAT):
+    if not sees_open_ballots(viewer):
         query = query.where(~_open_ballot(proposal))
     rows = db.session.execute(query.order_by(AuditRecord.at, AuditRecord.id))
     return [

@@ -6,12 +6,14 @@ from typing import NamedTuple
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from prb.models import Proposal
-from prb.services import calls, finance, lifecycle
+from prb.services import calls, finance, lifecycle, stamped
 from prb.services import carry_over as carrying
 from prb.services import proposal_choices as choices
+from prb.services import proposal_history as history_rules
 from prb.services import proposals as service
 from prb.services.access import get_visible_proposal
 from prb.services.board.decision_history import decision_history
@@ -209,6 +211,23 @@ class _HistoryLine(NamedTuple):
         return cls(h.at.isoformat(), timestamp(h.at), h.summary, who, h.comment)
 
 
+def _record(proposal: Proposal) -> Markup:
+    """The decisions and history sections, kept while the records are unchanged: a long
+    history cost the page more to read and render than everything else on it."""
+    sees_open_ballots = history_rules.sees_open_ballots(current_user)
+
+    def render() -> Markup:
+        return Markup(
+            render_template(
+                "proposals/_record.html",
+                history=[_HistoryLine.of(h) for h in service.history(proposal, current_user)],
+                decisions=decision_history(proposal.id),
+            )
+        )
+
+    return stamped.cache("proposal_records").get_or_make((proposal.id, sees_open_ballots), render)
+
+
 def _render_show(proposal_id: int, status: int = 200):  # type: ignore[no-untyped-def]
     proposal = get_visible_proposal(current_user, proposal_id)
     page = render_template(
@@ -217,8 +236,7 @@ def _render_show(proposal_id: int, status: int = 200):  # type: ignore[no-untype
         actions=lifecycle.available_actions(current_user, proposal),
         blocked=lifecycle.blocked_actions(current_user, proposal),
         can_edit=service.can_edit(current_user, proposal),
-        history=[_HistoryLine.of(h) for h in service.history(proposal, current_user)],
-        decisions=decision_history(proposal.id),
+        record=_record(proposal),
         show_finance=proposal.status in PROJECT_STATES
         and finance.can_see_ledger(current_user, proposal),
         call=calls.call_of(proposal),
