@@ -19,21 +19,37 @@ from workflows import ExtensionState, ExtensionTrigger, ItemState, ProposalState
 AGENDA_CHOICES = 50
 
 
-def schedulable_proposals(limit: int = AGENDA_CHOICES) -> list[Proposal]:
+def _schedulable(stmt):  # type: ignore[no-untyped-def]
     """Proposals under review that are not on an open agenda item, those waiting longest
-    first — at most `limit`, so that the choice stays readable (and the page fast)."""
+    first."""
     on_agenda = select(AgendaItem.proposal_id).where(
         AgendaItem.status == ItemState.OPEN, AgendaItem.extension_id.is_(None)
     )
+    return stmt.where(
+        Proposal.status == ProposalState.UNDER_REVIEW, Proposal.id.not_in(on_agenda)
+    ).order_by(Proposal.submitted_at, Proposal.id)
+
+
+def schedulable_proposals(limit: int = AGENDA_CHOICES) -> list[Proposal]:
+    """Proposals under review that are not on an open agenda item, those waiting longest
+    first — at most `limit`, so that the choice stays readable (and the page fast)."""
     return list(
         db.session.scalars(
-            select(Proposal)
-            .options(raiseload(Proposal.implementing_entities))
-            .where(Proposal.status == ProposalState.UNDER_REVIEW, Proposal.id.not_in(on_agenda))
-            .order_by(Proposal.submitted_at, Proposal.id)
-            .limit(limit)
+            _schedulable(select(Proposal).options(raiseload(Proposal.implementing_entities))).limit(
+                limit
+            )
         ).unique()
     )
+
+
+def agenda_choices(limit: int = AGENDA_CHOICES) -> list[tuple[int, str]]:
+    """`schedulable_proposals` as the agenda's pick list names them: (id, "code — title"),
+    read as three plain columns (the meeting page lists them on every view)."""
+    rows = db.session.execute(
+        _schedulable(select(Proposal.id, Proposal.project_code, Proposal.title)).limit(limit)
+    )
+    # `Proposal.reference` reads only the id: the code of a proposal that has none yet.
+    return [(r.id, f"{r.project_code or Proposal.reference.fget(r)} — {r.title}") for r in rows]
 
 
 def schedulable_extensions() -> list[ExtensionRequest]:
