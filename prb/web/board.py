@@ -51,7 +51,7 @@ def index():  # type: ignore[no-untyped-def]
     return render_template(
         "board/index.html",
         meetings=service.list_meetings(current_user),
-        awaiting=service.awaiting_vote(current_user),
+        awaiting=service.awaiting_list(current_user),
     )
 
 

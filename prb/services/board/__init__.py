@@ -45,7 +45,13 @@ from prb.services.board.members import (
     recusals,
     sits_on,
 )
-from prb.services.board.queries import awaiting_vote, decisions_for, items_for, open_meetings
+from prb.services.board.queries import (
+    awaiting_list,
+    awaiting_vote,
+    decisions_for,
+    items_for,
+    open_meetings,
+)
 from prb.services.board.rules import (
     RulesInput,
     add_rules,
@@ -90,6 +96,7 @@ __all__ = [
     "agenda_choices",
     "attendance",
     "automatic_recusal",
+    "awaiting_list",
     "awaiting_vote",
     "board_chair",
     "board_members",

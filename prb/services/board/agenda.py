@@ -11,6 +11,7 @@ from prb.services import audit, extensions
 from prb.services.access import require_role
 from prb.services.board import snapshots
 from prb.services.board.meetings import lock_open_meeting
+from prb.services.board.queries import display_code
 from prb.services.errors import Conflict, NotFound
 from prb.services.once import spend
 from prb.services.transaction import committed
@@ -48,8 +49,7 @@ def agenda_choices(limit: int = AGENDA_CHOICES) -> list[tuple[int, str]]:
     rows = db.session.execute(
         _schedulable(select(Proposal.id, Proposal.project_code, Proposal.title)).limit(limit)
     )
-    # `Proposal.reference` reads only the id: the code of a proposal that has none yet.
-    return [(r.id, f"{r.project_code or Proposal.reference.fget(r)} — {r.title}") for r in rows]
+    return [(r.id, f"{display_code(r.id, r.project_code)} — {r.title}") for r in rows]
 
 
 def schedulable_extensions() -> list[ExtensionRequest]:
