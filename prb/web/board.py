@@ -116,11 +116,11 @@ def new_meeting():  # type: ignore[no-untyped-def]
 def meeting(  # type: ignore[no-untyped-def]
     meeting_id: int, status: int = 200, minutes_input: MinutesForm | None = None
 ):
-    m = service.meeting_with_agenda(current_user, meeting_id)
+    m, items = service.meeting_page(current_user, meeting_id)
     secretariat = current_user.has_role(Role.SECRETARIAT)
     members = service.board_members(on=m.held_on)
     present = service.attendance(m)
-    counts = service.count_meeting(m, members=members, present=present)
+    counts = service.count_meeting(m, items=items, members=members, present=present)
     # Votes are cast by the members of the meeting's date; for a meeting entered after the
     # fact, the secretariat enters them instead.
     seated = current_user.id in {u.id for u in members}
@@ -137,9 +137,12 @@ def meeting(  # type: ignore[no-untyped-def]
     voting_over = not meeting_is_open(m)
     # Final minutes or a cancellation freeze the record; a closed item freezes the facts.
     cancelled = service.cancellation(m)
-    final = service.is_final(m)
+    stored_minutes = minutes.versions(m)
+    # `is_final` and `has_closed_item`, from the versions and the items read for the page.
+    final = bool(stored_minutes)
     frozen = final or cancelled is not None
-    facts_open = secretariat and not frozen and not service.has_closed_item(m)
+    minuted = any(item.status in minutes.MINUTED for item in items)
+    facts_open = secretariat and not frozen and not minuted
     recording = secretariat and m.recorded_after and not frozen
     rows = []
     # One form of each kind serves every item: their labels, and the values formatted as
@@ -148,7 +151,7 @@ def meeting(  # type: ignore[no-untyped-def]
     # still validates them with VoteForm and CloseItemForm.
     vote_form = VoteForm(formdata=None)
     close_form = CloseItemForm(formdata=None) if secretariat else None
-    for item in m.items:
+    for item in items:
         counted = counts[item.id]
         mine = next((v for v in counted.votes if v.member_id == current_user.id), None)
         rows.append(
@@ -197,8 +200,6 @@ def meeting(  # type: ignore[no-untyped-def]
         if joining:
             present_form = MarkPresentForm(formdata=None)
             present_form.member_id.choices = options(joining)
-    minuted = any(item.status in minutes.MINUTED for item in m.items)
-    stored_minutes = minutes.versions(m)
     return (
         render_template(
             "board/meeting.html",
@@ -228,7 +229,7 @@ def meeting(  # type: ignore[no-untyped-def]
             minutes_form=(minutes_input or minutes_form(m, stored=stored_minutes))
             if secretariat and not cancelled
             else None,
-            all_closed=all(not item.is_open for item in m.items),
+            all_closed=all(not item.is_open for item in items),
             minuted=minuted,
         ),
         status,

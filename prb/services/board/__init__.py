@@ -13,6 +13,7 @@ from prb.services.board.agenda import (
     schedulable_extensions,
     schedulable_proposals,
 )
+from prb.services.board.agenda_page import PageItem, meeting_page
 from prb.services.board.closing import Terms
 from prb.services.board.corrections import (
     Correction,
@@ -32,7 +33,6 @@ from prb.services.board.meetings import (
     list_meetings,
     mark_present,
     meeting_id_of,
-    meeting_with_agenda,
     record_attendance,
     schedule_meeting,
     suggested_number,
@@ -85,6 +85,7 @@ __all__ = [
     "Correction",
     "ItemCount",
     "MeetingInput",
+    "PageItem",
     "RulesInput",
     "SeatInput",
     "Terms",
@@ -122,7 +123,7 @@ __all__ = [
     "mark_chair",
     "mark_present",
     "meeting_id_of",
-    "meeting_with_agenda",
+    "meeting_page",
     "open_meetings",
     "proposed_rules",
     "record_attendance",

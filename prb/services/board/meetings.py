@@ -9,16 +9,13 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import selectinload
 
 from prb.extensions import db
 from prb.models import (
     AgendaItem,
     Attendance,
     AuditRecord,
-    ConflictOfInterest,
-    Decision,
-    ExtensionRequest,
     Meeting,
     MinutesVersion,
     User,
@@ -172,37 +169,6 @@ def get_meeting(actor: User, meeting_id: int) -> Meeting:
         actor, Role.BOARD_MEMBER, Role.SECRETARIAT, Role.FINANCE, action="see Board meetings"
     )
     meeting = db.session.get(Meeting, meeting_id, options=[selectinload(Meeting.items)])
-    if meeting is None:
-        raise NotFound(f"There is no meeting number {meeting_id}.")
-    return meeting
-
-
-# What the meeting page reads of its items, in one statement per relationship. The
-# relationships back to rows already loaded (the item's meeting, the extension's and the
-# decision's item and proposal) are found in the session without SQL, so they are not joined
-# again; the people behind a conflict, a decision or a request are not shown there, nor the
-# chair's roles (only her name).
-AGENDA_LOADING = (
-    joinedload(Meeting.chair).options(lazyload(User.role_rows), lazyload(User.chaired_groups)),
-    selectinload(Meeting.items).options(
-        lazyload(AgendaItem.meeting),
-        selectinload(AgendaItem.conflicts).options(lazyload(ConflictOfInterest.member)),
-        selectinload(AgendaItem.decision).options(
-            lazyload(Decision.item), lazyload(Decision.recorded_by)
-        ),
-        selectinload(AgendaItem.extension).options(
-            lazyload(ExtensionRequest.proposal), lazyload(ExtensionRequest.requested_by)
-        ),
-    ),
-)
-
-
-def meeting_with_agenda(actor: User, meeting_id: int) -> Meeting:
-    """The meeting and its items as its page shows them (see AGENDA_LOADING)."""
-    require_role(
-        actor, Role.BOARD_MEMBER, Role.SECRETARIAT, Role.FINANCE, action="see Board meetings"
-    )
-    meeting = db.session.get(Meeting, meeting_id, options=list(AGENDA_LOADING))
     if meeting is None:
         raise NotFound(f"There is no meeting number {meeting_id}.")
     return meeting
@@ -399,10 +365,11 @@ def mark_present(actor: User, meeting_id: int, member_id: int) -> User:
 
 
 def attendance(meeting: Meeting) -> dict[int, bool]:
-    return {
-        a.member_id: a.present
-        for a in db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id))
-    }
+    """member id → recorded present (two columns: the members are read apart)."""
+    rows = db.session.execute(
+        select(Attendance.member_id, Attendance.present).where(Attendance.meeting_id == meeting.id)
+    )
+    return {member_id: present for member_id, present in rows}
 
 
 def lock_item(item_id: int) -> AgendaItem:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from prb.extensions import db
 from prb.models import AgendaItem, Meeting, User, Vote
+from prb.services.board.agenda_page import PageItem
 from prb.services.board.meetings import attendance
 from prb.services.board.members import board_members, recusals
 from prb.services.decision_rule import Tally
@@ -99,16 +100,18 @@ def count(
 def count_meeting(
     meeting: Meeting,
     *,
+    items: list[AgendaItem] | list[PageItem] | None = None,
     members: list[User] | None = None,
     present: dict[int, bool] | None = None,
 ) -> dict[int, ItemCount]:
     """Every item's tally, in a fixed number of queries whatever the size of the agenda.
-    `members` (of the meeting's date) and `present` (its attendance): when the caller has
-    them already."""
+    `items` (the meeting's, as its page reads them), `members` (of the meeting's date) and
+    `present` (its attendance): when the caller has them already."""
+    items = meeting.items if items is None else items
     members = board_members(on=meeting.held_on) if members is None else members
     present = attendance(meeting) if present is None else present
     by_id = {m.id: m for m in members}
-    votes: dict[int, list[VoteRow]] = {item.id: [] for item in meeting.items}
+    votes: dict[int, list[VoteRow]] = {item.id: [] for item in items}
     # Plain columns: the page counts and shows votes, it changes none.
     for row in db.session.execute(
         select(
@@ -120,6 +123,6 @@ def count_meeting(
     ):
         votes[row.item_id].append(VoteRow(*row, member=by_id.get(row.member_id)))
     return {
-        item.id: count(item, members=members, votes=votes[item.id], present=present)
-        for item in meeting.items
+        item.id: count(item, members=members, votes=votes[item.id], present=present)  # type: ignore[arg-type]
+        for item in items
     }
