@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -137,9 +138,10 @@ def meeting(  # type: ignore[no-untyped-def]
     voting_over = not meeting_is_open(m)
     # Final minutes or a cancellation freeze the record; a closed item freezes the facts.
     cancelled = service.cancellation(m)
-    stored_minutes = minutes.versions(m)
-    # `is_final` and `has_closed_item`, from the versions and the items read for the page.
-    final = bool(stored_minutes)
+    # The versions are read (as ORM rows) only for a meeting whose minutes are final.
+    final = service.is_final(m)
+    stored_minutes = minutes.versions(m) if final else []
+    # `has_closed_item`, from the items read for the page.
     frozen = final or cancelled is not None
     minuted = any(item.status in minutes.MINUTED for item in items)
     facts_open = secretariat and not frozen and not minuted
@@ -149,7 +151,6 @@ def meeting(  # type: ignore[no-untyped-def]
     # the fields format them. A WTForms form built and rendered per item was most of the
     # page's time; the template writes the same inputs as plain HTML, and the POST side
     # still validates them with VoteForm and CloseItemForm.
-    vote_form = VoteForm(formdata=None)
     close_form = CloseItemForm(formdata=None) if secretariat else None
     for item in items:
         counted = counts[item.id]
@@ -182,15 +183,16 @@ def meeting(  # type: ignore[no-untyped-def]
                 "can_withdraw": secretariat and not frozen and item.is_open and not counted.votes,
             }
         )
+    # The vote form's label and the conflict form's one-time token: for a member who votes.
+    voting = any(row["can_vote"] for row in rows)
+    vote_form = VoteForm(formdata=None) if voting else None
+    conflict_form = ConflictForm(formdata=None) if voting else None
     agenda_form = extension_form = None
     if secretariat and not frozen:
         agenda_form = AgendaForm(formdata=None)
         agenda_form.proposal_id.choices = options(service.agenda_choices())
         extension_form = ExtensionAgendaForm(formdata=None)
-        extension_form.extension_id.choices = options(
-            (x.id, f"{x.proposal.display_code} — extension {x.summary}")
-            for x in service.schedulable_extensions()
-        )
+        extension_form.extension_id.choices = options(service.extension_choices())
     attendance_form = present_form = None
     if secretariat and not m.is_written_procedure and not frozen:
         attendance_form = AttendanceForm(formdata=None)
@@ -208,6 +210,7 @@ def meeting(  # type: ignore[no-untyped-def]
             secretariat=secretariat,
             vote_form=vote_form,
             vote_choices=VOTE_CHOICES,
+            item_url=_ItemUrls(),
             close_form=close_form,
             agenda_form=agenda_form,
             extension_form=extension_form,
@@ -217,13 +220,12 @@ def meeting(  # type: ignore[no-untyped-def]
             # Cancelling withdraws every item: none may have closed or have a vote.
             can_cancel=facts_open
             and not any(r["item"].is_open and not r["can_withdraw"] for r in rows),
-            reason_form=ReasonForm(formdata=None),
             final=final,
             cancelled=cancelled,
             members=members,
             present=present,
             absence=absence,
-            conflict_form=ConflictForm(formdata=None),
+            conflict_form=conflict_form,
             minutes_versions=stored_minutes,
             corrected=minutes.corrected_facts(stored_minutes),
             minutes_form=(minutes_input or minutes_form(m, stored=stored_minutes))
@@ -257,6 +259,40 @@ def _record_forms(counted) -> dict[str, object]:  # type: ignore[no-untyped-def]
     conflict_form = RecordConflictForm(formdata=None)
     conflict_form.member_id.choices = options(voters)
     return {"vote": vote_form, "conflict": conflict_form}
+
+
+# An id no record has (the database's integer keys stop below it), built into an address to
+# stand for the id of each item in turn.
+PLACEHOLDER = 2**31 - 1
+
+
+def _address(endpoint: str, key: str) -> Callable[[int], str]:
+    """`url_for(endpoint, key=id)` for many ids: the address built once, around a placeholder
+    id. Building each address anew (twenty items, four to seven links each) was a third of
+    the page's rendering."""
+    head, _, tail = url_for(endpoint, **{key: PLACEHOLDER}).partition(str(PLACEHOLDER))
+    return lambda record_id: f"{head}{int(record_id)}{tail}"
+
+
+class _ItemUrls:
+    """The addresses of each item's links and forms, built when first asked for."""
+
+    ENDPOINTS = {
+        "proposal": ("proposals.show", "proposal_id"),
+        "vote": ("board.vote", "item_id"),
+        "conflict": ("board.conflict", "item_id"),
+        "withdraw": ("board.withdraw", "item_id"),
+        "close": ("board.close", "item_id"),
+        "record_vote": ("board.record_vote", "item_id"),
+        "record_conflict": ("board.record_conflict", "item_id"),
+    }
+
+    def __getattr__(self, name: str) -> Callable[[int], str]:
+        if name not in self.ENDPOINTS:
+            raise AttributeError(name)
+        build = _address(*self.ENDPOINTS[name])
+        setattr(self, name, build)
+        return build
 
 
 # The choices of a vote, in the order the vote forms list them.

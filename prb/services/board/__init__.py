@@ -10,6 +10,7 @@ from prb.services.board.agenda import (
     add_extension_to_agenda,
     add_to_agenda,
     agenda_choices,
+    extension_choices,
     schedulable_extensions,
     schedulable_proposals,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "declare_conflict",
     "end_seat",
     "ensure_rules",
+    "extension_choices",
     "get_meeting",
     "has_closed_item",
     "is_final",

@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from prb.extensions import db
@@ -152,10 +153,16 @@ def meeting_page(actor: User, meeting_id: int) -> tuple[Meeting, list[PageItem]]
     return meeting, agenda_items(meeting)
 
 
-def agenda_items(meeting: Meeting) -> list[PageItem]:
-    """The meeting's items in agenda order, with what the page shows of each."""
-    rows = db.session.execute(
-        select(
+# Each statement is built once; the meeting, and the items or proposals read, are bound.
+MEETING = bindparam("meeting_id")
+ITEMS = bindparam("item_ids", expanding=True)
+PROPOSALS = bindparam("proposal_ids", expanding=True)
+
+
+@cache
+def _statements() -> dict[str, Select[Any]]:
+    return {
+        "items": select(
             AgendaItem.id,
             AgendaItem.position,
             AgendaItem.status,
@@ -190,9 +197,31 @@ def agenda_items(meeting: Meeting) -> list[PageItem]:
         .join(FundingProgramme, FundingProgramme.id == Proposal.programme_id)
         .outerjoin(Lead, Lead.id == Proposal.lead_entity_id)
         .outerjoin(ExtensionRequest, ExtensionRequest.id == AgendaItem.extension_id)
-        .where(AgendaItem.meeting_id == meeting.id)
-        .order_by(AgendaItem.position)
-    ).all()
+        .where(AgendaItem.meeting_id == MEETING)
+        .order_by(AgendaItem.position),
+        "entities": select(proposal_entities.c.proposal_id, Entity.id, Entity.code)
+        .join(Entity, Entity.id == proposal_entities.c.entity_id)
+        .where(proposal_entities.c.proposal_id.in_(PROPOSALS))
+        .order_by(Entity.code),
+        "conflicts": select(
+            ConflictOfInterest.item_id, ConflictOfInterest.member_id, ConflictOfInterest.reason
+        )
+        .where(ConflictOfInterest.item_id.in_(ITEMS))
+        .order_by(ConflictOfInterest.id),
+        "snapshots": select(*AgendaItemSnapshot.__table__.c)
+        .where(AgendaItemSnapshot.item_id.in_(ITEMS))
+        .order_by(AgendaItemSnapshot.id),
+        # The decisions shown; their item is the one on the page, their recorder not shown.
+        "decisions": select(Decision)
+        .where(Decision.item_id.in_(ITEMS))
+        .options(lazyload(Decision.item), lazyload(Decision.recorded_by)),
+    }
+
+
+def agenda_items(meeting: Meeting) -> list[PageItem]:
+    """The meeting's items in agenda order, with what the page shows of each."""
+    statements = _statements()
+    rows = db.session.execute(statements["items"], {"meeting_id": meeting.id}).all()
     items = [_item(meeting, r) for r in rows]
     if not items:
         return items
@@ -201,33 +230,18 @@ def agenda_items(meeting: Meeting) -> list[PageItem]:
     for item in items:
         by_proposal.setdefault(item.proposal.id, []).append(item.proposal)
     for proposal_id, entity_id, code in db.session.execute(
-        select(proposal_entities.c.proposal_id, Entity.id, Entity.code)
-        .join(Entity, Entity.id == proposal_entities.c.entity_id)
-        .where(proposal_entities.c.proposal_id.in_(by_proposal))
-        .order_by(Entity.code)
+        statements["entities"], {"proposal_ids": list(by_proposal)}
     ):
         for proposal in by_proposal[proposal_id]:
             proposal.implementing_entities.append(EntityRef(entity_id, code))
-    for item_id, member_id, reason in db.session.execute(
-        select(ConflictOfInterest.item_id, ConflictOfInterest.member_id, ConflictOfInterest.reason)
-        .where(ConflictOfInterest.item_id.in_(by_id))
-        .order_by(ConflictOfInterest.id)
-    ):
+    ids = {"item_ids": list(by_id)}
+    for item_id, member_id, reason in db.session.execute(statements["conflicts"], ids):
         by_id[item_id].conflicts.append(ItemConflict(member_id, reason))
-    for snapshot in db.session.execute(
-        select(*AgendaItemSnapshot.__table__.c)
-        .where(AgendaItemSnapshot.item_id.in_(by_id))
-        .order_by(AgendaItemSnapshot.id)
-    ):
+    for snapshot in db.session.execute(statements["snapshots"], ids):
         by_id[snapshot.item_id].snapshots.append(snapshot)
     decided = [item.id for item in items if item.status == ItemState.DECIDED]
     if decided:
-        # The decisions shown; their item is the one on the page, their recorder not shown.
-        for decision in db.session.scalars(
-            select(Decision)
-            .where(Decision.item_id.in_(decided))
-            .options(lazyload(Decision.item), lazyload(Decision.recorded_by))
-        ):
+        for decision in db.session.scalars(statements["decisions"], {"item_ids": decided}):
             by_id[decision.item_id].decision = decision
     return items
 
