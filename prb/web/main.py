@@ -22,7 +22,7 @@ def dashboard():  # type: ignore[no-untyped-def]
     return render_template(
         "dashboard.html",
         panels=dashboards.panels_for(current_user),
-        awaiting=board.awaiting_vote(current_user),
+        awaiting=board.awaiting_list(current_user),
         meetings=board.open_meetings(current_user),
         minutes_due=dashboards.minutes_to_finalise(current_user),
     )

@@ -9,9 +9,12 @@ from prb.services.board.agenda import (
     AGENDA_CHOICES,
     add_extension_to_agenda,
     add_to_agenda,
+    agenda_choices,
+    extension_choices,
     schedulable_extensions,
     schedulable_proposals,
 )
+from prb.services.board.agenda_page import PageItem, meeting_page
 from prb.services.board.closing import Terms
 from prb.services.board.corrections import (
     Correction,
@@ -43,7 +46,13 @@ from prb.services.board.members import (
     recusals,
     sits_on,
 )
-from prb.services.board.queries import awaiting_vote, decisions_for, items_for, open_meetings
+from prb.services.board.queries import (
+    awaiting_list,
+    awaiting_vote,
+    decisions_for,
+    items_for,
+    open_meetings,
+)
 from prb.services.board.rules import (
     RulesInput,
     add_rules,
@@ -77,6 +86,7 @@ __all__ = [
     "Correction",
     "ItemCount",
     "MeetingInput",
+    "PageItem",
     "RulesInput",
     "SeatInput",
     "Terms",
@@ -85,8 +95,10 @@ __all__ = [
     "add_rules",
     "add_seat",
     "add_to_agenda",
+    "agenda_choices",
     "attendance",
     "automatic_recusal",
+    "awaiting_list",
     "awaiting_vote",
     "board_chair",
     "board_members",
@@ -104,6 +116,7 @@ __all__ = [
     "declare_conflict",
     "end_seat",
     "ensure_rules",
+    "extension_choices",
     "get_meeting",
     "has_closed_item",
     "is_final",
@@ -112,6 +125,7 @@ __all__ = [
     "mark_chair",
     "mark_present",
     "meeting_id_of",
+    "meeting_page",
     "open_meetings",
     "proposed_rules",
     "record_attendance",

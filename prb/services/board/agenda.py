@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import raiseload
 
 from prb.extensions import db
@@ -10,7 +13,9 @@ from prb.models import AgendaItem, ExtensionRequest, Meeting, Proposal, Snapshot
 from prb.services import audit, extensions
 from prb.services.access import require_role
 from prb.services.board import snapshots
+from prb.services.board.agenda_page import ItemExtension
 from prb.services.board.meetings import lock_open_meeting
+from prb.services.board.queries import display_code
 from prb.services.errors import Conflict, NotFound
 from prb.services.once import spend
 from prb.services.transaction import committed
@@ -19,41 +24,90 @@ from workflows import ExtensionState, ExtensionTrigger, ItemState, ProposalState
 AGENDA_CHOICES = 50
 
 
-def schedulable_proposals(limit: int = AGENDA_CHOICES) -> list[Proposal]:
+def _schedulable(stmt):  # type: ignore[no-untyped-def]
     """Proposals under review that are not on an open agenda item, those waiting longest
-    first — at most `limit`, so that the choice stays readable (and the page fast)."""
+    first."""
     on_agenda = select(AgendaItem.proposal_id).where(
         AgendaItem.status == ItemState.OPEN, AgendaItem.extension_id.is_(None)
     )
+    return stmt.where(
+        Proposal.status == ProposalState.UNDER_REVIEW, Proposal.id.not_in(on_agenda)
+    ).order_by(Proposal.submitted_at, Proposal.id)
+
+
+def schedulable_proposals(limit: int = AGENDA_CHOICES) -> list[Proposal]:
+    """Proposals under review that are not on an open agenda item, those waiting longest
+    first — at most `limit`, so that the choice stays readable (and the page fast)."""
     return list(
         db.session.scalars(
-            select(Proposal)
-            .options(raiseload(Proposal.implementing_entities))
-            .where(Proposal.status == ProposalState.UNDER_REVIEW, Proposal.id.not_in(on_agenda))
-            .order_by(Proposal.submitted_at, Proposal.id)
-            .limit(limit)
+            _schedulable(select(Proposal).options(raiseload(Proposal.implementing_entities))).limit(
+                limit
+            )
         ).unique()
     )
 
 
-def schedulable_extensions() -> list[ExtensionRequest]:
+@cache
+def _choices() -> Select[tuple[int, str | None, str]]:
+    return _schedulable(select(Proposal.id, Proposal.project_code, Proposal.title)).limit(
+        bindparam("limit")
+    )
+
+
+def agenda_choices(limit: int = AGENDA_CHOICES) -> list[tuple[int, str]]:
+    """`schedulable_proposals` as the agenda's pick list names them: (id, "code — title"),
+    read as three plain columns (the meeting page lists them on every view) by a statement
+    built once."""
+    rows = db.session.execute(_choices(), {"limit": limit})
+    return [(r.id, f"{display_code(r.id, r.project_code)} — {r.title}") for r in rows]
+
+
+def _schedulable_extensions(stmt):  # type: ignore[no-untyped-def]
     """Extension requests finance has reviewed that are not on an open agenda item."""
     on_agenda = select(AgendaItem.extension_id).where(
         AgendaItem.status == ItemState.OPEN, AgendaItem.extension_id.is_not(None)
     )
-    return list(
-        db.session.scalars(
-            select(ExtensionRequest)
-            .where(
-                ExtensionRequest.status.in_(
-                    [ExtensionState.REQUESTED, ExtensionState.UNDER_REVIEW]
-                ),
-                ExtensionRequest.finance_review != "",
-                ExtensionRequest.id.not_in(on_agenda),
-            )
-            .order_by(ExtensionRequest.requested_at)
-        ).unique()
+    return stmt.where(
+        ExtensionRequest.status.in_([ExtensionState.REQUESTED, ExtensionState.UNDER_REVIEW]),
+        ExtensionRequest.finance_review != "",
+        ExtensionRequest.id.not_in(on_agenda),
+    ).order_by(ExtensionRequest.requested_at)
+
+
+def schedulable_extensions() -> list[ExtensionRequest]:
+    """Extension requests finance has reviewed that are not on an open agenda item."""
+    return list(db.session.scalars(_schedulable_extensions(select(ExtensionRequest))).unique())
+
+
+@cache
+def _extension_choices() -> Select[Any]:
+    return _schedulable_extensions(
+        select(
+            ExtensionRequest.id,
+            ExtensionRequest.months,
+            ExtensionRequest.period_start,
+            ExtensionRequest.new_end,
+            ExtensionRequest.additional_funds,
+            Proposal.id.label("proposal_id"),
+            Proposal.project_code,
+        ).join(Proposal, Proposal.id == ExtensionRequest.proposal_id)
     )
+
+
+def extension_choices() -> list[tuple[int, str]]:
+    """`schedulable_extensions` as the agenda's pick list names them: (id, "code — extension
+    summary"), read as plain columns by a statement built once."""
+    choices = []
+    for r in db.session.execute(_extension_choices()):
+        request = ItemExtension(
+            r.id, r.months, r.period_start, r.new_end, r.additional_funds, "", ""
+        )
+        # `ExtensionRequest.summary` reads the months, the period and the funds.
+        summary = ExtensionRequest.summary.fget(request)  # type: ignore[attr-defined]
+        choices.append(
+            (r.id, f"{display_code(r.proposal_id, r.project_code)} — extension {summary}")
+        )
+    return choices
 
 
 def add_to_agenda(

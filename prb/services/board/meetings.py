@@ -365,10 +365,11 @@ def mark_present(actor: User, meeting_id: int, member_id: int) -> User:
 
 
 def attendance(meeting: Meeting) -> dict[int, bool]:
-    return {
-        a.member_id: a.present
-        for a in db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id))
-    }
+    """member id → recorded present (two columns: the members are read apart)."""
+    rows = db.session.execute(
+        select(Attendance.member_id, Attendance.present).where(Attendance.meeting_id == meeting.id)
+    )
+    return {member_id: present for member_id, present in rows}
 
 
 def lock_item(item_id: int) -> AgendaItem:

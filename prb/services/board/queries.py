@@ -3,7 +3,12 @@ proposal's decisions and agenda items."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, func, or_, select
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from types import SimpleNamespace
+
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
 
 from prb.extensions import db
 from prb.models import (
@@ -17,58 +22,144 @@ from prb.models import (
     Proposal,
     User,
     Vote,
+    proposal_entities,
     utcnow,
 )
-from prb.services.board.members import automatic_recusal, is_board_member
+from prb.services.board.members import is_board_member
 from workflows import ItemState, MeetingKind, Role
 
 
-def awaiting_vote(user: User) -> list[AgendaItem]:
-    """Open items on which this member may vote (she sits on the Board on the meeting's
-    date, and is recorded present at a meeting whose rules let only members present vote)
-    and has not yet voted."""
-    if not is_board_member(user):
-        return []
+def display_code(proposal_id: int, project_code: str | None) -> str:
+    """`Proposal.display_code` from the two columns it reads, for pages reading plain
+    columns (`Proposal.reference` reads only the id)."""
+    return project_code or Proposal.reference.fget(SimpleNamespace(id=proposal_id))  # type: ignore[attr-defined]
+
+
+# The member and the moment the conditions below are for: bound when a statement runs, so
+# that each statement is built once (see `_awaiting_items`, `_awaiting_columns`).
+MEMBER, ENTITY, NOW = bindparam("member_id"), bindparam("entity_id"), bindparam("now")
+
+
+def _awaiting() -> list[ColumnElement[bool]]:
+    """In SQL: the open items on which this member may vote (she sits on the Board on the
+    meeting's date, is recorded present at a meeting whose rules let only members present
+    vote, is not recused — as `automatic_recusal` and her declarations decide — and the
+    voting has not closed) and has not yet voted. For a query joining the item's meeting
+    and proposal; the member (MEMBER), her entity (ENTITY) and the time (NOW) are bound."""
     # NOT EXISTS on (item, member) keys: a member's whole voting history is never read.
-    voted = select(Vote.id).where(Vote.item_id == AgendaItem.id, Vote.member_id == user.id).exists()
+    voted = select(Vote.id).where(Vote.item_id == AgendaItem.id, Vote.member_id == MEMBER).exists()
     declared = (
         select(ConflictOfInterest.id)
-        .where(ConflictOfInterest.item_id == AgendaItem.id, ConflictOfInterest.member_id == user.id)
+        .where(ConflictOfInterest.item_id == AgendaItem.id, ConflictOfInterest.member_id == MEMBER)
         .exists()
     )
     seated = (
         select(BoardMembership.id)
         .where(
-            BoardMembership.user_id == user.id,
+            BoardMembership.user_id == MEMBER,
             BoardMembership.since <= Meeting.held_on,
             or_(BoardMembership.until.is_(None), BoardMembership.until >= Meeting.held_on),
         )
         .exists()
     )
-    items = db.session.scalars(
-        select(AgendaItem)
-        .join(Meeting)
+    implements = (
+        select(proposal_entities.c.proposal_id)
         .where(
-            AgendaItem.status == ItemState.OPEN,
-            # The secretariat enters the votes of a meeting recorded after the fact.
-            Meeting.recorded_after.is_(False),
-            seated,
-            _may_attend_vote(user),
-            ~voted,
-            ~declared,
+            proposal_entities.c.proposal_id == Proposal.id,
+            proposal_entities.c.entity_id == ENTITY,
         )
-        .order_by(Meeting.held_on, AgendaItem.position)
-    ).unique()
-    now = utcnow()
+        .exists()
+    )
     return [
-        i
-        for i in items
-        if automatic_recusal(user, i.proposal) is None
-        and (i.meeting.deadline is None or i.meeting.deadline > now)
+        AgendaItem.status == ItemState.OPEN,
+        # The secretariat enters the votes of a meeting recorded after the fact.
+        Meeting.recorded_after.is_(False),
+        # A written procedure past its deadline waits to be closed: no vote is taken.
+        or_(Meeting.deadline.is_(None), Meeting.deadline > NOW),
+        seated,
+        _may_attend_vote(),
+        ~voted,
+        ~declared,
+        # `automatic_recusal`: her entity leads or implements the project.
+        or_(Proposal.lead_entity_id.is_(None), Proposal.lead_entity_id != ENTITY),
+        ~implements,
     ]
 
 
-def _may_attend_vote(user: User) -> ColumnElement[bool]:
+@cache
+def _awaiting_items() -> Select[tuple[AgendaItem]]:
+    return (
+        select(AgendaItem)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .join(Proposal, Proposal.id == AgendaItem.proposal_id)
+        .where(*_awaiting())
+        .order_by(Meeting.held_on, AgendaItem.position)
+    )
+
+
+def _bound(user: User) -> dict[str, object]:
+    return {"member_id": user.id, "entity_id": user.entity_id, "now": utcnow()}
+
+
+def awaiting_vote(user: User) -> list[AgendaItem]:
+    """Open items on which this member may vote and has not yet voted (see `_awaiting`)."""
+    if not is_board_member(user):
+        return []
+    return list(db.session.scalars(_awaiting_items(), _bound(user)).unique())
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    """An item awaiting the member's vote, as the dashboard and the Board page list it."""
+
+    id: int
+    meeting_id: int
+    number: str
+    position: int
+    display_code: str
+    title: str
+    deadline: datetime | None
+
+
+@cache
+def _awaiting_columns() -> Select[tuple[int, int, str, int, int, str | None, str, datetime | None]]:
+    return (
+        select(
+            AgendaItem.id,
+            AgendaItem.meeting_id,
+            Meeting.number,
+            AgendaItem.position,
+            Proposal.id.label("proposal_id"),
+            Proposal.project_code,
+            Proposal.title,
+            Meeting.deadline,
+        )
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .join(Proposal, Proposal.id == AgendaItem.proposal_id)
+        .where(*_awaiting())
+        .order_by(Meeting.held_on, AgendaItem.position)
+    )
+
+
+def awaiting_list(user: User) -> list[Awaiting]:
+    """`awaiting_vote` as plain columns: the pages list them on every view."""
+    if not is_board_member(user):
+        return []
+    return [
+        Awaiting(
+            r.id,
+            r.meeting_id,
+            r.number,
+            r.position,
+            display_code(r.proposal_id, r.project_code),
+            r.title,
+            r.deadline,
+        )
+        for r in db.session.execute(_awaiting_columns(), _bound(user))
+    ]
+
+
+def _may_attend_vote() -> ColumnElement[bool]:
     """In SQL, as `votes.absence_refusal` decides it: a written procedure, rules of the
     meeting's date that let absent members vote, or the member recorded present."""
     absent_may_vote = (
@@ -83,7 +174,7 @@ def _may_attend_vote(user: User) -> ColumnElement[bool]:
         select(Attendance.member_id)
         .where(
             Attendance.meeting_id == Meeting.id,
-            Attendance.member_id == user.id,
+            Attendance.member_id == MEMBER,
             Attendance.present.is_(True),
         )
         .exists()
@@ -95,16 +186,33 @@ def _may_attend_vote(user: User) -> ColumnElement[bool]:
     )
 
 
-def open_meetings(user: User) -> list[Meeting]:
-    """Meetings with items still open, for the board, the secretariat and finance."""
+@dataclass(frozen=True)
+class OpenMeeting:
+    id: int
+    number: str
+    kind: str
+    held_on: date
+    deadline: datetime | None
+
+    @property
+    def kind_label(self) -> str:
+        return MeetingKind(self.kind).label
+
+
+def open_meetings(user: User) -> list[OpenMeeting]:
+    """Meetings with items still open, for the board, the secretariat and finance (the
+    columns the dashboard lists)."""
     if not user.has_role(Role.BOARD_MEMBER, Role.SECRETARIAT, Role.FINANCE):
         return []
     with_open_items = select(AgendaItem.meeting_id).where(AgendaItem.status == ItemState.OPEN)
-    return list(
-        db.session.scalars(
-            select(Meeting).where(Meeting.id.in_(with_open_items)).order_by(Meeting.held_on)
-        ).unique()
-    )
+    return [
+        OpenMeeting(*row)
+        for row in db.session.execute(
+            select(Meeting.id, Meeting.number, Meeting.kind, Meeting.held_on, Meeting.deadline)
+            .where(Meeting.id.in_(with_open_items))
+            .order_by(Meeting.held_on)
+        )
+    ]
 
 
 def decisions_for(proposal: Proposal) -> list[Decision]:

@@ -8,16 +8,36 @@ from sqlalchemy import select
 
 from prb.extensions import db
 from prb.models import AgendaItem, Meeting, User, Vote
+from prb.services.board.agenda_page import PageItem
 from prb.services.board.meetings import attendance
 from prb.services.board.members import board_members, recusals
 from prb.services.decision_rule import Tally
 from workflows import VoteChoice
 
 
+@dataclass(frozen=True, slots=True)
+class VoteRow:
+    """A vote as `count_meeting` reads it for the meeting page: the columns counted and
+    shown, and the member (of the meeting's date) who cast it."""
+
+    id: int
+    item_id: int
+    member_id: int
+    choice: str
+    comment: str
+    recorded_by_id: int | None
+    member: User | None
+
+    @property
+    def choice_label(self) -> str:
+        return VoteChoice(self.choice).label
+
+
 @dataclass
 class ItemCount:
     tally: Tally
-    votes: list[Vote]
+    # Vote rows when closing an item; VoteRow when counting a whole meeting for its page.
+    votes: list[Vote] | list[VoteRow]
     recused: dict[int, str]  # member id → reason
     members: list[User]
     chair_vote: VoteChoice | None = None
@@ -36,7 +56,7 @@ def count(
     item: AgendaItem,
     *,
     members: list[User] | None = None,
-    votes: list[Vote] | None = None,
+    votes: list[Vote] | list[VoteRow] | None = None,
     present: dict[int, bool] | None = None,
 ) -> ItemCount:
     """The item's tally, against the members of the meeting's date. A page showing many
@@ -77,16 +97,32 @@ def count(
     )
 
 
-def count_meeting(meeting: Meeting) -> dict[int, ItemCount]:
-    """Every item's tally, in a fixed number of queries whatever the size of the agenda."""
-    members = board_members(on=meeting.held_on)
-    present = attendance(meeting)
-    votes: dict[int, list[Vote]] = {item.id: [] for item in meeting.items}
-    for vote in db.session.scalars(
-        select(Vote).join(AgendaItem).where(AgendaItem.meeting_id == meeting.id).order_by(Vote.id)
+def count_meeting(
+    meeting: Meeting,
+    *,
+    items: list[AgendaItem] | list[PageItem] | None = None,
+    members: list[User] | None = None,
+    present: dict[int, bool] | None = None,
+) -> dict[int, ItemCount]:
+    """Every item's tally, in a fixed number of queries whatever the size of the agenda.
+    `items` (the meeting's, as its page reads them), `members` (of the meeting's date) and
+    `present` (its attendance): when the caller has them already."""
+    items = meeting.items if items is None else items
+    members = board_members(on=meeting.held_on) if members is None else members
+    present = attendance(meeting) if present is None else present
+    by_id = {m.id: m for m in members}
+    votes: dict[int, list[VoteRow]] = {item.id: [] for item in items}
+    # Plain columns: the page counts and shows votes, it changes none.
+    for row in db.session.execute(
+        select(
+            Vote.id, Vote.item_id, Vote.member_id, Vote.choice, Vote.comment, Vote.recorded_by_id
+        )
+        .join(AgendaItem)
+        .where(AgendaItem.meeting_id == meeting.id)
+        .order_by(Vote.id)
     ):
-        votes[vote.item_id].append(vote)
+        votes[row.item_id].append(VoteRow(*row, member=by_id.get(row.member_id)))
     return {
-        item.id: count(item, members=members, votes=votes[item.id], present=present)
-        for item in meeting.items
+        item.id: count(item, members=members, votes=votes[item.id], present=present)  # type: ignore[arg-type]
+        for item in items
     }

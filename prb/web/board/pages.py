@@ -1,0 +1,302 @@
+"""The Board's pages: the meetings list, scheduling a meeting, and a meeting's page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from prb.services import board as service
+from prb.services import minutes
+from prb.services.board.meetings import meeting_is_open
+from prb.services.errors import Conflict, Invalid
+from prb.web.access import roles_required
+from prb.web.board import VIEWERS, bp
+from prb.web.declare import reads_form
+from prb.web.forms import (
+    AgendaForm,
+    AttendanceForm,
+    CloseItemForm,
+    ConflictForm,
+    CorrectMeetingForm,
+    ExtensionAgendaForm,
+    MarkPresentForm,
+    MeetingForm,
+    MinutesForm,
+    RecordConflictForm,
+    RecordVoteForm,
+    VoteForm,
+    options,
+    show_errors,
+)
+from prb.web.minutes_forms import minutes_form
+from workflows import MeetingKind, Role, VoteChoice
+
+
+@bp.route("/")
+@roles_required(*VIEWERS)
+def index():  # type: ignore[no-untyped-def]
+    return render_template(
+        "board/index.html",
+        meetings=service.list_meetings(current_user),
+        awaiting=service.awaiting_list(current_user),
+    )
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@reads_form(MeetingForm)
+@roles_required(Role.SECRETARIAT)
+def new_meeting():  # type: ignore[no-untyped-def]
+    form = MeetingForm()
+    form.kind.choices = options((k.value, k.label) for k in MeetingKind)
+    # The chair is one of the members of the meeting's date (today's until a date is given).
+    form.chair_id.choices = options(
+        [("", "— the Board chair of that date —")]
+        + [(m.id, m.name) for m in service.board_members(on=form.held_on.data)]
+    )
+    form.deadline.description = (
+        "Written procedure only: voting closes at this time (UTC). Leave it empty for the "
+        f"rules' default period ({service.written_procedure_days()} days from the date); "
+        "for one that already took place, give the time voting closed."
+    )
+    if request.method == "GET":
+        form.number.data = service.suggested_number()
+    status = 200
+    if form.validate_on_submit():
+        deadline = form.deadline.data.replace(tzinfo=UTC) if form.deadline.data else None
+        try:
+            meeting = service.schedule_meeting(
+                current_user,
+                service.MeetingInput(
+                    number=form.number.data or "",
+                    kind=form.kind.data or "",
+                    held_on=form.held_on.data,
+                    place=form.place.data or "",
+                    chair_id=form.chair_id.data,
+                    deadline=deadline,
+                    recorded_after=bool(form.recorded_after.data),
+                ),
+                once=form.once.data,
+            )
+        except Invalid as exc:
+            show_errors(form, exc)
+            status = 422
+        except Conflict as exc:
+            flash(exc.message, "error")
+            form.once.renew()
+            status = 409
+        else:
+            next_step = (
+                "Now add its agenda, then enter its record."
+                if meeting.recorded_after
+                else "Now add its agenda."
+            )
+            flash(f"{meeting.kind_label} {meeting.number} scheduled. {next_step}", "success")
+            return redirect(url_for(".meeting", meeting_id=meeting.id))
+    elif request.method == "POST":
+        flash("The meeting was not scheduled: please correct the fields marked.", "error")
+        status = 422
+    return render_template("board/meeting_form.html", form=form), status
+
+
+@bp.route("/meetings/<int:meeting_id>")
+@roles_required(*VIEWERS)
+def meeting(  # type: ignore[no-untyped-def]
+    meeting_id: int, status: int = 200, minutes_input: MinutesForm | None = None
+):
+    m, items = service.meeting_page(current_user, meeting_id)
+    secretariat = current_user.has_role(Role.SECRETARIAT)
+    members = service.board_members(on=m.held_on)
+    present = service.attendance(m)
+    counts = service.count_meeting(m, items=items, members=members, present=present)
+    # Votes are cast by the members of the meeting's date; for a meeting entered after the
+    # fact, the secretariat enters them instead.
+    seated = current_user.id in {u.id for u in members}
+    is_member = (
+        current_user.has_role(Role.BOARD_MEMBER)
+        and current_user.active
+        and seated
+        and not m.recorded_after
+    )
+    absence = service.absence_refusal(m, current_user) if is_member else None
+    # A GET never writes: an item of a written procedure past its deadline stays open until
+    # the worker or `prb board close-due` closes it; meanwhile the page says so and offers
+    # no vote (the vote would be refused).
+    voting_over = not meeting_is_open(m)
+    # Final minutes or a cancellation freeze the record; a closed item freezes the facts.
+    cancelled = service.cancellation(m)
+    # The versions are read (as ORM rows) only for a meeting whose minutes are final.
+    final = service.is_final(m)
+    stored_minutes = minutes.versions(m) if final else []
+    # `has_closed_item`, from the items read for the page.
+    frozen = final or cancelled is not None
+    minuted = any(item.status in minutes.MINUTED for item in items)
+    facts_open = secretariat and not frozen and not minuted
+    recording = secretariat and m.recorded_after and not frozen
+    rows = []
+    # One form of each kind serves every item: their labels, and the values formatted as
+    # the fields format them. A WTForms form built and rendered per item was most of the
+    # page's time; the template writes the same inputs as plain HTML, and the POST side
+    # still validates them with VoteForm and CloseItemForm.
+    close_form = CloseItemForm(formdata=None) if secretariat else None
+    for item in items:
+        counted = counts[item.id]
+        mine = next((v for v in counted.votes if v.member_id == current_user.id), None)
+        rows.append(
+            {
+                "item": item,
+                "count": counted,
+                # What the Board considered (and, once closed, the votes as recorded then).
+                "considered": service.considered(item),
+                # Members see others' votes only once the item is closed.
+                "show_votes": secretariat or not item.is_open,
+                "my_vote": mine,
+                "my_recusal": counted.recused.get(current_user.id) if is_member else None,
+                "awaiting_close": item.is_open and voting_over,
+                "can_vote": is_member
+                and item.is_open
+                and not voting_over
+                and current_user.id not in counted.recused
+                and absence is None,
+                "close": _close_values(close_form, item)
+                if close_form is not None and item.is_open
+                else None,
+                "code_to_type": item.extension_id is None
+                and secretariat
+                and item.is_open
+                and service.code_to_type(item.proposal),
+                "record_forms": _record_forms(counted) if recording and item.is_open else None,
+                # Only an item no one has voted on can be taken off the agenda.
+                "can_withdraw": secretariat and not frozen and item.is_open and not counted.votes,
+            }
+        )
+    # The vote form's label and the conflict form's one-time token: for a member who votes.
+    voting = any(row["can_vote"] for row in rows)
+    vote_form = VoteForm(formdata=None) if voting else None
+    conflict_form = ConflictForm(formdata=None) if voting else None
+    agenda_form = extension_form = None
+    if secretariat and not frozen:
+        agenda_form = AgendaForm(formdata=None)
+        agenda_form.proposal_id.choices = options(service.agenda_choices())
+        extension_form = ExtensionAgendaForm(formdata=None)
+        extension_form.extension_id.choices = options(service.extension_choices())
+    attendance_form = present_form = None
+    if secretariat and not m.is_written_procedure and not frozen:
+        attendance_form = AttendanceForm(formdata=None)
+        attendance_form.present.choices = options((u.id, u.name) for u in members)
+        attendance_form.present.data = [uid for uid, here in present.items() if here]
+        joining = [(u.id, u.name) for u in members if not present.get(u.id)]
+        if joining:
+            present_form = MarkPresentForm(formdata=None)
+            present_form.member_id.choices = options(joining)
+    return (
+        render_template(
+            "board/meeting.html",
+            meeting=m,
+            rows=rows,
+            secretariat=secretariat,
+            vote_form=vote_form,
+            vote_choices=VOTE_CHOICES,
+            item_url=_ItemUrls(),
+            close_form=close_form,
+            agenda_form=agenda_form,
+            extension_form=extension_form,
+            attendance_form=attendance_form,
+            present_form=present_form,
+            correct_form=_correct_form(m, members) if facts_open else None,
+            # Cancelling withdraws every item: none may have closed or have a vote.
+            can_cancel=facts_open
+            and not any(r["item"].is_open and not r["can_withdraw"] for r in rows),
+            final=final,
+            cancelled=cancelled,
+            members=members,
+            present=present,
+            absence=absence,
+            conflict_form=conflict_form,
+            minutes_versions=stored_minutes,
+            corrected=minutes.corrected_facts(stored_minutes),
+            minutes_form=(minutes_input or minutes_form(m, stored=stored_minutes))
+            if secretariat and not cancelled
+            else None,
+            all_closed=all(not item.is_open for item in items),
+            minuted=minuted,
+        ),
+        status,
+    )
+
+
+# The correction's fields sit on the meeting page beside others: their own names and ids.
+CORRECT = "correct"
+
+
+def _correct_form(m, members) -> CorrectMeetingForm:  # type: ignore[no-untyped-def]
+    form = CorrectMeetingForm(formdata=None, prefix=CORRECT)
+    form.number.data, form.held_on.data, form.place.data = m.number, m.held_on, m.place
+    form.chair_id.choices = options((u.id, u.name) for u in members)
+    form.chair_id.data = m.chair_id
+    return form
+
+
+def _record_forms(counted) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The secretariat's forms to enter a past meeting's votes and conflicts on an item."""
+    voters = [(u.id, u.name) for u in counted.members if u.id not in counted.recused]
+    vote_form = RecordVoteForm(formdata=None)
+    vote_form.member_id.choices = options(voters)
+    vote_form.choice.choices = options((c.value, c.label) for c in VoteChoice)
+    conflict_form = RecordConflictForm(formdata=None)
+    conflict_form.member_id.choices = options(voters)
+    return {"vote": vote_form, "conflict": conflict_form}
+
+
+# An id no record has (the database's integer keys stop below it), built into an address to
+# stand for the id of each item in turn.
+PLACEHOLDER = 2**31 - 1
+
+
+def _address(endpoint: str, key: str) -> Callable[[int], str]:
+    """`url_for(endpoint, key=id)` for many ids: the address built once, around a placeholder
+    id. Building each address anew (twenty items, four to seven links each) was a third of
+    the page's rendering."""
+    head, _, tail = url_for(endpoint, **{key: PLACEHOLDER}).partition(str(PLACEHOLDER))
+    return lambda record_id: f"{head}{int(record_id)}{tail}"
+
+
+class _ItemUrls:
+    """The addresses of each item's links and forms, built when first asked for."""
+
+    ENDPOINTS = {
+        "proposal": ("proposals.show", "proposal_id"),
+        "vote": ("board.vote", "item_id"),
+        "conflict": ("board.conflict", "item_id"),
+        "withdraw": ("board.withdraw", "item_id"),
+        "close": ("board.close", "item_id"),
+        "record_vote": ("board.record_vote", "item_id"),
+        "record_conflict": ("board.record_conflict", "item_id"),
+    }
+
+    def __getattr__(self, name: str) -> Callable[[int], str]:
+        if name not in self.ENDPOINTS:
+            raise AttributeError(name)
+        build = _address(*self.ENDPOINTS[name])
+        setattr(self, name, build)
+        return build
+
+
+# The choices of a vote, in the order the vote forms list them.
+VOTE_CHOICES = [(c.value, c.label) for c in VoteChoice]
+
+
+def _close_values(form: CloseItemForm, item) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The terms put to the vote on `item`, as the close form's fields write them."""
+    form.budget.data = item.proposed_budget
+    form.duration_months.data = item.proposed_duration_months
+    form.start.data = item.proposed_start
+    form.conditions.data = item.conditions
+    return {
+        "budget": form.budget._value(),
+        "duration_months": form.duration_months._value(),
+        "start": form.start._value(),
+        "conditions": form.conditions._value(),
+    }
