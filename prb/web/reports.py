@@ -64,10 +64,23 @@ def _query() -> dict[str, str]:
 @roles_required(*portfolio.VIEWERS)
 def portfolio_page():  # type: ignore[no-untyped-def]
     form, chosen = _selection()
-    data = portfolio.build(chosen, page_number())
+    # Each table pages on its own (`page`, `pending_page`); its pager keeps the other's.
+    data = portfolio.build(chosen, page_number(), page_number("pending_page"))
     status = 422 if form.as_at.errors else 200
     query = _query() if status == 200 else {k: v for k, v in _query().items() if k != "as_at"}
-    return render_template("reports/portfolio.html", form=form, o=data, query=query), status
+    return render_template(
+        "reports/portfolio.html",
+        form=form,
+        o=data,
+        query=query,
+        listed_query=_also(query, pending_page=data.pending_page),
+        pending_query=_also(query, page=data.listed_page),
+    ), status
+
+
+def _also(query: dict[str, str], **pages: portfolio.Page | None) -> dict[str, object]:
+    """The query with the other table's page, when past its first."""
+    return {**query, **{name: p.page for name, p in pages.items() if p and p.page > 1}}
 
 
 def _exported() -> portfolio.Selection:
