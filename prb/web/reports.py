@@ -20,6 +20,7 @@ from prb.web.fields import CalendarDateField, Form, YearField, _int_or_none
 from prb.web.finance import csv_response
 from prb.web.forms import MinutesForm, PortfolioForm, options, require_valid
 from prb.web.minutes_forms import minutes_form, wanted_facts
+from prb.web.links import per_id
 from prb.web.params import page_number
 from workflows import Role
 
@@ -74,6 +75,7 @@ def portfolio_page():  # type: ignore[no-untyped-def]
         o=data,
         query=query,
         listed_query=_also(query, pending_page=data.pending_page),
+        proposal_link=per_id("proposals.show", "proposal_id"),
         pending_query=_also(query, page=data.listed_page),
     ), status
 
