@@ -19,8 +19,8 @@ from prb.web.declare import reads_form
 from prb.web.fields import CalendarDateField, Form, YearField, _int_or_none
 from prb.web.finance import csv_response
 from prb.web.forms import MinutesForm, PortfolioForm, options, require_valid
-from prb.web.minutes_forms import minutes_form, wanted_facts
 from prb.web.links import per_id
+from prb.web.minutes_forms import minutes_form, wanted_facts
 from prb.web.params import page_number
 from workflows import Role
 
