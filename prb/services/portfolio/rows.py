@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache, lru_cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import aliased
 
 from prb.extensions import db
@@ -21,6 +23,10 @@ from workflows import PROPOSAL
 
 # Under the databases' limits on bound parameters.
 CHUNK = 5000
+
+# Pure (dates in, a number out) and counted month by month: most extended projects share
+# their periods' starts and ends, so a bounded memo spares the count on most rows.
+_months_between = lru_cache(maxsize=4096)(months_between)
 
 
 def long_date(day: date) -> str:
@@ -86,7 +92,7 @@ class OverviewRow:
         the reporting note in force then, else the note the proposal was submitted with."""
         p, s = self.proposal, self.state
         if s.extended and s.period_start and s.period_end:
-            months = months_between(s.period_start, s.period_end)
+            months = _months_between(s.period_start, s.period_end)
             return (
                 f"{months} months ({long_date(s.period_start)}–{long_date(s.period_end)}, "
                 f"extended from {p.duration_months} months)"
@@ -100,23 +106,49 @@ class OverviewRow:
         return PROPOSAL.label(self.state.status) if self.state.status else ""
 
 
-def projects_by_id(ids: Sequence[int], as_at: date) -> dict[int, tuple[Project, Note | None]]:
-    """The printed columns of these projects and the note in force on `as_at` of each: one
-    query per chunk. The note is the latest effective on or before the day; of two from the
-    same day, the one recorded last (`reporting_notes.in_force`, in SQL)."""
+@cache
+def _statement() -> Select[tuple[Any, ...]]:
+    """The query of `projects_by_id`, built once per process (building it cost more than
+    running it): the ids and the day are bound parameters."""
     note = aliased(ReportingNote)
     latest = aliased(ReportingNote)
     in_force = (
         select(latest.id)
-        .where(latest.proposal_id == Proposal.id, latest.effective_on <= as_at)
+        .where(latest.proposal_id == Proposal.id, latest.effective_on <= bindparam("as_at"))
         .order_by(latest.effective_on.desc(), latest.id.desc())
         .limit(1)
         .correlate(Proposal)
         .scalar_subquery()
     )
+    return (
+        select(
+            Proposal.id,
+            Proposal.project_code,
+            Proposal.title,
+            Proposal.objective,
+            Proposal.scope,
+            Proposal.scope_detail,
+            Proposal.results_alignment,
+            Proposal.duration_months,
+            Proposal.duration_note,
+            WorkingGroup.name,
+            note.id,
+            note.duration_note,
+            note.period_text,
+        )
+        .join(WorkingGroup, WorkingGroup.id == Proposal.working_group_id)
+        .outerjoin(note, note.id == in_force)
+        .where(Proposal.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+def projects_by_id(ids: Sequence[int], as_at: date) -> dict[int, tuple[Project, Note | None]]:
+    """The printed columns of these projects and the note in force on `as_at` of each: one
+    query per chunk. The note is the latest effective on or before the day; of two from the
+    same day, the one recorded last (`reporting_notes.in_force`, in SQL)."""
     found: dict[int, tuple[Project, Note | None]] = {}
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+        chunk = list(ids[start : start + CHUNK])
         for (
             pid,
             code,
@@ -131,26 +163,7 @@ def projects_by_id(ids: Sequence[int], as_at: date) -> dict[int, tuple[Project, 
             note_id,
             note_duration,
             note_period,
-        ) in db.session.execute(
-            select(
-                Proposal.id,
-                Proposal.project_code,
-                Proposal.title,
-                Proposal.objective,
-                Proposal.scope,
-                Proposal.scope_detail,
-                Proposal.results_alignment,
-                Proposal.duration_months,
-                Proposal.duration_note,
-                WorkingGroup.name,
-                note.id,
-                note.duration_note,
-                note.period_text,
-            )
-            .join(WorkingGroup, WorkingGroup.id == Proposal.working_group_id)
-            .outerjoin(note, note.id == in_force)
-            .where(Proposal.id.in_(chunk))
-        ):
+        ) in db.session.execute(_statement(), {"ids": chunk, "as_at": as_at}):
             project = Project(
                 pid,
                 code,
