@@ -261,52 +261,11 @@ def totals(actor: User, flt: Filter, by: str) -> list[Totals]:
 
 
 def both_totals(actor: User, flt: Filter) -> tuple[list[Totals], list[Totals], int]:
-    """`totals` per programme and per working group, and the number of projects, from one
-    read of the running totals (a row per programme and working group: a few dozen whatever
-    the size of the portfolio) where the page made three. Each list in its label's order,
-    as the database collates it (`dense_rank`), as `totals` orders them."""
-    require_role(
-        actor, Role.FINANCE, Role.SECRETARIAT, Role.BOARD_MEMBER, action="see finance totals"
-    )
-    t = PortfolioTotals
-    conditions = []
-    if flt.programme_id:
-        conditions.append(t.programme_id == flt.programme_id)
-    if flt.working_group_id:
-        conditions.append(t.working_group_id == flt.working_group_id)
-    found = db.session.execute(
-        select(
-            FundingProgramme.code,
-            func.dense_rank().over(order_by=FundingProgramme.code),
-            WorkingGroup.name,
-            func.dense_rank().over(order_by=WorkingGroup.name),
-            t.projects,
-            t.approved,
-            t.committed,
-            t.disbursed,
-            t.returned,
-        )
-        .join(FundingProgramme, FundingProgramme.id == t.programme_id)
-        .join(WorkingGroup, WorkingGroup.id == t.working_group_id)
-        .where(*conditions)
-    ).all()
-    sums: dict[tuple[int, int, str], list[Decimal]] = {}
-    for code, code_rank, name, name_rank, *values in found:
-        for key in ((0, code_rank, code), (1, name_rank, name)):
-            into = sums.setdefault(key, [ZERO] * 5)
-            for i, value in enumerate(values):
-                into[i] += value or 0
-    # (0: by programme, 1: by working group; its rank; its label) → its sums, in order.
-    ordered = sorted((key, v) for key, v in sums.items() if v[0] > 0)
-    by_programme, by_group = (
-        [
-            Totals(label, int(n), *(money(x) for x in rest))
-            for (kind, _, label), (n, *rest) in ordered
-            if kind == which
-        ]
-        for which in (0, 1)
-    )
-    return by_programme, by_group, sum(x.projects for x in by_programme)
+    """`totals` per programme and per working group, and the number of projects: the
+    programmes' totals count them, so the page needs no count of its own. (One statement
+    for both groupings, a union or window functions, measured slower than these two.)"""
+    by_programme = totals(actor, flt, "programme")
+    return by_programme, totals(actor, flt, "group"), sum(x.projects for x in by_programme)
 
 
 def envelopes(actor: User, flt: Filter) -> list[Envelope]:
