@@ -39,6 +39,7 @@ from prb.web.forms import (
     require_valid,
     show_errors,
 )
+from prb.web.finance_rows import project_rows
 from prb.web.links import per_id
 from prb.web.params import page_number
 from workflows import EXTENSION, Role
@@ -82,7 +83,7 @@ def index():  # type: ignore[no-untyped-def]
         page=max(1, min(page, max(1, -(-total // per_page)))),
         pages=max(1, -(-total // per_page)),
         query=query,
-        project_link=per_id("finance.project", "proposal_id"),
+        project_rows=project_rows(rows, per_id("finance.project", "proposal_id")),
         by_programme=by_programme,
         by_group=by_group,
         envelopes=dashboard.envelopes(current_user, flt),

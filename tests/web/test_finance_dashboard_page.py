@@ -95,3 +95,15 @@ def test_each_row_links_its_project_and_flags_it(client, world, app) -> None:
     assert rows["UNCCT-2017-73-a"][3] == "Approved" and rows["UNCCT-2017-73-a"][5] == (
         "USD 60,000.00"
     )
+
+
+def test_every_value_of_a_row_is_escaped(client, world) -> None:
+    hostile = "<script>alert(\"x\")</script> & 'q'"
+    factories.project(world, code="UNCCT-2017-73-<b>", title=hostile, budget=D("10.00"))
+    world.group_a.short_name = "<i>BMLE</i>"
+    db.session.commit()
+    sign_in(client, world.finance)
+    html = client.get("/finance/").get_data(as_text=True)
+    assert "<script>" not in html and "<b>" not in html and "<i>BMLE" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#39;q&#39;" in html
+    assert "UNCCT-2017-73-&lt;b&gt;" in html and "&lt;i&gt;BMLE&lt;/i&gt;" in html
