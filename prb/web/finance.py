@@ -27,6 +27,7 @@ from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.spreadsheet import safe_cell
 from prb.web.access import roles_required
 from prb.web.declare import reads_form
+from prb.web.finance_rows import project_rows
 from prb.web.forms import (
     DashboardFilterForm,
     EntryForm,
@@ -39,7 +40,6 @@ from prb.web.forms import (
     require_valid,
     show_errors,
 )
-from prb.web.finance_rows import project_rows
 from prb.web.links import per_id
 from prb.web.params import page_number
 from workflows import EXTENSION, Role
