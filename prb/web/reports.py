@@ -14,6 +14,7 @@ from prb.services import proposals as proposal_service
 from prb.services.errors import Conflict, Invalid
 from prb.services.jobs import reports as report_jobs
 from prb.services.jobs.reports import Plan
+from prb.web import portfolio_rows
 from prb.web.access import roles_required
 from prb.web.declare import reads_form
 from prb.web.fields import CalendarDateField, Form, YearField, _int_or_none
@@ -69,13 +70,15 @@ def portfolio_page():  # type: ignore[no-untyped-def]
     data = portfolio.build(chosen, page_number(), page_number("pending_page"))
     status = 422 if form.as_at.errors else 200
     query = _query() if status == 200 else {k: v for k, v in _query().items() if k != "as_at"}
+    link = per_id("proposals.show", "proposal_id")
     return render_template(
         "reports/portfolio.html",
         form=form,
         o=data,
         query=query,
         listed_query=_also(query, pending_page=data.pending_page),
-        proposal_link=per_id("proposals.show", "proposal_id"),
+        listed_rows=portfolio_rows.overview_rows(data.rows, link),
+        pending_rows=portfolio_rows.overview_rows(data.pending, link),
         pending_query=_also(query, page=data.listed_page),
     ), status
 

@@ -156,3 +156,25 @@ def test_of_two_notes_from_the_same_day_the_one_recorded_last_is_in_force(world)
         assert [r.duration for r in data.rows] == [f"12 months ({expected})"]
     before = portfolio.overview(world.board_undp, None, 2018, as_at=date(2018, 2, 28))
     assert [r.duration for r in before.rows] == ["12 months"]
+
+
+def test_every_value_of_a_row_is_escaped(client, world) -> None:
+    hostile = "<script>alert(\"x\")</script> & 'q'"
+    factories.project(
+        world,
+        status=S.ONGOING,
+        code="UNCCT-2018-<b>",
+        start=date(2018, 2, 1),
+        title=hostile,
+        objective="<u>objective</u>",
+        scope_detail="<i>detail</i>",
+        results_alignment="<s>aligned</s>",
+    )
+    db.session.commit()
+    sign_in(client, world.board_undp)
+    html = client.get(PAGE).text
+    for raw in ("<script>", "<b>", "<u>", "<i>", "<s>"):
+        assert raw not in html, raw
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#39;q&#39;" in html
+    for shown in ("UNCCT-2018-&lt;b&gt;", "&lt;u&gt;objective", "(&lt;i&gt;detail", "&lt;s&gt;al"):
+        assert shown in html, shown
