@@ -27,7 +27,7 @@ from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.spreadsheet import safe_cell
 from prb.web.access import roles_required
 from prb.web.declare import reads_form
-from prb.web.finance_rows import project_rows
+from prb.web.finance_rows import project_rows, totals_rows
 from prb.web.forms import (
     DashboardFilterForm,
     EntryForm,
@@ -84,6 +84,7 @@ def index():  # type: ignore[no-untyped-def]
         pages=max(1, -(-total // per_page)),
         query=query,
         project_rows=project_rows(rows, per_id("finance.project", "proposal_id")),
+        totals_rows=totals_rows,
         by_programme=by_programme,
         by_group=by_group,
         envelopes=dashboard.envelopes(current_user, flt),

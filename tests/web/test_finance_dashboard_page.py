@@ -77,6 +77,14 @@ def test_the_page_shows_the_services_totals_in_their_order(client, world) -> Non
     filtered = client.get(f"/finance/?programme_id={world.programme.id}").get_data(as_text=True)
     assert "Projects (2)" in filtered
     assert [r[0] for r in _table(filtered, "Totals per programme")] == [world.programme.code]
+    empty = FundingProgramme(
+        code="ZZZ-2030", title="Empty", start_year=2030, end_year=2034, envelope=D("1.00")
+    )
+    db.session.add(empty)
+    db.session.commit()
+    none = client.get(f"/finance/?programme_id={empty.id}").get_data(as_text=True)
+    for heading in ("Totals per programme", "Totals per working group"):
+        assert _table(none, heading) == [["No projects."]], heading
 
 
 def test_each_row_links_its_project_and_flags_it(client, world, app) -> None:
@@ -101,9 +109,11 @@ def test_every_value_of_a_row_is_escaped(client, world) -> None:
     hostile = "<script>alert(\"x\")</script> & 'q'"
     factories.project(world, code="UNCCT-2017-73-<b>", title=hostile, budget=D("10.00"))
     world.group_a.short_name = "<i>BMLE</i>"
+    world.group_a.name = "<em>Border</em> & more"
     db.session.commit()
     sign_in(client, world.finance)
     html = client.get("/finance/").get_data(as_text=True)
     assert "<script>" not in html and "<b>" not in html and "<i>BMLE" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#39;q&#39;" in html
     assert "UNCCT-2017-73-&lt;b&gt;" in html and "&lt;i&gt;BMLE&lt;/i&gt;" in html
+    assert "<td>&lt;em&gt;Border&lt;/em&gt; &amp; more</td>" in html  # the group's totals
