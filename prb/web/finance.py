@@ -27,6 +27,7 @@ from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.spreadsheet import safe_cell
 from prb.web.access import roles_required
 from prb.web.declare import reads_form
+from prb.web.finance_rows import project_rows, totals_rows
 from prb.web.forms import (
     DashboardFilterForm,
     EntryForm,
@@ -39,6 +40,7 @@ from prb.web.forms import (
     require_valid,
     show_errors,
 )
+from prb.web.links import per_id
 from prb.web.params import page_number
 from workflows import EXTENSION, Role
 
@@ -65,10 +67,13 @@ def _filter() -> tuple[DashboardFilterForm, dashboard.Filter]:
 def index():  # type: ignore[no-untyped-def]
     form, flt = _filter()
     page = page_number()
-    rows, total = ([], 0)
+    rows: list[dashboard.DashboardRow] = []
     per_page = 50
+    by_programme, by_group, total = dashboard.both_totals(current_user, flt)
     if dashboard.may_see_project_rows(current_user):
-        rows, total = dashboard.rows(current_user, flt, page=page, per_page=per_page)
+        rows, total = dashboard.rows(current_user, flt, page=page, per_page=per_page, total=total)
+    else:
+        total = 0  # as before: the count is of the rows this person may see
     query = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "finance/index.html",
@@ -78,8 +83,10 @@ def index():  # type: ignore[no-untyped-def]
         page=max(1, min(page, max(1, -(-total // per_page)))),
         pages=max(1, -(-total // per_page)),
         query=query,
-        by_programme=dashboard.totals(current_user, flt, "programme"),
-        by_group=dashboard.totals(current_user, flt, "group"),
+        project_rows=project_rows(rows, per_id("finance.project", "proposal_id")),
+        totals_rows=totals_rows,
+        by_programme=by_programme,
+        by_group=by_group,
         envelopes=dashboard.envelopes(current_user, flt),
         pending_reviews=extensions.pending_review() if current_user.has_role(Role.FINANCE) else [],
     )

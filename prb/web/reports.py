@@ -14,11 +14,13 @@ from prb.services import proposals as proposal_service
 from prb.services.errors import Conflict, Invalid
 from prb.services.jobs import reports as report_jobs
 from prb.services.jobs.reports import Plan
+from prb.web import portfolio_rows
 from prb.web.access import roles_required
 from prb.web.declare import reads_form
 from prb.web.fields import CalendarDateField, Form, YearField, _int_or_none
 from prb.web.finance import csv_response
 from prb.web.forms import MinutesForm, PortfolioForm, options, require_valid
+from prb.web.links import per_id
 from prb.web.minutes_forms import minutes_form, wanted_facts
 from prb.web.params import page_number
 from workflows import Role
@@ -64,10 +66,26 @@ def _query() -> dict[str, str]:
 @roles_required(*portfolio.VIEWERS)
 def portfolio_page():  # type: ignore[no-untyped-def]
     form, chosen = _selection()
-    data = portfolio.build(chosen, page_number())
+    # Each table pages on its own (`page`, `pending_page`); its pager keeps the other's.
+    data = portfolio.build(chosen, page_number(), page_number("pending_page"))
     status = 422 if form.as_at.errors else 200
     query = _query() if status == 200 else {k: v for k, v in _query().items() if k != "as_at"}
-    return render_template("reports/portfolio.html", form=form, o=data, query=query), status
+    link = per_id("proposals.show", "proposal_id")
+    return render_template(
+        "reports/portfolio.html",
+        form=form,
+        o=data,
+        query=query,
+        listed_query=_also(query, pending_page=data.pending_page),
+        listed_rows=portfolio_rows.overview_rows(data.rows, link),
+        pending_rows=portfolio_rows.overview_rows(data.pending, link),
+        pending_query=_also(query, page=data.listed_page),
+    ), status
+
+
+def _also(query: dict[str, str], **pages: portfolio.Page | None) -> dict[str, object]:
+    """The query with the other table's page, when past its first."""
+    return {**query, **{name: p.page for name, p in pages.items() if p and p.page > 1}}
 
 
 def _exported() -> portfolio.Selection:

@@ -14,62 +14,22 @@ from datetime import date
 from flask import current_app
 
 from prb.extensions import db
-from prb.models import FundingProgramme, Proposal, ReportingNote, User, utcnow
+from prb.models import FundingProgramme, User, utcnow
 from prb.services.access import require_role
-from prb.services.calendar import months_between
 from prb.services.errors import Invalid
 from prb.services.pdf import render
 from prb.services.portfolio import as_at as reconstruct
-from prb.services.portfolio.records import data_stamp, project_records, proposals_by_id
-from prb.services.reporting_notes import duration_text, in_force, notes_by_project
-from workflows import PROPOSAL, Role
+from prb.services.portfolio.records import data_stamp, project_records
+from prb.services.portfolio.rows import OverviewRow, long_date, overview_rows, projects_by_id
+from prb.services.proposals import Page
+from workflows import Role
 
 VIEWERS = (Role.BOARD_MEMBER, Role.SECRETARIAT, Role.FINANCE)
-
-
-def long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def title(programme: FundingProgramme | None, year: int, as_at: date) -> str:
     scope = f" — {programme.code}" if programme else ""
     return f"Overview of {year} seed projects{scope}, as at {long_date(as_at)}"
-
-
-@dataclass(frozen=True)
-class OverviewRow:
-    proposal: Proposal
-    state: reconstruct.AsAt
-    # The secretariat's reporting note in force on the as-at date, if any.
-    note: ReportingNote | None = None
-
-    @property
-    def code(self) -> str:
-        return self.proposal.project_code or self.proposal.reference
-
-    @property
-    def heading(self) -> str:
-        """Working group, then the project's title, as Exhibit V prints them."""
-        return f"{self.proposal.working_group.name}: {self.proposal.title}"
-
-    @property
-    def duration(self) -> str:
-        """The original duration, unless an extension was in force on the as-at date; with
-        the reporting note in force then, else the note the proposal was submitted with."""
-        p, s = self.proposal, self.state
-        if s.extended and s.period_start and s.period_end:
-            months = months_between(s.period_start, s.period_end)
-            return (
-                f"{months} months ({long_date(s.period_start)}–{long_date(s.period_end)}, "
-                f"extended from {p.duration_months} months)"
-            )
-        if self.note is not None:
-            return duration_text(p.duration_months, self.note.duration_note, self.note.period_text)
-        return p.duration_text
-
-    @property
-    def status(self) -> str:
-        return PROPOSAL.label(self.state.status) if self.state.status else ""
 
 
 @dataclass(frozen=True)
@@ -79,20 +39,25 @@ class Overview:
     as_at: date
     rows: list[OverviewRow]
     pending: list[OverviewRow]  # approved, not yet initiated on the as-at date
-    page: int = 1
-    has_next: bool = False
+    # The screen's pages of each table and their totals (None: every row, for the PDF and
+    # CSV). The totals count every project selected, not the page.
+    listed_page: Page[OverviewRow] | None = None
+    pending_page: Page[OverviewRow] | None = None
 
     @property
     def title(self) -> str:
         return title(self.programme, self.year, self.as_at)
 
 
-PAGE_SIZE = 50
-MAX_PAGE = 1000
+PAGE_SIZE = 50  # rows of each table on the screen; the PDF and CSV hold every project
 
 
 def default_as_at(year: int, today: date) -> date:
     return min(date(year, 12, 31), today)
+
+
+Records = list[tuple[int, reconstruct.ProjectRecord]]
+Chosen = tuple[Records, Records]
 
 
 @dataclass(frozen=True)
@@ -103,8 +68,8 @@ class Selection:
     programme: FundingProgramme | None
     year: int
     as_at: date
-    listed: list[tuple[int, reconstruct.ProjectRecord]]
-    pending: list[tuple[int, reconstruct.ProjectRecord]]  # approved, not yet initiated
+    listed: Records
+    pending: Records  # approved, not yet initiated
 
     @property
     def size(self) -> int:
@@ -142,14 +107,9 @@ def select_projects(
     return Selection(programme, year, as_at, *chosen)
 
 
-Chosen = tuple[
-    list[tuple[int, reconstruct.ProjectRecord]], list[tuple[int, reconstruct.ProjectRecord]]
-]
-
-
 def _choose(programme_id: int | None, year: int, as_at: date) -> Chosen:
-    listed: list[tuple[int, reconstruct.ProjectRecord]] = []
-    pending: list[tuple[int, reconstruct.ProjectRecord]] = []
+    listed: Records = []
+    pending: Records = []
     for project_id, record in project_records(programme_id):
         place = reconstruct.place_in_overview(record, year, as_at)
         if place == reconstruct.Place.LISTED:
@@ -192,39 +152,38 @@ def selections() -> SelectionCache:
     return cache
 
 
-def build(selection: Selection, page: int | None = None) -> Overview:
-    """The overview's rows in full; `page` pages them for the screen (PDF and CSV take them
-    all). Only the projects shown are loaded."""
-    listed = selection.listed
-    has_next = False
-    if page is not None:
-        page = max(1, min(page, MAX_PAGE))
-        has_next = len(listed) > page * PAGE_SIZE
-        listed = listed[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    shown = [pid for pid, _ in [*listed, *selection.pending]]
-    proposals = proposals_by_id(shown)
-    # The reporting notes of the rows shown, in one query.
-    notes = notes_by_project(shown)
+def _page(chosen: Records, page: int | None) -> tuple[Records, int]:
+    """The projects of `page` (all when None) and the page number within range: past the
+    last page, the last, as the other paged lists do."""
+    if page is None:
+        return chosen, 1
+    page = max(1, min(page, -(-len(chosen) // PAGE_SIZE)))
+    return chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], page
+
+
+def build(
+    selection: Selection, page: int | None = None, pending_page: int | None = None
+) -> Overview:
+    """The overview's rows; `page` and `pending_page` page its two tables for the screen
+    (without either, every row: the PDF and CSV). Only the projects shown are read, as
+    plain columns, in one query (per 5,000 rows); the selection comes from the cache."""
+    paged = page is not None or pending_page is not None
+    listed, listed_at = _page(selection.listed, (page or 1) if paged else None)
+    pending, pending_at = _page(selection.pending, (pending_page or 1) if paged else None)
     as_at = selection.as_at
-    rows, pending = (
-        [
-            OverviewRow(
-                proposals[pid],
-                reconstruct.status_as_at(record, as_at),
-                in_force(notes[pid], as_at),
-            )
-            for pid, record in group
-        ]
-        for group in (listed, selection.pending)
-    )
+    found = projects_by_id([pid for pid, _ in [*listed, *pending]], as_at)
+    rows = overview_rows(listed, found, as_at)
+    pending_rows = overview_rows(pending, found, as_at)
+    if not paged:
+        return Overview(selection.programme, selection.year, as_at, rows, pending_rows)
     return Overview(
         selection.programme,
         selection.year,
         as_at,
         rows,
-        pending,
-        page=page or 1,
-        has_next=has_next,
+        pending_rows,
+        listed_page=Page(rows, len(selection.listed), listed_at, PAGE_SIZE),
+        pending_page=Page(pending_rows, len(selection.pending), pending_at, PAGE_SIZE),
     )
 
 

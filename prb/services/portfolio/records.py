@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import raiseload
 
 from prb.extensions import db
 from prb.models import AuditRecord, Decision, ExtensionRequest, LedgerEntry, Proposal
@@ -40,7 +39,7 @@ def data_stamp() -> tuple[int, ...]:
 def project_records(programme_id: int | None) -> Iterator[tuple[int, ProjectRecord]]:
     """Each project's id and dated record, in the overview's order (code, then id). Plain
     columns, not proposals: the overview reads every project to decide which it lists, and
-    loads in full only those it shows (`proposals_by_id`)."""
+    reads the printed columns of only those it shows (`rows.projects_by_id`)."""
     conditions = [Proposal.project_code.is_not(None)]  # the projects (see finance_dashboard)
     if programme_id is not None:
         conditions.append(Proposal.programme_id == programme_id)
@@ -138,20 +137,3 @@ def project_records(programme_id: int | None) -> Iterator[tuple[int, ProjectReco
                 extensions=tuple(extensions.get(pid, ())),
             ),
         )
-
-
-def proposals_by_id(ids: list[int]) -> dict[int, Proposal]:
-    """The proposals the overview shows, in full, in one query (chunked under the
-    databases' limits on bound parameters)."""
-    found: dict[int, Proposal] = {}
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        found.update(
-            (p.id, p)
-            for p in db.session.scalars(
-                select(Proposal)
-                .options(raiseload(Proposal.implementing_entities))
-                .where(Proposal.id.in_(chunk))
-            ).unique()
-        )
-    return found

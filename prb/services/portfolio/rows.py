@@ -1,0 +1,192 @@
+"""The overview's rows as printed: the few columns of each project shown, with the
+reporting note in force on the as-at date, read as plain values in one query per chunk of
+projects (no ORM objects: the PDF and CSV print every project of a year, the page 50 at a
+time, and building full proposals cost more than the rest of the page)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache, lru_cache
+from typing import Any
+
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import aliased
+
+from prb.extensions import db
+from prb.models import Proposal, ReportingNote, WorkingGroup
+from prb.services.calendar import months_between
+from prb.services.portfolio import as_at as reconstruct
+from prb.services.reporting_notes import duration_text
+from workflows import PROPOSAL
+
+# Under the databases' limits on bound parameters.
+CHUNK = 5000
+
+# Pure (dates in, a number out) and counted month by month: most extended projects share
+# their periods' starts and ends, so a bounded memo spares the count on most rows.
+_months_between = lru_cache(maxsize=4096)(months_between)
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """The columns of a project the overview prints, under the names a proposal gives them
+    (the page, PDF and CSV read `row.proposal.title` and so on)."""
+
+    id: int
+    project_code: str | None
+    title: str
+    objective: str
+    scope: str
+    scope_detail: str
+    results_alignment: str
+    duration_months: int | None
+    duration_note: str
+    working_group: Group
+
+    @property
+    def reference(self) -> str:
+        return f"P-{self.id:05d}"
+
+    @property
+    def duration_text(self) -> str:
+        return duration_text(self.duration_months, self.duration_note)
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """The secretariat's reporting note in force on the as-at date."""
+
+    duration_note: str
+    period_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class OverviewRow:
+    proposal: Project
+    state: reconstruct.AsAt
+    note: Note | None = None
+
+    @property
+    def code(self) -> str:
+        return self.proposal.project_code or self.proposal.reference
+
+    @property
+    def heading(self) -> str:
+        """Working group, then the project's title, as Exhibit V prints them."""
+        return f"{self.proposal.working_group.name}: {self.proposal.title}"
+
+    @property
+    def duration(self) -> str:
+        """The original duration, unless an extension was in force on the as-at date; with
+        the reporting note in force then, else the note the proposal was submitted with."""
+        p, s = self.proposal, self.state
+        if s.extended and s.period_start and s.period_end:
+            months = _months_between(s.period_start, s.period_end)
+            return (
+                f"{months} months ({long_date(s.period_start)}–{long_date(s.period_end)}, "
+                f"extended from {p.duration_months} months)"
+            )
+        if self.note is not None:
+            return duration_text(p.duration_months, self.note.duration_note, self.note.period_text)
+        return p.duration_text
+
+    @property
+    def status(self) -> str:
+        return PROPOSAL.label(self.state.status) if self.state.status else ""
+
+
+@cache
+def _statement() -> Select[tuple[Any, ...]]:
+    """The query of `projects_by_id`, built once per process (building it cost more than
+    running it): the ids and the day are bound parameters."""
+    note = aliased(ReportingNote)
+    latest = aliased(ReportingNote)
+    in_force = (
+        select(latest.id)
+        .where(latest.proposal_id == Proposal.id, latest.effective_on <= bindparam("as_at"))
+        .order_by(latest.effective_on.desc(), latest.id.desc())
+        .limit(1)
+        .correlate(Proposal)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            Proposal.id,
+            Proposal.project_code,
+            Proposal.title,
+            Proposal.objective,
+            Proposal.scope,
+            Proposal.scope_detail,
+            Proposal.results_alignment,
+            Proposal.duration_months,
+            Proposal.duration_note,
+            WorkingGroup.name,
+            note.id,
+            note.duration_note,
+            note.period_text,
+        )
+        .join(WorkingGroup, WorkingGroup.id == Proposal.working_group_id)
+        .outerjoin(note, note.id == in_force)
+        .where(Proposal.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+def projects_by_id(ids: Sequence[int], as_at: date) -> dict[int, tuple[Project, Note | None]]:
+    """The printed columns of these projects and the note in force on `as_at` of each: one
+    query per chunk. The note is the latest effective on or before the day; of two from the
+    same day, the one recorded last (`reporting_notes.in_force`, in SQL)."""
+    found: dict[int, tuple[Project, Note | None]] = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = list(ids[start : start + CHUNK])
+        for (
+            pid,
+            code,
+            title,
+            objective,
+            scope,
+            scope_detail,
+            alignment,
+            months,
+            months_note,
+            group,
+            note_id,
+            note_duration,
+            note_period,
+        ) in db.session.execute(_statement(), {"ids": chunk, "as_at": as_at}):
+            project = Project(
+                pid,
+                code,
+                title,
+                objective,
+                scope,
+                scope_detail,
+                alignment,
+                months,
+                months_note,
+                Group(group),
+            )
+            found[pid] = (project, Note(note_duration, note_period) if note_id else None)
+    return found
+
+
+def overview_rows(
+    chosen: Sequence[tuple[int, reconstruct.ProjectRecord]],
+    found: dict[int, tuple[Project, Note | None]],
+    as_at: date,
+) -> list[OverviewRow]:
+    rows = []
+    for pid, record in chosen:
+        project, note = found[pid]
+        rows.append(OverviewRow(project, reconstruct.status_as_at(record, as_at), note))
+    return rows
