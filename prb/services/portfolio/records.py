@@ -13,27 +13,16 @@ from prb.extensions import db
 from prb.models import AuditRecord, Decision, ExtensionRequest, LedgerEntry, Proposal
 from prb.models.finance import EntryKind
 from prb.services.portfolio.as_at import Extension, ProjectRecord
+from prb.services.stamped import current_stamp
 from workflows import ExtensionState, ProposalState, VoteChoice
 
 
 def data_stamp() -> tuple[int, ...]:
     """A value that changes whenever a committed write changes what `project_records`
-    reads: counts of the append-only records (a row committed late, with a lower id than
-    one already seen, still changes a count, where a maximum id would not) and the sum of
-    the proposals' version counters, which every update of a proposal raises. One query
-    of aggregates over indexes: a few milliseconds at 10,000 projects."""
-    counted = [
-        select(func.count()).select_from(model).scalar_subquery()
-        for model in (Decision, LedgerEntry, ExtensionRequest, AuditRecord)
-    ]
-    row = db.session.execute(
-        select(
-            func.count(Proposal.id),
-            func.coalesce(func.sum(Proposal.version), 0),
-            *counted,
-        )
-    ).one()
-    return tuple(int(v or 0) for v in row)
+    reads: the records' stamp (`prb.models.stamp`), raised by every committed write to the
+    records, read from one row. (Counting the append-only records and summing the
+    proposals' version counters gave the same guarantee at 45 ms a page at 100,000.)"""
+    return (current_stamp(),)
 
 
 def project_records(programme_id: int | None) -> Iterator[tuple[int, ProjectRecord]]:
