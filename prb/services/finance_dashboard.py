@@ -12,6 +12,7 @@ from sqlalchemy.orm import raiseload
 
 from prb.extensions import db
 from prb.models import FundingProgramme, PortfolioTotals, Proposal, User, WorkingGroup, utcnow
+from prb.services import stamped
 from prb.services.access import chairs_group, require_role
 from prb.services.finance import ZERO, Balances, Envelope, balances, money
 from prb.services.finance import envelopes as finance_envelopes
@@ -132,8 +133,18 @@ def rows(
     actor: User, flt: Filter, *, page: int = 1, per_page: int = 50, total: int | None = None
 ) -> tuple[list[DashboardRow], int]:
     """A page of the projects and their number (`total` when the caller read it already,
-    from `both_totals`)."""
+    from `both_totals`). Kept while the records are unchanged, for the day (the flags count
+    days); everyone who may see it sees the same."""
     require_role(actor, Role.FINANCE, Role.SECRETARIAT, action="see every project's finances")
+    today = utcnow().date()
+    return stamped.cache("finance_rows").get_or_make(
+        (flt, page, per_page, total, today), lambda: _rows(flt, page, per_page, total, today)
+    )
+
+
+def _rows(
+    flt: Filter, page: int, per_page: int, total: int | None, today: date
+) -> tuple[list[DashboardRow], int]:
     if total is None:
         # The running totals know how many projects there are: no count over the portfolio.
         counted = select(func.coalesce(func.sum(PortfolioTotals.projects), 0))
@@ -143,7 +154,6 @@ def rows(
             counted = counted.where(PortfolioTotals.working_group_id == flt.working_group_id)
         total = int(db.session.scalar(counted) or 0)
     page = max(1, min(page, max(1, -(-total // per_page))))
-    today = utcnow().date()
     p = Proposal
     found = db.session.execute(
         select(
@@ -264,8 +274,16 @@ def both_totals(actor: User, flt: Filter) -> tuple[list[Totals], list[Totals], i
     """`totals` per programme and per working group, and the number of projects: the
     programmes' totals count them, so the page needs no count of its own. (One statement
     for both groupings, a union or window functions, measured slower than these two.)"""
-    by_programme = totals(actor, flt, "programme")
-    return by_programme, totals(actor, flt, "group"), sum(x.projects for x in by_programme)
+    require_role(
+        actor, Role.FINANCE, Role.SECRETARIAT, Role.BOARD_MEMBER, action="see finance totals"
+    )
+
+    def read() -> tuple[list[Totals], list[Totals], int]:
+        by_programme = totals(actor, flt, "programme")
+        return by_programme, totals(actor, flt, "group"), sum(x.projects for x in by_programme)
+
+    # The same for everyone who may see them: kept while the records are unchanged.
+    return stamped.cache("finance_totals").get_or_make(flt, read)
 
 
 def envelopes(actor: User, flt: Filter) -> list[Envelope]:
