@@ -165,7 +165,10 @@ def stamp_record_writes(engine: Engine) -> None:
 
     @event.listens_for(engine, "rollback")
     def discard(connection: Connection) -> None:
-        connection.info.pop(_RECORDS_CHANGED, None)
+        # A connection lost mid-transaction (the database went away) can no longer be
+        # asked for its info; the next transaction's "begin" forgets the mark anyway.
+        if not connection.invalidated:
+            connection.info.pop(_RECORDS_CHANGED, None)
 
 
 def _no_stamp_table(error: Exception) -> bool:

@@ -132,7 +132,7 @@ def _statement() -> Select[Any]:
     live = aliased(Proposal)
     snapshot_columns = [
         getattr(s, name).label(f"{prefix}_{name}")
-        for prefix, s in (("closed", closed), ("placed", placed))
+        for prefix, s in ((SnapshotStage.CLOSED, closed), (SnapshotStage.PLACED, placed))
         for name in ("id", *_FACTS, "reconstructed", "taken_at")
     ]
     return (
@@ -178,7 +178,8 @@ def _entry(row) -> DecisionEntry:  # type: ignore[no-untyped-def]
 
 
 def _considered(row) -> ConsideredFacts:  # type: ignore[no-untyped-def]
-    for prefix in ("closed", "placed"):
+    # What the Board considered: the closing snapshot, else the one taken when placed.
+    for prefix in (SnapshotStage.CLOSED, SnapshotStage.PLACED):
         if row[f"{prefix}_id"] is not None:
             return ConsideredFacts(
                 **{name: row[f"{prefix}_{name}"] for name in _FACTS},
