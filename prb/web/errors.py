@@ -66,7 +66,7 @@ def register(app: Flask) -> None:
         try:
             db.session.rollback()
         except Exception:  # the connection is gone: nothing to roll back on it
-            db.session.invalidate()
+            db.session().invalidate()
         app.logger.error("database unavailable: %s", exc)
         # Render without the signed-in user: loading her would ask the database again.
         g._login_user = AnonymousUserMixin()
