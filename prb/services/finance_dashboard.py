@@ -13,7 +13,7 @@ from sqlalchemy.orm import raiseload
 from prb.extensions import db
 from prb.models import FundingProgramme, PortfolioTotals, Proposal, User, WorkingGroup, utcnow
 from prb.services import stamped
-from prb.services.access import chairs_group, require_role
+from prb.services.access import require_role
 from prb.services.finance import ZERO, Balances, Envelope, balances, money
 from prb.services.finance import envelopes as finance_envelopes
 from workflows import PROPOSAL, ProposalState, Role
@@ -231,12 +231,16 @@ def all_rows(actor: User, flt: Filter) -> Iterator[ProjectRow]:
     return generate()
 
 
-def totals(actor: User, flt: Filter, by: str) -> list[Totals]:
-    """Totals per programme (`by="programme"`) or per working group, from the running
-    totals: a few rows whatever the size of the portfolio."""
+def _require_totals_reader(actor: User) -> None:
     require_role(
         actor, Role.FINANCE, Role.SECRETARIAT, Role.BOARD_MEMBER, action="see finance totals"
     )
+
+
+def totals(actor: User, flt: Filter, by: str) -> list[Totals]:
+    """Totals per programme (`by="programme"`) or per working group, from the running
+    totals: a few rows whatever the size of the portfolio."""
+    _require_totals_reader(actor)
     t = PortfolioTotals
     if by == "programme":
         key, label = t.programme_id, FundingProgramme.code
@@ -274,9 +278,7 @@ def both_totals(actor: User, flt: Filter) -> tuple[list[Totals], list[Totals], i
     """`totals` per programme and per working group, and the number of projects: the
     programmes' totals count them, so the page needs no count of its own. (One statement
     for both groupings, a union or window functions, measured slower than these two.)"""
-    require_role(
-        actor, Role.FINANCE, Role.SECRETARIAT, Role.BOARD_MEMBER, action="see finance totals"
-    )
+    _require_totals_reader(actor)
 
     def read() -> tuple[list[Totals], list[Totals], int]:
         by_programme = totals(actor, flt, "programme")
@@ -302,16 +304,3 @@ def envelopes(actor: User, flt: Filter) -> list[Envelope]:
 
 def may_see_project_rows(user: User) -> bool:
     return user.has_role(Role.FINANCE, Role.SECRETARIAT)
-
-
-def chair_projects(user: User) -> list[ProjectRow]:
-    """A chair's own projects, read-only."""
-    if not user.chaired_group_ids:
-        return []
-    today = utcnow().date()
-    stmt = _rows_query(Filter()).where(Proposal.working_group_id.in_(user.chaired_group_ids))
-    return [
-        _row(p, today)
-        for p in db.session.scalars(stmt).unique()
-        if chairs_group(user, p.working_group_id)
-    ]

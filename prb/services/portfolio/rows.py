@@ -82,11 +82,6 @@ class OverviewRow:
         return self.proposal.project_code or self.proposal.reference
 
     @property
-    def heading(self) -> str:
-        """Working group, then the project's title, as Exhibit V prints them."""
-        return f"{self.proposal.working_group.name}: {self.proposal.title}"
-
-    @property
     def duration(self) -> str:
         """The original duration, unless an extension was in force on the as-at date; with
         the reporting note in force then, else the note the proposal was submitted with."""
