@@ -1,0 +1,1 @@
+"""Uploaded documents: where their bytes live (`storage`) and what is accepted."""
