@@ -189,7 +189,7 @@ def _manifest(source: Path) -> dict[str, Any] | None:
         try:
             member = archive.getmember(MANIFEST)
         except KeyError:
-            return None
+            raise BackupError(f"{source} is not a PRB backup (it has no {MANIFEST})") from None
         handle = archive.extractfile(member)
         if handle is None:
             raise BackupError(f"{source} is damaged: its {MANIFEST} is not a file")

@@ -165,7 +165,10 @@ def restore_command(source: str, yes: bool) -> None:
 
     store = _file_store()
     if not yes:
-        click.confirm("This replaces everything in the database. Continue?", abort=True)
+        click.confirm(
+            "This replaces everything in the database and puts back the backup's files. Continue?",
+            abort=True,
+        )
     try:
         restored = restore(db.engine, Path(source), store)
     except BackupError as error:

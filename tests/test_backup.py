@@ -254,5 +254,13 @@ def test_a_damaged_backup_is_refused_before_anything_changes(
             assert message in result.output, result.output
             assert probe_exists()
             assert list(store_of(app).keys()) == []
+        # A tar that is not a PRB backup is not taken for an older bare database dump.
+        stranger = tmp_path / "stranger.tar"
+        with tarfile.open(stranger, "w") as archive:
+            archive.addfile(tarfile.TarInfo("notes.txt"), io.BytesIO(b""))
+        result = runner.invoke(args=["restore", str(stranger), "--yes"])
+        assert result.exit_code == 1
+        assert f"{stranger} is not a PRB backup" in result.output
+        assert probe_exists()
         db.session.remove()
         db.engine.dispose()

@@ -43,6 +43,11 @@ def _client(endpoint_url: str | None, region: str | None) -> Any:
         # A service other than AWS (MinIO, a local test server) is reached at one host name:
         # bucket names in the path, not in the host name.
         s3={"addressing_style": "path" if endpoint_url else "auto"},
+        # boto3 >= 1.36 adds a CRC trailer to every upload by default, which several
+        # S3-compatible services refuse; elsewhere checksums are sent only where S3 requires
+        # them (PRB keeps each file's SHA-256 in the database anyway).
+        request_checksum_calculation="when_supported" if endpoint_url is None else "when_required",
+        response_checksum_validation="when_supported" if endpoint_url is None else "when_required",
     )
     return boto3.session.Session().client(
         "s3", endpoint_url=endpoint_url, region_name=region, config=config
