@@ -245,6 +245,10 @@ def test_a_damaged_backup_is_refused_before_anything_changes(
             "file": ({f"files/{first}": b"bit rot"}, f"file {first} does not match its SHA-256"),
             "database": ({manifest["database_member"]: b"bit rot"}, "the database does not match"),
             "manifest": ({MANIFEST: b"{not json"}, "is not JSON"),
+            "kind": (
+                {MANIFEST: json.dumps({**manifest, "database": "oracle"}).encode()},
+                "holds a oracle database and PRB is configured for",
+            ),
         }
         for name, (change, message) in cases.items():
             damaged = tmp_path / f"damaged-{name}.backup"
