@@ -149,7 +149,9 @@ def backup(engine: Engine, target: Path, store: FileStore) -> int:
     digests: dict[str, str] = {}
     try:
         dump_database(engine, dump)
-        with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as archive:
+        # Readable by its owner only: the backup holds every password hash and document.
+        raw = os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+        with raw, tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as archive:
             with open(dump, "rb") as handle:
                 database_digest = _sha256_of(handle)
             archive.add(dump, arcname=database_member, recursive=False)

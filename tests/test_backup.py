@@ -97,6 +97,7 @@ def test_backup_then_restore_after_losing_everything(empty_database: str, tmp_pa
         assert result.exit_code == 0, result.output
         assert "the database and 3 file(s)" in result.output
         assert target.stat().st_size > 0
+        assert target.stat().st_mode & 0o077 == 0, "a backup is for its owner's eyes only"
 
         # everything is lost: the database and the files
         lose_the_database()
