@@ -127,18 +127,29 @@ def worker_command(poll: float, once: bool, nice: int) -> None:
     click.echo(f"PRB worker stopped after {done} job(s).")
 
 
+def _file_store():  # type: ignore[no-untyped-def]
+    from flask import current_app
+
+    from prb.services.files.storage import file_store
+
+    try:
+        return file_store(current_app.config, current_app.instance_path)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+
+
 @click.command("backup")
 @click.argument("target", type=click.Path(dir_okay=False, writable=True))
 @with_appcontext
 def backup_command(target: str) -> None:
-    """Copy the whole database to TARGET (SQLite file, or pg_dump custom format)."""
+    """Copy the whole database and every uploaded file to TARGET (one tar file)."""
     from pathlib import Path
 
     from prb.backup import backup
     from prb.extensions import db
 
-    backup(db.engine, Path(target))
-    click.echo(f"Backup written to {target}")
+    files = backup(db.engine, Path(target), _file_store())
+    click.echo(f"Backup written to {target}: the database and {files} file(s)")
 
 
 @click.command("restore")
@@ -146,16 +157,32 @@ def backup_command(target: str) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @with_appcontext
 def restore_command(source: str, yes: bool) -> None:
-    """Replace the database's content with the backup SOURCE."""
+    """Put back the files of the backup SOURCE and replace the database's content with it."""
     from pathlib import Path
 
-    from prb.backup import restore
+    from prb.backup import BackupError, restore
     from prb.extensions import db
 
+    store = _file_store()
     if not yes:
-        click.confirm("This replaces everything in the database. Continue?", abort=True)
-    restore(db.engine, Path(source))
-    click.echo(f"Database restored from {source}")
+        click.confirm(
+            "This replaces everything in the database and puts back the backup's files. Continue?",
+            abort=True,
+        )
+    try:
+        restored = restore(db.engine, Path(source), store)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    if restored.files_put is None:
+        click.echo(
+            f"Database restored from {source} (a backup without files: the file store was "
+            "left as it is)"
+        )
+    else:
+        click.echo(
+            f"Database restored from {source}; files: {restored.files_put} put back, "
+            f"{restored.files_present} already there"
+        )
 
 
 @click.group("board")
