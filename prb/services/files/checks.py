@@ -152,7 +152,9 @@ def _zip_kind(data: bytes, max_unpacked: int) -> Kind | None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise Refused("The file is a damaged or incomplete document and cannot be accepted.")
+        raise Refused(
+            "The file is a damaged or incomplete document and cannot be accepted."
+        ) from None
     with archive:
         entries = archive.infolist()
     if len(entries) > MAX_ZIP_ENTRIES:
