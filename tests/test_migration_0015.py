@@ -57,6 +57,10 @@ def test_every_row_is_kept_and_attachments_are_append_only(empty_database: str) 
             pdf, sha = conn.execute(text("SELECT pdf, sha256 FROM minutes_versions")).one()
             assert bytes(pdf) == FINAL_PDF and hashlib.sha256(bytes(pdf)).hexdigest() == sha
         assert "attachments" in inspect(db.engine).get_table_names()
+        # Snapshots taken before files were kept say nothing about files (NULL, not "none").
+        with db.engine.connect() as conn:
+            files = conn.execute(text("SELECT attachments FROM agenda_item_snapshots")).all()
+        assert files and all(f is None for (f,) in files)
         with db.engine.begin() as conn:
             conn.execute(
                 text(
@@ -81,5 +85,7 @@ def test_downgrading_0015_removes_only_what_it_added(empty_database: str) -> Non
         downgrade(revision=BEFORE)
         tables = inspect(db.engine).get_table_names()
         assert "attachments" not in tables
+        columns = {c["name"] for c in inspect(db.engine).get_columns("agenda_item_snapshots")}
+        assert "attachments" not in columns and "closing_record" in columns
         assert {"proposals", "minutes_versions", "agenda_item_snapshots"} <= set(tables)
         db.engine.dispose()

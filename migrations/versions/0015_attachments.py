@@ -1,5 +1,5 @@
 """Attachments: files on proposals, extension requests and meetings (append-only; a new
-version supersedes an older one, both kept)
+version supersedes an older one, both kept); agenda item snapshots record the files the Board had
 
 Revision ID: 0015
 Revises: 0014
@@ -44,9 +44,14 @@ def upgrade():
         batch_op.create_index('ix_attachments_owner', ['owner_kind', 'owner_id'], unique=False)
     for statement in refuse_changes_ddl('attachments').get(op.get_bind().dialect.name, []):
         op.execute(statement)
+    # What files an agenda item's snapshot saw (the minutes' annex). A plain ADD COLUMN, not
+    # a batch copy: SQLite keeps the append-only table's triggers, and old rows stay NULL
+    # ("taken before files were kept"), so earlier minutes render as before.
+    op.add_column('agenda_item_snapshots', sa.Column('attachments', sa.JSON(), nullable=True))
 
 
 def downgrade():
+    op.drop_column('agenda_item_snapshots', 'attachments')
     # Dropping the table drops its triggers; prb_refuse_change() stays, other tables use it.
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.drop_index('ix_attachments_owner')

@@ -5,13 +5,14 @@ fetch one for download. Access to a file is the access to the record it belongs 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from prb.extensions import db
 from prb.models import Attachment, User
+from prb.services.attachments.listing import Version, current_attachments, rows_of, versions
 from prb.services.attachments.owners import Owner, owner
 from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.files.checks import Refused, check_upload
@@ -31,54 +32,15 @@ __all__ = [
 MAX_DESCRIPTION = 500
 
 
-@dataclass
-class Version:
-    """A file as it stands now, with the versions it superseded (newest first)."""
-
-    current: Attachment
-    older: list[Attachment] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class AttachmentsPage:
     owner: Owner
     files: list[Version]
 
 
-def _versions(rows: list[Attachment]) -> list[Version]:
-    by_superseded = {r.supersedes_id: r for r in rows if r.supersedes_id is not None}
-    versions = []
-    for row in rows:
-        if row.id in by_superseded:
-            continue  # superseded: listed under its newest version
-        entry = Version(row)
-        older = row
-        while older.supersedes_id is not None:
-            older = next(r for r in rows if r.id == older.supersedes_id)
-            entry.older.append(older)
-        versions.append(entry)
-    return versions
-
-
-def _rows(kind: str, owner_id: int) -> list[Attachment]:
-    return list(
-        db.session.scalars(
-            select(Attachment)
-            .where(Attachment.owner_kind == kind, Attachment.owner_id == owner_id)
-            .order_by(Attachment.id)
-        )
-    )
-
-
-def current_attachments(kind: str, owner_id: int) -> list[Attachment]:
-    """The current version of each file of a record (what a snapshot records); no access
-    check: for services that already hold the record."""
-    return [v.current for v in _versions(_rows(kind, owner_id))]
-
-
 def attachments_page(actor: User, kind: str, owner_id: int) -> AttachmentsPage:
     found = owner(actor, kind, owner_id)
-    return AttachmentsPage(found, _versions(_rows(found.kind, found.id)))
+    return AttachmentsPage(found, versions(rows_of(found.kind, found.id)))
 
 
 def add_attachment(
