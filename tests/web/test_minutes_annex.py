@@ -79,11 +79,31 @@ def test_the_annex_lists_what_the_board_had(client, world, store, monkeypatch) -
     assert "afterwards.pdf" not in body and "budget.xlsx" not in body
 
 
-def test_an_extension_items_annex_lists_the_requests_files(client, world, store) -> None:
+def test_an_extension_items_snapshot_keeps_the_requests_files(world, store) -> None:
+    from datetime import date
+
+    from prb.services import extensions
+    from tests import factories
+    from tests.board_helpers import meeting
+    from workflows import ProposalState
+
+    running = factories.project(
+        world, status=ProposalState.ONGOING, code="UNCCT-2017-73-j", start=date(2018, 1, 1)
+    )
+    attach(world.chair_a, OwnerKind.PROPOSAL, running.id, store, "project.pdf", f.PDF)
+    ext = extensions.request_extension(
+        world.chair_a, running.id, extensions.ExtensionInput(4, None, None, "Translation")
+    )
+    attach(world.chair_a, OwnerKind.EXTENSION, ext.id, store, "workplan.odt", f.ODT)
+    extensions.review_extension(world.finance, ext.id, "Fine")
+    item = board.add_extension_to_agenda(world.secretariat, meeting(world).id, ext.id)
+    placed = snapshot_files(item.id, SnapshotStage.PLACED)
+    assert [a["name"] for a in placed or []] == ["workplan.odt"]
+
+
+def test_minutes_without_files_have_no_annex(client, world) -> None:
     m = decided_meeting(world)
-    ext_item = next(i for i in m.items if i.extension_id is not None)
-    assert snapshot_files(ext_item.id, SnapshotStage.CLOSED) == []
-    # Minutes of items without files have no annex.
+    assert all(snapshot_files(i.id, SnapshotStage.CLOSED) == [] for i in m.items)
     sign_in(client, world.board_undp)
     body = pdf_text(client.get(f"/board/meetings/{m.id}/minutes/draft.pdf").data)
     assert "Annex" not in body
