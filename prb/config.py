@@ -54,6 +54,8 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_SENDER": "PRB <prb@localhost>",
     "MAIL_MAX_ATTEMPTS": 8,
     "MAIL_DIRECTORY": "",
+    # Attachments (README "Attachments"): the largest file accepted, in MB.
+    "ATTACHMENT_MAX_MB": 20,
 }
 
 # How to reach the SMTP server: STARTTLS on the submission port, TLS from the first byte
@@ -96,6 +98,7 @@ def load(app_config: dict[str, Any], instance_path: str, overrides: dict[str, An
         "SMTP_PORT",
         "SMTP_TIMEOUT_SECONDS",
         "MAIL_MAX_ATTEMPTS",
+        "ATTACHMENT_MAX_MB",
     ):
         if key in env:
             app_config[key] = int(env.pop(key))

@@ -1,5 +1,6 @@
 """All tables, importable in one place (Alembic and the services use this)."""
 
+from prb.models.attachment import Attachment, OwnerKind
 from prb.models.audit import AuditRecord
 from prb.models.board import (
     AgendaItem,
@@ -42,6 +43,7 @@ __all__ = [
     "CENT",
     "AgendaItem",
     "AgendaItemSnapshot",
+    "Attachment",
     "Attendance",
     "AuditRecord",
     "BoardMembership",
@@ -70,6 +72,7 @@ __all__ = [
     "NotificationPreference",
     "OutboxMessage",
     "OutboxState",
+    "OwnerKind",
     "PasswordLink",
     "PortfolioTotals",
     "Proposal",

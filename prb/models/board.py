@@ -308,6 +308,9 @@ class AgendaItemSnapshot(db.Model):
     # Closed snapshots: the record as it stood at closing (votes with the members' names
     # and entities then, recusals, attendance, the programme envelope after the decision).
     closing_record: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    # The files the Board had: the proposal's (an extension item: the request's) current
+    # attachments, [{"name", "sha256", "size"}, …]. None: taken before files were kept.
+    attachments: Mapped[list[dict[str, object]] | None] = mapped_column(JSON)
 
     item: Mapped[AgendaItem] = relationship(back_populates="snapshots")
 

@@ -11,6 +11,7 @@ from workflows import Role
 def register(app: Flask) -> None:
     from prb.web import (
         admin,
+        attachments,
         audit,
         auth,
         board,
@@ -42,6 +43,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(notifications.bp)
     app.register_blueprint(outbox.bp)
     app.register_blueprint(password_reset.bp)
+    app.register_blueprint(attachments.bp)
     errors.register(app)
     filters.register(app)
     security.register(app)

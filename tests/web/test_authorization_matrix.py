@@ -4,17 +4,21 @@ the application's own route map, so a new route without a rule here fails this t
 from __future__ import annotations
 
 import secrets
+import tempfile
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from prb.extensions import db
-from prb.models import BoardMembership, ChairTerm, JobKind, ResultsOutput
-from prb.services import board, extensions, finance, jobs
+from prb.models import BoardMembership, ChairTerm, JobKind, OwnerKind, ResultsOutput
+from prb.services import attachments, board, extensions, finance, jobs
+from prb.services.files.checks import MB
+from prb.services.files.storage import file_store
 from prb.services.jobs import queue
-from tests import factories
+from tests import factories, file_samples
 from tests.board_helpers import meeting
 from tests.conftest import sign_in
 from workflows import ProposalState
@@ -145,6 +149,15 @@ RULES: dict[str, tuple[str, dict[str, int], int]] = {
     # the id used here: an administrator's retry finds none).
     "outbox.index": ("GET", {"administrator": 200}, 403),
     "outbox.retry": ("POST", {"administrator": 404}, 403),
+    # A running project's files: read as the project is, added by its chairs and the
+    # secretariat (an empty upload is refused as a form error only for them).
+    "attachments.page": ("GET", {"other_chair": 404, "administrator": 404}, 200),
+    "attachments.upload": (
+        "POST",
+        {"chair": 422, "secretariat": 422, "other_chair": 404, "administrator": 404},
+        403,
+    ),
+    "attachments.download": ("GET", {"other_chair": 404, "administrator": 404}, 200),
 }
 
 
@@ -184,9 +197,22 @@ def _world(world):  # type: ignore[no-untyped-def]
     db.session.add_all([term, output])
     db.session.commit()
     queue.run_next()
+    current_app.config["FILES_DIRECTORY"] = tempfile.mkdtemp(prefix="prb-matrix-files-")
+    attachment = attachments.add_attachment(
+        world.chair_a,
+        OwnerKind.PROPOSAL,
+        project.id,
+        filename="project document.pdf",
+        data=file_samples.PDF,
+        store=file_store(current_app.config, current_app.instance_path),
+        max_size=MB,
+    )
     return {
         "job_id": report.id,
         "proposal_id": project.id,
+        "kind": OwnerKind.PROPOSAL,
+        "owner_id": project.id,
+        "attachment_id": attachment.id,
         "trigger": "submit",
         "meeting_id": m.id,
         "item_id": item.id,

@@ -23,7 +23,7 @@ from werkzeug.routing import Rule
 from wtforms import Field, HiddenField, PasswordField, SelectField, StringField
 
 from prb.extensions import db
-from prb.models import AuditRecord, BoardMembership, ResultsOutput, User
+from prb.models import AuditRecord, BoardMembership, OwnerKind, ResultsOutput, User
 from prb.services import board, extensions, finance
 from prb.services.accounts import two_step
 from prb.services.reference import groups
@@ -215,6 +215,8 @@ def hostile_world(world):  # type: ignore[no-untyped-def]
         "term_id": [term.id],
         "output_id": [db.session.scalar(select(ResultsOutput.id).limit(1))],
         "trigger": ["submit", "withdraw"],
+        "kind": [OwnerKind.PROPOSAL],
+        "owner_id": [draft.id, project.id],
     }
     return people, candidates, world.board_cted
 

@@ -13,8 +13,16 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from prb.extensions import db
-from prb.models import AgendaItem, AgendaItemSnapshot, ExtensionRequest, Proposal, SnapshotStage
+from prb.models import (
+    AgendaItem,
+    AgendaItemSnapshot,
+    ExtensionRequest,
+    OwnerKind,
+    Proposal,
+    SnapshotStage,
+)
 from prb.services import finance
+from prb.services.attachments.listing import file_facts
 from prb.services.board.meetings import attendance
 from prb.services.board.tally import ItemCount, count
 from workflows import VoteChoice
@@ -159,8 +167,18 @@ def take(
     facts = facts_of(item.proposal, item.extension)
     columns = {name: getattr(facts, name) for name in COPIED}
     columns["implementing_entities"] = list(facts.implementing_entities)
+    # The files the Board had: an extension item's are the request's, others the proposal's.
+    if item.extension is not None:
+        files = file_facts(OwnerKind.EXTENSION, item.extension.id)
+    else:
+        files = file_facts(OwnerKind.PROPOSAL, item.proposal.id)
     snapshot = AgendaItemSnapshot(
-        item=item, stage=stage, reconstructed=False, closing_record=record, **columns
+        item=item,
+        stage=stage,
+        reconstructed=False,
+        closing_record=record,
+        attachments=files,
+        **columns,
     )
     db.session.add(snapshot)
     db.session.flush()
@@ -227,6 +245,8 @@ class Considered:
     record: dict[str, object] | None = None
     votes: list[CastVote] = field(default_factory=list)
     recusals: list[Recusal] = field(default_factory=list)
+    # The files the Board had (name, sha256, size); None: no snapshot kept them.
+    attachments: list[dict[str, object]] | None = None
 
     @property
     def display_code(self) -> str:
@@ -310,6 +330,7 @@ def _from_snapshot(snapshot: AgendaItemSnapshot, proposal: Proposal) -> Consider
         record,
         votes,
         recusals,
+        snapshot.attachments,
     )
 
 
