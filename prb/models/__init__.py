@@ -20,6 +20,7 @@ from prb.models.jobs import Job, JobKind, JobState
 from prb.models.minutes import MinutesVersion
 from prb.models.notifications import Channel, Notification, NotificationPreference
 from prb.models.outbox import OutboxMessage, OutboxState
+from prb.models.progress_report import ProgressReport, ReportKind
 from prb.models.proposal import Proposal, Scope, proposal_entities
 from prb.models.reference import (
     ChairTerm,
@@ -72,9 +73,11 @@ __all__ = [
     "OutboxState",
     "PasswordLink",
     "PortfolioTotals",
+    "ProgressReport",
     "Proposal",
     "RecordStamp",
     "RecoveryCode",
+    "ReportKind",
     "ReportingNote",
     "ResultsOutput",
     "Scope",

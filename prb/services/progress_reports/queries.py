@@ -1,0 +1,181 @@
+"""Reading reports: a project's schedule with each report's state, the overdue reports a
+person should see on a dashboard, and the accepted narratives of a year."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import extract, select
+from sqlalchemy.orm import Session
+
+from prb.extensions import db
+from prb.models import ProgressReport, Proposal, ReportKind, User
+from prb.services.access import chairs_group, visible_proposals
+from prb.services.progress_reports.schedule import Slot
+from prb.services.progress_reports.use_cases import slots_of
+from workflows import ReportState
+from workflows.progress_report import REPORTING_PROJECT_STATES
+
+
+@dataclass(frozen=True)
+class ScheduleLine:
+    """One due report of a project: its slot, the report submitted for it (if any), and
+    whether it is overdue."""
+
+    slot: Slot
+    report: ProgressReport | None
+    overdue: bool
+
+    @property
+    def can_be_submitted(self) -> bool:
+        return self.report is None
+
+
+def _lines(
+    proposal: Proposal, reports: Iterable[ProgressReport], today: date
+) -> list[ScheduleLine]:
+    progress = {r.due_on: r for r in reports if r.kind == ReportKind.PROGRESS}
+    finals = [r for r in reports if r.kind == ReportKind.FINAL]
+    running = proposal.status in REPORTING_PROJECT_STATES
+    lines: list[ScheduleLine] = []
+    slots = slots_of(proposal)
+    for slot in slots:
+        # A project has one final report: an extension moves its due date, not the report.
+        report = (
+            (finals[-1] if finals else None)
+            if slot.kind == ReportKind.FINAL
+            else (progress.pop(slot.due_on, None))
+        )
+        accepted = report is not None and report.status == ReportState.ACCEPTED
+        lines.append(ScheduleLine(slot, report, running and slot.due_on < today and not accepted))
+    # Reports for slots the schedule no longer has (the start was corrected) stay listed.
+    for due_on, report in sorted(progress.items()):
+        lines.append(ScheduleLine(Slot(due_on, ReportKind.PROGRESS, 0), report, False))
+    if not any(s.kind == ReportKind.FINAL for s in slots):
+        for report in finals:
+            lines.append(ScheduleLine(Slot(report.due_on, ReportKind.FINAL), report, False))
+    return sorted(lines, key=lambda line: (line.slot.due_on, line.slot.kind))
+
+
+def reports_of(proposal_ids: Iterable[int]) -> dict[int, list[ProgressReport]]:
+    ids = list(proposal_ids)
+    found: dict[int, list[ProgressReport]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    for report in db.session.scalars(
+        select(ProgressReport)
+        .where(ProgressReport.proposal_id.in_(ids))
+        .order_by(ProgressReport.due_on, ProgressReport.id)
+    ).unique():
+        found[report.proposal_id].append(report)
+    return found
+
+
+def schedule(proposal: Proposal, today: date) -> list[ScheduleLine]:
+    """The project's reports, due and submitted (the caller has checked it may be seen)."""
+    return _lines(proposal, reports_of([proposal.id])[proposal.id], today)
+
+
+def may_submit(user: User, proposal: Proposal) -> bool:
+    return chairs_group(user, proposal.working_group_id) and (
+        proposal.status in REPORTING_PROJECT_STATES
+    )
+
+
+@dataclass(frozen=True)
+class OverdueReport:
+    proposal_id: int
+    display_code: str
+    title: str
+    label: str
+    due_on: date
+    state_label: str  # "Not submitted", "Submitted", "Returned"
+
+
+def overdue(user: User, today: date, *, own_groups_only: bool = False) -> list[OverdueReport]:
+    """The overdue reports of the running projects `user` may see (a chair: her groups'
+    projects when `own_groups_only`), oldest first. Two queries, whatever the number."""
+    stmt = visible_proposals(user).where(Proposal.status.in_(REPORTING_PROJECT_STATES))
+    if own_groups_only:
+        stmt = stmt.where(Proposal.working_group_id.in_(user.chaired_group_ids or [-1]))
+    projects = list(db.session.scalars(stmt.order_by(Proposal.id)).unique())
+    reports = reports_of(p.id for p in projects)
+    found: list[OverdueReport] = []
+    for proposal in projects:
+        for line in _lines(proposal, reports[proposal.id], today):
+            if line.overdue:
+                found.append(
+                    OverdueReport(
+                        proposal.id,
+                        proposal.display_code,
+                        proposal.title,
+                        line.slot.label,
+                        line.slot.due_on,
+                        line.report.status_label if line.report else "Not submitted",
+                    )
+                )
+    return sorted(found, key=lambda o: (o.due_on, o.display_code))
+
+
+def accepted_final_report(proposal_id: int) -> ProgressReport | None:
+    return db.session.scalar(
+        select(ProgressReport).where(
+            ProgressReport.proposal_id == proposal_id,
+            ProgressReport.kind == ReportKind.FINAL,
+            ProgressReport.status == ReportState.ACCEPTED,
+        )
+    )
+
+
+def final_report(proposal_id: int) -> ProgressReport | None:
+    return db.session.scalar(
+        select(ProgressReport)
+        .where(
+            ProgressReport.proposal_id == proposal_id,
+            ProgressReport.kind == ReportKind.FINAL,
+        )
+        .order_by(ProgressReport.id.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class AcceptedNarrative:
+    """What the annual report prints of a project's year: its latest accepted report."""
+
+    proposal_id: int
+    kind: ReportKind
+    due_on: date
+    accepted_on: date
+    text: str  # the narrative's parts joined, each under its heading
+
+
+def accepted_narratives(
+    session_or_none: Session | None, programme_id: int, year: int
+) -> dict[int, AcceptedNarrative]:
+    """Proposal id → the latest ACCEPTED report whose due date falls in `year`, for the
+    projects of the programme. A submitted or returned report never appears."""
+    session = session_or_none or db.session
+    rows = session.scalars(
+        select(ProgressReport)
+        .join(Proposal, Proposal.id == ProgressReport.proposal_id)
+        .where(
+            Proposal.programme_id == programme_id,
+            ProgressReport.status == ReportState.ACCEPTED,
+            extract("year", ProgressReport.due_on) == year,
+        )
+        .order_by(ProgressReport.due_on, ProgressReport.id)
+    ).unique()
+    found: dict[int, AcceptedNarrative] = {}
+    for report in rows:  # in due order: the latest wins
+        assert report.decided_at is not None
+        found[report.proposal_id] = AcceptedNarrative(
+            report.proposal_id,
+            ReportKind(report.kind),
+            report.due_on,
+            report.decided_at.date(),
+            report.narrative,
+        )
+    return found
