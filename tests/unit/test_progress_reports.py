@@ -84,7 +84,7 @@ def test_only_a_chair_of_the_projects_group_submits(world, who: str) -> None:
 
 def test_a_report_is_submitted_only_for_a_slot_of_the_schedule(world) -> None:
     p = running(world)
-    with pytest.raises(NotFound, match="No progress report .* due on 2 July 2018"):
+    with pytest.raises(NotFound, match=r"No progress report .* due on 2 July 2018"):
         submit(world, p, due=date(2018, 7, 2))
     with pytest.raises(NotFound, match="No final report"):
         submit(world, p, kind=F, due=FIRST_DUE, unspent="0.00")
