@@ -67,3 +67,5 @@ PROGRESS_REPORT = Workflow(
 REPORTING_PROJECT_STATES: frozenset[str] = frozenset(
     {ProposalState.ONGOING, ProposalState.EXTENDED}
 )
+# Projects whose page shows the reporting schedule (a completed one keeps its reports).
+SCHEDULED_PROJECT_STATES: frozenset[str] = REPORTING_PROJECT_STATES | {ProposalState.COMPLETED}

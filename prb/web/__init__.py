@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
         notifications,
         outbox,
         password_reset,
+        progress_reports,
         proposals,
         reference,
         reporting_notes,
@@ -42,6 +43,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(notifications.bp)
     app.register_blueprint(outbox.bp)
     app.register_blueprint(password_reset.bp)
+    app.register_blueprint(progress_reports.bp)
     errors.register(app)
     filters.register(app)
     security.register(app)

@@ -65,7 +65,7 @@ def test_a_chair_submits_for_a_due_slot_and_the_secretariat_accepts(world) -> No
     events = db.session.scalars(
         select(AuditRecord.event).where(AuditRecord.proposal_id == p.id).order_by(AuditRecord.id)
     ).all()
-    assert events == ["report_submitted", "report_accept"]
+    assert events == ["report_submitted", "report_accepted"]
 
 
 @pytest.mark.parametrize(
@@ -186,7 +186,7 @@ def test_two_accepts_at_once_one_wins(app, world) -> None:
     assert sorted(r[:8] for r in results) == ["conflict", "conflict", "ok"], results
     assert (
         db.session.scalar(
-            select(func.count(AuditRecord.id)).where(AuditRecord.event == "report_accept")
+            select(func.count(AuditRecord.id)).where(AuditRecord.event == "report_accepted")
         )
         == 1
     )

@@ -8,10 +8,12 @@ from prb.services.progress_reports.queries import (
     accepted_final_report,
     accepted_narratives,
     final_report,
+    get_report,
     may_submit,
     overdue,
     reports_of,
     schedule,
+    submission_slot,
 )
 from prb.services.progress_reports.schedule import Slot, due_slots, months_after
 from prb.services.progress_reports.use_cases import (
@@ -35,6 +37,7 @@ __all__ = [
     "decide_report",
     "due_slots",
     "final_report",
+    "get_report",
     "may_submit",
     "months_after",
     "overdue",
@@ -42,5 +45,6 @@ __all__ = [
     "resubmit_report",
     "schedule",
     "slots_of",
+    "submission_slot",
     "submit_report",
 ]

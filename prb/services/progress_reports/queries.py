@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from prb.extensions import db
 from prb.models import ProgressReport, Proposal, ReportKind, User
-from prb.services.access import chairs_group, visible_proposals
+from prb.services.access import chairs_group, get_visible_proposal, visible_proposals
+from prb.services.errors import Conflict, NotAllowed, NotFound
 from prb.services.progress_reports.schedule import Slot
 from prb.services.progress_reports.use_cases import slots_of
 from workflows import ReportState
@@ -179,3 +180,27 @@ def accepted_narratives(
             report.narrative,
         )
     return found
+
+
+def get_report(user: User, report_id: int) -> ProgressReport:
+    """The report, or NotFound when it does not exist or its project is not `user`'s to see."""
+    report = db.session.get(ProgressReport, report_id)
+    if report is None:
+        raise NotFound(f"There is no report number {report_id}.")
+    get_visible_proposal(user, report.proposal_id)
+    return report
+
+
+def submission_slot(user: User, proposal_id: int, kind: str, due_on: date) -> tuple[Proposal, Slot]:
+    """The project and the due slot a chair is about to submit for (the form's page); the
+    same refusals as submitting (404 for what is not hers to see or not due, 403 for what is
+    not hers to do, 409 once it has been submitted)."""
+    proposal = get_visible_proposal(user, proposal_id)
+    if not chairs_group(user, proposal.working_group_id):
+        raise NotAllowed("Only a chair of the project's working group may submit reports.")
+    for line in schedule(proposal, date.max):
+        if line.slot.kind == kind and line.slot.due_on == due_on:
+            if line.report is not None:
+                raise Conflict(f"The {line.report.summary} has been submitted already.")
+            return proposal, line.slot
+    raise NotFound(f"No such report of {proposal.display_code} is due on {due_on:%d %B %Y}.")

@@ -168,7 +168,6 @@ def submit_report(
                 actor=actor,
                 role=Role.CHAIR,
                 proposal=proposal,
-                to_state=ReportState.SUBMITTED,
                 comment=f"{report.summary.capitalize()}: spent to date USD "
                 f"{report.spent_to_date:,.2f}",
             )
@@ -197,6 +196,14 @@ def _lock(actor: User, report_id: int) -> ProgressReport:
     return report
 
 
+# How the history names each move ("Report accepted" …).
+_EVENTS = {
+    ReportTrigger.ACCEPT: "report_accepted",
+    ReportTrigger.RETURN: "report_sent_back",
+    ReportTrigger.RESUBMIT: "report_resubmitted",
+}
+
+
 def _fire(actor: User, report: ProgressReport, trigger: str, comment: str) -> Transition:
     before = report.status
     try:
@@ -204,14 +211,14 @@ def _fire(actor: User, report: ProgressReport, trigger: str, comment: str) -> Tr
     except TransitionRefused as exc:
         raise as_domain_error(exc.refusal) from None
     t = PROGRESS_REPORT.transition(trigger)
+    # The audit's from/to states are the proposal's: the report's move is in the comment.
     audit.record(
-        f"report_{trigger}",
+        _EVENTS[trigger],
         actor=actor,
         role=sorted(t.roles & actor.roles)[0],
         proposal=report.proposal,
-        from_state=before,
-        to_state=report.status,
-        comment=f"{report.summary.capitalize()}" + (f". {comment}" if comment else ""),
+        comment=f"{report.summary.capitalize()}: {PROGRESS_REPORT.label(before)} → "
+        f"{report.status_label}" + (f". {comment}" if comment else ""),
     )
     return t
 
