@@ -128,3 +128,34 @@ def test_slots_that_are_not_due_are_404(client, world) -> None:
         assert client.get(url).status_code == 404, url
     final = client.get(f"/proposals/{p.id}/reports/final/2019-03-31")
     assert final.status_code == 200 and "Unspent balance" in final.get_data(as_text=True)
+
+
+def test_dashboards_flag_overdue_reports_with_a_count_and_links(client, world) -> None:
+    a = running(world)
+    running(world, code="UNCCT-2017-73-b", group=world.group_b)
+    expectations = {
+        world.chair_a: ["UNCCT-2017-73-a"],
+        world.chair_b: ["UNCCT-2017-73-b"],
+        world.chair_b_board: ["UNCCT-2017-73-b"],  # her own groups', not the portfolio's
+        world.secretariat: ["UNCCT-2017-73-a", "UNCCT-2017-73-b"],
+        world.finance: ["UNCCT-2017-73-a", "UNCCT-2017-73-b"],
+        world.board_undp: [],
+    }
+    for user, codes in expectations.items():
+        sign_in(client, user)
+        page = client.get("/").get_data(as_text=True)
+        if codes:
+            # Both projects owe progress report 1 (1 July 2018) and the final report
+            # (31 March 2019): each overdue today.
+            assert f"Overdue reports: {2 * len(codes)}" in page, user.email
+            for code in ("UNCCT-2017-73-a", "UNCCT-2017-73-b"):
+                assert (code in page) == (code in codes), (user.email, code)
+        else:
+            assert "Overdue reports" not in page
+        client.post("/logout")
+    assert f'href="/proposals/{a.id}#reports"' in _page_of(client, world.chair_a)
+
+
+def _page_of(client, user) -> str:  # type: ignore[no-untyped-def]
+    sign_in(client, user)
+    return client.get("/").get_data(as_text=True)

@@ -16,7 +16,7 @@ from prb.services.access import chairs_group, get_visible_proposal, visible_prop
 from prb.services.errors import Conflict, NotAllowed, NotFound
 from prb.services.progress_reports.schedule import Slot
 from prb.services.progress_reports.use_cases import slots_of
-from workflows import ReportState
+from workflows import ReportState, Role
 from workflows.progress_report import REPORTING_PROJECT_STATES
 
 
@@ -102,7 +102,15 @@ def overdue(user: User, today: date, *, own_groups_only: bool = False) -> list[O
     if own_groups_only:
         stmt = stmt.where(Proposal.working_group_id.in_(user.chaired_group_ids or [-1]))
     projects = list(db.session.scalars(stmt.order_by(Proposal.id)).unique())
-    reports = reports_of(p.id for p in projects)
+    reports: dict[int, list[ProgressReport]] = {p.id: [] for p in projects}
+    # The same projects as a subquery, not a list of ids: no bound on the parameters.
+    ids = stmt.with_only_columns(Proposal.id).order_by(None)
+    for report in db.session.scalars(
+        select(ProgressReport)
+        .where(ProgressReport.proposal_id.in_(ids))
+        .order_by(ProgressReport.due_on, ProgressReport.id)
+    ).unique():
+        reports[report.proposal_id].append(report)
     found: list[OverdueReport] = []
     for proposal in projects:
         for line in _lines(proposal, reports[proposal.id], today):
@@ -204,3 +212,14 @@ def submission_slot(user: User, proposal_id: int, kind: str, due_on: date) -> tu
                 raise Conflict(f"The {line.report.summary} has been submitted already.")
             return proposal, line.slot
     raise NotFound(f"No such report of {proposal.display_code} is due on {due_on:%d %B %Y}.")
+
+
+def dashboard_overdue(user: User, today: date) -> list[OverdueReport] | None:
+    """The overdue reports a person's dashboard flags: the secretariat and finance see every
+    project's, a chair her own groups' (a chair who is also a board member: still her own);
+    None for those whose dashboard has no such panel."""
+    if user.has_role(Role.SECRETARIAT, Role.FINANCE):
+        return overdue(user, today)
+    if user.has_role(Role.CHAIR) and user.chaired_group_ids:
+        return overdue(user, today, own_groups_only=True)
+    return None
