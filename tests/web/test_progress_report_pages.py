@@ -159,3 +159,40 @@ def test_dashboards_flag_overdue_reports_with_a_count_and_links(client, world) -
 def _page_of(client, user) -> str:  # type: ignore[no-untyped-def]
     sign_in(client, user)
     return client.get("/").get_data(as_text=True)
+
+
+def test_the_programme_sets_the_schedule(client, world) -> None:
+    admin = factories.administrator(world)
+    sign_in(client, admin)
+    url = f"/admin/programmes/{world.programme.id}/edit"
+    form = client.get(url)
+    assert form.status_code == 200, url
+    page = form.get_data(as_text=True)
+    assert "Progress report every (months)" in page and 'value="6"' in page
+    data = {
+        "code": world.programme.code,
+        "title": world.programme.title,
+        "start_year": "2017",
+        "end_year": "2018",
+        "code_style": "lower",
+        "code_first_letter": "a",
+        "open_for_proposals": "y",
+        "progress_report_months": "0",
+        "final_report_months": "13",
+    }
+    refused = client.post(url, data=data)
+    assert refused.status_code == 422
+    assert "A progress report is due every 1 to 24 months." in refused.get_data(as_text=True)
+    assert "The final report is due 0 to 12 months." in refused.get_data(as_text=True)
+    saved = client.post(
+        url, data={**data, "progress_report_months": "3", "final_report_months": "1"}
+    )
+    assert saved.status_code in (302, 303)
+    db.session.refresh(world.programme)
+    assert (world.programme.progress_report_months, world.programme.final_report_months) == (3, 1)
+    client.post("/logout")
+    p = running(world)
+    sign_in(client, world.chair_a)
+    page = client.get(f"/proposals/{p.id}").get_data(as_text=True)
+    # Quarterly from 1 January 2018, the final one month after 31 December 2018.
+    assert "Progress report 3" in page and "31 January 2019" in page
