@@ -72,15 +72,21 @@ class ProgressReport(db.Model):
         return self.status == ReportState.ACCEPTED
 
     @property
-    def narrative(self) -> str:
-        """The four parts as one text, each under its heading (empty parts left out)."""
+    def parts(self) -> tuple[tuple[str, str], ...]:
+        """The narrative's non-empty parts, each with its heading."""
         parts = (
             ("Activities", self.activities),
             ("Results against the outputs", self.results),
             ("Challenges", self.challenges),
             ("Next steps", self.next_steps),
         )
-        return "\n\n".join(f"{title}: {text.strip()}" for title, text in parts if text.strip())
+        return tuple((title, text.strip()) for title, text in parts if text.strip())
+
+    @property
+    def narrative(self) -> str:
+        """The parts as one text, a paragraph each, in the office's order: what a report
+        printing "the project's progress" reproduces."""
+        return "\n\n".join(text for _, text in self.parts)
 
     @property
     def summary(self) -> str:

@@ -335,8 +335,8 @@ def test_accepted_narratives_hold_only_accepted_reports_of_the_year(world) -> No
     assert set(found) == {a.id}
     n = found[a.id]
     assert (n.kind, n.due_on, n.proposal_id) == (P, FIRST_DUE, a.id)
-    assert n.text.startswith("Activities: Accepted words.")
-    assert "Results against the outputs: Output 4.2" in n.text
+    assert n.text.startswith("Accepted words.\n\nOutput 4.2: guidelines drafted.")
+    assert n.parts[1] == ("Results against the outputs", "Output 4.2: guidelines drafted.")
     assert reports.accepted_narratives(db.session, world.programme.id, 2019) == {}
     assert reports.accepted_narratives(None, world.programme.id + 1, 2018) == {}
     texts = " ".join(n.text for n in found.values())
@@ -352,4 +352,4 @@ def test_the_latest_accepted_report_of_the_year_wins(world) -> None:
     third = submit(world, p, due=date(2019, 1, 1), activities="Next year.")
     reports.decide_report(world.secretariat, third.id, RT.ACCEPT)
     found = reports.accepted_narratives(None, world.programme.id, 2018)
-    assert found[p.id].text.startswith("Activities: July.")
+    assert found[p.id].text.startswith("July.")

@@ -158,7 +158,8 @@ class AcceptedNarrative:
     kind: ReportKind
     due_on: date
     accepted_on: date
-    text: str  # the narrative's parts joined, each under its heading
+    text: str  # the narrative's parts joined, a paragraph each (activities … next steps)
+    parts: tuple[tuple[str, str], ...]  # (heading, text) of each non-empty part
 
 
 def accepted_narratives(
@@ -186,6 +187,7 @@ def accepted_narratives(
             report.due_on,
             report.decided_at.date(),
             report.narrative,
+            report.parts,
         )
     return found
 
