@@ -353,3 +353,35 @@ def test_the_latest_accepted_report_of_the_year_wins(world) -> None:
     reports.decide_report(world.secretariat, third.id, RT.ACCEPT)
     found = reports.accepted_narratives(None, world.programme.id, 2018)
     assert found[p.id].text.startswith("July.")
+
+
+# -- notices -------------------------------------------------------------------------------
+
+
+def test_the_worker_tells_the_chairs_once_per_overdue_report(world) -> None:
+    from datetime import UTC, datetime
+
+    from prb.models import Notification
+    from prb.services.notifications import Event, scheduled
+
+    p = running(world)
+
+    def notices() -> list[tuple[str, str]]:
+        rows = db.session.scalars(
+            select(Notification).where(Notification.event == str(Event.REPORT_OVERDUE))
+        )
+        return sorted((db.session.get(User, n.user_id).email, n.subject) for n in rows)
+
+    scheduled.notify_due(datetime(2018, 7, 1, 12, tzinfo=UTC))
+    assert notices() == []  # due today: not overdue yet
+    scheduled.notify_due(datetime(2018, 7, 2, 12, tzinfo=UTC))
+    ((who, subject),) = notices()
+    assert who == "chair.a@prb.example"  # the group's chairs: chair_b_board chairs group B
+    assert "progress report 1 overdue since 1 July 2018" in subject
+    scheduled.notify_due(datetime(2018, 7, 3, 12, tzinfo=UTC))
+    assert len(notices()) == 1  # once
+    report = submit(world, p)
+    reports.decide_report(world.secretariat, report.id, RT.ACCEPT)
+    scheduled.notify_due(datetime(2019, 4, 1, 12, tzinfo=UTC))
+    assert [s for _, s in notices() if "final report" in s]  # the final report, now late
+    assert len(notices()) == 2

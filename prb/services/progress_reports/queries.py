@@ -95,12 +95,10 @@ class OverdueReport:
     state_label: str  # "Not submitted", "Submitted", "Returned"
 
 
-def overdue(user: User, today: date, *, own_groups_only: bool = False) -> list[OverdueReport]:
-    """The overdue reports of the running projects `user` may see (a chair: her groups'
-    projects when `own_groups_only`), oldest first. Two queries, whatever the number."""
-    stmt = visible_proposals(user).where(Proposal.status.in_(REPORTING_PROJECT_STATES))
-    if own_groups_only:
-        stmt = stmt.where(Proposal.working_group_id.in_(user.chaired_group_ids or [-1]))
+def _overdue_lines(stmt, today: date) -> list[tuple[Proposal, ScheduleLine]]:  # type: ignore[no-untyped-def]
+    """The overdue lines of the running projects `stmt` selects. Two queries, whatever the
+    number of projects."""
+    stmt = stmt.where(Proposal.status.in_(REPORTING_PROJECT_STATES))
     projects = list(db.session.scalars(stmt.order_by(Proposal.id)).unique())
     reports: dict[int, list[ProgressReport]] = {p.id: [] for p in projects}
     # The same projects as a subquery, not a list of ids: no bound on the parameters.
@@ -111,21 +109,37 @@ def overdue(user: User, today: date, *, own_groups_only: bool = False) -> list[O
         .order_by(ProgressReport.due_on, ProgressReport.id)
     ).unique():
         reports[report.proposal_id].append(report)
-    found: list[OverdueReport] = []
-    for proposal in projects:
-        for line in _lines(proposal, reports[proposal.id], today):
-            if line.overdue:
-                found.append(
-                    OverdueReport(
-                        proposal.id,
-                        proposal.display_code,
-                        proposal.title,
-                        line.slot.label,
-                        line.slot.due_on,
-                        line.report.status_label if line.report else "Not submitted",
-                    )
-                )
+    return [
+        (proposal, line)
+        for proposal in projects
+        for line in _lines(proposal, reports[proposal.id], today)
+        if line.overdue
+    ]
+
+
+def overdue(user: User, today: date, *, own_groups_only: bool = False) -> list[OverdueReport]:
+    """The overdue reports of the running projects `user` may see (a chair: her groups'
+    projects when `own_groups_only`), oldest first."""
+    stmt = visible_proposals(user)
+    if own_groups_only:
+        stmt = stmt.where(Proposal.working_group_id.in_(user.chaired_group_ids or [-1]))
+    found = [
+        OverdueReport(
+            proposal.id,
+            proposal.display_code,
+            proposal.title,
+            line.slot.label,
+            line.slot.due_on,
+            line.report.status_label if line.report else "Not submitted",
+        )
+        for proposal, line in _overdue_lines(stmt, today)
+    ]
     return sorted(found, key=lambda o: (o.due_on, o.display_code))
+
+
+def overdue_everywhere(today: date) -> list[tuple[Proposal, ScheduleLine]]:
+    """Every overdue report of every running project (for the worker's notices)."""
+    return _overdue_lines(select(Proposal), today)
 
 
 def accepted_final_report(proposal_id: int) -> ProgressReport | None:
