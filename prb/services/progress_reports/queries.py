@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import extract, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from prb.extensions import db
 from prb.models import ProgressReport, Proposal, ReportKind, User
@@ -99,7 +99,12 @@ def _overdue_lines(stmt, today: date) -> list[tuple[Proposal, ScheduleLine]]:  #
     """The overdue lines of the running projects `stmt` selects. Two queries, whatever the
     number of projects."""
     stmt = stmt.where(Proposal.status.in_(REPORTING_PROJECT_STATES))
-    projects = list(db.session.scalars(stmt.order_by(Proposal.id)).unique())
+    # Not the implementing entities (a query per 500 projects): nothing here reads them.
+    projects = list(
+        db.session.scalars(
+            stmt.options(lazyload(Proposal.implementing_entities)).order_by(Proposal.id)
+        ).unique()
+    )
     reports: dict[int, list[ProgressReport]] = {p.id: [] for p in projects}
     # The same projects as a subquery, not a list of ids: no bound on the parameters.
     ids = stmt.with_only_columns(Proposal.id).order_by(None)
