@@ -72,6 +72,14 @@ class ProgressReport(db.Model):
         return self.status == ReportState.ACCEPTED
 
     @property
+    def is_returned(self) -> bool:
+        return self.status == ReportState.RETURNED
+
+    @property
+    def is_final(self) -> bool:
+        return self.kind == ReportKind.FINAL
+
+    @property
     def parts(self) -> tuple[tuple[str, str], ...]:
         """The narrative's non-empty parts, each with its heading."""
         parts = (

@@ -36,6 +36,10 @@ class Slot:
     number: int = 0  # 1, 2 … for progress reports; 0 for the final report
 
     @property
+    def is_final(self) -> bool:
+        return self.kind == ReportKind.FINAL
+
+    @property
     def label(self) -> str:
         if self.kind == ReportKind.FINAL:
             return "Final report"
