@@ -27,4 +27,5 @@ def dashboard():  # type: ignore[no-untyped-def]
         meetings=board.open_meetings(current_user),
         minutes_due=dashboards.minutes_to_finalise(current_user),
         overdue_reports=progress_reports.dashboard_overdue(current_user, utcnow().date()),
+        reports_to_review=progress_reports.awaiting_review(current_user),
     )

@@ -59,6 +59,9 @@ def test_the_chair_submits_from_the_project_page_and_the_secretariat_decides(cli
 
     client.post("/logout")
     sign_in(client, world.secretariat)
+    waiting = client.get("/").get_data(as_text=True)
+    assert "Reports to accept or send back" in waiting
+    assert f'href="/progress-reports/{report.id}"' in waiting
     assert "Accept" in client.get(f"/progress-reports/{report.id}").get_data(as_text=True)
     no_reason = client.post(f"/progress-reports/{report.id}/return", data={"reason": " "})
     assert no_reason.status_code == 422

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import extract, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from prb.extensions import db
 from prb.models import ProgressReport, Proposal, ReportKind, User
@@ -244,3 +244,22 @@ def dashboard_overdue(user: User, today: date) -> list[OverdueReport] | None:
     if user.has_role(Role.CHAIR) and user.chaired_group_ids:
         return overdue(user, today, own_groups_only=True)
     return None
+
+
+REVIEW_LIMIT = 20
+
+
+def awaiting_review(user: User) -> list[ProgressReport] | None:
+    """Submitted reports, longest waiting first, for the secretariat's dashboard (None for
+    anyone else)."""
+    if not user.has_role(Role.SECRETARIAT):
+        return None
+    return list(
+        db.session.scalars(
+            select(ProgressReport)
+            .options(joinedload(ProgressReport.proposal).lazyload(Proposal.implementing_entities))
+            .where(ProgressReport.status == ReportState.SUBMITTED)
+            .order_by(ProgressReport.submitted_at, ProgressReport.id)
+            .limit(REVIEW_LIMIT)
+        ).unique()
+    )
