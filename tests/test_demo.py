@@ -14,7 +14,7 @@ from prb.extensions import db
 from prb.models import Entity, FundingProgramme, Meeting, Proposal, User, WorkingGroup, utcnow
 from prb.services import board, portfolio
 from tests.conftest import make_app
-from workflows import ProposalState, Role
+from workflows import ProposalState, ReportState, Role
 
 S = ProposalState
 
@@ -102,6 +102,27 @@ def test_demo_loads_the_seed_portfolio_and_running_twice_duplicates_nothing(app)
         u.email for u in db.session.scalars(select(User)) if u.has_role(Role.BOARD_MEMBER)
     }
     assert board.board_chair().email == "board.chair@prb.example"
+    # Each 2018 project's progress paragraph, as an accepted report due within 2018; the one
+    # report submitted but not accepted never among them.
+    from prb.models import ProgressReport
+    from prb.services import progress_reports
+
+    narratives = progress_reports.accepted_narratives(None, programme.id, 2018)
+    assert {p.project_code for p in codes.values() if p.id in narratives} == {
+        "UNCCT-2017-73-a",
+        "UNCCT-2017-73-d",
+        "UNCCT-2017-73-h",
+        "UNCCT-2017-73-i",
+        "UNCCT-2017-73-j",
+    }
+    assert all(n.due_on.year == n.accepted_on.year == 2018 for n in narratives.values())
+    border = narratives[codes["UNCCT-2017-73-a"].id]
+    assert "The Compendium was officially released and presented" in border.text
+    waiting = db.session.scalars(
+        select(ProgressReport).where(ProgressReport.status == ReportState.SUBMITTED)
+    ).one()
+    assert "not accepted" in waiting.narrative
+    assert all("not accepted" not in n.text for n in narratives.values())
 
 
 def test_demo_users_can_sign_in(app) -> None:

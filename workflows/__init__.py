@@ -8,6 +8,7 @@ from workflows.board import AGENDA_ITEM, ItemState, ItemTrigger, MeetingKind, Vo
 from workflows.call import CallPhase
 from workflows.definition import GuardFailed, State, Transition, Workflow
 from workflows.extension import EXTENSION, ExtensionState, ExtensionTrigger
+from workflows.progress_report import PROGRESS_REPORT, ReportState, ReportTrigger
 from workflows.proposal import PROPOSAL, ProposalState, ProposalTrigger
 from workflows.roles import ASSIGNABLE_ROLES, Role
 
@@ -15,6 +16,7 @@ __all__ = [
     "AGENDA_ITEM",
     "ASSIGNABLE_ROLES",
     "EXTENSION",
+    "PROGRESS_REPORT",
     "PROPOSAL",
     "CallPhase",
     "ExtensionState",
@@ -25,6 +27,8 @@ __all__ = [
     "MeetingKind",
     "ProposalState",
     "ProposalTrigger",
+    "ReportState",
+    "ReportTrigger",
     "Role",
     "State",
     "Transition",

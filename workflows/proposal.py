@@ -47,7 +47,8 @@ class Guard(StrEnum):
     HAS_COMMITMENT = "has_commitment"
     HAS_FIRST_DISBURSEMENT = "has_first_disbursement"
     HAS_ACTUAL_START = "has_actual_start"
-    END_REACHED_OR_FINAL_REPORT = "end_reached_or_final_report"
+    # The project's final report (narrative and figures) accepted by the secretariat.
+    FINAL_REPORT_ACCEPTED = "final_report_accepted"
     BALANCE_SETTLED = "balance_settled"
 
 
@@ -148,7 +149,7 @@ _TRANSITIONS = (
         S.COMPLETED,
         "Complete",
         _FINANCE | _SECRETARIAT,
-        guards=(G.END_REACHED_OR_FINAL_REPORT, G.BALANCE_SETTLED),
+        guards=(G.FINAL_REPORT_ACCEPTED, G.BALANCE_SETTLED),
         button="Mark completed",
     ),
     Transition(

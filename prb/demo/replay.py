@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from sqlalchemy import func, select
 
+from prb.demo import reports as demo_reports
 from prb.demo.portfolio import (
     ADMINISTRATOR,
     BOARD_SEATS,
@@ -35,7 +36,15 @@ from prb.demo.portfolio import (
 )
 from prb.extensions import db
 from prb.models import CENT, Entity, FundingProgramme, Proposal, User, WorkingGroup, replayed_at
-from prb.services import board, extensions, finance, lifecycle, minutes, reporting_notes
+from prb.services import (
+    board,
+    extensions,
+    finance,
+    lifecycle,
+    minutes,
+    progress_reports,
+    reporting_notes,
+)
 from prb.services import proposals as proposal_service
 from prb.services.accounts.password_links import invite_user, set_password_with_link
 from prb.services.accounts.people import UserInput
@@ -46,7 +55,7 @@ from prb.services.reference.entities import EntityInput, create_entity
 from prb.services.reference.groups import GroupInput, appoint_chair, create_group
 from prb.services.reference.outputs import add_output
 from prb.services.reference.programmes import ProgrammeInput, create_programme
-from workflows import MeetingKind, ProposalState, ProposalTrigger
+from workflows import MeetingKind, ProposalState, ProposalTrigger, ReportTrigger
 
 T = TypeVar("T")
 S = ProposalState
@@ -195,6 +204,7 @@ def _open_programme(office: Office, data) -> None:  # type: ignore[no-untyped-de
                 code_first_letter=data.first_letter,
                 note=data.note,
                 envelope=data.envelope,
+                progress_report_months=demo_reports.SCHEDULES.get(data.code, 6),
             ),
         ),
     )
@@ -251,6 +261,9 @@ def _catch_up(office: Office, *, until: date) -> None:
     if "extension" not in office.done and until >= EXTENSION_REQUESTED_ON:
         _request_extension(office)
         office.done.add("extension")
+    if "reports" not in office.done and until >= REPORTS_UP_TO:
+        _report_progress(office)
+        office.done.add("reports")
     # The report's newly created Working Group on Resource Mobilization, M&E.
     if RESOURCE_MOBILIZATION not in office.groups and until >= NEW_GROUP_ON:
         admin = office.user(ADMINISTRATOR.email)
@@ -441,6 +454,42 @@ def _run_projects(office: Office, *, until: date) -> None:
             ),
         )
         on(at(paid_on, 11), lambda p=proposal: lifecycle.fire(officer, p.id, ProposalTrigger.START))
+
+
+REPORTS_UP_TO = date(2018, 12, 31)
+
+
+def _report_progress(office: Office) -> None:
+    """Each 2018 project's chair submits its progress report and the secretariat accepts it
+    (prb.demo.reports); one more report stays submitted, not accepted."""
+    secretariat = office.user("secretariat@prb.example")
+    for seed in demo_reports.REPORTS:
+        proposal = office.proposals[seed.key]
+        chair = office.user(_data(seed.key).chair_email)
+        report = on(
+            at(seed.submitted_on, 11),
+            lambda p=proposal, s=seed, c=chair: progress_reports.submit_report(
+                c,
+                p.id,
+                demo_reports.KIND,
+                s.due_on,
+                progress_reports.ReportInput(
+                    activities=s.activities,
+                    results=s.results,
+                    challenges=s.challenges,
+                    next_steps=s.next_steps,
+                    spent_to_date=demo_reports.spent_to_date(p.approved_budget),
+                    unspent_balance=None,
+                ),
+            ),
+        )
+        if seed.accepted_on is not None:
+            on(
+                at(seed.accepted_on, 15),
+                lambda r=report: progress_reports.decide_report(
+                    secretariat, r.id, ReportTrigger.ACCEPT
+                ),
+            )
 
 
 def _request_extension(office: Office) -> None:

@@ -21,6 +21,7 @@ from prb.models.jobs import Job, JobKind, JobState
 from prb.models.minutes import MinutesVersion
 from prb.models.notifications import Channel, Notification, NotificationPreference
 from prb.models.outbox import OutboxMessage, OutboxState
+from prb.models.progress_report import ProgressReport, ReportKind
 from prb.models.proposal import Proposal, Scope, proposal_entities
 from prb.models.reference import (
     ChairTerm,
@@ -75,9 +76,11 @@ __all__ = [
     "OwnerKind",
     "PasswordLink",
     "PortfolioTotals",
+    "ProgressReport",
     "Proposal",
     "RecordStamp",
     "RecoveryCode",
+    "ReportKind",
     "ReportingNote",
     "ResultsOutput",
     "Scope",

@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from prb.extensions import db
@@ -110,6 +110,11 @@ class FundingProgramme(db.Model):
     code_first_letter: Mapped[str] = mapped_column(String(3), default="a")
     open_for_proposals: Mapped[bool] = mapped_column(Boolean, default=True)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The reporting schedule of its projects (prb.services.progress_reports.schedule):
+    # a progress report every N calendar months from the actual start, the final report
+    # M calendar months after the project's current end.
+    progress_report_months: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
+    final_report_months: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"

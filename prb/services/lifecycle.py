@@ -5,16 +5,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from prb.models import Proposal, User, utcnow
+from prb.extensions import db
+from prb.models import ProgressReport, Proposal, ReportKind, User, utcnow
 from prb.services import audit, calls, finance, totals
 from prb.services.access import chairs_group, get_visible_proposal
 from prb.services.codes import lock_programme, next_project_code
 from prb.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from prb.services.proposal_rules import missing_for_submission
 from prb.services.transaction import committed
-from workflows import PROPOSAL, GuardFailed, ProposalState, ProposalTrigger, Role, Transition
+from workflows import (
+    PROPOSAL,
+    GuardFailed,
+    ProposalState,
+    ProposalTrigger,
+    ReportState,
+    Role,
+    Transition,
+)
 from workflows.definition import Refusal, TransitionRefused
 from workflows.proposal import Guard
 
@@ -31,7 +41,7 @@ class ProposalGuards:
             Guard.HAS_COMMITMENT: self.has_commitment,
             Guard.HAS_FIRST_DISBURSEMENT: self.has_first_disbursement,
             Guard.HAS_ACTUAL_START: self.has_actual_start,
-            Guard.END_REACHED_OR_FINAL_REPORT: self.end_reached_or_final_report,
+            Guard.FINAL_REPORT_ACCEPTED: self.final_report_accepted,
             Guard.BALANCE_SETTLED: self.balance_settled,
         }
         missing = set(Guard) - set(self._checks)
@@ -73,14 +83,30 @@ class ProposalGuards:
         if proposal.actual_start is None:
             raise GuardFailed("The project's actual start date has not been recorded yet.")
 
-    def end_reached_or_final_report(self, proposal: Proposal) -> None:
-        today = utcnow().date()
-        ended = proposal.current_end is not None and proposal.current_end <= today
-        if not ended and proposal.final_report_on is None:
-            end = f" ({proposal.current_end:%d %B %Y})" if proposal.current_end else ""
-            raise GuardFailed(
-                f"The end date{end} has not been reached and no final report is recorded."
+    def final_report_accepted(self, proposal: Proposal) -> None:
+        """The final report (narrative and figures) accepted by the secretariat. Accepting it
+        records its day and spent figure on the project (prb.services.progress_reports)."""
+        report = db.session.scalar(
+            select(ProgressReport)
+            .where(
+                ProgressReport.proposal_id == proposal.id,
+                ProgressReport.kind == ReportKind.FINAL,
             )
+            .order_by(ProgressReport.id.desc())
+            .limit(1)
+        )
+        if report is None:
+            raise GuardFailed(
+                "No final report has been submitted: the working group's chair submits it "
+                "(narrative and figures) and the secretariat accepts it."
+            )
+        if report.status == ReportState.RETURNED:
+            raise GuardFailed(
+                "The final report was sent back to the chair; it must be resubmitted and "
+                "accepted by the secretariat."
+            )
+        if report.status != ReportState.ACCEPTED:
+            raise GuardFailed("The final report has not been accepted by the secretariat yet.")
 
     def balance_settled(self, proposal: Proposal) -> None:
         b = finance.balances(proposal)

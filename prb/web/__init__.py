@@ -24,6 +24,7 @@ def register(app: Flask) -> None:
         notifications,
         outbox,
         password_reset,
+        progress_reports,
         proposals,
         reference,
         reporting_notes,
@@ -44,6 +45,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(outbox.bp)
     app.register_blueprint(password_reset.bp)
     app.register_blueprint(attachments.bp)
+    app.register_blueprint(progress_reports.bp)
     errors.register(app)
     filters.register(app)
     security.register(app)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from prb.services import board
+from prb.models import utcnow
+from prb.services import board, progress_reports
 from prb.services import dashboard as dashboards
 
 bp = Blueprint("main", __name__)
@@ -25,4 +26,6 @@ def dashboard():  # type: ignore[no-untyped-def]
         awaiting=board.awaiting_list(current_user),
         meetings=board.open_meetings(current_user),
         minutes_due=dashboards.minutes_to_finalise(current_user),
+        overdue_reports=progress_reports.dashboard_overdue(current_user, utcnow().date()),
+        reports_to_review=progress_reports.awaiting_review(current_user),
     )

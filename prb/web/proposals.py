@@ -9,8 +9,8 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from prb.models import Proposal
-from prb.services import calls, finance, lifecycle, stamped
+from prb.models import Proposal, utcnow
+from prb.services import calls, finance, lifecycle, progress_reports, stamped
 from prb.services import carry_over as carrying
 from prb.services import proposal_choices as choices
 from prb.services import proposal_history as history_rules
@@ -35,6 +35,7 @@ from prb.web.forms import (
 from prb.web.params import optional_id, page_number
 from prb.web.quick_select import QuickSelect
 from workflows import PROPOSAL, Role
+from workflows.progress_report import SCHEDULED_PROJECT_STATES
 from workflows.proposal import PROJECT_STATES
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
@@ -244,6 +245,10 @@ def _render_show(proposal_id: int, status: int = 200):  # type: ignore[no-untype
         can_set_reporting_notes=proposal.status in PROJECT_STATES
         and current_user.has_role(Role.SECRETARIAT),
         form=TransitionForm(expected_status=proposal.status, formdata=None),
+        report_lines=progress_reports.schedule(proposal, utcnow().date())
+        if proposal.status in SCHEDULED_PROJECT_STATES
+        else None,
+        may_submit_reports=progress_reports.may_submit(current_user, proposal),
     )
     return page, status
 

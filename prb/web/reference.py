@@ -320,6 +320,8 @@ def _programme_input(form: ProgrammeForm) -> programmes.ProgrammeInput:
         open_for_proposals=bool(form.open_for_proposals.data),
         note=form.note.data or "",
         envelope=envelope.data if envelope is not None else None,
+        progress_report_months=form.progress_report_months.data,
+        final_report_months=form.final_report_months.data,
     )
 
 

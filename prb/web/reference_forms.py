@@ -6,7 +6,7 @@ from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAre
 from wtforms.validators import Length, Optional
 
 from prb.models import CodeStyle
-from prb.web.fields import Form
+from prb.web.fields import Form, MonthsField
 from prb.web.forms import (
     AmountField,
     CalendarDateField,
@@ -82,6 +82,18 @@ class ProgrammeForm(Form):
     )
     open_for_proposals = BooleanField("Open for proposals", default=True)
     note = TextAreaField("Note", validators=[Length(max=LONG)])
+    progress_report_months = MonthsField(
+        "Progress report every (months)",
+        default=6,
+        validators=[Optional()],
+        description="Counted from each project's actual start.",
+    )
+    final_report_months = MonthsField(
+        "Final report due (months after the end)",
+        default=3,
+        validators=[Optional()],
+        description="After the project's current end, extensions included.",
+    )
     submit = SubmitField("Save the programme")
 
 

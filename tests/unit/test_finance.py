@@ -203,7 +203,13 @@ def test_start_needs_a_disbursement_and_the_actual_start(world) -> None:
     assert p.status == S.ONGOING
 
 
-def test_complete_needs_the_end_or_a_report_and_a_settled_balance(world) -> None:
+def test_complete_needs_an_accepted_final_report_and_a_settled_balance(world) -> None:
+    """The final report comes through prb.services.progress_reports (its own tests cover
+    each message); accepting it records the amount spent that the balance is settled to."""
+    from prb.models import ReportKind
+    from prb.services import progress_reports as reports
+    from workflows import ReportTrigger
+
     today = utcnow().date()
     p = factories.project(
         world,
@@ -214,11 +220,17 @@ def test_complete_needs_the_end_or_a_report_and_a_settled_balance(world) -> None
     )
     entry(world, p, "commitment", "60000.00", value_date=today)
     entry(world, p, "disbursement", "50000.00", value_date=today)
-    with pytest.raises(Conflict, match="has not been reached and no final report"):
+    with pytest.raises(Conflict, match="No final report has been submitted"):
         lifecycle.fire(world.finance, p.id, T.COMPLETE)
-    finance.record_project_dates(
-        world.finance, p.id, finance.ProjectDates(p.actual_start, today, D("45000.00"))
+    final = next(s for s in reports.slots_of(p) if s.kind == ReportKind.FINAL)
+    report = reports.submit_report(
+        world.chair_a,
+        p.id,
+        ReportKind.FINAL,
+        final.due_on,
+        reports.ReportInput("Done.", "All outputs.", "", "", D("45000.00"), D("5000.00")),
     )
+    reports.decide_report(world.secretariat, report.id, ReportTrigger.ACCEPT)
     with pytest.raises(Conflict, match=re.escape("USD 10,000.00 is committed but not disbursed")):
         lifecycle.fire(world.finance, p.id, T.COMPLETE)
     entry(world, p, "release", "10000.00", value_date=today)
@@ -231,7 +243,7 @@ def test_complete_needs_the_end_or_a_report_and_a_settled_balance(world) -> None
     assert p.status == S.COMPLETED
 
 
-def test_complete_after_the_end_date_without_a_report_date(world) -> None:
+def test_the_end_date_alone_no_longer_completes_a_project(world) -> None:
     p = factories.project(
         world,
         status=S.ONGOING,
@@ -240,8 +252,9 @@ def test_complete_after_the_end_date_without_a_report_date(world) -> None:
         actual_start=date(2018, 1, 1),
         spent_reported=D("0.00"),
     )
-    lifecycle.fire(world.finance, p.id, T.COMPLETE)
-    assert p.status == S.COMPLETED
+    with pytest.raises(Conflict, match="No final report has been submitted"):
+        lifecycle.fire(world.finance, p.id, T.COMPLETE)
+    assert p.status == S.ONGOING
 
 
 def test_running_totals_agree_with_the_ledger(world) -> None:

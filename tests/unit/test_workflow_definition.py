@@ -101,7 +101,7 @@ EXPECTED_GUARDS: dict[str, set[str]] = {
     T.INITIATE: {Guard.HAS_COMMITMENT},
     T.START: {Guard.HAS_FIRST_DISBURSEMENT, Guard.HAS_ACTUAL_START},
     T.EXTEND: set(),
-    T.COMPLETE: {Guard.END_REACHED_OR_FINAL_REPORT, Guard.BALANCE_SETTLED},
+    T.COMPLETE: {Guard.FINAL_REPORT_ACCEPTED, Guard.BALANCE_SETTLED},
     T.CANCEL: set(),
 }
 PERMISSION_GUARDS = {Guard.CHAIRS_WORKING_GROUP}
@@ -161,7 +161,7 @@ def test_guards_named_by_the_issue_are_attached_to_their_triggers() -> None:
     assert {Guard.HAS_FIRST_DISBURSEMENT, Guard.HAS_ACTUAL_START} <= set(
         PROPOSAL.transition(T.START).guards
     )
-    assert {Guard.END_REACHED_OR_FINAL_REPORT, Guard.BALANCE_SETTLED} <= set(
+    assert {Guard.FINAL_REPORT_ACCEPTED, Guard.BALANCE_SETTLED} <= set(
         PROPOSAL.transition(T.COMPLETE).guards
     )
     assert Guard.PROPOSAL_COMPLETE in PROPOSAL.transition(T.SUBMIT).guards
@@ -225,3 +225,49 @@ def test_workflows_imports_nothing_of_the_app() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# -- progress and final reports (workflows/progress_report.py) ---------------------------
+
+from workflows import PROGRESS_REPORT, ReportState, ReportTrigger  # noqa: E402
+from workflows.progress_report import ReportGuard  # noqa: E402
+
+RS, RT = ReportState, ReportTrigger
+REPORT_EXPECTED: dict[str, tuple[set[str], str, set[Role]]] = {
+    RT.ACCEPT: ({RS.SUBMITTED}, RS.ACCEPTED, {R.SECRETARIAT}),
+    RT.RETURN: ({RS.SUBMITTED}, RS.RETURNED, {R.SECRETARIAT}),
+    RT.RESUBMIT: ({RS.RETURNED}, RS.SUBMITTED, {R.CHAIR}),
+}
+
+
+def test_the_report_workflow_has_exactly_the_expected_states_and_triggers() -> None:
+    assert set(PROGRESS_REPORT.state_names) == {s.value for s in ReportState}
+    assert {t.trigger for t in PROGRESS_REPORT.transitions} == set(REPORT_EXPECTED)
+    assert PROGRESS_REPORT.initial == RS.SUBMITTED
+    assert [s.name for s in PROGRESS_REPORT.states if s.terminal] == [RS.ACCEPTED]
+    assert PROGRESS_REPORT.transition(RT.RETURN).comment_required
+    assert set(PROGRESS_REPORT.transition(RT.RESUBMIT).guards) == {ReportGuard.CHAIRS_WORKING_GROUP}
+    assert PROGRESS_REPORT.permission_guards == {ReportGuard.CHAIRS_WORKING_GROUP}
+
+
+@pytest.mark.parametrize(
+    ("state", "trigger", "role"),
+    list(itertools.product(list(ReportState), list(REPORT_EXPECTED), list(Role))),
+)
+def test_every_report_state_trigger_role_combination(state: str, trigger: str, role: Role) -> None:
+    sources, dest, roles = REPORT_EXPECTED[trigger]
+    row = Row(status=str(state))
+    if state in sources and role in roles:
+        assert PROGRESS_REPORT.fire(row, trigger, {role}, AllPass()) == dest
+    else:
+        with pytest.raises(TransitionRefused) as refused:
+            PROGRESS_REPORT.fire(row, trigger, {role}, AllPass())
+        assert row.status == state
+        assert refused.value.refusal.kind == ("role" if role not in roles else "state")
+
+
+def test_a_chair_of_another_group_may_not_resubmit() -> None:
+    row = Row(status=RS.RETURNED)
+    with pytest.raises(TransitionRefused) as refused:
+        PROGRESS_REPORT.fire(row, RT.RESUBMIT, {R.CHAIR}, Failing(ReportGuard.CHAIRS_WORKING_GROUP))
+    assert refused.value.refusal.kind == "permission"

@@ -13,8 +13,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from prb.extensions import db
-from prb.models import BoardMembership, ChairTerm, JobKind, OwnerKind, ResultsOutput
-from prb.services import attachments, board, extensions, finance, jobs
+from prb.models import BoardMembership, ChairTerm, JobKind, OwnerKind, ReportKind, ResultsOutput
+from prb.services import attachments, board, extensions, finance, jobs, progress_reports
 from prb.services.files.checks import MB
 from prb.services.files.storage import file_store
 from prb.services.jobs import queue
@@ -158,6 +158,13 @@ RULES: dict[str, tuple[str, dict[str, int], int]] = {
         403,
     ),
     "attachments.download": ("GET", {"other_chair": 404, "administrator": 404}, 200),
+    # Progress and final reports: the chair of the project's group submits (a submitted
+    # report is not resubmitted: back to it), the secretariat accepts; the report is read by
+    # whoever sees the project.
+    "progress_reports.new": ("GET", {"chair": 200, "other_chair": 404}, 403),
+    "progress_reports.show": ("GET", {"other_chair": 404, "administrator": 404}, 200),
+    "progress_reports.decide": ("POST", {"secretariat": 303}, 403),
+    "progress_reports.resubmit": ("GET", {"chair": 302, "other_chair": 404}, 403),
 }
 
 
@@ -169,7 +176,12 @@ def test_every_route_has_a_rule(app) -> None:
 
 def _world(world):  # type: ignore[no-untyped-def]
     project = factories.project(
-        world, status=S.ONGOING, code="UNCCT-2017-73-a", start=date(2018, 1, 1), months=12
+        world,
+        status=S.ONGOING,
+        code="UNCCT-2017-73-a",
+        start=date(2018, 1, 1),
+        months=12,
+        actual_start=date(2018, 1, 1),
     )
     finance.record_entry(
         world.finance,
@@ -184,6 +196,13 @@ def _world(world):  # type: ignore[no-untyped-def]
         world.chair_a, other_ext_project.id, extensions.ExtensionInput(2, None, None, "More")
     )
     extensions.review_extension(world.finance, reviewed.id, "ok")
+    final = progress_reports.submit_report(
+        world.chair_a,
+        project.id,
+        ReportKind.FINAL,
+        date(2019, 3, 31),
+        progress_reports.ReportInput("Done.", "All.", "", "", Decimal("900.00"), Decimal("0")),
+    )
     m = meeting(world)
     under_review = factories.proposal(world, status=S.UNDER_REVIEW, title="On the agenda")
     item = board.add_to_agenda(world.secretariat, m.id, under_review.id)
@@ -209,6 +228,9 @@ def _world(world):  # type: ignore[no-untyped-def]
     )
     return {
         "job_id": report.id,
+        "report_id": final.id,
+        "report_kind": "progress",
+        "due": "2018-07-01",
         "proposal_id": project.id,
         "kind": OwnerKind.PROPOSAL,
         "owner_id": project.id,
@@ -242,6 +264,10 @@ def _url(app, endpoint: str, values: dict[str, object]) -> str:  # type: ignore[
         args["extension_id"] = values["reviewed_extension_id"]
     if endpoint == "finance.chair_action":
         args["trigger"] = "withdraw"
+    if endpoint == "progress_reports.decide":
+        args["trigger"] = "accept"
+    if endpoint.startswith("progress_reports.") and "kind" in rule.arguments:
+        args["kind"] = values["report_kind"]
     with app.test_request_context():
         from flask import url_for
 

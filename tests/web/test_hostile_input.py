@@ -23,8 +23,8 @@ from werkzeug.routing import Rule
 from wtforms import Field, HiddenField, PasswordField, SelectField, StringField
 
 from prb.extensions import db
-from prb.models import AuditRecord, BoardMembership, OwnerKind, ResultsOutput, User
-from prb.services import board, extensions, finance
+from prb.models import AuditRecord, BoardMembership, OwnerKind, ReportKind, ResultsOutput, User
+from prb.services import board, extensions, finance, progress_reports
 from prb.services.accounts import two_step
 from prb.services.reference import groups
 from prb.web import PUBLIC_ENDPOINTS
@@ -184,6 +184,16 @@ def hostile_world(world):  # type: ignore[no-untyped-def]
     extension = extensions.request_extension(
         world.chair_a, project.id, extensions.ExtensionInput(6, None, None, "More time.")
     )
+    # A project with its final report submitted (for the report's pages); `project` has its
+    # final report still to submit (for the chair's form).
+    reporting = factories.project(world, status=S.ONGOING, budget=Decimal("1000.00"))
+    report = progress_reports.submit_report(
+        world.chair_a,
+        reporting.id,
+        ReportKind.FINAL,
+        date(2019, 3, 31),
+        progress_reports.ReportInput("Done.", "All.", "", "", Decimal("10.00"), Decimal("0")),
+    )
     m = meeting(world)
     item = board.add_to_agenda(
         world.secretariat, m.id, factories.proposal(world, status=S.UNDER_REVIEW).id
@@ -214,9 +224,11 @@ def hostile_world(world):  # type: ignore[no-untyped-def]
         "seat_id": [db.session.scalar(select(BoardMembership.id).limit(1))],
         "term_id": [term.id],
         "output_id": [db.session.scalar(select(ResultsOutput.id).limit(1))],
-        "trigger": ["submit", "withdraw"],
-        "kind": [OwnerKind.PROPOSAL],
+        "trigger": ["submit", "withdraw", "accept"],
+        "kind": [OwnerKind.PROPOSAL, "final"],
         "owner_id": [draft.id, project.id],
+        "report_id": [report.id],
+        "due": ["2019-03-31"],
     }
     return people, candidates, world.board_cted
 

@@ -35,6 +35,7 @@ class Event(StrEnum):
     PROJECT_ENDING = "project_ending"
     DISBURSEMENT_RECORDED = "disbursement_recorded"
     MEETING_CHANGED = "meeting_changed"
+    REPORT_OVERDUE = "report_overdue"
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,10 @@ EVENTS: dict[Event, Kind] = {
     Event.MEETING_CHANGED: Kind(
         "A meeting was corrected or cancelled",
         "the members invited to it (with the updated or cancelled calendar entry)",
+    ),
+    Event.REPORT_OVERDUE: Kind(
+        "A project’s progress or final report is overdue (once per report)",
+        "the working group’s chairs",
     ),
 }
 
@@ -120,7 +125,7 @@ def proposal_audience(event: Event, proposal: Proposal) -> list[User]:
         return _once([holders(Role.FINANCE)])
     if event in (Event.EXTENSION_DECIDED, Event.PROJECT_ENDING):
         return _once([group_chairs(proposal), holders(Role.FINANCE)])
-    if event == Event.DISBURSEMENT_RECORDED:
+    if event in (Event.DISBURSEMENT_RECORDED, Event.REPORT_OVERDUE):
         return _once([group_chairs(proposal)])
     raise ValueError(f"{event} is not about a proposal")
 

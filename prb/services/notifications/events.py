@@ -216,3 +216,15 @@ def disbursement_recorded(proposal: Proposal, entry: LedgerEntry) -> None:
         body=f"Value date {_long(entry.value_date)}.",
         link=proposal_link(proposal),
     )
+
+
+def report_overdue(proposal: Proposal, label: str, due_on: date) -> list[Notification]:
+    """Once per overdue report (its project, kind and due date are the key)."""
+    return notify(
+        Event.REPORT_OVERDUE,
+        proposal_audience(Event.REPORT_OVERDUE, proposal),
+        subject=f"{_name(proposal)}: {label.lower()} overdue since {_long(due_on)}",
+        body="Submit it from the project’s page; the secretariat accepts it or sends it back.",
+        link=proposal_link(proposal),
+        key=f"report-overdue:{proposal.id}:{label}:{due_on.isoformat()}",
+    )

@@ -5,7 +5,7 @@ worker may look as often as it likes, and a worker that was stopped catches up."
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -54,4 +54,17 @@ def notify_due(now: datetime | None = None) -> int:
             left = (project.current_end - today).days
             days = min(d for d in ENDING_NOTICES if left <= d)
             written += len(events.project_ending(project, days))
+        written += _reports_overdue(today)
+    return written
+
+
+def _reports_overdue(today: date) -> int:
+    """Each overdue report, to its project's chairs once (the key holds the due date, so an
+    extension that moves the final report gives a new notice only once the new date has
+    passed too). Imported here: the reports' service uses the lifecycle, which notifies."""
+    from prb.services.progress_reports import overdue_everywhere
+
+    written = 0
+    for proposal, line in overdue_everywhere(today):
+        written += len(events.report_overdue(proposal, line.slot.label, line.slot.due_on))
     return written

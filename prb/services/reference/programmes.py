@@ -43,7 +43,13 @@ AUDITED = (
     "open_for_proposals",
     "note",
     "retired_at",
+    "progress_report_months",
+    "final_report_months",
 )
+# The reporting schedule's bounds: a progress report at least once every two years, the
+# final report at most a year after the end (0: due on the end date).
+PROGRESS_MONTHS = (1, 24)
+FINAL_MONTHS = (0, 12)
 # A project's code is the programme's plus "-" and up to two letters, within the 40
 # characters of a project code.
 CODE_LIMIT = Proposal.__table__.c.project_code.type.length - 4
@@ -65,6 +71,9 @@ class ProgrammeInput:
     note: str = ""
     # The envelope at creation (its first dated row); changed later only by a dated change.
     envelope: Decimal | None = None
+    # The reporting schedule of its projects (prb.services.progress_reports.schedule).
+    progress_report_months: int | None = 6
+    final_report_months: int | None = 3
 
     def __post_init__(self) -> None:
         self.code = self.code.strip()
@@ -146,6 +155,13 @@ def _validate(data: ProgrammeInput, programme: FundingProgramme | None) -> str:
         problem = first_letter_problem(data.code_style, first)
         if problem:
             add("code_first_letter", problem)
+    for name, (low, high), what in (
+        ("progress_report_months", PROGRESS_MONTHS, "A progress report is due every"),
+        ("final_report_months", FINAL_MONTHS, "The final report is due"),
+    ):
+        months = getattr(data, name)
+        if months is None or not low <= months <= high:
+            add(name, f"{what} {low} to {high} months.")
     if len(data.note) > NOTE_LIMIT:
         add("note", f"Keep the note under {NOTE_LIMIT} characters (it has {len(data.note)}).")
     if programme is None:
@@ -179,6 +195,9 @@ def _apply(programme: FundingProgramme, data: ProgrammeInput, first: str) -> Non
     programme.code_first_letter = first
     programme.open_for_proposals = data.open_for_proposals
     programme.note = data.note or None
+    assert data.progress_report_months is not None and data.final_report_months is not None
+    programme.progress_report_months = data.progress_report_months
+    programme.final_report_months = data.final_report_months
 
 
 def create_programme(

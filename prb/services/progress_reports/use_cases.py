@@ -1,0 +1,318 @@
+"""What people do with reports: the chair submits and resubmits, the secretariat accepts or
+sends back. Each use case is one transaction that locks what it changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from prb.extensions import db
+from prb.models import CENT, ProgressReport, Proposal, ReportKind, User, utcnow
+from prb.services import audit
+from prb.services.access import chairs_group, get_visible_proposal
+from prb.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from prb.services.lifecycle import as_domain_error
+from prb.services.once import spend
+from prb.services.progress_reports.schedule import Slot, due_slots
+from prb.services.transaction import committed
+from workflows import PROGRESS_REPORT, GuardFailed, ReportState, ReportTrigger, Role, Transition
+from workflows.definition import TransitionRefused
+from workflows.progress_report import REPORTING_PROJECT_STATES, ReportGuard
+
+MAX_PART = 10_000  # characters in one part of the narrative
+
+
+class ReportGuards:
+    def __init__(self, actor: User | None) -> None:
+        self.actor = actor
+        self._checks: dict[str, Callable[[ProgressReport], None]] = {
+            ReportGuard.CHAIRS_WORKING_GROUP: self.chairs_working_group,
+        }
+
+    def __getitem__(self, name: str) -> Callable[[ProgressReport], None]:
+        return self._checks[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._checks
+
+    def chairs_working_group(self, report: ProgressReport) -> None:
+        if self.actor is None or not chairs_group(self.actor, report.proposal.working_group_id):
+            raise GuardFailed("Only a chair of the project's working group may do this.")
+
+
+def slots_of(proposal: Proposal) -> list[Slot]:
+    programme = proposal.programme
+    return due_slots(
+        proposal.actual_start,
+        proposal.current_end,
+        every_months=programme.progress_report_months,
+        final_after_months=programme.final_report_months,
+    )
+
+
+@dataclass
+class ReportInput:
+    activities: str
+    results: str
+    challenges: str
+    next_steps: str
+    spent_to_date: Decimal | None
+    unspent_balance: Decimal | None
+
+
+def _clean(kind: str, data: ReportInput) -> ReportInput:
+    """The input checked, all problems at once; nothing is saved when any is found."""
+    errors: dict[str, list[str]] = {}
+    parts = {}
+    for name in ("activities", "results", "challenges", "next_steps"):
+        text = (getattr(data, name) or "").strip()
+        if len(text) > MAX_PART:
+            errors[name] = [f"Keep this part under {MAX_PART:,} characters."]
+        parts[name] = text
+    if not parts["activities"] or not parts["results"]:
+        for name in ("activities", "results"):
+            if not parts[name]:
+                errors[name] = ["Describe this part of the narrative."]
+    for name in ("spent_to_date", "unspent_balance"):
+        amount = getattr(data, name)
+        if amount is not None and (amount < 0 or amount != amount.quantize(CENT)):
+            errors[name] = ["Give an amount in dollars and cents (0 or more)."]
+    if data.spent_to_date is None:
+        errors["spent_to_date"] = ["Give the amount spent to date (0 if nothing yet)."]
+    if kind == ReportKind.FINAL and data.unspent_balance is None:
+        errors["unspent_balance"] = ["A final report states the unspent balance (0 if none)."]
+    if errors:
+        raise Invalid("The report was not saved: please correct the fields marked.", errors)
+    return ReportInput(
+        **parts,
+        spent_to_date=data.spent_to_date,
+        unspent_balance=data.unspent_balance if kind == ReportKind.FINAL else None,
+    )
+
+
+def _write(report: ProgressReport, data: ReportInput) -> None:
+    report.activities = data.activities
+    report.results = data.results
+    report.challenges = data.challenges
+    report.next_steps = data.next_steps
+    assert data.spent_to_date is not None
+    report.spent_to_date = data.spent_to_date
+    report.unspent_balance = data.unspent_balance
+
+
+def submit_report(
+    actor: User,
+    proposal_id: int,
+    kind: str,
+    due_on: date,
+    data: ReportInput,
+    *,
+    once: str | None = None,
+) -> ProgressReport:
+    """A chair of the project's group submits the report due on `due_on` (a slot of the
+    derived schedule); this creates the report's row."""
+    try:
+        kind = ReportKind(kind)
+    except ValueError:
+        raise NotFound(f"There is no kind of report called “{kind}”.") from None
+    try:
+        with committed():
+            spend(once, actor, "submit report")
+            # The project's row lock serialises the submissions for one project.
+            proposal = get_visible_proposal(actor, proposal_id, for_update=True)
+            if not chairs_group(actor, proposal.working_group_id):
+                raise NotAllowed("Only a chair of the project's working group may submit reports.")
+            if proposal.status not in REPORTING_PROJECT_STATES:
+                raise Conflict(
+                    f"Reports are submitted while a project runs; {proposal.display_code} is "
+                    f"{proposal.status_label}."
+                )
+            if not any(s.kind == kind and s.due_on == due_on for s in slots_of(proposal)):
+                raise NotFound(
+                    f"No {kind.label.lower()} of {proposal.display_code} is due on "
+                    f"{due_on.day} {due_on:%B %Y}."
+                )
+            clean = _clean(kind, data)
+            existing = db.session.scalar(
+                select(ProgressReport).where(
+                    ProgressReport.proposal_id == proposal.id,
+                    ProgressReport.kind == kind,
+                    # A project has one final report, whatever its due date was then.
+                    *([] if kind == ReportKind.FINAL else [ProgressReport.due_on == due_on]),
+                )
+            )
+            if existing is not None:
+                raise Conflict(
+                    f"The {existing.summary} has been submitted already (it is "
+                    f"{existing.status_label}); reload the project's page."
+                )
+            report = ProgressReport(
+                proposal=proposal,
+                kind=kind,
+                due_on=due_on,
+                status=ReportState.SUBMITTED,
+                submitted_by_id=actor.id,
+                submitted_at=utcnow(),
+            )
+            _write(report, clean)
+            db.session.add(report)
+            db.session.flush()
+            audit.record(
+                "report_submitted",
+                actor=actor,
+                role=Role.CHAIR,
+                proposal=proposal,
+                comment=f"{report.summary.capitalize()}: spent to date USD "
+                f"{report.spent_to_date:,.2f}",
+            )
+    except IntegrityError:
+        raise Conflict(
+            "Someone submitted this report at the same moment. Nothing was saved; reload the "
+            "project's page."
+        ) from None
+    return report
+
+
+def _lock(actor: User, report_id: int) -> ProgressReport:
+    report = (
+        db.session.scalars(
+            select(ProgressReport)
+            .where(ProgressReport.id == report_id)
+            .with_for_update(of=ProgressReport)
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .one_or_none()
+    )
+    if report is None:
+        raise NotFound(f"There is no report number {report_id}.")
+    get_visible_proposal(actor, report.proposal_id)  # 404 for those who may not see the project
+    return report
+
+
+# How the history names each move ("Report accepted" …).
+_EVENTS = {
+    ReportTrigger.ACCEPT: "report_accepted",
+    ReportTrigger.RETURN: "report_sent_back",
+    ReportTrigger.RESUBMIT: "report_resubmitted",
+}
+
+
+def _fire(actor: User, report: ProgressReport, trigger: str, comment: str) -> Transition:
+    before = report.status
+    try:
+        PROGRESS_REPORT.fire(report, trigger, actor.roles, ReportGuards(actor))
+    except TransitionRefused as exc:
+        raise as_domain_error(exc.refusal) from None
+    t = PROGRESS_REPORT.transition(trigger)
+    # The audit's from/to states are the proposal's: the report's move is in the comment.
+    audit.record(
+        _EVENTS[trigger],
+        actor=actor,
+        role=sorted(t.roles & actor.roles)[0],
+        proposal=report.proposal,
+        comment=f"{report.summary.capitalize()}: {PROGRESS_REPORT.label(before)} → "
+        f"{report.status_label}" + (f". {comment}" if comment else ""),
+    )
+    return t
+
+
+def _race() -> Conflict:
+    return Conflict(
+        "Someone else acted on this report at the same moment. Nothing was done; reload the "
+        "project's page."
+    )
+
+
+def decide_report(
+    actor: User,
+    report_id: int,
+    trigger: str,
+    reason: str = "",
+    *,
+    expected_status: str | None = None,
+) -> ProgressReport:
+    """The secretariat accepts a submitted report or sends it back with a reason.
+
+    Accepting the final report records, on the project, the day it was accepted as the day
+    of the final report and its spent figure as the amount spent — what the completion
+    rule compares with the ledger."""
+    if trigger not in (ReportTrigger.ACCEPT, ReportTrigger.RETURN):
+        raise NotFound(f"There is no action called “{trigger}”.")
+    reason = reason.strip()
+    if trigger == ReportTrigger.RETURN and not reason:
+        raise Invalid(
+            "Please say why the report is sent back.",
+            {"reason": ["A reason is required to send a report back."]},
+        )
+    if len(reason) > 4000:
+        raise Invalid("Keep the reason under 4,000 characters.", {"reason": ["Too long."]})
+    try:
+        with committed():
+            report = _lock(actor, report_id)
+            if expected_status is not None and report.status != expected_status:
+                raise Conflict(
+                    f"This report changed while you were looking at it: it is now "
+                    f"{report.status_label}. Nothing was done."
+                )
+            _fire(actor, report, trigger, reason)
+            report.decided_by_id = actor.id
+            report.decided_at = utcnow()
+            if trigger == ReportTrigger.RETURN:
+                report.return_reason = reason
+            elif report.kind == ReportKind.FINAL:
+                proposal = report.proposal
+                proposal.final_report_on = report.decided_at.date()
+                proposal.spent_reported = report.spent_to_date
+                audit.record(
+                    "project_dates",
+                    actor=actor,
+                    role=Role.SECRETARIAT,
+                    proposal=proposal,
+                    comment=f"final report: {proposal.final_report_on}; amount spent: "
+                    f"{proposal.spent_reported} (from the accepted final report)",
+                )
+    except StaleDataError:
+        raise _race() from None
+    return report
+
+
+def resubmit_report(
+    actor: User,
+    report_id: int,
+    data: ReportInput,
+    *,
+    expected_status: str | None = None,
+) -> ProgressReport:
+    """A chair corrects a report the secretariat sent back and submits it again."""
+    try:
+        with committed():
+            report = _lock(actor, report_id)
+            if not chairs_group(actor, report.proposal.working_group_id):
+                raise NotAllowed("Only a chair of the project's working group may do this.")
+            if expected_status is not None and report.status != expected_status:
+                raise Conflict(
+                    f"This report changed while you were looking at it: it is now "
+                    f"{report.status_label}. Nothing was saved."
+                )
+            clean = _clean(report.kind, data)
+            _fire(actor, report, ReportTrigger.RESUBMIT, "")
+            _write(report, clean)
+            report.submitted_by_id = actor.id
+            report.submitted_at = utcnow()
+            report.decided_by_id = None
+            report.decided_at = None
+    except StaleDataError:
+        raise _race() from None
+    return report
+
+
+def actions(user: User, report: ProgressReport) -> list[Transition]:
+    """The buttons this user may press on this report now."""
+    return PROGRESS_REPORT.available(report, user.roles, ReportGuards(user))
