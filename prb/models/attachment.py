@@ -22,10 +22,13 @@ class OwnerKind(StrEnum):
     PROPOSAL = "proposal"
     EXTENSION = "extension"
     MEETING = "meeting"
+    REPORT = "report"  # a progress or final report
 
     @property
     def label(self) -> str:
-        return {"extension": "extension request"}.get(self.value, self.value)
+        return {"extension": "extension request", "report": "progress report"}.get(
+            self.value, self.value
+        )
 
 
 class Attachment(db.Model):

@@ -67,11 +67,13 @@ def attachment_kind(media_type: str) -> str:
     return next((k.label for k, m in MEDIA_TYPES.items() if m == media_type), media_type)
 
 
-def _max_size() -> int:
+def upload_limit() -> int:
+    """The largest file a user may upload, in bytes (PRB_ATTACHMENT_MAX_MB)."""
     return max_bytes(current_app.config["ATTACHMENT_MAX_MB"])
 
 
-def _store() -> FileStore:
+def files_store() -> FileStore:
+    """Where uploaded files are kept (PRB_FILE_STORAGE)."""
     return file_store(current_app.config, current_app.instance_path)
 
 
@@ -80,7 +82,7 @@ def _allow_attachments(endpoint: str | None, values: dict | None) -> None:  # ty
     """Uploads may be larger than the app-wide request limit, which every other form keeps.
     This runs before any before_request function (CSRF protection reads the body there)."""
     if endpoint == UPLOAD_ENDPOINT:
-        request.max_content_length = _max_size() + FORM_OVERHEAD
+        request.max_content_length = upload_limit() + FORM_OVERHEAD
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -88,7 +90,7 @@ def _too_large(exc: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
     """Far larger than the limit: the body was not read, so the page is shown again."""
     args = request.view_args or {}
     form = AttachmentForm(formdata=None)
-    form.file.errors = [f"The file is larger than {_max_size() / MB:g} MB: it was not kept."]
+    form.file.errors = [f"The file is larger than {upload_limit() / MB:g} MB: it was not kept."]
     flash(form.file.errors[0], "error")
     return _page(args.get("kind", ""), args.get("owner_id", 0), form, 413)
 
@@ -110,13 +112,15 @@ def _page(kind: str, owner_id: int, form: AttachmentForm | None = None, status: 
         form=form,
         back=_back(page.owner),
         accepted=ACCEPTED,
-        max_mb=_max_size() / MB,
+        max_mb=upload_limit() / MB,
     ), status
 
 
 def _back(owner: service.Owner) -> str:
     if owner.kind == OwnerKind.MEETING:
         return url_for("board.meeting", meeting_id=owner.id)
+    if owner.kind == OwnerKind.REPORT:
+        return url_for("progress_reports.show", report_id=owner.id)
     if owner.kind == OwnerKind.EXTENSION:
         return url_for("finance.project", proposal_id=owner.proposal_id) + "#extensions"
     return url_for("proposals.show", proposal_id=owner.id)
@@ -146,8 +150,8 @@ def upload(kind: str, owner_id: int):  # type: ignore[no-untyped-def]
             owner_id,
             filename=upload.filename,
             data=upload.read(),
-            store=_store(),
-            max_size=_max_size(),
+            store=files_store(),
+            max_size=upload_limit(),
             description=form.description.data or "",
             supersedes_id=form.supersedes_id.data,
         )
@@ -160,7 +164,7 @@ def upload(kind: str, owner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/files/<int:attachment_id>")
 def download(attachment_id: int):  # type: ignore[no-untyped-def]
-    row, data = service.fetch_attachment(current_user, attachment_id, _store())
+    row, data = service.fetch_attachment(current_user, attachment_id, files_store())
     # send_file writes Content-Disposition with an RFC 5987 filename* for non-ASCII names.
     response = send_file(
         BytesIO(data),

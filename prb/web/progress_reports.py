@@ -7,20 +7,29 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.file import FileField
+from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from prb.models import ProgressReport, Proposal, ReportKind
+from prb.models import OwnerKind, ProgressReport, Proposal, ReportKind
+from prb.services import attachments
 from prb.services import progress_reports as service
 from prb.services.errors import Conflict, Invalid
+from prb.services.files.checks import MB
 from prb.services.progress_reports import Slot
 from prb.services.progress_reports.use_cases import MAX_PART
 from prb.web.access import roles_required
+from prb.web.attachments import FORM_OVERHEAD, files_store, upload_limit
 from prb.web.declare import reads_form
 from prb.web.forms import AmountField, Form, OnceField, first_error, show_errors
 from workflows import PROGRESS_REPORT, ReportState, ReportTrigger, Role
 
 bp = Blueprint("progress_reports", __name__)
+
+# The report's form carries its narrative beside an optional file.
+REPORT_FORM_ENDPOINTS = ("progress_reports.new", "progress_reports.resubmit")
+NARRATIVE_ROOM = 1024 * 1024
 
 
 class ReportForm(Form):
@@ -44,6 +53,12 @@ class ReportForm(Form):
         description="What is left of the funds received; it is returned or released before "
         "the project is completed.",
     )
+    file = FileField(
+        "Supporting document (optional)",
+        render_kw={"accept": ".pdf,.docx,.xlsx,.odt,.ods,.png,.jpg,.jpeg"},
+        description="A report, a product or a financial statement: PDF, DOCX, XLSX, ODT, ODS, "
+        "PNG or JPEG. More files can be added on the report's page.",
+    )
     submit = SubmitField("Submit the report")
 
 
@@ -61,6 +76,30 @@ def _input(form: ReportForm) -> service.ReportInput:
         spent_to_date=form.spent_to_date.data,
         unspent_balance=form.unspent_balance.data,
     )
+
+
+@bp.url_value_preprocessor
+def _allow_a_file(endpoint: str | None, values: dict | None) -> None:  # type: ignore[type-arg]
+    """The report's form may carry a file larger than the app-wide request limit; a file a
+    little over the file limit is still read, so the page keeps what was typed (422)."""
+    if endpoint in REPORT_FORM_ENDPOINTS:
+        request.max_content_length = upload_limit() + FORM_OVERHEAD + NARRATIVE_ROOM
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(exc: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
+    message = (
+        f"The file is far larger than {upload_limit() / MB:g} MB, so nothing was read or "
+        "saved: go back, choose a smaller file and submit the report again."
+    )
+    return render_template("error.html", status=413, title="Too large", message=message), 413
+
+
+def _files(form: ReportForm) -> service.Files | None:
+    upload = form.file.data
+    if upload is None or not upload.filename:
+        return None
+    return service.Files([(upload.filename, upload.read())], files_store(), upload_limit())
 
 
 def _due(text: str) -> date:
@@ -101,7 +140,13 @@ def new(proposal_id: int, kind: str, due: str):  # type: ignore[no-untyped-def]
         return _form_page(form, proposal, slot, None, 422)
     try:
         report = service.submit_report(
-            current_user, proposal.id, slot.kind, slot.due_on, _input(form), once=form.once.data
+            current_user,
+            proposal.id,
+            slot.kind,
+            slot.due_on,
+            _input(form),
+            once=form.once.data,
+            files=_files(form),
         )
     except Invalid as exc:
         show_errors(form, exc)
@@ -127,6 +172,7 @@ def _show(report: ProgressReport, status: int = 200):  # type: ignore[no-untyped
             report=report,
             proposal=report.proposal,
             actions=service.actions(current_user, report),
+            page=attachments.attachments_page(current_user, OwnerKind.REPORT, report.id),
             form=DecisionForm(expected_status=report.status, formdata=None),
             ReportTrigger=ReportTrigger,
         ),
@@ -183,6 +229,7 @@ def resubmit(report_id: int):  # type: ignore[no-untyped-def]
             report_id,
             _input(form),
             expected_status=form.expected_status.data or None,
+            files=_files(form),
         )
     except Invalid as exc:
         show_errors(form, exc)

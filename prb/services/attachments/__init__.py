@@ -5,6 +5,8 @@ fetch one for download. Access to a file is the access to the record it belongs 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -15,18 +17,23 @@ from prb.models import Attachment, User
 from prb.services.attachments.listing import Version, current_attachments, rows_of, versions
 from prb.services.attachments.owners import Owner, owner
 from prb.services.errors import Conflict, Invalid, NotFound
-from prb.services.files.checks import Refused, check_upload
+from prb.services.files.checks import Accepted, Refused, check_upload
 from prb.services.files.storage import FileStore, new_key
 from prb.services.transaction import committed
 
 __all__ = [
     "AttachmentsPage",
+    "CheckedFile",
     "Owner",
     "Version",
     "add_attachment",
     "attachments_page",
+    "check_file",
     "current_attachments",
     "fetch_attachment",
+    "keep",
+    "owner",
+    "removed_unless_committed",
 ]
 
 MAX_DESCRIPTION = 500
@@ -41,6 +48,76 @@ class AttachmentsPage:
 def attachments_page(actor: User, kind: str, owner_id: int) -> AttachmentsPage:
     found = owner(actor, kind, owner_id)
     return AttachmentsPage(found, versions(rows_of(found.kind, found.id)))
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """A file a user sent that passed every check, not yet stored."""
+
+    accepted: Accepted
+    data: bytes
+    description: str
+
+
+def check_file(
+    filename: str | None, data: bytes, *, max_size: int, description: str = ""
+) -> CheckedFile:
+    """Every check an upload passes before anything is stored (Invalid, naming the field
+    `file` or `description`, otherwise)."""
+    description = description.strip()
+    if len(description) > MAX_DESCRIPTION:
+        message = f"Keep the description under {MAX_DESCRIPTION} characters."
+        raise Invalid(message, {"description": [message]})
+    try:
+        accepted = check_upload(filename, data, max_size=max_size)
+    except Refused as refused:
+        raise Invalid(refused.message, {"file": [refused.message]}) from None
+    return CheckedFile(accepted, data, description)
+
+
+@contextmanager
+def removed_unless_committed(store: FileStore) -> Iterator[list[str]]:
+    """Wrap a use case's transaction: the keys stored inside it (see `keep`) are removed
+    again when it fails, so a refusal or a lost race leaves neither a row nor a file."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for key in stored:
+            store.delete(key)
+        raise
+
+
+def keep(
+    actor: User,
+    found: Owner,
+    checked: CheckedFile,
+    store: FileStore,
+    stored: list[str],
+    supersedes_id: int | None = None,
+) -> Attachment:
+    """Inside the caller's transaction: the file's row, and its bytes under a new key
+    (recorded in `stored`, from `removed_unless_committed`)."""
+    found.require_writable()
+    if supersedes_id is not None:
+        _check_supersedable(found, supersedes_id)
+    key = new_key()
+    row = Attachment(
+        owner_kind=found.kind,
+        owner_id=found.id,
+        filename=checked.accepted.name,
+        media_type=checked.accepted.media_type,
+        size=checked.accepted.size,
+        sha256=hashlib.sha256(checked.data).hexdigest(),
+        storage_key=key,
+        supersedes_id=supersedes_id,
+        description=checked.description,
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(row)
+    store.put(key, checked.data)
+    stored.append(key)
+    return row
 
 
 def add_attachment(
@@ -58,48 +135,15 @@ def add_attachment(
     """Keep a file on a record (or a new version of one of its files). Everything is checked
     before the bytes are stored; the bytes are stored before the row is committed, and
     removed again when the commit fails, so a refusal leaves neither a row nor a file."""
-    description = description.strip()
-    if len(description) > MAX_DESCRIPTION:
-        message = f"Keep the description under {MAX_DESCRIPTION} characters."
-        raise Invalid(message, {"description": [message]})
+    checked = check_file(filename, data, max_size=max_size, description=description)
     try:
-        accepted = check_upload(filename, data, max_size=max_size)
-    except Refused as refused:
-        raise Invalid(refused.message, {"file": [refused.message]}) from None
-    key = new_key()
-    stored = False
-    try:
-        with committed():
-            found = owner(actor, kind, owner_id)
-            found.require_writable()
-            if supersedes_id is not None:
-                _check_supersedable(found, supersedes_id)
-            row = Attachment(
-                owner_kind=found.kind,
-                owner_id=found.id,
-                filename=accepted.name,
-                media_type=accepted.media_type,
-                size=accepted.size,
-                sha256=hashlib.sha256(data).hexdigest(),
-                storage_key=key,
-                supersedes_id=supersedes_id,
-                description=description,
-                uploaded_by_id=actor.id,
-            )
-            db.session.add(row)
-            store.put(key, data)
-            stored = True
+        with removed_unless_committed(store) as stored, committed():
+            row = keep(actor, owner(actor, kind, owner_id), checked, store, stored, supersedes_id)
     except IntegrityError:
-        if stored:
-            store.delete(key)
         raise Conflict(
             "Someone uploaded a new version of this file at the same moment; reload the page "
             "to see it."
         ) from None
-    except BaseException:
-        if stored:
-            store.delete(key)
-        raise
     return row
 
 

@@ -1,5 +1,5 @@
 """The records a file can belong to: for each owner kind, how to find the record a user may
-read, and whether she may attach files to it now. Adding a kind (progress reports) is an
+read, and whether she may attach files to it now. Adding a kind is an
 `OwnerKind` value plus one `Owner` builder here."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from prb.extensions import db
-from prb.models import ExtensionRequest, OwnerKind, Proposal, User
+from prb.models import ExtensionRequest, OwnerKind, ProgressReport, Proposal, User
 from prb.services.access import chairs_group, get_visible_proposal
 from prb.services.board.meetings import get_meeting, refuse_if_frozen
 from prb.services.errors import Conflict, NotAllowed, NotFound
-from workflows import PROPOSAL, Role
+from workflows import PROPOSAL, ReportState, Role
 from workflows.extension import OPEN_EXTENSION_STATES
 
 
@@ -80,6 +80,23 @@ def _meeting(actor: User, meeting_id: int) -> Owner:
     return Owner(OwnerKind.MEETING, meeting.id, f"Meeting {meeting.number}", None, refusal)
 
 
+def _report(actor: User, report_id: int) -> Owner:
+    report = db.session.get(ProgressReport, report_id)
+    if report is None:
+        raise NotFound(f"There is no report number {report_id}.")
+    proposal = get_visible_proposal(actor, report.proposal_id)  # 404 for another group's chair
+    refusal: NotAllowed | Conflict | None = None
+    if not (chairs_group(actor, proposal.working_group_id) or actor.has_role(Role.SECRETARIAT)):
+        refusal = NotAllowed(
+            "Only the working group's chairs and the secretariat may attach files to a report."
+        )
+    elif report.status == ReportState.ACCEPTED:
+        # What the secretariat accepted stays as it was accepted.
+        refusal = Conflict(f"The {report.summary} is accepted: files can no longer be attached.")
+    title = f"{_name(proposal)}: the {report.summary}"
+    return Owner(OwnerKind.REPORT, report.id, title, proposal.id, refusal)
+
+
 def _name(proposal: Proposal) -> str:
     return f"Proposal {proposal.display_code} — {proposal.title}"
 
@@ -88,6 +105,7 @@ _OWNERS: dict[OwnerKind, Callable[[User, int], Owner]] = {
     OwnerKind.PROPOSAL: _proposal,
     OwnerKind.EXTENSION: _extension,
     OwnerKind.MEETING: _meeting,
+    OwnerKind.REPORT: _report,
 }
 
 

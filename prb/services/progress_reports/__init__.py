@@ -20,6 +20,7 @@ from prb.services.progress_reports.queries import (
 )
 from prb.services.progress_reports.schedule import Slot, due_slots, months_after
 from prb.services.progress_reports.use_cases import (
+    Files,
     ReportInput,
     actions,
     decide_report,
@@ -30,6 +31,7 @@ from prb.services.progress_reports.use_cases import (
 
 __all__ = [
     "AcceptedNarrative",
+    "Files",
     "OverdueReport",
     "ReportInput",
     "ScheduleLine",

@@ -3,7 +3,8 @@ sends back. Each use case is one transaction that locks what it changes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -13,10 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from prb.extensions import db
-from prb.models import CENT, ProgressReport, Proposal, ReportKind, User, utcnow
-from prb.services import audit
+from prb.models import CENT, OwnerKind, ProgressReport, Proposal, ReportKind, User, utcnow
+from prb.services import attachments, audit
 from prb.services.access import chairs_group, get_visible_proposal
 from prb.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from prb.services.files.storage import FileStore
 from prb.services.lifecycle import as_domain_error
 from prb.services.once import spend
 from prb.services.progress_reports.schedule import Slot, due_slots
@@ -114,15 +116,17 @@ def submit_report(
     data: ReportInput,
     *,
     once: str | None = None,
+    files: Files | None = None,
 ) -> ProgressReport:
     """A chair of the project's group submits the report due on `due_on` (a slot of the
-    derived schedule); this creates the report's row."""
+    derived schedule); this creates the report's row, with its supporting files if any."""
     try:
         kind = ReportKind(kind)
     except ValueError:
         raise NotFound(f"There is no kind of report called “{kind}”.") from None
+    checked = files.checked() if files else []
     try:
-        with committed():
+        with _storing(files) as stored, committed():
             spend(once, actor, "submit report")
             # The project's row lock serialises the submissions for one project.
             proposal = get_visible_proposal(actor, proposal_id, for_update=True)
@@ -171,12 +175,48 @@ def submit_report(
                 comment=f"{report.summary.capitalize()}: spent to date USD "
                 f"{report.spent_to_date:,.2f}",
             )
+            _keep_files(actor, report, checked, files, stored)
     except IntegrityError:
         raise Conflict(
             "Someone submitted this report at the same moment. Nothing was saved; reload the "
             "project's page."
         ) from None
     return report
+
+
+@dataclass(frozen=True)
+class Files:
+    """Files sent with a report (name and bytes each), the store that keeps them, and the
+    size limit: checked before anything is saved, so a refused file saves no report."""
+
+    uploads: Sequence[tuple[str | None, bytes]]
+    store: FileStore
+    max_size: int
+
+    def checked(self) -> list[attachments.CheckedFile]:
+        return [
+            attachments.check_file(name, data, max_size=self.max_size)
+            for name, data in self.uploads
+        ]
+
+
+def _storing(files: Files | None) -> AbstractContextManager[list[str]]:
+    return attachments.removed_unless_committed(files.store) if files else nullcontext([])
+
+
+def _keep_files(
+    actor: User,
+    report: ProgressReport,
+    checked: list[attachments.CheckedFile],
+    files: Files | None,
+    stored: list[str],
+) -> None:
+    if not checked or files is None:
+        return
+    db.session.flush()
+    found = attachments.owner(actor, OwnerKind.REPORT, report.id)
+    for one in checked:
+        attachments.keep(actor, found, one, files.store, stored)
 
 
 def _lock(actor: User, report_id: int) -> ProgressReport:
@@ -289,10 +329,13 @@ def resubmit_report(
     data: ReportInput,
     *,
     expected_status: str | None = None,
+    files: Files | None = None,
 ) -> ProgressReport:
-    """A chair corrects a report the secretariat sent back and submits it again."""
+    """A chair corrects a report the secretariat sent back and submits it again (with more
+    supporting files if any; the earlier ones stay)."""
+    checked = files.checked() if files else []
     try:
-        with committed():
+        with _storing(files) as stored, committed():
             report = _lock(actor, report_id)
             if not chairs_group(actor, report.proposal.working_group_id):
                 raise NotAllowed("Only a chair of the project's working group may do this.")
@@ -308,6 +351,7 @@ def resubmit_report(
             report.submitted_at = utcnow()
             report.decided_by_id = None
             report.decided_at = None
+            _keep_files(actor, report, checked, files, stored)
     except StaleDataError:
         raise _race() from None
     return report
