@@ -51,6 +51,7 @@ def live(tmp_path: Path) -> Iterator[LiveServer]:
         TESTING=False,
         SIGNING_P12=str(create_demo_certificate(tmp_path / "demo.p12")),
         PAGE_SIZE=25,
+        FILES_DIRECTORY=str(tmp_path / "files"),
     )
     with app.app_context():
         upgrade()

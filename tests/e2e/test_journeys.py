@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from prb.services.calendar import period_end
+from tests import file_samples
 from tests.e2e.conftest import flash, sign_in
 
 
@@ -186,10 +189,19 @@ def test_journey_1_a_proposal_from_draft_to_completed_project(live, new_page, tm
     chair.get_by_label("Results against the outputs").fill("Output 4.2 delivered.")
     chair.get_by_label("Spent to date (USD)").fill("50000.00")
     chair.get_by_label("Unspent balance (USD)").fill("0.00")
+    statement = tmp_path / "Relevé financier final.pdf"
+    statement.write_bytes(file_samples.PDF)
+    chair.get_by_label("Supporting document (optional)").set_input_files(str(statement))
     chair.get_by_role("button", name="Submit the report").click()
     assert "Final report submitted" in flash(chair)
     sec.goto(proposal_url)
     sec.locator("tr", has_text="Final report").get_by_role("link", name="Submitted").click()
+    # The secretariat reads the report with its file before accepting it.
+    files = sec.locator("#files")
+    assert hashlib.sha256(file_samples.PDF).hexdigest() in files.inner_text()
+    with sec.expect_download() as download:
+        files.get_by_role("link", name="Relevé financier final.pdf").click()
+    assert Path(download.value.path()).read_bytes() == file_samples.PDF
     sec.get_by_role("button", name="Accept").click()
     assert "is now Accepted" in flash(sec)
     fin.goto(proposal_url)
