@@ -14,6 +14,7 @@ from prb.models.board import (
     Vote,
 )
 from prb.models.calls import Call, call_working_groups
+from prb.models.co_funding import CoFunding
 from prb.models.finance import EntryKind, ExtensionRequest, LedgerEntry
 from prb.models.imports import ImportBatch
 from prb.models.jobs import Job, JobKind, JobState
@@ -49,6 +50,7 @@ __all__ = [
     "Call",
     "ChairTerm",
     "Channel",
+    "CoFunding",
     "CodeStyle",
     "ConflictOfInterest",
     "Decision",

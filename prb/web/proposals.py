@@ -10,7 +10,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from prb.models import Proposal
-from prb.services import calls, finance, lifecycle, stamped
+from prb.services import calls, co_funding, finance, lifecycle, stamped
 from prb.services import carry_over as carrying
 from prb.services import proposal_choices as choices
 from prb.services import proposal_history as history_rules
@@ -244,6 +244,9 @@ def _render_show(proposal_id: int, status: int = 200):  # type: ignore[no-untype
         can_set_reporting_notes=proposal.status in PROJECT_STATES
         and current_user.has_role(Role.SECRETARIAT),
         form=TransitionForm(expected_status=proposal.status, formdata=None),
+        co_funding=co_funding.listing(current_user, proposal)
+        if proposal.status in PROJECT_STATES
+        else None,
     )
     return page, status
 
