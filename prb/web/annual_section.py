@@ -35,7 +35,7 @@ class AnnualSectionForm(Form):
         "Programme", coerce=_int_or_none, validators=[InputRequired()], validate_choice=True
     )
     year = YearField("Year", validators=[InputRequired()])
-    scope = SelectField("Figures and overview", choices=SCOPES, default="board")
+    scope = SelectField("Figures and overview", choices=options(SCOPES), default="board")
 
 
 def _form(asked: bool) -> AnnualSectionForm:

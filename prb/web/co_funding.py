@@ -21,7 +21,7 @@ PREFIX = "cf"
 
 
 class CurrencyAmountField(AmountField):
-    parse_message = "Enter the amount in the funder's currency, for example 100000.00."
+    parse_message = "Enter the amount in the currency of the contribution, for example 100000.00."
 
 
 class RateField(AmountField):

@@ -186,7 +186,9 @@ def test_the_database_refuses_a_zero_amount_or_rate(world) -> None:
         columns = ", ".join(values)
         params = ", ".join(f":{c}" for c in values)
         with pytest.raises(DatabaseError):
-            db.session.execute(text(f"INSERT INTO co_funding ({columns}) VALUES ({params})"), values)
+            db.session.execute(
+                text(f"INSERT INTO co_funding ({columns}) VALUES ({params})"), values
+            )
         db.session.rollback()
 
 
