@@ -8,12 +8,11 @@ from flask_login import current_user
 from wtforms import SelectField
 from wtforms.validators import InputRequired
 
-from prb.models import JobKind, utcnow
-from prb.services import annual_section, portfolio
+from prb.models import utcnow
+from prb.services import annual_section
 from prb.services import proposals as proposal_service
 from prb.services.errors import Invalid
 from prb.services.jobs import reports as report_jobs
-from prb.services.jobs.reports import Plan
 from prb.web.access import roles_required
 from prb.web.fields import Form, YearField, _int_or_none
 from prb.web.forms import options
@@ -63,27 +62,14 @@ def _section():  # type: ignore[no-untyped-def]
     programme_id, year = form.programme_id.data, form.year.data
     whole_board = form.scope.data != "programme"
     try:
-        # The section's size is its overview's: refused above what a request makes inline
-        # (the section is one office's projects of a year: tens, not hundreds).
-        chosen = portfolio.select_projects(
-            current_user,
-            None if whole_board else programme_id,
-            year,
-            annual_section.year_end(year, utcnow().date()),
-        )
-        limits = report_jobs.bounds()
-        if report_jobs.plan(JobKind.PORTFOLIO_PDF, chosen.size, limits) != Plan.INLINE:
-            raise Invalid(
-                f"This selection has {chosen.size:,} projects, more than a section made while "
-                f"you wait holds ({limits.inline_pdf:,}): choose this programme's projects only.",
-                {"scope": ["Too many projects."]},
-            )
         data = annual_section.section(
             current_user,
             programme_id,
             year,
             annual_section.narratives(current_user, programme_id, year),
             whole_board=whole_board,
+            # made while the user waits: no larger than an overview PDF made inline
+            max_projects=report_jobs.bounds().inline_pdf,
         )
     except Invalid as exc:
         for name, messages in exc.fields.items():

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+
 from prb.models import replayed_at
 from prb.services import annual_section, lifecycle
+from prb.services.errors import Invalid, NotAllowed
 from tests import factories
 from workflows import ProposalState as S
 from workflows import ProposalTrigger as T
@@ -45,3 +48,13 @@ def test_under_consideration_on_the_last_day_of_the_year(world) -> None:
     assert annual_section.under_consideration(None, date(2018, 12, 31)) == 2
     assert annual_section.under_consideration(world.programme.id, date(2018, 6, 30)) == 1
     assert annual_section.under_consideration(None, date(2019, 12, 31)) == 2
+
+
+def test_a_section_larger_than_a_request_makes_is_refused_before_it_is_built(world) -> None:
+    factories.project(world, status=S.ONGOING, code="UNCCT-2017-73-a", start=date(2018, 1, 1))
+    with pytest.raises(Invalid, match="1 projects"):
+        annual_section.section(world.secretariat, world.programme.id, 2018, {}, max_projects=0)
+    data = annual_section.section(world.secretariat, world.programme.id, 2018, {}, max_projects=1)
+    assert [r.code for r in data.rows] == ["UNCCT-2017-73-a"]
+    with pytest.raises(NotAllowed):
+        annual_section.section(world.chair_a, world.programme.id, 2018, {})

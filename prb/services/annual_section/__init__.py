@@ -170,17 +170,27 @@ def section(
     narratives: Mapping[int, str],
     *,
     whole_board: bool = True,
+    max_projects: int | None = None,
 ) -> Section:
     """The section's content. `whole_board`: count approvals and list projects of every
     programme, as the 2018 report did (its Exhibit V lists UNCCT-2019-02-79-D, approved in
-    December 2018 under the next programme); False: this programme's alone."""
+    December 2018 under the next programme); False: this programme's alone.
+    `max_projects`: a larger selection is refused before any row is built (the web request
+    makes the section while its user waits)."""
     require_role(actor, *VIEWERS, action="make the annual report section")
     programme = db.session.get(FundingProgramme, programme_id)
     if programme is None:
         raise NotFound(f"There is no funding programme number {programme_id}.")
     as_at = year_end(year, utcnow().date())
     scope = None if whole_board else programme.id
-    overview = portfolio.build(portfolio.select_projects(actor, scope, year, as_at))
+    chosen = portfolio.select_projects(actor, scope, year, as_at)
+    if max_projects is not None and chosen.size > max_projects:
+        raise Invalid(
+            f"This selection has {chosen.size:,} projects, more than a section made while you "
+            f"wait holds ({max_projects:,}): choose this programme's projects only.",
+            {"scope": ["Too many projects."]},
+        )
+    overview = portfolio.build(chosen)
     # A paragraph per project under way in the year, as the report has; the co-funding of
     # every project of the overview.
     given = co_funding.contributions(
