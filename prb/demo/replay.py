@@ -19,6 +19,7 @@ from typing import TypeVar
 from sqlalchemy import func, select
 
 from prb.demo import reports as demo_reports
+from prb.demo.co_funding import record_co_funding
 from prb.demo.portfolio import (
     ADMINISTRATOR,
     BOARD_SEATS,
@@ -258,6 +259,7 @@ def _catch_up(office: Office, *, until: date) -> None:
             _open_programme(office, data)
     _submit_proposals(office, until=until)
     _run_projects(office, until=until)
+    record_co_funding(office, until=until)
     if "extension" not in office.done and until >= EXTENSION_REQUESTED_ON:
         _request_extension(office)
         office.done.add("extension")

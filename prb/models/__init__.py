@@ -15,6 +15,7 @@ from prb.models.board import (
     Vote,
 )
 from prb.models.calls import Call, call_working_groups
+from prb.models.co_funding import CoFunding
 from prb.models.finance import EntryKind, ExtensionRequest, LedgerEntry
 from prb.models.imports import ImportBatch
 from prb.models.jobs import Job, JobKind, JobState
@@ -52,6 +53,7 @@ __all__ = [
     "Call",
     "ChairTerm",
     "Channel",
+    "CoFunding",
     "CodeStyle",
     "ConflictOfInterest",
     "Decision",

@@ -11,12 +11,14 @@ from workflows import Role
 def register(app: Flask) -> None:
     from prb.web import (
         admin,
+        annual_section,
         attachments,
         audit,
         auth,
         board,
         calendar_files,
         calls,
+        co_funding,
         errors,
         filters,
         finance,
@@ -39,6 +41,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(reference.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(reporting_notes.bp)
+    app.register_blueprint(co_funding.bp)
+    app.register_blueprint(annual_section.bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(calendar_files.bp)
     app.register_blueprint(notifications.bp)

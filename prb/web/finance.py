@@ -19,13 +19,15 @@ from flask import (
 from flask_login import current_user
 
 from prb.models import EntryKind
-from prb.services import extensions, finance
+from prb.services import co_funding, extensions, finance
 from prb.services import finance_dashboard as dashboard
 from prb.services import proposals as proposal_service
 from prb.services.access import get_visible_proposal
 from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.spreadsheet import safe_cell
 from prb.web.access import roles_required
+from prb.web.co_funding import PREFIX as CO_FUNDING_PREFIX
+from prb.web.co_funding import CoFundingForm, WithdrawForm
 from prb.web.declare import reads_form
 from prb.web.finance_rows import project_rows, totals_rows
 from prb.web.forms import (
@@ -200,6 +202,10 @@ def project(proposal_id: int, status: int = 200, forms: dict | None = None):  # 
             extensions=history,
             chair_actions={x.id: extensions.chair_actions(current_user, x) for x in history},
             can_request_extension=extensions.can_request(current_user, proposal),
+            co_funding=co_funding.listing(current_user, proposal),
+            co_funding_form=forms.get("co_funding")
+            or CoFundingForm(formdata=None, prefix=CO_FUNDING_PREFIX),
+            withdraw_form=forms.get("withdraw") or WithdrawForm(formdata=None),
         ),
         status,
     )

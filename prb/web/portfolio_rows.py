@@ -5,6 +5,7 @@ template escaped it (`markupsafe.escape`); the markup is the template's, unchang
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from markupsafe import Markup, escape
 
@@ -27,6 +28,12 @@ def overview_rows(rows: Iterable[OverviewRow], link: tuple[str, str]) -> Markup:
             f"<td>{escape(r.duration)}</td>"
             f"<td>{escape(r.status)}</td>"
             f"<td>{escape(p.scope)}{detail}</td>"
-            f"<td>{escape(p.results_alignment)}</td></tr>\n  "
+            f"<td>{escape(p.results_alignment)}</td>"
+            f'<td class="num">{_usd(r.co_funding)}</td></tr>\n  '
         )
     return Markup("".join(html))
+
+
+def _usd(amount: Decimal) -> str:
+    """As the `usd` filter prints an amount; a project without co-funding shows a dash."""
+    return f"{amount:,.2f}" if amount else "—"

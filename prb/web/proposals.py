@@ -10,7 +10,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from prb.models import Proposal, utcnow
-from prb.services import calls, finance, lifecycle, progress_reports, stamped
+from prb.services import calls, co_funding, finance, lifecycle, progress_reports, stamped
 from prb.services import carry_over as carrying
 from prb.services import proposal_choices as choices
 from prb.services import proposal_history as history_rules
@@ -249,6 +249,9 @@ def _render_show(proposal_id: int, status: int = 200):  # type: ignore[no-untype
         if proposal.status in SCHEDULED_PROJECT_STATES
         else None,
         may_submit_reports=progress_reports.may_submit(current_user, proposal),
+        co_funding=co_funding.listing(current_user, proposal)
+        if proposal.status in PROJECT_STATES
+        else None,
     )
     return page, status
 

@@ -94,6 +94,13 @@ RULES: dict[str, tuple[str, dict[str, int], int]] = {
     "finance.project": ("GET", {"chair": 200, "finance": 200, "secretariat": 200}, 404),
     "finance.ledger_csv": ("GET", {"chair": 200, "finance": 200, "secretariat": 200}, 404),
     "finance.add_entry": ("POST", {"finance": 422}, 403),
+    # co-funding: finance staff or the secretariat; the empty form is refused (422)
+    "co_funding.record": ("POST", {"finance": 422, "secretariat": 422}, 403),
+    "co_funding.withdraw": ("POST", {"finance": 422, "secretariat": 422}, 403),
+    "annual_section.page": ("GET", VIEWERS, 403),
+    # no programme or year chosen: the page again, with the messages
+    "annual_section.pdf": ("GET", {"board": 422, "finance": 422, "secretariat": 422}, 403),
+    "annual_section.docx": ("GET", {"board": 422, "finance": 422, "secretariat": 422}, 403),
     "finance.save_dates": ("POST", {"finance": 303}, 403),
     "finance.request_extension": ("POST", {"chair": 409, "other_chair": 404}, 403),
     "finance.review": ("POST", {"finance": 303}, 403),
@@ -242,6 +249,7 @@ def _world(world):  # type: ignore[no-untyped-def]
         "user_id": world.chair_b.id,
         "version": 1,
         "message_id": 999,
+        "contribution_id": 999,
         "filename": "prb.css",
         "token": "no-such-token",
         "reviewed_extension_id": reviewed.id,

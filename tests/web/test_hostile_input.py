@@ -24,7 +24,7 @@ from wtforms import Field, HiddenField, PasswordField, SelectField, StringField
 
 from prb.extensions import db
 from prb.models import AuditRecord, BoardMembership, OwnerKind, ReportKind, ResultsOutput, User
-from prb.services import board, extensions, finance, progress_reports
+from prb.services import board, co_funding, extensions, finance, progress_reports
 from prb.services.accounts import two_step
 from prb.services.reference import groups
 from prb.web import PUBLIC_ENDPOINTS
@@ -94,7 +94,8 @@ def messages(field: Field, value: str) -> tuple[str, ...]:
     if k == "version":
         return ("The form was damaged",)
     if k == "amount":
-        return ("Enter an amount in US dollars",)
+        # an amount in another currency (co-funding) says so in its own words
+        return ("Enter an amount in US dollars", field.parse_message)
     return (field.parse_message, field.range_message)
 
 
@@ -194,6 +195,13 @@ def hostile_world(world):  # type: ignore[no-untyped-def]
         date(2019, 3, 31),
         progress_reports.ReportInput("Done.", "All.", "", "", Decimal("10.00"), Decimal("0")),
     )
+    contribution = co_funding.record_co_funding(
+        world.finance,
+        project.id,
+        co_funding.CoFundingInput(
+            "Government of Switzerland", Decimal("10.00"), "CHF", Decimal("1.1"), date(2018, 2, 1)
+        ),
+    )
     m = meeting(world)
     item = board.add_to_agenda(
         world.secretariat, m.id, factories.proposal(world, status=S.UNDER_REVIEW).id
@@ -223,6 +231,7 @@ def hostile_world(world):  # type: ignore[no-untyped-def]
         "user_id": [db.session.scalar(select(User.id).where(User.id != admin.id).limit(1))],
         "seat_id": [db.session.scalar(select(BoardMembership.id).limit(1))],
         "term_id": [term.id],
+        "contribution_id": [contribution.id],
         "output_id": [db.session.scalar(select(ResultsOutput.id).limit(1))],
         "trigger": ["submit", "withdraw", "accept"],
         "kind": [OwnerKind.PROPOSAL, "final"],

@@ -15,6 +15,7 @@ from flask import current_app
 
 from prb.extensions import db
 from prb.models import FundingProgramme, User, utcnow
+from prb.services import co_funding
 from prb.services.access import require_role
 from prb.services.errors import Invalid
 from prb.services.pdf import render
@@ -171,9 +172,11 @@ def build(
     listed, listed_at = _page(selection.listed, (page or 1) if paged else None)
     pending, pending_at = _page(selection.pending, (pending_page or 1) if paged else None)
     as_at = selection.as_at
-    found = projects_by_id([pid for pid, _ in [*listed, *pending]], as_at)
-    rows = overview_rows(listed, found, as_at)
-    pending_rows = overview_rows(pending, found, as_at)
+    ids = [pid for pid, _ in [*listed, *pending]]
+    found = projects_by_id(ids, as_at)
+    cofunded = co_funding.usd_totals(ids, as_at)
+    rows = overview_rows(listed, found, as_at, cofunded)
+    pending_rows = overview_rows(pending, found, as_at, cofunded)
     if not paged:
         return Overview(selection.programme, selection.year, as_at, rows, pending_rows)
     return Overview(
@@ -208,6 +211,7 @@ CSV_COLUMNS = [
     "status",
     "scope",
     "results_alignment",
+    "co_funding_usd",
 ]
 
 
@@ -222,6 +226,7 @@ def csv_rows(data: Overview) -> list[list[str]]:
             r.status,
             r.proposal.scope + (f" ({r.proposal.scope_detail})" if r.proposal.scope_detail else ""),
             r.proposal.results_alignment,
+            r.co_funding,
         ]
         # The projects approved but not yet initiated follow; their status ("Approved")
         # sets them apart, as the page's second table does.

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any
 
@@ -76,6 +77,8 @@ class OverviewRow:
     proposal: Project
     state: reconstruct.AsAt
     note: Note | None = None
+    # Other funders' contributions counted on the as-at date, in USD (`co_funding`).
+    co_funding: Decimal = Decimal("0.00")
 
     @property
     def code(self) -> str:
@@ -179,9 +182,15 @@ def overview_rows(
     chosen: Sequence[tuple[int, reconstruct.ProjectRecord]],
     found: dict[int, tuple[Project, Note | None]],
     as_at: date,
+    co_funding: dict[int, Decimal] | None = None,
 ) -> list[OverviewRow]:
     rows = []
+    co_funding = co_funding or {}
     for pid, record in chosen:
         project, note = found[pid]
-        rows.append(OverviewRow(project, reconstruct.status_as_at(record, as_at), note))
+        state = reconstruct.status_as_at(record, as_at)
+        if pid in co_funding:
+            rows.append(OverviewRow(project, state, note, co_funding[pid]))
+        else:
+            rows.append(OverviewRow(project, state, note))
     return rows
