@@ -15,12 +15,14 @@ from docx import Document
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from prb.demo.portfolio import DEMO_PASSWORD
 from prb.extensions import db
-from prb.models import FundingProgramme, Proposal, User
-from prb.services import annual_section
+from prb.models import FundingProgramme, ProgressReport, Proposal, User
+from prb.services import annual_section, progress_reports
 from prb.services.annual_section.word import docx_bytes
-from tests.conftest import make_app
+from tests.conftest import make_app, sign_in
 from tests.year_2018_facts import EXHIBIT_V
+from workflows import ReportState
 
 A_TEXT = (
     "Under this project, a Compendium of recommended practices for the responsible use and "
@@ -160,3 +162,40 @@ def test_the_section_of_one_programme_alone(app) -> None:
         data = annual_section.section(secretariat, programme.id, 2018, {}, whole_board=False)
     assert (data.approved, data.under_consideration) == (8, 1)
     assert [r.code for r in data.rows] == LISTED[:-1]
+
+
+def test_the_demo_section_prints_the_reports_the_secretariat_accepted(app) -> None:
+    """Made as a user downloads it: the narratives are the reports accepted by 31 December
+    2018 (the demo's, from the seed report's paragraphs); the report still waiting for the
+    secretariat is nowhere, and the project without an accepted report has the neutral
+    sentence."""
+    programme = db.session.scalars(
+        select(FundingProgramme).where(FundingProgramme.code == "UNCCT-2017-73")
+    ).one()
+    secretariat = db.session.scalars(
+        select(User).where(User.email == "secretariat@prb.example")
+    ).one()
+    client = app.test_client()
+    sign_in(client, secretariat, password=DEMO_PASSWORD)
+    answer = client.get(
+        f"/reports/annual-section.pdf?programme_id={programme.id}&year=2018&scope=board"
+    )
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    text = _plain(answer.data)
+    accepted = progress_reports.accepted_narratives(None, None, 2018)
+    ids = _ids()
+    reported = {code for code in LISTED if ids[code] in accepted}
+    assert reported == set(LISTED) - {"UNCCT-2019-02-79-D"}
+    projects = text[text.index("The projects") :]
+    starts = [projects.index(f"{code}: ") for code in LISTED]
+    ends = [*starts[1:], None]
+    bodies = {code: projects[s:e] for code, s, e in zip(LISTED, starts, ends, strict=True)}
+    for code in reported:
+        first_paragraph = accepted[ids[code]].text.split("\n\n")[0]
+        assert " ".join(first_paragraph.split()[:12]) in bodies[code], code
+        assert NEUTRAL not in bodies[code]
+    assert NEUTRAL in bodies["UNCCT-2019-02-79-D"]
+    waiting = db.session.scalars(
+        select(ProgressReport).where(ProgressReport.status == ReportState.SUBMITTED)
+    ).one()
+    assert " ".join(waiting.activities.split()[:8]) not in text

@@ -62,11 +62,10 @@ def _section():  # type: ignore[no-untyped-def]
     programme_id, year = form.programme_id.data, form.year.data
     whole_board = form.scope.data != "programme"
     try:
-        data = annual_section.section(
+        data = annual_section.section_of_year(
             current_user,
             programme_id,
             year,
-            annual_section.narratives(current_user, programme_id, year),
             whole_board=whole_board,
             # made while the user waits: no larger than an overview PDF made inline
             max_projects=report_jobs.bounds().inline_pdf,

@@ -355,6 +355,25 @@ def test_the_latest_accepted_report_of_the_year_wins(world) -> None:
     assert found[p.id].text.startswith("July.")
 
 
+def test_narratives_as_at_a_moment_hold_only_what_was_accepted_by_then(world) -> None:
+    """The annual section is as at 31 December: a report accepted later is not in it."""
+    from datetime import timedelta
+
+    p = running(world)
+    report = submit(world, p, activities="Accepted late.")
+    reports.decide_report(world.secretariat, report.id, RT.ACCEPT)
+    db.session.refresh(report)
+    accepted_at = report.decided_at
+    assert accepted_at is not None
+    before = reports.accepted_narratives(None, None, 2018, accepted_before=accepted_at)
+    after = reports.accepted_narratives(
+        None, None, 2018, accepted_before=accepted_at + timedelta(seconds=1)
+    )
+    assert before == {} and set(after) == {p.id}
+    # None: every programme's projects
+    assert set(reports.accepted_narratives(None, None, 2018)) == {p.id}
+
+
 # -- notices -------------------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from prb.extensions import db
 from prb.models import AuditRecord, Decision, FundingProgramme, Proposal, User, utcnow
-from prb.services import co_funding, portfolio
+from prb.services import co_funding, portfolio, progress_reports
 from prb.services.access import require_role
 from prb.services.errors import Invalid, NotFound
 from prb.services.portfolio.records import project_records
@@ -156,11 +156,36 @@ def year_end(year: int, today: date) -> date:
     return end
 
 
-def narratives(actor: User, programme_id: int, year: int) -> Mapping[int, str]:
-    """The accepted progress narratives the section prints, by project. Empty until the
-    progress reports are merged: the lead wires their query (`accepted_narratives(...)`)
-    here, the one place the web view asks."""
-    return {}
+def narratives(
+    actor: User, programme_id: int, year: int, *, whole_board: bool = True
+) -> Mapping[int, str]:
+    """The progress narratives the section prints, by project: per project the latest
+    report due in `year` that the secretariat had accepted by 31 December (the section is
+    as at the year's end, whenever it is made). `whole_board` as for `section`."""
+    require_role(actor, *VIEWERS, action="make the annual report section")
+    found = progress_reports.accepted_narratives(
+        None,
+        None if whole_board else programme_id,
+        year,
+        accepted_before=datetime.combine(date(year + 1, 1, 1), time.min, tzinfo=UTC),
+    )
+    return {proposal_id: narrative.text for proposal_id, narrative in found.items()}
+
+
+def section_of_year(
+    actor: User,
+    programme_id: int,
+    year: int,
+    *,
+    whole_board: bool = True,
+    max_projects: int | None = None,
+) -> Section:
+    """The section as the office asks for it: with the narratives accepted by the year's
+    end (`narratives`), made by `section`."""
+    accepted = narratives(actor, programme_id, year, whole_board=whole_board)
+    return section(
+        actor, programme_id, year, accepted, whole_board=whole_board, max_projects=max_projects
+    )
 
 
 def section(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import extract, select
 from sqlalchemy.orm import Session, joinedload, lazyload
@@ -182,19 +182,29 @@ class AcceptedNarrative:
 
 
 def accepted_narratives(
-    session_or_none: Session | None, programme_id: int, year: int
+    session_or_none: Session | None,
+    programme_id: int | None,
+    year: int,
+    *,
+    accepted_before: datetime | None = None,
 ) -> dict[int, AcceptedNarrative]:
     """Proposal id → the latest ACCEPTED report whose due date falls in `year`, for the
-    projects of the programme. A submitted or returned report never appears."""
+    projects of the programme (None: of every programme). A submitted or returned report
+    never appears; with `accepted_before`, nor one accepted at or after that moment (a
+    report "as at" a date shows what had been accepted by then)."""
     session = session_or_none or db.session
+    conditions = [
+        ProgressReport.status == ReportState.ACCEPTED,
+        extract("year", ProgressReport.due_on) == year,
+    ]
+    if programme_id is not None:
+        conditions.append(Proposal.programme_id == programme_id)
+    if accepted_before is not None:
+        conditions.append(ProgressReport.decided_at < accepted_before)
     rows = session.scalars(
         select(ProgressReport)
         .join(Proposal, Proposal.id == ProgressReport.proposal_id)
-        .where(
-            Proposal.programme_id == programme_id,
-            ProgressReport.status == ReportState.ACCEPTED,
-            extract("year", ProgressReport.due_on) == year,
-        )
+        .where(*conditions)
         .order_by(ProgressReport.due_on, ProgressReport.id)
     ).unique()
     found: dict[int, AcceptedNarrative] = {}
