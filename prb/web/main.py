@@ -11,6 +11,9 @@ from prb.services import dashboard as dashboards
 
 bp = Blueprint("main", __name__)
 
+# Overdue reports listed on a dashboard (the panel's heading gives their number).
+OVERDUE_SHOWN = 20
+
 
 @bp.route("/healthz")
 def healthz():  # type: ignore[no-untyped-def]
@@ -27,5 +30,6 @@ def dashboard():  # type: ignore[no-untyped-def]
         meetings=board.open_meetings(current_user),
         minutes_due=dashboards.minutes_to_finalise(current_user),
         overdue_reports=progress_reports.dashboard_overdue(current_user, utcnow().date()),
+        overdue_shown=OVERDUE_SHOWN,
         reports_to_review=progress_reports.awaiting_review(current_user),
     )

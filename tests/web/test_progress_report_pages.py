@@ -12,7 +12,7 @@ from prb.extensions import db
 from prb.models import ProgressReport
 from tests import factories
 from tests.conftest import sign_in
-from workflows import ProposalState, ReportState
+from workflows import ProposalState, ReportState, ReportTrigger
 
 S = ProposalState
 FORM = {
@@ -157,6 +157,40 @@ def test_dashboards_flag_overdue_reports_with_a_count_and_links(client, world) -
             assert "Overdue reports" not in page
         client.post("/logout")
     assert f'href="/proposals/{a.id}#reports"' in _page_of(client, world.chair_a)
+
+
+def test_the_kept_overdue_lists_are_per_viewer_and_follow_the_records(app, world) -> None:
+    """The dashboards' overdue lists are kept between requests: never one person's list for
+    another who sees other projects, and never after a report is accepted."""
+    from prb.services import progress_reports
+    from tests.unit.test_progress_reports import submit
+
+    a = running(world)
+    running(world, code="UNCCT-2017-73-b", group=world.group_b)
+    clients = {
+        user: app.test_client() for user in (world.secretariat, world.chair_a, world.chair_b)
+    }
+    for user, client in clients.items():
+        sign_in(client, user)  # (a sign-in is recorded: all sign-ins before the pages)
+
+    def count(user) -> str:  # type: ignore[no-untyped-def]
+        page = clients[user].get("/").get_data(as_text=True)
+        return page.split("Overdue reports: ")[1].split("<")[0]
+
+    assert [count(u) for u in clients] == ["4", "2", "2"]
+    assert "UNCCT-2017-73-b" not in clients[world.chair_a].get("/").get_data(as_text=True)
+    report = submit(world, a)
+    progress_reports.decide_report(world.secretariat, report.id, ReportTrigger.ACCEPT)
+    assert [count(u) for u in clients] == ["3", "1", "2"]
+
+
+def test_a_long_overdue_list_shows_the_oldest_twenty_and_the_count(client, world) -> None:
+    for letter in "abcdefghijk":  # eleven projects, two reports overdue each
+        running(world, code=f"UNCCT-2017-73-{letter}")
+    page = _page_of(client, world.secretariat)
+    panel = page.split('id="overdue-reports"')[1].split("</section>")[0]
+    assert "Overdue reports: 22" in panel and panel.count("<tr><td>") == 20
+    assert "The 20 longest overdue are listed" in panel
 
 
 def _page_of(client, user) -> str:  # type: ignore[no-untyped-def]

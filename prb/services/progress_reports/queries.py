@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session, joinedload, lazyload
 
 from prb.extensions import db
 from prb.models import ProgressReport, Proposal, ReportKind, User
-from prb.services.access import chairs_group, get_visible_proposal, visible_proposals
+from prb.services import stamped
+from prb.services.access import (
+    chairs_group,
+    get_visible_proposal,
+    visibility_key,
+    visible_proposals,
+)
 from prb.services.errors import Conflict, NotAllowed, NotFound
 from prb.services.progress_reports.schedule import Slot
 from prb.services.progress_reports.use_cases import slots_of
@@ -248,12 +254,18 @@ def submission_slot(user: User, proposal_id: int, kind: str, due_on: date) -> tu
 def dashboard_overdue(user: User, today: date) -> list[OverdueReport] | None:
     """The overdue reports a person's dashboard flags: the secretariat and finance see every
     project's, a chair her own groups' (a chair who is also a board member: still her own);
-    None for those whose dashboard has no such panel."""
+    None for those whose dashboard has no such panel. Kept while the records are unchanged
+    (every dashboard view would otherwise read every running project's schedule)."""
     if user.has_role(Role.SECRETARIAT, Role.FINANCE):
-        return overdue(user, today)
-    if user.has_role(Role.CHAIR) and user.chaired_group_ids:
-        return overdue(user, today, own_groups_only=True)
-    return None
+        own_groups_only = False
+    elif user.has_role(Role.CHAIR) and user.chaired_group_ids:
+        own_groups_only = True
+    else:
+        return None
+    return stamped.cache("overdue_reports").get_or_make(
+        (visibility_key(user), own_groups_only, today),
+        lambda: overdue(user, today, own_groups_only=own_groups_only),
+    )
 
 
 REVIEW_LIMIT = 20
