@@ -162,6 +162,21 @@ def test_sending_back_needs_a_reason_and_the_chair_resubmits(world) -> None:
     assert report.status == RS.ACCEPTED
 
 
+def test_the_wording_sent_back_stays_on_record_after_the_resubmission(world) -> None:
+    report = submit(world, running(world), activities="First wording of the activities.")
+    reports.decide_report(world.secretariat, report.id, RT.RETURN, "Say more.")
+    reports.resubmit_report(
+        world.chair_a, report.id, narrative(spent="1500.00", activities="Second wording.")
+    )
+    assert report.activities == "Second wording."
+    comments = db.session.scalars(
+        select(AuditRecord.comment).where(AuditRecord.event == "report_resubmitted")
+    ).all()
+    assert len(comments) == 1
+    assert "As sent back: Activities: First wording of the activities." in comments[0]
+    assert "spent to date USD 1,000.00" in comments[0]
+
+
 def test_an_accepted_report_is_final(world) -> None:
     report = submit(world, running(world))
     reports.decide_report(world.secretariat, report.id, RT.ACCEPT)

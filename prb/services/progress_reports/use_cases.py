@@ -263,6 +263,14 @@ def _fire(actor: User, report: ProgressReport, trigger: str, comment: str) -> Tr
     return t
 
 
+def _as_it_read(report: ProgressReport) -> str:
+    figures = f"spent to date USD {report.spent_to_date:,.2f}"
+    if report.unspent_balance is not None:
+        figures += f", unspent balance USD {report.unspent_balance:,.2f}"
+    parts = " ".join(f"{heading}: {text}" for heading, text in report.parts if text)
+    return f"{parts} ({figures})."
+
+
 def _race() -> Conflict:
     return Conflict(
         "Someone else acted on this report at the same moment. Nothing was done; reload the "
@@ -345,7 +353,9 @@ def resubmit_report(
                     f"{report.status_label}. Nothing was saved."
                 )
             clean = _clean(report.kind, data)
-            _fire(actor, report, ReportTrigger.RESUBMIT, "")
+            # The wording the secretariat sent back stays on record (the audit trail is
+            # append-only); the report's row holds the corrected one.
+            _fire(actor, report, ReportTrigger.RESUBMIT, f"As sent back: {_as_it_read(report)}")
             _write(report, clean)
             report.submitted_by_id = actor.id
             report.submitted_at = utcnow()
