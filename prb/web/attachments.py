@@ -22,12 +22,12 @@ from wtforms.validators import Length
 
 from prb.models import OwnerKind
 from prb.services import attachments as service
-from prb.services.errors import Invalid
+from prb.services.errors import Conflict, Invalid
 from prb.services.files.checks import ACCEPTED, MB, MEDIA_TYPES, max_bytes
 from prb.services.files.storage import FileStore, file_store
 from prb.web.declare import reads_form
 from prb.web.fields import Form
-from prb.web.forms import options, show_errors
+from prb.web.forms import OnceField, options, show_errors
 
 bp = Blueprint("attachments", __name__, url_prefix="/attachments")
 
@@ -37,6 +37,7 @@ FORM_OVERHEAD = 64 * 1024
 
 
 class AttachmentForm(Form):
+    once = OnceField()  # a double click keeps the file once
     file = FileField("File", render_kw={"accept": ".pdf,.docx,.xlsx,.odt,.ods,.png,.jpg,.jpeg"})
     supersedes_id = SelectField("This file is", coerce=lambda v: int(v) if v else None)
     description = StringField(
@@ -154,10 +155,16 @@ def upload(kind: str, owner_id: int):  # type: ignore[no-untyped-def]
             max_size=upload_limit(),
             description=form.description.data or "",
             supersedes_id=form.supersedes_id.data,
+            once=form.once.data,
         )
     except Invalid as exc:
         show_errors(form, exc)
+        form.once.renew()
         return _page(kind, owner_id, form, 422)
+    except Conflict as exc:
+        flash(exc.message, "error")
+        form.once.renew()
+        return _page(kind, owner_id, form, 409)
     flash(f"“{row.filename}” was attached (SHA-256 {row.sha256}).", "success")
     return redirect(url_for(".page", kind=kind, owner_id=owner_id), 303)
 

@@ -166,3 +166,13 @@ def test_meeting_files_after_final_minutes_are_409(client, world, files) -> None
     assert rows() == 0 and stored(files) == []
     meeting_page = client.get(f"/board/meetings/{item.meeting_id}").get_data(as_text=True)
     assert url in meeting_page
+
+
+def test_a_double_submission_keeps_the_file_once(client, world, files, proposal) -> None:
+    sign_in(client, world.chair_a)
+    url = f"/attachments/proposal/{proposal.id}"
+    first = post(client, url, "letter.pdf", f.PDF, once="same-token")
+    again = post(client, url, "letter.pdf", f.PDF, once="same-token")
+    assert first.status_code == 303
+    assert again.status_code == 409 and "already" in again.get_data(as_text=True)
+    assert rows() == 1 and len(stored(files)) == 1

@@ -19,6 +19,7 @@ from prb.services.attachments.owners import Owner, owner
 from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.files.checks import Accepted, Refused, check_upload
 from prb.services.files.storage import FileStore, new_key
+from prb.services.once import spend
 from prb.services.transaction import committed
 
 __all__ = [
@@ -131,14 +132,18 @@ def add_attachment(
     max_size: int,
     description: str = "",
     supersedes_id: int | None = None,
+    once: str | None = None,
 ) -> Attachment:
     """Keep a file on a record (or a new version of one of its files). Everything is checked
     before the bytes are stored; the bytes are stored before the row is committed, and
-    removed again when the commit fails, so a refusal leaves neither a row nor a file."""
+    removed again when the commit fails, so a refusal leaves neither a row nor a file. The
+    record is locked meanwhile: it cannot close between the check and the commit."""
     checked = check_file(filename, data, max_size=max_size, description=description)
     try:
         with removed_unless_committed(store) as stored, committed():
-            row = keep(actor, owner(actor, kind, owner_id), checked, store, stored, supersedes_id)
+            spend(once, actor, "attach a file")
+            found = owner(actor, kind, owner_id, for_update=True)
+            row = keep(actor, found, checked, store, stored, supersedes_id)
     except IntegrityError:
         raise Conflict(
             "Someone uploaded a new version of this file at the same moment; reload the page "

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from prb.extensions import db
-from prb.models import ExtensionRequest, OwnerKind, ProgressReport, Proposal, User
+from prb.models import ExtensionRequest, Meeting, OwnerKind, ProgressReport, Proposal, User
 from prb.services.access import chairs_group, get_visible_proposal
 from prb.services.board.meetings import get_meeting, refuse_if_frozen
 from prb.services.errors import Conflict, NotAllowed, NotFound
@@ -34,8 +34,8 @@ class Owner:
             raise self.refusal
 
 
-def _proposal(actor: User, proposal_id: int) -> Owner:
-    proposal = get_visible_proposal(actor, proposal_id)
+def _proposal(actor: User, proposal_id: int, for_update: bool) -> Owner:
+    proposal = get_visible_proposal(actor, proposal_id, for_update=for_update)
     refusal: NotAllowed | Conflict | None = None
     if not (chairs_group(actor, proposal.working_group_id) or actor.has_role(Role.SECRETARIAT)):
         refusal = NotAllowed(
@@ -48,8 +48,10 @@ def _proposal(actor: User, proposal_id: int) -> Owner:
     return Owner(OwnerKind.PROPOSAL, proposal.id, _name(proposal), proposal.id, refusal)
 
 
-def _extension(actor: User, extension_id: int) -> Owner:
-    ext = db.session.get(ExtensionRequest, extension_id)
+def _extension(actor: User, extension_id: int, for_update: bool) -> Owner:
+    ext = db.session.get(
+        ExtensionRequest, extension_id, with_for_update=_lock(ExtensionRequest, for_update)
+    )
     if ext is None:
         raise NotFound(f"There is no extension request number {extension_id}.")
     proposal = get_visible_proposal(actor, ext.proposal_id)  # 404 for another group's chair
@@ -67,8 +69,10 @@ def _extension(actor: User, extension_id: int) -> Owner:
     return Owner(OwnerKind.EXTENSION, ext.id, title, proposal.id, refusal)
 
 
-def _meeting(actor: User, meeting_id: int) -> Owner:
+def _meeting(actor: User, meeting_id: int, for_update: bool) -> Owner:
     meeting = get_meeting(actor, meeting_id)
+    if for_update:  # finalising the minutes locks the meeting too
+        db.session.refresh(meeting, with_for_update=_lock(Meeting, for_update))
     refusal: NotAllowed | Conflict | None = None
     if not actor.has_role(Role.SECRETARIAT):
         refusal = NotAllowed("Only the secretariat may attach files to a meeting.")
@@ -80,8 +84,10 @@ def _meeting(actor: User, meeting_id: int) -> Owner:
     return Owner(OwnerKind.MEETING, meeting.id, f"Meeting {meeting.number}", None, refusal)
 
 
-def _report(actor: User, report_id: int) -> Owner:
-    report = db.session.get(ProgressReport, report_id)
+def _report(actor: User, report_id: int, for_update: bool) -> Owner:
+    report = db.session.get(
+        ProgressReport, report_id, with_for_update=_lock(ProgressReport, for_update)
+    )
     if report is None:
         raise NotFound(f"There is no report number {report_id}.")
     proposal = get_visible_proposal(actor, report.proposal_id)  # 404 for another group's chair
@@ -97,11 +103,17 @@ def _report(actor: User, report_id: int) -> Owner:
     return Owner(OwnerKind.REPORT, report.id, title, proposal.id, refusal)
 
 
+def _lock(model: type, for_update: bool) -> dict[str, object] | None:
+    # Only the record's own row: its eagerly joined relations may be outer joins, which
+    # PostgreSQL does not lock.
+    return {"of": model} if for_update else None
+
+
 def _name(proposal: Proposal) -> str:
     return f"Proposal {proposal.display_code} — {proposal.title}"
 
 
-_OWNERS: dict[OwnerKind, Callable[[User, int], Owner]] = {
+_OWNERS: dict[OwnerKind, Callable[[User, int, bool], Owner]] = {
     OwnerKind.PROPOSAL: _proposal,
     OwnerKind.EXTENSION: _extension,
     OwnerKind.MEETING: _meeting,
@@ -109,11 +121,12 @@ _OWNERS: dict[OwnerKind, Callable[[User, int], Owner]] = {
 }
 
 
-def owner(actor: User, kind: str, owner_id: int) -> Owner:
+def owner(actor: User, kind: str, owner_id: int, *, for_update: bool = False) -> Owner:
     """The record, as `actor` may see it: NotFound (or NotAllowed) exactly where reading the
-    record itself would be refused."""
+    record itself would be refused. `for_update`: locked until the transaction ends (a file
+    is kept only on a record that is still open when the file's row commits)."""
     try:
         known = OwnerKind(kind)
     except ValueError:
         raise NotFound(f"Files cannot be attached to “{kind}”.") from None
-    return _OWNERS[known](actor, owner_id)
+    return _OWNERS[known](actor, owner_id, for_update)
