@@ -40,7 +40,7 @@ class CoFundingForm(Form):
     rate_to_usd = RateField(
         "Rate to USD", places=8, validators=[Optional()], description="USD for one unit; 1 for USD."
     )
-    contributed_on = CalendarDateField("Date", validators=[Optional()])
+    contributed_on = CalendarDateField("Date of the contribution", validators=[Optional()])
     note = StringField("Note (optional)", validators=[Length(max=1000)])
     submit = SubmitField("Record contribution")
 
