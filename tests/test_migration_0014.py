@@ -5,16 +5,13 @@ the stamp starts at 1. Downgrading removes only what 0014 added."""
 
 from __future__ import annotations
 
-import hashlib
-
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from prb.extensions import db
 from prb.models import records_stamp
 from tests.conftest import make_app
-from tests.test_migration_0012 import _rows
-from tests.test_migration_upgrades import FINAL_PDF, PREVIOUS, _insert
+from tests.test_migration_upgrades import upgrade_keeping_every_row
 
 
 def _indexes(table: str) -> set[str]:
@@ -24,26 +21,7 @@ def _indexes(table: str) -> set[str]:
 def test_every_row_is_kept_and_the_stamp_starts_at_one(empty_database: str) -> None:
     app = make_app(empty_database)
     with app.app_context():
-        upgrade(revision=PREVIOUS)
-        with db.engine.begin() as conn:
-            _insert(conn)
-        upgrade(revision="0013")
-        inspector = inspect(db.engine)
-        tables = {
-            t: [c["name"] for c in inspector.get_columns(t)]
-            for t in inspector.get_table_names()
-            if t != "alembic_version"
-        }
-        with db.engine.connect() as conn:
-            before = _rows(conn, tables)
-        upgrade()
-        with db.engine.connect() as conn:
-            after = _rows(conn, tables)
-            assert before["votes"] and before["minutes_versions"] and before["ledger_entries"]
-            for table, rows in before.items():
-                assert after[table] == rows, f"{table} changed in the upgrade"
-            pdf, sha = conn.execute(text("SELECT pdf, sha256 FROM minutes_versions")).one()
-            assert bytes(pdf) == FINAL_PDF and hashlib.sha256(bytes(pdf)).hexdigest() == sha
+        upgrade_keeping_every_row("0013", "0014")
         assert "ix_proposals_status_submitted" in _indexes("proposals")
         assert records_stamp() == 1
         # The first change after the upgrade raises it.

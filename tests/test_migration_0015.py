@@ -5,57 +5,23 @@ what 0015 added."""
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
-
 import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DatabaseError
 
-from prb.app import MIGRATIONS_DIR
 from prb.extensions import db
 from tests.conftest import make_app
-from tests.test_migration_0012 import _rows
-from tests.test_migration_upgrades import FINAL_PDF, PREVIOUS, _insert
+from tests.test_migration_upgrades import migration, upgrade_keeping_every_row
 
-
-def _migration():  # type: ignore[no-untyped-def]
-    path = MIGRATIONS_DIR / "versions" / "0015_attachments.py"
-    spec = importlib.util.spec_from_file_location("prb_migration_0015", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-MIGRATION = _migration()
+MIGRATION = migration("0015_attachments.py")
 REVISION, BEFORE = MIGRATION.revision, MIGRATION.down_revision
 
 
 def test_every_row_is_kept_and_attachments_are_append_only(empty_database: str) -> None:
     app = make_app(empty_database)
     with app.app_context():
-        upgrade(revision=PREVIOUS)
-        with db.engine.begin() as conn:
-            _insert(conn)
-        upgrade(revision=BEFORE)
-        inspector = inspect(db.engine)
-        tables = {
-            t: [c["name"] for c in inspector.get_columns(t)]
-            for t in inspector.get_table_names()
-            if t != "alembic_version"
-        }
-        with db.engine.connect() as conn:
-            before = _rows(conn, tables)
-        upgrade(revision=REVISION)
-        with db.engine.connect() as conn:
-            after = _rows(conn, tables)
-            assert before["votes"] and before["minutes_versions"] and before["ledger_entries"]
-            for table, rows in before.items():
-                assert after[table] == rows, f"{table} changed in the upgrade"
-            pdf, sha = conn.execute(text("SELECT pdf, sha256 FROM minutes_versions")).one()
-            assert bytes(pdf) == FINAL_PDF and hashlib.sha256(bytes(pdf)).hexdigest() == sha
+        upgrade_keeping_every_row(BEFORE, REVISION)
         assert "attachments" in inspect(db.engine).get_table_names()
         # Snapshots taken before files were kept say nothing about files (NULL, not "none").
         with db.engine.connect() as conn:

@@ -6,23 +6,14 @@ added. The revisions are read from the migration itself: the lead re-chains them
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
-from pathlib import Path
-
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from prb.extensions import db
 from tests.conftest import make_app
-from tests.test_migration_0012 import _rows
-from tests.test_migration_upgrades import FINAL_PDF, PREVIOUS, _insert
+from tests.test_migration_upgrades import migration, upgrade_keeping_every_row
 
-_PATH = Path(__file__).parent.parent / "migrations" / "versions" / "0016_progress_reports.py"
-_spec = importlib.util.spec_from_file_location("migration_0016", _PATH)
-assert _spec is not None and _spec.loader is not None
-MIGRATION = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(MIGRATION)
+MIGRATION = migration("0016_progress_reports.py")
 REVISION, DOWN = MIGRATION.revision, MIGRATION.down_revision
 
 
@@ -33,26 +24,9 @@ def _columns(table: str) -> set[str]:
 def test_every_row_is_kept_and_programmes_take_the_default_schedule(empty_database: str) -> None:
     app = make_app(empty_database)
     with app.app_context():
-        upgrade(revision=PREVIOUS)
-        with db.engine.begin() as conn:
-            _insert(conn)
-        upgrade(revision=DOWN)
-        inspector = inspect(db.engine)
-        tables = {
-            t: [c["name"] for c in inspector.get_columns(t)]
-            for t in inspector.get_table_names()
-            if t != "alembic_version"
-        }
+        upgrade_keeping_every_row(DOWN, REVISION)
         with db.engine.connect() as conn:
-            before = _rows(conn, tables)
-        upgrade(revision=REVISION)
-        with db.engine.connect() as conn:
-            after = _rows(conn, tables)
-            assert before["votes"] and before["minutes_versions"] and before["programmes"]
-            for table, rows in before.items():
-                assert after[table] == rows, f"{table} changed in the upgrade"
-            pdf, sha = conn.execute(text("SELECT pdf, sha256 FROM minutes_versions")).one()
-            assert bytes(pdf) == FINAL_PDF and hashlib.sha256(bytes(pdf)).hexdigest() == sha
+            assert conn.execute(text("SELECT count(*) FROM programmes")).scalar()
             schedules = conn.execute(
                 text("SELECT progress_report_months, final_report_months FROM programmes")
             ).all()

@@ -5,10 +5,6 @@ Downgrading removes only the co-funding table."""
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
-from pathlib import Path
-
 import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
@@ -16,42 +12,16 @@ from sqlalchemy.exc import DatabaseError
 
 from prb.extensions import db
 from tests.conftest import make_app
-from tests.test_migration_0012 import _rows
-from tests.test_migration_upgrades import FINAL_PDF, PREVIOUS, _insert
+from tests.test_migration_upgrades import migration, upgrade_keeping_every_row
 
-_PATH = Path(__file__).resolve().parent.parent / "migrations" / "versions" / "0017_co_funding.py"
-_SPEC = importlib.util.spec_from_file_location("prb_migration_0017", _PATH)
-assert _SPEC is not None and _SPEC.loader is not None
-MIGRATION = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(MIGRATION)
-# The lead re-chains the revisions at merge: the test reads them from the migration itself.
+MIGRATION = migration("0017_co_funding.py")
 REVISION, DOWN = MIGRATION.revision, MIGRATION.down_revision
 
 
 def test_every_row_is_kept_and_co_funding_is_append_only(empty_database: str) -> None:
     app = make_app(empty_database)
     with app.app_context():
-        upgrade(revision=PREVIOUS)
-        with db.engine.begin() as conn:
-            _insert(conn)
-        upgrade(revision=DOWN)
-        inspector = inspect(db.engine)
-        tables = {
-            t: [c["name"] for c in inspector.get_columns(t)]
-            for t in inspector.get_table_names()
-            if t != "alembic_version"
-        }
-        assert "co_funding" not in tables
-        with db.engine.connect() as conn:
-            before = _rows(conn, tables)
-        upgrade(revision=REVISION)
-        with db.engine.connect() as conn:
-            after = _rows(conn, tables)
-            assert before["votes"] and before["minutes_versions"] and before["ledger_entries"]
-            for table, rows in before.items():
-                assert after[table] == rows, f"{table} changed in the upgrade"
-            pdf, sha = conn.execute(text("SELECT pdf, sha256 FROM minutes_versions")).one()
-            assert bytes(pdf) == FINAL_PDF and hashlib.sha256(bytes(pdf)).hexdigest() == sha
+        upgrade_keeping_every_row(DOWN, REVISION)
         with db.engine.begin() as conn:
             proposal_id, user_id = conn.execute(
                 text("SELECT proposal_id, recorded_by_id FROM ledger_entries LIMIT 1")

@@ -6,8 +6,10 @@ byte — while the new histories start from what the records already said."""
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 from datetime import date
 from decimal import Decimal
+from types import ModuleType
 
 import pytest
 from flask_migrate import downgrade, upgrade
@@ -15,6 +17,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DatabaseError
 
+from prb.app import MIGRATIONS_DIR
 from prb.extensions import db
 from tests.conftest import make_app
 
@@ -330,6 +333,45 @@ def upgraded_records(database: str, *, from_revision: str = PREVIOUS):  # type: 
             after = _snapshot(conn, tables)
             yield before, after, conn
         db.engine.dispose()
+
+
+def migration(filename: str) -> ModuleType:
+    """A migration's module (revision, down_revision …), read from its file."""
+    path = MIGRATIONS_DIR / "versions" / filename
+    spec = importlib.util.spec_from_file_location(f"prb_migration_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def upgrade_keeping_every_row(down: str, revision: str = "head") -> None:
+    """In an app context on an empty database: enter the records (votes, a ledger, final
+    minutes) at `PREVIOUS`, upgrade to `down`, then to `revision`, and check that every row
+    of every column the database had at `down` is unchanged and the final minutes' PDF is
+    byte-identical (its SHA-256 still matches)."""
+    from tests.test_migration_0012 import _rows  # (sorted in Python: JSON columns)
+
+    upgrade(revision=PREVIOUS)
+    with db.engine.begin() as conn:
+        _insert(conn)
+    upgrade(revision=down)
+    inspector = inspect(db.engine)
+    tables = {
+        t: [c["name"] for c in inspector.get_columns(t)]
+        for t in inspector.get_table_names()
+        if t != "alembic_version"
+    }
+    with db.engine.connect() as conn:
+        before = _rows(conn, tables)
+    upgrade(revision=revision)
+    with db.engine.connect() as conn:
+        after = _rows(conn, tables)
+        assert before["votes"] and before["minutes_versions"] and before["ledger_entries"]
+        for table, rows in before.items():
+            assert after[table] == rows, f"{table} changed in the upgrade"
+        pdf, sha = conn.execute(text("SELECT pdf, sha256 FROM minutes_versions")).one()
+        assert bytes(pdf) == FINAL_PDF and hashlib.sha256(bytes(pdf)).hexdigest() == sha
 
 
 @pytest.fixture
