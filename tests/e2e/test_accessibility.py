@@ -31,6 +31,7 @@ PAGES = {
         "/account/two-step",
         "/calls/",
         "/calls/1",
+        "/attachments/proposal/11",
     ],
     "board.undp@prb.example": [
         "/",
@@ -42,6 +43,7 @@ PAGES = {
         "/reports/portfolio?year=2018",
         "/proposals/1",
         "/proposals/?status=under_review",
+        "/reports/annual-section",
     ],
     "finance@prb.example": ["/", "/finance/", "/proposals/1/finance", "/proposals/1"],
     "secretariat@prb.example": [
@@ -54,6 +56,8 @@ PAGES = {
         "/proposals/12",
         "/proposals/12/carry-over",
         "/calls/",
+        "/attachments/meeting/1",
+        "/progress-reports/1",
         "/no/such/page",
     ],
 }
