@@ -9,23 +9,28 @@ from __future__ import annotations
 
 import functools
 import itertools
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from flask import Flask, Request
+from flask import Flask, Request, current_app
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import Rule
 from werkzeug.utils import cached_property
 
 from prb.extensions import db
+from prb.models import OwnerKind
 from prb.models.jobs import JobKind
-from prb.services import jobs
+from prb.services import attachments, jobs
 from prb.services.accounts import password_links
+from prb.services.files.checks import MB
+from prb.services.files.storage import file_store
 from prb.services.jobs import queue
 from prb.services.jobs import reports as report_jobs
+from tests import file_samples
 from tests.web.test_hostile_input import (
     FILTERS,
     HOSTILE,
@@ -169,8 +174,23 @@ def query_world(world):  # type: ignore[no-untyped-def]
     asked = report_jobs.asked(world.programme.id, 2018, date(2018, 12, 31))
     job = jobs.request(world.secretariat, JobKind.PORTFOLIO_CSV, asked)
     queue.run(job.id)  # prepared, so that its download answers with the file
+    current_app.config["FILES_DIRECTORY"] = tempfile.mkdtemp(prefix="prb-query-files-")
+    attachment = attachments.add_attachment(
+        world.chair_a,
+        OwnerKind.PROPOSAL,
+        candidates["proposal_id"][0],
+        filename="project document.pdf",
+        data=file_samples.PDF,
+        store=file_store(current_app.config, current_app.instance_path),
+        max_size=MB,
+    )
     # No minutes are finalised in this world: version 1 is a 404, which reads no argument.
-    extra = {"token": [link.token], "job_id": [job.id], "version": [1]}
+    extra = {
+        "token": [link.token],
+        "job_id": [job.id],
+        "version": [1],
+        "attachment_id": [attachment.id],
+    }
     return people, candidates | extra, pending_user
 
 
