@@ -312,8 +312,7 @@ def test_portfolio_overview_page_csv_and_pdf(client, world) -> None:
     assert "UNCCT-2019-02-79-D" not in page  # neither approved nor running in 2018
     csv_text = client.get("/reports/portfolio.csv?year=2018").get_data(as_text=True)
     assert csv_text.splitlines()[0] == (
-        "code,working_group,title,objective,duration,status,scope,results_alignment,"
-        "co_funding_usd"
+        "code,working_group,title,objective,duration,status,scope,results_alignment,co_funding_usd"
     )
     assert "UNCCT-2017-73-a,Border Management and Law Enforcement" in csv_text
     assert 'Ongoing,Global,"Outcome 4, Output 4.2",0.00' in csv_text
