@@ -12,6 +12,29 @@ from pathlib import Path
 PDF_STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "pdf.css"
 PDF_VARIANT = "pdf/a-3b"
 
+# WeasyPrint writes one conformance identification per document (its PDF/A one here), so
+# the PDF/UA-1 identification is added to the same XMP packet, with the PDF/A extension
+# schema that describes the pdfuaid namespace: PDF/A allows a property from outside its
+# predefined schemas only when the packet describes it.
+_PDFUA_XMP = b"""<rdf:Description rdf:about="" \
+xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" \
+xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" \
+xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">\
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">\
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>\
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>\
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>\
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">\
+<pdfaProperty:name>part</pdfaProperty:name>\
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>\
+<pdfaProperty:category>internal</pdfaProperty:category>\
+<pdfaProperty:description>Indicates which part of ISO 14289 the file conforms to\
+</pdfaProperty:description>\
+</rdf:li></rdf:Seq></pdfaSchema:property>\
+</rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>\
+<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">\
+<pdfuaid:part>1</pdfuaid:part></rdf:Description>"""
+
 
 @cache
 def _font_config():  # type: ignore[no-untyped-def]
@@ -35,8 +58,10 @@ class Attachment:
 
 
 def render(html: str, *, attachments: tuple[Attachment, ...] = ()) -> bytes:
-    """PDF/A-3b from `html`. Title, author, subject and dates come from the HTML's <title>
-    and <meta> tags. The same HTML gives the same bytes (the identifier is its hash)."""
+    """PDF/A-3b and PDF/UA-1 from `html`: tagged (the structure tree follows the HTML's
+    elements), the title displayed, the language from <html lang>. Title, author, subject
+    and dates come from the HTML's <title> and <meta> tags. The same HTML gives the same
+    bytes (the identifier is its hash)."""
     from weasyprint import HTML
     from weasyprint import Attachment as WeasyAttachment
 
@@ -46,6 +71,8 @@ def render(html: str, *, attachments: tuple[Attachment, ...] = ()) -> bytes:
         font_config=_font_config(),
         pdf_variant=PDF_VARIANT,
         pdf_identifier=identifier,
+        pdf_tags=True,
+        finisher=_identify_pdfua,
         attachments=[
             WeasyAttachment(
                 string=a.content,
@@ -56,6 +83,14 @@ def render(html: str, *, attachments: tuple[Attachment, ...] = ()) -> bytes:
             for a in attachments
         ],
     )
+
+
+def _identify_pdfua(document, pdf) -> None:  # type: ignore[no-untyped-def]
+    """Add the PDF/UA-1 identification inside the RDF of the XMP packet WeasyPrint wrote."""
+    stream = pdf.objects[int(pdf.catalog["Metadata"].split()[0])]
+    (packet,) = stream.stream
+    head, tail = packet.rsplit(b"</rdf:RDF>", 1)
+    stream.stream = [head + _PDFUA_XMP + b"</rdf:RDF>" + tail]
 
 
 def iso(moment: datetime) -> str:

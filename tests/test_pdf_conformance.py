@@ -1,0 +1,136 @@
+"""Every PDF PRB makes is PDF/A-3b (archival) and PDF/UA-1 (tagged, readable by a screen
+reader), as veraPDF, the PDF Association's validator, judges them: draft minutes, signed
+final minutes, a corrigendum, the portfolio overview and the annual report's section, each
+made through the pages a user clicks.
+
+The validator is found through PRB_VERAPDF (the path of the `verapdf` script; .ci/run sets
+it). Without it the test fails in CI (CI set) and is skipped elsewhere."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import xml.etree.ElementTree as ET
+from datetime import date
+from pathlib import Path
+from secrets import token_hex
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from prb.services.signing import create_demo_certificate
+from tests import factories
+from tests.conftest import sign_in
+from tests.web.test_minutes import decided_meeting
+from workflows import ProposalState
+
+FLAVOURS = ("3b", "ua1")
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def validator() -> str:
+    """The verapdf script from PRB_VERAPDF; missing, the test fails in CI, skips elsewhere."""
+    path = os.environ.get("PRB_VERAPDF", "")
+    if path and os.path.isfile(path) and os.access(path, os.X_OK):
+        return path
+    message = (
+        f"veraPDF is needed: set PRB_VERAPDF to the verapdf script (it is {path!r})"
+        if path
+        else "veraPDF is needed: PRB_VERAPDF is not set (.ci/run sets it)"
+    )
+    if _in_ci():
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def failures(verapdf: str, flavour: str, files: list[Path]) -> dict[str, list[str]]:
+    """Validate every file in one run; for each file, its failed rules (empty when it
+    conforms). A file veraPDF could not read counts as failed."""
+    run = subprocess.run(
+        [verapdf, "--flavour", flavour, "--format", "xml", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.stdout.strip(), f"veraPDF gave no report (exit {run.returncode}): {run.stderr}"
+    report = ET.fromstring(run.stdout)
+    found: dict[str, list[str]] = {}
+    for job in report.iter("job"):
+        name = Path(job.findtext("item/name", default="?")).name
+        result = job.find("validationReport")
+        if result is None:
+            problem = job.findtext("taskException/exceptionMessage") or "not validated"
+            found[name] = [problem]
+            continue
+        found[name] = [
+            f"{rule.get('specification')} {rule.get('clause')}-{rule.get('testNumber')} "
+            f"({rule.get('failedChecks')}x): {rule.findtext('description', '').strip()}"
+            for rule in result.iter("rule")
+            if rule.get("status") == "failed"
+        ]
+        if result.get("isCompliant") != "true" and not found[name]:
+            found[name] = ["not compliant, no rule named"]
+    assert set(found) == {f.name for f in files}, (found, run.stderr)
+    return found
+
+
+def _pdf(client: FlaskClient, url: str) -> bytes:
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "application/pdf", url
+    return response.data
+
+
+def made_by_clicks(client: FlaskClient, app: Flask, world, tmp_path: Path) -> list[Path]:  # type: ignore[no-untyped-def]
+    """The PDFs a secretariat user downloads in one session, written to tmp_path."""
+    app.config["SIGNING_P12"] = str(create_demo_certificate(tmp_path / "demo.p12"))
+    m = decided_meeting(world)
+    factories.project(
+        world,
+        status=ProposalState.ONGOING,
+        code="UNCCT-2017-73-k",
+        start=date(2018, 1, 1),
+        months=12,
+        title="Border management",
+    )
+    sign_in(client, world.secretariat)
+    made = {"draft-minutes.pdf": _pdf(client, f"/board/meetings/{m.id}/minutes/draft.pdf")}
+    finalised = client.post(f"/board/meetings/{m.id}/minutes", data={"once": token_hex(8)})
+    assert finalised.status_code == 303
+    made["signed-final-minutes.pdf"] = _pdf(client, f"/board/meetings/{m.id}/minutes/v1.pdf")
+    corrected = client.post(
+        f"/board/meetings/{m.id}/minutes",
+        data={"once": token_hex(8), "place": "Geneva", "title_1": "Biometrics Compendium II"},
+    )
+    assert corrected.status_code == 303
+    made["corrigendum.pdf"] = _pdf(client, f"/board/meetings/{m.id}/minutes/v2.pdf")
+    made["portfolio.pdf"] = _pdf(client, "/reports/portfolio.pdf?year=2018")
+    made["annual-section.pdf"] = _pdf(
+        client,
+        f"/reports/annual-section.pdf?programme_id={world.programme.id}&year=2018&scope=board",
+    )
+    assert b"/ByteRange" in made["signed-final-minutes.pdf"], "the final is not signed"
+    paths = []
+    for name, content in made.items():
+        (path := tmp_path / name).write_bytes(content)
+        paths.append(path)
+    return paths
+
+
+# The database plays no part in what is judged here: one run, on SQLite.
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_every_pdf_is_pdf_a_3b_and_pdf_ua_1(client, app, world, tmp_path: Path) -> None:
+    verapdf = validator()
+    files = made_by_clicks(client, app, world, tmp_path)
+    failed = {
+        f"{name} ({flavour})": rules
+        for flavour in FLAVOURS
+        for name, rules in failures(verapdf, flavour, files).items()
+        if rules
+    }
+    assert not failed, "\n".join(
+        f"{name}:\n  " + "\n  ".join(rules) for name, rules in sorted(failed.items())
+    )
