@@ -8,6 +8,7 @@ it). Without it the test fails in CI (CI set) and is skipped elsewhere."""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import xml.etree.ElementTree as ET
@@ -18,7 +19,10 @@ from secrets import token_hex
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from pypdf import PdfReader
+from pypdf.generic import IndirectObject
 
+from prb.services import pdf
 from prb.services.signing import create_demo_certificate
 from tests import factories
 from tests.conftest import sign_in
@@ -134,3 +138,73 @@ def test_every_pdf_is_pdf_a_3b_and_pdf_ua_1(client, app, world, tmp_path: Path) 
     assert not failed, "\n".join(
         f"{name}:\n  " + "\n  ".join(rules) for name, rules in sorted(failed.items())
     )
+
+
+# -- What veraPDF does not see --------------------------------------------------------------
+# veraPDF accepts tagged content outside the structure tree, and would accept a document whose
+# every word were an artifact. These read the structure itself (no validator needed).
+
+FOOTER = """<html lang="en"><head><title>T</title><style>@page { @bottom-right {
+content: "Page " counter(page) " of " counter(pages) } }</style></head><body>
+<h1>Minutes</h1><p>Text</p><p style="break-before: page">More</p></body></html>"""
+
+
+def _tree(reader: PdfReader) -> tuple[set[tuple[int, int]], dict[int, list[object]]]:
+    """(the structure elements reachable from the root, by (object, generation); each
+    page's MCID-to-element array from the parent tree)."""
+    root = reader.trailer["/Root"]["/StructTreeRoot"]
+    reachable: set[tuple[int, int]] = set()
+    todo = list(root["/K"]) if isinstance(root["/K"], list) else [root.raw_get("/K")]
+    while todo:
+        kid = todo.pop()
+        if not isinstance(kid, IndirectObject) or (kid.idnum, kid.generation) in reachable:
+            continue
+        reachable.add((kid.idnum, kid.generation))
+        element = kid.get_object()
+        if element.get("/Type") == "/StructElem":
+            kids = element.raw_get("/K")
+            todo.extend(kids if isinstance(kids, list) else [kids])
+    nums = root["/ParentTree"]["/Nums"]
+    by_page = {
+        int(key): list(value)
+        for key, value in zip(nums[::2], nums[1::2], strict=True)
+        if isinstance(value, list)
+    }
+    return reachable, by_page
+
+
+def test_running_footers_are_artifacts_and_the_text_is_in_the_structure_tree() -> None:
+    reader = PdfReader(io.BytesIO(pdf.render(FOOTER)))
+    reachable, by_page = _tree(reader)
+    assert len(reader.pages) == 2 and set(by_page) == {0, 1}
+    for number, page in enumerate(reader.pages):
+        entries = by_page[number]
+        tagged = [e for e in entries if isinstance(e, IndirectObject)]
+        # every tagged item of the page belongs to the tree, and there is some on each page
+        assert tagged and all((e.idnum, e.generation) in reachable for e in tagged)
+        # the footer, and only it, is an artifact: its MCID is left empty in the parent tree
+        assert len(entries) - len(tagged) == 1
+        # one marked-content sequence with an MCID for each tagged item: none for the footer
+        assert page.get_contents().get_data().count(b"BDC") == len(tagged)
+
+
+def test_the_catalog_and_xmp_identify_pdf_a_3b_and_pdf_ua_1() -> None:
+    reader = PdfReader(io.BytesIO(pdf.render(FOOTER)))
+    catalog = reader.trailer["/Root"]
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+    assert catalog["/MarkInfo"]["/Marked"].value is True and catalog["/Lang"] == "en"
+    xmp = ET.fromstring(catalog["/Metadata"].get_object().get_data())
+    found = {
+        (element.tag, element.text)
+        for element in xmp.iter()
+        if element.tag.startswith("{http://www.aiim.org/")
+    }
+    assert ("{http://www.aiim.org/pdfua/ns/id/}part", "1") in found
+    assert ("{http://www.aiim.org/pdfa/ns/schema#}prefix", "pdfuaid") in found
+    description = next(
+        d
+        for d in xmp.iter("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}Description")
+        if d.get("{http://www.aiim.org/pdfa/ns/id/}part")
+    )
+    assert description.get("{http://www.aiim.org/pdfa/ns/id/}part") == "3"
+    assert description.get("{http://www.aiim.org/pdfa/ns/id/}conformance") == "B"

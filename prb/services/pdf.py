@@ -72,7 +72,7 @@ def render(html: str, *, attachments: tuple[Attachment, ...] = ()) -> bytes:
         pdf_variant=PDF_VARIANT,
         pdf_identifier=identifier,
         pdf_tags=True,
-        finisher=_identify_pdfua,
+        finisher=_finish,
         attachments=[
             WeasyAttachment(
                 string=a.content,
@@ -85,9 +85,61 @@ def render(html: str, *, attachments: tuple[Attachment, ...] = ()) -> bytes:
     )
 
 
-def _identify_pdfua(document, pdf) -> None:  # type: ignore[no-untyped-def]
+def _finish(document, pdf) -> None:  # type: ignore[no-untyped-def]
+    _running_heads_as_artifacts(pdf)
+    _identify_pdfua(pdf)
+
+
+def _object(pdf, reference: bytes):  # type: ignore[no-untyped-def]
+    return pdf.objects[int(reference.split()[0])]
+
+
+def _running_heads_as_artifacts(pdf) -> None:  # type: ignore[no-untyped-def]
+    """Mark the text of the @page margin boxes (the running footer: reference, "Page 1 of
+    2") as a pagination artifact, as PDF/UA wants headers and footers. WeasyPrint 70 tags
+    it, then leaves its structure elements out of the structure tree (an artifact in the
+    tree is PDF 2.0 only): those unreachable elements are what is marked here."""
+    # References are pydyf's b"12 0 R"; a structure element's kids mix them with MCIDs.
+    root = _object(pdf, pdf.catalog["StructTreeRoot"])
+    reachable: set[bytes] = set()
+    todo = list(root["K"])
+    while todo:
+        reference = todo.pop()
+        if reference in reachable:
+            continue
+        reachable.add(reference)
+        element = _object(pdf, reference)
+        if isinstance(element, dict) and element.get("Type") == "/StructElem":
+            todo.extend(k for k in element["K"] if isinstance(k, bytes))
+    parent_tree = _object(pdf, root["ParentTree"])
+    nums = parent_tree["Nums"]
+    pages = pdf.page_references
+    for page, (key, by_mcid) in enumerate(zip(nums[::2], nums[1::2], strict=True)):
+        if page >= len(pages) or key != page:
+            break  # past the pages: the entries of annotations
+        unreached = {m for m, ref in enumerate(by_mcid) if ref not in reachable}
+        if not unreached:
+            continue
+        content = _object(pdf, _object(pdf, pages[page])["Contents"])
+        ops = content.stream
+        marked = [
+            i
+            for i in range(len(ops) - 2)
+            if ops[i + 2] == b"BDC"
+            and isinstance(ops[i + 1], dict)
+            and ops[i + 1].get("MCID") in unreached
+        ]
+        if len(marked) != len(unreached):
+            continue  # not the stream WeasyPrint is known to write: leave it as it is
+        for i in reversed(marked):
+            ops[i : i + 3] = ["/Artifact", b"BMC"]
+        for m in unreached:
+            by_mcid[m] = b"null"
+
+
+def _identify_pdfua(pdf) -> None:  # type: ignore[no-untyped-def]
     """Add the PDF/UA-1 identification inside the RDF of the XMP packet WeasyPrint wrote."""
-    stream = pdf.objects[int(pdf.catalog["Metadata"].split()[0])]
+    stream = _object(pdf, pdf.catalog["Metadata"])
     (packet,) = stream.stream
     head, tail = packet.rsplit(b"</rdf:RDF>", 1)
     stream.stream = [head + _PDFUA_XMP + b"</rdf:RDF>" + tail]
