@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import xml.etree.ElementTree as ET
 from datetime import date
@@ -208,3 +209,17 @@ def test_the_catalog_and_xmp_identify_pdf_a_3b_and_pdf_ua_1() -> None:
     )
     assert description.get("{http://www.aiim.org/pdfa/ns/id/}part") == "3"
     assert description.get("{http://www.aiim.org/pdfa/ns/id/}conformance") == "B"
+
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pdf"
+
+
+@pytest.mark.parametrize("template", sorted(p.name for p in TEMPLATES.glob("*.html")))
+def test_pdf_templates_use_only_what_weasyprint_tags_well(template: str) -> None:
+    """No <dl> (WeasyPrint 70 tags terms and descriptions as unrelated list items: facts are
+    tables with row headers), every header cell says what it heads, the language is set."""
+    html = (TEMPLATES / template).read_text()
+    assert "<dl" not in html and "<dt" not in html
+    headers = re.findall(r"<th\b[^>]*>", html)
+    assert headers and all(re.search(r'\bscope="(col|row)"', th) for th in headers), headers
+    assert re.search(r'<html lang="[a-z]{2}', html)
