@@ -86,6 +86,8 @@ def render(html: str, *, attachments: tuple[Attachment, ...] = ()) -> bytes:
 
 
 def _finish(document, pdf) -> None:  # type: ignore[no-untyped-def]
+    """WeasyPrint's finisher hook: the pydyf document before it is written, for what no
+    write_pdf option says (the PDF/A variant and PDF/UA variant cannot be combined)."""
     _running_heads_as_artifacts(pdf)
     _identify_pdfua(pdf)
 
