@@ -248,6 +248,11 @@ def test_signing_adds_no_pdf_ua_or_pdf_a_failure(
     assert page["/Tabs"] == "/S"
     (widget,) = [a.get_object() for a in page["/Annots"] if a.get_object().get("/FT") == "/Sig"]
     assert widget["/F"] & 0b100 and not widget["/F"] & 0b10  # printed (PDF/A), not hidden
+    # ... so, untagged, it must lie outside the page for PDF/UA-1 (some validators count a
+    # [0 0 0 0] box as on the page; veraPDF 1.28 does not, hence this check of our own).
+    _, _, right, top = (float(v) for v in widget["/Rect"])
+    x0, y0, _, _ = (float(v) for v in page["/MediaBox"])
+    assert right < x0 and top < y0
     before = failed_rules(validator, "ua1", unsigned, tmp_path)
     after = failed_rules(validator, "ua1", signed, tmp_path)
     assert after <= before, f"signing added PDF/UA-1 failures: {after - before}"
