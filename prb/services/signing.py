@@ -69,22 +69,43 @@ def sign(pdf: bytes, signer, *, reason: str, name: str) -> bytes:  # type: ignor
     """Sign in this thread, or in a helper thread when this one already runs an event loop
     (pyHanko calls asyncio.run, which refuses to nest). Raises SigningUnavailable when the
     time-stamping authority does not answer."""
-    # Read here: the helper thread has no application context.
+    from pyhanko.sign.timestamps import TimestampRequestError
+    from pyhanko_certvalidator.errors import PathBuildingError
+
+    # Read here, and errors turned into messages here: the helper thread has no
+    # application context.
     options = configured_options()
     try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return _sign(pdf, signer, reason=reason, name=name, options=options)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(_sign, pdf, signer, reason=reason, name=name, options=options).result()
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return _sign(pdf, signer, reason=reason, name=name, options=options)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            job = pool.submit(_sign, pdf, signer, reason=reason, name=name, options=options)
+            return job.result()
+    except PathBuildingError as exc:
+        # A configuration error, not a passing one: the operator adds the missing root.
+        raise SigningUnavailable(
+            "The minutes were not finalised: long-term validation data could not be built "
+            f"({exc}). Ask the administrator to add the missing root certificate to "
+            "PRB_SIGNING_TRUST_ROOTS, or to turn PRB_SIGNING_LTV off."
+        ) from exc
+    except TimestampRequestError as exc:
+        current_app.logger.warning("time-stamping authority failed: %s (%s)", exc, exc.__cause__)
+        host = urlsplit(options.tsa_url).hostname
+        raise SigningUnavailable(
+            f"The time-stamping service ({host}) gave no timestamp, so the minutes were not "
+            "finalised: they are still a draft and nothing was stored. Try again in a few "
+            "minutes; if it keeps failing, ask the administrator to check "
+            "PRB_SIGNING_TSA_URL."
+        ) from exc
 
 
 def _sign(pdf: bytes, signer, *, reason: str, name: str, options: Options) -> bytes:  # type: ignore[no-untyped-def]
     from pyhanko.pdf_utils.generic import NameObject
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
-    from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
-    from pyhanko_certvalidator.errors import PathBuildingError
+    from pyhanko.sign.timestamps import HTTPTimeStamper
 
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     # PDF/UA-1 (7.18.3): a page with annotations orders them by the structure tree.
@@ -119,24 +140,7 @@ def _sign(pdf: bytes, signer, *, reason: str, name: str, options: Options) -> by
         else None
     )
     pdf_signer = signers.PdfSigner(meta, signer, timestamper=timestamper, new_field_spec=field)
-    try:
-        out = pdf_signer.sign_pdf(writer)
-    except PathBuildingError as exc:
-        # A configuration error, not a passing one: the operator adds the missing root.
-        raise SigningUnavailable(
-            "The minutes were not finalised: long-term validation data could not be built "
-            f"({exc}). Ask the administrator to add the missing root certificate to "
-            "PRB_SIGNING_TRUST_ROOTS, or to turn PRB_SIGNING_LTV off."
-        ) from exc
-    except TimestampRequestError as exc:
-        current_app.logger.warning("time-stamping authority failed: %s (%s)", exc, exc.__cause__)
-        raise SigningUnavailable(
-            f"The time-stamping service ({urlsplit(options.tsa_url).netloc}) did not answer, "
-            "so the minutes were not finalised: they are still a draft and nothing was "
-            "stored. Try again in a few minutes; if it keeps failing, ask the administrator "
-            "to check PRB_SIGNING_TSA_URL."
-        ) from exc
-    return out.getvalue()
+    return pdf_signer.sign_pdf(writer).getvalue()
 
 
 def _validation_context(signer, options: Options):  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ signing keeps the PDF/UA-1 and PDF/A-3b results of the unsigned PDF."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import re
@@ -33,7 +34,7 @@ from sqlalchemy import func, select
 
 from prb.extensions import db
 from prb.models import MinutesVersion
-from prb.services import minutes, signing
+from prb.services import minutes, pdf, signing
 from tests.conftest import sign_in
 from tests.web.test_minutes import decided_meeting
 
@@ -187,6 +188,19 @@ def test_a_tsa_that_does_not_answer_refuses_finalisation_and_keeps_the_draft(
     response = client.post(f"/board/meetings/{m.id}/minutes", data={"once": once})
     assert response.status_code == 303
     assert db.session.scalar(select(func.count(MinutesVersion.id))) == 1
+
+
+def test_in_a_running_event_loop_a_dead_tsa_is_refused_as_well(app, certificate: Path) -> None:
+    """There pyHanko runs in a helper thread, which has no application context: the error
+    still becomes the secretariat's message, not a 500."""
+    app.config["SIGNING_TSA_URL"] = closed_port_url()
+    unsigned = pdf.render("<html lang='en'><head><title>T</title></head><body>M</body></html>")
+
+    async def in_a_loop() -> bytes:
+        return signing.sign(unsigned, signing.configured_signer(), reason="R", name="N")
+
+    with pytest.raises(signing.SigningUnavailable, match="still a draft"):
+        asyncio.run(in_a_loop())
 
 
 def test_long_term_validation_data_is_embedded_when_asked(
