@@ -5,6 +5,7 @@ long-term validation data (B-LT)."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -135,12 +136,22 @@ def _sign(pdf: bytes, signer, *, reason: str, name: str, options: Options) -> by
         validation_context=_validation_context(signer, options) if options.ltv else None,
     )
     timestamper = (
-        HTTPTimeStamper(options.tsa_url, timeout=options.tsa_timeout, auth=options.tsa_auth)
+        HTTPTimeStamper(
+            options.tsa_url, timeout=options.tsa_timeout, headers=_basic_auth(options.tsa_auth)
+        )
         if options.tsa_url
         else None
     )
     pdf_signer = signers.PdfSigner(meta, signer, timestamper=timestamper, new_field_spec=field)
     return pdf_signer.sign_pdf(writer).getvalue()
+
+
+def _basic_auth(credentials: tuple[str, str] | None) -> dict[str, str] | None:
+    """HTTP basic credentials as a header (aiohttp deprecates its `auth` argument)."""
+    if credentials is None:
+        return None
+    token = base64.b64encode(":".join(credentials).encode()).decode()
+    return {"Authorization": f"Basic {token}"}
 
 
 def _validation_context(signer, options: Options):  # type: ignore[no-untyped-def]

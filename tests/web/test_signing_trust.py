@@ -6,6 +6,7 @@ signing keeps the PDF/UA-1 and PDF/A-3b results of the unsigned PDF."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 import os
 import re
@@ -53,6 +54,7 @@ class LocalTSA:
         self.root_pem = tmp_path / "tsa-root.pem"
         self.root_pem.write_bytes(self.root.public_bytes(serialization.Encoding.PEM))
         self.requests = 0
+        self.authorization: str | None = None  # the Authorization header it insists on
         stamper = DummyTimeStamper(
             tsa_cert=_asn1(cert),
             tsa_key=keys.PrivateKeyInfo.load(
@@ -68,6 +70,9 @@ class LocalTSA:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
+                if tsa.authorization and self.headers.get("Authorization") != tsa.authorization:
+                    self.send_error(401)
+                    return
                 if self.headers.get("Content-Type") != "application/timestamp-query":
                     self.send_error(415)
                     return
@@ -201,6 +206,20 @@ def test_in_a_running_event_loop_a_dead_tsa_is_refused_as_well(app, certificate:
 
     with pytest.raises(signing.SigningUnavailable, match="still a draft"):
         asyncio.run(in_a_loop())
+
+
+def test_a_tsa_that_asks_for_credentials_gets_them(app, certificate: Path, tsa: LocalTSA) -> None:
+    tsa.authorization = "Basic " + base64.b64encode(b"prb:s3cret").decode()
+    app.config["SIGNING_TSA_URL"] = tsa.url
+    unsigned = pdf.render("<html lang='en'><head><title>T</title></head><body>M</body></html>")
+    with pytest.raises(signing.SigningUnavailable):
+        signing.sign(unsigned, signing.configured_signer(), reason="R", name="N")
+    app.config.update(SIGNING_TSA_USER="prb", SIGNING_TSA_PASSWORD="s3cret")
+    signed = signing.sign(unsigned, signing.configured_signer(), reason="R", name="N")
+    (embedded,) = PdfFileReader(io.BytesIO(signed)).embedded_signatures
+    assert embedded.signer_info["unsigned_attrs"].native[0]["type"] == (
+        "signature_time_stamp_token"
+    )
 
 
 def test_long_term_validation_data_is_embedded_when_asked(
