@@ -225,7 +225,7 @@ def demo_command() -> None:
 
 
 def _ensure_demo_certificate() -> None:
-    """Final minutes are signed with a self-signed demo certificate unless one is set."""
+    """Final minutes are signed with a demo certificate (from a demo CA) unless one is set."""
     from pathlib import Path
 
     from flask import current_app
@@ -235,7 +235,7 @@ def _ensure_demo_certificate() -> None:
     target = current_app.config.get("SIGNING_P12")
     if target and not Path(target).exists():
         create_demo_certificate(Path(target))
-        click.echo(f"Self-signed demo signing certificate created: {target}")
+        click.echo(f"Demo signing certificate (issued by a demo CA) created: {target}")
 
 
 def _require_current_schema() -> None:

@@ -56,6 +56,17 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_DIRECTORY": "",
     # Attachments (README "Attachments"): the largest file accepted, in MB.
     "ATTACHMENT_MAX_MB": 20,
+    # Signing final minutes (README "Minutes"): an RFC 3161 time-stamping authority makes
+    # them PAdES B-T; empty: no timestamp (B-B). User and password only if the TSA asks.
+    "SIGNING_TSA_URL": "",
+    "SIGNING_TSA_USER": "",
+    "SIGNING_TSA_PASSWORD": "",
+    "SIGNING_TSA_TIMEOUT_SECONDS": 10,
+    # Embed certificates and revocation data (PAdES B-LT); needs the certificates' OCSP or
+    # CRL servers reachable when signing, so off by default.
+    "SIGNING_LTV": False,
+    # PEM file of further roots trusted when building that data (the TSA's root).
+    "SIGNING_TRUST_ROOTS": "",
 }
 
 # How to reach the SMTP server: STARTTLS on the submission port, TLS from the first byte
@@ -99,10 +110,11 @@ def load(app_config: dict[str, Any], instance_path: str, overrides: dict[str, An
         "SMTP_TIMEOUT_SECONDS",
         "MAIL_MAX_ATTEMPTS",
         "ATTACHMENT_MAX_MB",
+        "SIGNING_TSA_TIMEOUT_SECONDS",
     ):
         if key in env:
             app_config[key] = int(env.pop(key))
-    for key in ("SESSION_COOKIE_SECURE",):
+    for key in ("SESSION_COOKIE_SECURE", "SIGNING_LTV"):
         if key in env:
             app_config[key] = _BOOLEAN[env.pop(key).lower()]
     if "BOARD_CASTING_VOTE" in env:
