@@ -8,9 +8,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
-import os
-import re
-import shutil
 import socket
 import subprocess
 import threading
@@ -37,6 +34,7 @@ from prb.extensions import db
 from prb.models import MinutesVersion
 from prb.services import minutes, pdf, signing
 from tests.conftest import sign_in
+from tests.verapdf_helpers import failures, validator
 from tests.web.test_minutes import decided_meeting
 
 
@@ -240,38 +238,10 @@ def test_long_term_validation_data_is_embedded_when_asked(
     assert "Signature Validation: Signature is Valid." in report
 
 
-def _verapdf() -> str:
-    found = os.environ.get("PRB_VERAPDF") or ""
-    if found and shutil.which(found):
-        return found
-    if os.environ.get("CI"):
-        pytest.fail("PRB_VERAPDF must name the veraPDF command in CI")
-    pytest.skip("veraPDF not available (set PRB_VERAPDF)")
-
-
-def failed_rules(validator: str, flavour: str, content: bytes, tmp_path: Path) -> set[str]:
-    path = tmp_path / f"{token_hex(4)}.pdf"
-    path.write_bytes(content)
-    report = subprocess.run(
-        [validator, "--flavour", flavour, "--format", "xml", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout
-    assert "<validationReport" in report, report[-2000:]
-    return set(
-        re.findall(
-            r'<rule specification="[^"]*" clause="([^"]*)" testNumber="(\d+)" '
-            r'status="failed"',
-            report,
-        )
-    )
-
-
 def test_signing_adds_no_pdf_ua_or_pdf_a_failure(
     world, app, backend: str, certificate: Path, tsa: LocalTSA, tmp_path: Path
 ) -> None:
-    validator = _verapdf()
+    verapdf = validator()
     if backend != "sqlite":
         pytest.skip("the PDF does not depend on the database; veraPDF is slow (a JVM a run)")
     app.config["SIGNING_P12"] = str(tmp_path / "none.p12")  # unsigned first
@@ -288,7 +258,9 @@ def test_signing_adds_no_pdf_ua_or_pdf_a_failure(
     _, _, right, top = (float(v) for v in widget["/Rect"])
     x0, y0, _, _ = (float(v) for v in page["/MediaBox"])
     assert right < x0 and top < y0
-    before = failed_rules(validator, "ua1", unsigned, tmp_path)
-    after = failed_rules(validator, "ua1", signed, tmp_path)
-    assert after <= before, f"signing added PDF/UA-1 failures: {after - before}"
-    assert failed_rules(validator, "3b", signed, tmp_path) == set()
+    files = [tmp_path / "unsigned.pdf", tmp_path / "signed.pdf"]
+    files[0].write_bytes(unsigned)
+    files[1].write_bytes(signed)
+    for flavour in ("ua1", "3b"):
+        found = failures(verapdf, flavour, files)
+        assert found == {"unsigned.pdf": [], "signed.pdf": []}, (flavour, found)
