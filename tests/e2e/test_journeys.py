@@ -221,7 +221,7 @@ def test_journey_1_a_proposal_from_draft_to_completed_project(live, new_page, tm
         texts.append(pdf_text(str(target)))
     approval, extension = texts
     assert f"{code} — Biometrics Compendium: Translation and Printing" in approval
-    assert "Decision Approve" in approval and "Approved budget USD 50,000.00" in approval
+    assert "Decision Approved" in approval and "Approved budget USD 50,000.00" in approval
     assert f"12 months, {long(start)} to {long(end)}" in approval
     assert "Months granted 4" in extension and f"New end date {long(new_end)}" in extension
     assert "No-cost extension" in extension
