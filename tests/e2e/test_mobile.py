@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from prb.extensions import db
 from prb.models import Meeting
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import AXE, sign_in
 from workflows import MeetingKind
 
 PHONE = {"width": 375, "height": 667}
@@ -143,6 +143,20 @@ MEASURE = """() => {
 }"""
 
 
+def axe_on_a_phone(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """axe's rules that only a narrow screen can break: tap targets of at least 24 × 24 px
+    or spaced apart (WCAG 2.5.8, Lighthouse's target-size) and scrolling regions a keyboard
+    can reach."""
+    if not AXE.exists():
+        return []
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'rule', values: "
+        "['target-size', 'scrollable-region-focusable']}})"
+    )
+    return [f"axe {v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]]
+
+
 def demo_meetings(live) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """The meeting held today (open for votes) and the latest written procedure."""
     with live.app.app_context():
@@ -159,7 +173,10 @@ def test_every_main_page_fits_a_phone(live, browser, tmp_path: Path) -> None:
     problems: dict[str, list[str]] = {}
     for email, paths in PAGES.items():
         # one context per role (its own session), one page reused for all its pages
-        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+        # CSP is bypassed only so that the test can inject axe (as test_accessibility does)
+        context = browser.new_context(
+            viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True
+        )
         context.set_default_timeout(15000)
         try:
             page = context.new_page()
@@ -169,6 +186,7 @@ def test_every_main_page_fits_a_phone(live, browser, tmp_path: Path) -> None:
                 found = (
                     [] if response and response.ok else [f"answered {response and response.status}"]
                 )
+                found += axe_on_a_phone(page)
                 found += page.evaluate(MEASURE)
                 if found:
                     shot = tmp_path / f"{email.split('@')[0]}{path.replace('/', '_')}.png"
