@@ -20,12 +20,26 @@ class VoteChoice(StrEnum):
     def label(self) -> str:
         return VOTE_LABELS[self]
 
+    @property
+    def outcome_label(self) -> str:
+        """The option as the Board's decision reads: "Approved", not the ballot's "Approve"."""
+        return OUTCOME_LABELS[self]
+
 
 VOTE_LABELS: dict[VoteChoice, str] = {
     VoteChoice.APPROVE: "Approve",
     VoteChoice.REQUEST_REVISION: "Request revision",
     VoteChoice.REJECT: "Reject",
     VoteChoice.ABSTAIN: "Abstain",
+}
+
+# What a decision reads when this option carried. Abstention never carries, but has a label
+# so that every choice has one.
+OUTCOME_LABELS: dict[VoteChoice, str] = {
+    VoteChoice.APPROVE: "Approved",
+    VoteChoice.REQUEST_REVISION: "Revision requested",
+    VoteChoice.REJECT: "Rejected",
+    VoteChoice.ABSTAIN: "Abstained",
 }
 
 # The proposal trigger a Board outcome fires. Abstention is never an outcome.

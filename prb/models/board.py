@@ -252,7 +252,7 @@ class Decision(db.Model):
 
     @property
     def outcome_label(self) -> str:
-        return VoteChoice(self.outcome).label
+        return VoteChoice(self.outcome).outcome_label
 
     @property
     def tally_text(self) -> str:

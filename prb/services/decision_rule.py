@@ -78,8 +78,8 @@ def decide(
                 Result.DECIDED,
                 choice,
                 False,
-                f"{choice.label}: {tally.count(choice)} of {casting} votes cast (abstentions "
-                "aside).",
+                f"{choice.outcome_label} by {tally.count(choice)} of {casting} votes cast "
+                "(abstentions aside).",
             )
     top = max(tally.count(c) for c in OPTIONS)
     leaders = [c for c in OPTIONS if tally.count(c) == top]
@@ -88,8 +88,8 @@ def decide(
             Result.DECIDED,
             chair_vote,
             True,
-            f"{chair_vote.label} by the Board chair's casting vote: no option had a majority "
-            f"({', '.join(f'{c.label} {tally.count(c)}' for c in OPTIONS)}).",
+            f"{chair_vote.outcome_label} by the Board chair's casting vote: no option had a "
+            f"majority ({', '.join(f'{c.label} {tally.count(c)}' for c in OPTIONS)}).",
         )
     return Outcome(
         Result.NO_MAJORITY,

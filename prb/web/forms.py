@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from decimal import Decimal
 
 from flask import flash, has_request_context, request
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     EmailField,
@@ -22,7 +24,7 @@ from wtforms.widgets import Select, TextInput
 
 from prb.models import Scope
 from prb.services.errors import Invalid
-from prb.services.proposal_rules import LABELS, LIMITS
+from prb.services.proposal_rules import LABELS, LIMITS, ProposalInput, validate
 from prb.web.fields import (  # noqa: F401 (the forms' modules take their fields from here)
     MAX_ID,
     AmountField,
@@ -101,7 +103,27 @@ class PickListField(SelectField):
         self.description = note
 
 
+# The fields a submission needs, as the submission rule itself says: what it refuses in an
+# empty proposal (global scope, so the countries are not among them). The form marks these;
+# no list is kept by hand beside the rule.
+NEEDED_TO_SUBMIT = frozenset(
+    validate(
+        ProposalInput(programme_id=None, working_group_id=None),
+        for_submission=True,
+        max_budget=Decimal(1),
+        envelope=None,
+    )
+)
+
+
 class ProposalForm(Form):
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        # aria-required tells assistive technology what the "(required)" label text tells
+        # everyone else (the `field` macro writes it from this attribute).
+        for name in NEEDED_TO_SUBMIT:
+            self[name].render_kw = {**(self[name].render_kw or {}), "aria-required": "true"}
+
     programme_id = SelectField(LABELS["programme_id"], coerce=_int_or_none, validate_choice=False)
     call_id = SelectField(
         LABELS["call_id"],
@@ -164,10 +186,22 @@ class ProposalFilterForm(Form):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
-    status = SelectField("Status", validate_choice=True)
+    # "" is "Any status": without the default an unfiltered list (the menu's link) would
+    # fail the choice check and warn about a filter nobody typed.
+    status = SelectField("Status", default="", validate_choice=True)
     working_group_id = SelectField("Working group", coerce=_int_or_none, validate_choice=True)
     year = YearField("Year", validators=[Optional()])
     mine = BooleanField("Only my working groups")
+
+
+def ignored_filters(form: Form, args: MultiDict[str, str]) -> list[str]:
+    """The labels of the filters the user gave a value that was not understood. Only those
+    deserve a warning: an absent or blank filter is no filter, whatever the field thinks."""
+    return [
+        f.label.text
+        for f in form
+        if f.errors and any(value.strip() for value in args.getlist(f.name))
+    ]
 
 
 class UserForm(Form):

@@ -29,6 +29,7 @@ from prb.web.forms import (
     ProposalForm,
     TransitionForm,
     first_error,
+    ignored_filters,
     options,
     show_errors,
 )
@@ -103,8 +104,8 @@ def index():  # type: ignore[no-untyped-def]
         [("", "Any working group"), *choices.working_group_names()]
     )
     form.status.widget = form.working_group_id.widget = QUICK_SELECT
-    valid = form.validate()
-    if not valid:
+    form.validate()
+    if ignored_filters(form, request.args):
         flash("Some filters were not understood and were ignored.", "warning")
     flt = service.ProposalFilter(
         status=form.status.data or None if not form.status.errors else None,

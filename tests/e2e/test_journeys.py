@@ -113,7 +113,7 @@ def test_journey_1_a_proposal_from_draft_to_completed_project(live, new_page, tm
     sec.goto(meeting_url)
     sec.get_by_text("Close voting on this item").click()
     sec.get_by_role("button", name="Close voting and record the decision").click()
-    assert "Decision recorded: Approve (3 for" in flash(sec)
+    assert "Decision recorded: Approved (3 for" in flash(sec)
     sec.goto(proposal_url)
     code = sec.locator("h1 .code").inner_text()
     assert code == "UNCCT-2019-02-79-E"  # upper-case letters, after the demo's -D
@@ -175,7 +175,7 @@ def test_journey_1_a_proposal_from_draft_to_completed_project(live, new_page, tm
         member.get_by_label("Approve").check()
         member.get_by_role("button", name="Cast my vote").click()
     sec.goto(procedure_url)
-    assert "Decision: Approve" in sec.locator("main").inner_text()
+    assert "Decision: Approved" in sec.locator("main").inner_text()
 
     # Finance sees the new end date; the project completes after the final report.
     fin.goto(live.url + "/finance/")
@@ -221,7 +221,7 @@ def test_journey_1_a_proposal_from_draft_to_completed_project(live, new_page, tm
         texts.append(pdf_text(str(target)))
     approval, extension = texts
     assert f"{code} — Biometrics Compendium: Translation and Printing" in approval
-    assert "Decision Approve" in approval and "Approved budget USD 50,000.00" in approval
+    assert "Decision Approved" in approval and "Approved budget USD 50,000.00" in approval
     assert f"12 months, {long(start)} to {long(end)}" in approval
     assert "Months granted 4" in extension and f"New end date {long(new_end)}" in extension
     assert "No-cost extension" in extension

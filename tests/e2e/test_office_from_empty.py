@@ -370,8 +370,8 @@ def test_an_office_from_an_empty_database_to_its_first_decisions(live, new_page,
         item = sec.get_by_role("region", name=re.compile(title))
         item.get_by_text("Close voting on this item").click()
         item.get_by_role("button", name="Close voting and record the decision").click()
-        expect(item).to_contain_text("Decision: Approve")
-        assert "Decision recorded: Approve (3 for" in flash(sec)
+        expect(item).to_contain_text("Decision: Approved")
+        assert "Decision recorded: Approved (3 for" in flash(sec)
     codes = []
     for url in proposal_urls:
         sec.goto(url)

@@ -66,3 +66,33 @@ def test_the_quorum_share_is_configurable() -> None:
 def test_no_quorum_message_says_how_many_were_needed() -> None:
     outcome = decide(Tally(approve=1, eligible=4), DEFAULT)
     assert outcome.explanation == "No quorum: 1 of 4 eligible members voted; at least 3 needed."
+
+
+@pytest.mark.parametrize(
+    ("tally", "chair_vote", "expected"),
+    [
+        (Tally(approve=3, eligible=4), None, "Approved by 3 of 3 votes cast (abstentions aside)."),
+        (Tally(request_revision=3, eligible=4), None, "Revision requested by 3 of 3 votes cast"),
+        (Tally(reject=2, abstain=1, eligible=4), None, "Rejected by 2 of 2 votes cast"),
+        (Tally(approve=2, reject=2, eligible=5), R, "Rejected by the Board chair's casting vote"),
+    ],
+)
+def test_a_decision_reads_as_its_outcome_not_as_the_ballot_option(
+    tally: Tally, chair_vote: VoteChoice | None, expected: str
+) -> None:
+    """Issue 17: "Decision: Approve" read like an instruction; the Board *approved*."""
+    outcome = decide(tally, DEFAULT, chair_vote=chair_vote, chair_present=True)
+    assert outcome.explanation.startswith(expected)
+    assert outcome.choice is not None
+    assert outcome.choice.outcome_label == expected.split(" by ")[0]
+    # the ballot keeps its imperative wording
+    assert outcome.choice.label in {"Approve", "Request revision", "Reject"}
+
+
+def test_every_vote_option_has_an_outcome_label() -> None:
+    assert {c.outcome_label for c in VoteChoice} == {
+        "Approved",
+        "Revision requested",
+        "Rejected",
+        "Abstained",
+    }

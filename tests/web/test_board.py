@@ -183,7 +183,7 @@ def test_secretariat_closes_the_item_and_the_decision_moves_the_proposal(client,
     )
     assert response.status_code == 303
     page = client.get(response.location).get_data(as_text=True)
-    assert "Decision recorded: Approve" in page
+    assert "Decision recorded: Approved" in page
     db.session.expire_all()
     decision = db.session.scalars(select(Decision)).one()
     assert (decision.outcome, decision.votes_for, decision.recused) == ("approve", 2, 1)

@@ -196,7 +196,7 @@ def test_a_meeting_that_already_took_place_is_entered_on_the_pages(client, world
     minutes = pdf_text(client.get(f"/board/meetings/{m.id}/minutes/draft.pdf").data)
     assert "Entered in PRB after the meeting took place" in minutes
     assert "Rules of procedure of 15 February 2018: quorum more than 1/2" in minutes
-    assert "Decision Approve, 15 February 2018" in minutes
+    assert "Decision Approved, 15 February 2018" in minutes
 
 
 def test_recording_votes_on_a_live_meeting_is_refused(client, world) -> None:

@@ -94,7 +94,7 @@ def test_draft_minutes_contain_the_record(client, world) -> None:
         "Jean-François Lefèvre",
         "Item 1. UNCCT-2017-73-a — Biometrics Compendium",
         "Requested budget USD 150,000.00",
-        "Decision Approve",
+        "Decision Approved",
         "2 for, 0 against, 0 for revision, 0 abstaining, 1 recused",
         "Board Cted (CTED is the lead entity)",
         "Approved budget USD 120,000.00",

@@ -64,11 +64,12 @@ def test_list_rows_read_as_before(client, world) -> None:
     page = client.get("/proposals/?status=ongoing").get_data(as_text=True)
     assert (
         "<tr>\n"
-        f'    <td class="nowrap"><a href="/proposals/{p.id}">UNCCT-2019-01</a></td>\n'
-        "    <td>Rows &amp; &lt;columns&gt;</td>\n"
-        f"    <td>{world.group_a.short_name}</td>\n"
-        '    <td><span class="status status-ongoing">Ongoing</span></td>\n'
-        '    <td class="num">USD 1,234.50</td>\n'
-        f"    <td>{long_date(p.updated_at)}</td>\n"
+        '    <td class="nowrap" data-label="Code">'
+        f'<a href="/proposals/{p.id}">UNCCT-2019-01</a></td>\n'
+        '    <td data-label="Title">Rows &amp; &lt;columns&gt;</td>\n'
+        f'    <td data-label="Working group">{world.group_a.short_name}</td>\n'
+        '    <td data-label="Status"><span class="status status-ongoing">Ongoing</span></td>\n'
+        '    <td class="num" data-label="Requested">USD 1,234.50</td>\n'
+        f'    <td data-label="Updated">{long_date(p.updated_at)}</td>\n'
         "  </tr>"
     ) in page
