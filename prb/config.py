@@ -56,6 +56,27 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_DIRECTORY": "",
     # Attachments (README "Attachments"): the largest file accepted, in MB.
     "ATTACHMENT_MAX_MB": 20,
+    # Compressed answers (README "Compression"): off when a proxy in front compresses.
+    "COMPRESS": True,
+    # Only text-like answers: PDFs, Word files, images and uploads are compressed already
+    # (or are the user's file, handed back byte for byte).
+    "COMPRESS_MIMETYPES": [
+        "text/html",
+        "text/css",
+        "text/plain",
+        "text/csv",
+        "text/calendar",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/xml",
+        "image/svg+xml",
+    ],
+    # gzip level 6 and Brotli quality 4 (the library's defaults): nearly the best size for
+    # little CPU; answers below 500 bytes are not worth a compressor.
+    "COMPRESS_LEVEL": 6,
+    "COMPRESS_BR_LEVEL": 4,
+    "COMPRESS_MIN_SIZE": 500,
 }
 
 # How to reach the SMTP server: STARTTLS on the submission port, TLS from the first byte
@@ -99,10 +120,13 @@ def load(app_config: dict[str, Any], instance_path: str, overrides: dict[str, An
         "SMTP_TIMEOUT_SECONDS",
         "MAIL_MAX_ATTEMPTS",
         "ATTACHMENT_MAX_MB",
+        "COMPRESS_LEVEL",
+        "COMPRESS_BR_LEVEL",
+        "COMPRESS_MIN_SIZE",
     ):
         if key in env:
             app_config[key] = int(env.pop(key))
-    for key in ("SESSION_COOKIE_SECURE",):
+    for key in ("SESSION_COOKIE_SECURE", "COMPRESS"):
         if key in env:
             app_config[key] = _BOOLEAN[env.pop(key).lower()]
     if "BOARD_CASTING_VOTE" in env:
