@@ -19,6 +19,7 @@ import html.parser
 import http.cookiejar
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -40,9 +41,11 @@ PRESETS = ("desktop", "mobile")
 DEMO_PASSWORD = "prb-demo-password"
 # One Lighthouse run: Chromium's start, the page, the audits; far more means it hangs.
 RUN_TIMEOUT_SECONDS = 240
+OPEN_MEETING = "{open meeting}"
 
 # Who sees which pages (the demo portfolio: proposal 1 is UNCCT-2017-73-a, 11 the CTED
-# chair's draft, meeting 1 the open meeting held today, whose items the Board votes on).
+# chair's draft, meeting 3 a written procedure). `{open meeting}` is the newest meeting the
+# Board list shows, the open one whose items a member votes on (her vote form).
 PAGES: dict[str, list[str]] = {
     "anonymous": ["/login", "/password/forgot"],
     "chair.cted@prb.example": [
@@ -59,18 +62,20 @@ PAGES: dict[str, list[str]] = {
         "/proposals/",
         "/proposals/1",
         "/board/",
-        "/board/meetings/1",
+        OPEN_MEETING,
+        "/board/meetings/3",
         "/finance/",
         "/reports/portfolio?year=2018",
         "/calls/",
     ],
+    "board.chair@prb.example": ["/", OPEN_MEETING],
     "finance@prb.example": ["/", "/finance/", "/proposals/1/finance", "/reports/portfolio"],
     "secretariat@prb.example": [
         "/",
         "/proposals/",
         "/proposals/1",
         "/board/",
-        "/board/meetings/1",
+        OPEN_MEETING,
         "/board/meetings/new",
         "/reports/portfolio?year=2018",
         "/calls/",
@@ -143,6 +148,16 @@ def sign_in(base_url: str, email: str, password: str) -> str:
     with opener.open(f"{base_url}/", timeout=30) as response:
         response.read()
     return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def open_meeting(base_url: str, cookie: str) -> str:
+    """The newest meeting on the Board's list (the demo's open meeting)."""
+    asked = urllib.request.Request(f"{base_url}/board/", headers={"Cookie": cookie})
+    with urllib.request.urlopen(asked, timeout=30) as response:
+        found = re.search(r'href="(/board/meetings/\d+)"', response.read().decode())
+    if found is None:
+        raise RuntimeError("the Board's list shows no meeting")
+    return found.group(1)
 
 
 def run_lighthouse(
@@ -278,6 +293,8 @@ def audit(
     runs = []
     for who, paths in pages.items():
         cookie = "" if who == "anonymous" else sign_in(base_url, who, password)
+        if OPEN_MEETING in paths:
+            paths = [open_meeting(base_url, cookie) if p == OPEN_MEETING else p for p in paths]
         runs += [(who, path, preset, cookie) for path in paths for preset in presets]
 
     def one(run: tuple[str, str, str, str]) -> Result:
@@ -308,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", default=[], help="roles whose e-mail has this")
     parser.add_argument("--preset", choices=PRESETS, action="append", help="default: both")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "lighthouse")
-    parser.add_argument("--jobs", type=int, default=1, help="Lighthouse runs at once")
+    parser.add_argument("--jobs", type=int, default=2, help="Lighthouse runs at once")
     args = parser.parse_args(argv)
     missing = missing_tools()
     if missing:
