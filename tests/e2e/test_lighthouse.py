@@ -19,15 +19,30 @@ from tests.e2e.conftest import LiveServer
 from workflows import ProposalState
 
 
-@pytest.fixture
-def small_office(tmp_path: Path) -> Iterator[tuple[str, dict[str, list[str]]]]:
-    """The factories' small world (much quicker to build than the demo) on a live server."""
+def require_tools() -> None:
+    """Skip without the tools, but fail in CI: there a skip would hide a broken install."""
     missing = lighthouse.missing_tools()
     if missing:
         message = "Lighthouse cannot run: missing " + ", ".join(missing)
         if os.environ.get("CI"):
             pytest.fail(message + " (make test-deps installs them)")
         pytest.skip(message)
+
+
+def test_missing_tools_skip_here_and_fail_in_ci(monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(lighthouse, "LIGHTHOUSE", tmp_path / "no-lighthouse")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no-lighthouse|lighthouse"):
+        require_tools()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="lighthouse"):
+        require_tools()
+
+
+@pytest.fixture
+def small_office(tmp_path: Path) -> Iterator[tuple[str, dict[str, list[str]]]]:
+    """The factories' small world (much quicker to build than the demo) on a live server."""
+    require_tools()
     app = make_app(
         f"sqlite:///{tmp_path / 'lighthouse.sqlite3'}",
         WTF_CSRF_ENABLED=True,
