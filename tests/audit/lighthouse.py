@@ -18,6 +18,7 @@ import argparse
 import html.parser
 import http.cookiejar
 import json
+import logging
 import os
 import re
 import shutil
@@ -256,6 +257,9 @@ def demo_server(folder: Path) -> Iterator[str]:
     from tests.conftest import make_app
     from tests.e2e.conftest import LiveServer
 
+    # The summary is the output: not a log line per request or per migration.
+    for noisy in ("werkzeug", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     app = make_app(
         f"sqlite:///{folder / 'audit.sqlite3'}",
         WTF_CSRF_ENABLED=True,
