@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install system-deps test-deps run test lint format diagram screenshots bench clean
+.PHONY: install system-deps test-deps run test lint format diagram screenshots audit bench clean
 
 # The virtual environment is rebuilt whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -20,11 +20,12 @@ install: $(VENV)/.installed
 system-deps:
 	.ci/system-deps
 
-## Test tools outside Python: Debian's Chromium (end-to-end tests) and axe-core from npm
+## Test tools outside Python: Debian's Chromium (end-to-end tests), axe-core and Lighthouse from npm
 test-deps: system-deps
 	.ci/system-deps chromium
 	command -v npm >/dev/null || .ci/system-deps nodejs npm
-	test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent
+	test -f node_modules/axe-core/axe.min.js -a -x node_modules/.bin/lighthouse \
+		|| npm ci --no-audit --no-fund --silent
 
 ## make run: install, build the SQLite database from the migrations, load the demo, serve
 ## the web pages and run the background worker (reports, deadlines) beside them
@@ -55,6 +56,11 @@ format: install
 ## make diagram: rewrite the lifecycle diagram in README.md from workflows/
 diagram: install
 	$(BIN)/python -m workflows.readme README.md
+
+## make audit: Lighthouse (accessibility, best practices) on every main page for every role,
+## desktop and mobile, on the demo; fails unless every score is 100 (ARGS="--only board" narrows)
+audit: test-deps install
+	$(BIN)/python -m tests.audit.lighthouse $(ARGS)
 
 ## make bench: the load benchmark (not part of the tests); SIZES and BACKENDS can be narrowed
 SIZES    ?= 1000 10000 100000

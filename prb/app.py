@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from prb import config
 from prb.extensions import (
+    Compression,
     csrf,
     db,
     login_manager,
@@ -66,6 +67,10 @@ def register_extensions(app: Flask) -> None:
         app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True
     )
     csrf.init_app(app)
+    if app.config["COMPRESS"]:
+        # Registered first, so its after-request hook runs last: it compresses the answer
+        # every other hook (security headers, cache headers) has finished.
+        app.extensions["compress"] = Compression(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."

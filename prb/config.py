@@ -67,6 +67,27 @@ DEFAULTS: dict[str, Any] = {
     "SIGNING_LTV": False,
     # PEM file of further roots trusted when building that data (the TSA's root).
     "SIGNING_TRUST_ROOTS": "",
+    # Compressed answers (README "Compression"): off when a proxy in front compresses.
+    "COMPRESS": True,
+    # Only text-like answers: PDFs, Word files, images and uploads are compressed already
+    # (or are the user's file, handed back byte for byte).
+    "COMPRESS_MIMETYPES": [
+        "text/html",
+        "text/css",
+        "text/plain",
+        "text/csv",
+        "text/calendar",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/xml",
+        "image/svg+xml",
+    ],
+    # gzip level 6 and Brotli quality 4 (the library's defaults): nearly the best size for
+    # little CPU; answers below 500 bytes are not worth a compressor.
+    "COMPRESS_LEVEL": 6,
+    "COMPRESS_BR_LEVEL": 4,
+    "COMPRESS_MIN_SIZE": 500,
 }
 
 # How to reach the SMTP server: STARTTLS on the submission port, TLS from the first byte
@@ -111,10 +132,13 @@ def load(app_config: dict[str, Any], instance_path: str, overrides: dict[str, An
         "MAIL_MAX_ATTEMPTS",
         "ATTACHMENT_MAX_MB",
         "SIGNING_TSA_TIMEOUT_SECONDS",
+        "COMPRESS_LEVEL",
+        "COMPRESS_BR_LEVEL",
+        "COMPRESS_MIN_SIZE",
     ):
         if key in env:
             app_config[key] = int(env.pop(key))
-    for key in ("SESSION_COOKIE_SECURE", "SIGNING_LTV"):
+    for key in ("SESSION_COOKIE_SECURE", "SIGNING_LTV", "COMPRESS"):
         if key in env:
             app_config[key] = _BOOLEAN[env.pop(key).lower()]
     if "BOARD_CASTING_VOTE" in env:

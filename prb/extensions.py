@@ -6,7 +6,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from flask import has_request_context, request
+from flask import Response, has_request_context, request
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -32,6 +33,21 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+class Compression(Compress):
+    """Flask-Compress (gzip, Brotli, Zstandard as the browser accepts; `PRB_COMPRESS`), made
+    once per app in the factory so that each app keeps its own settings.
+
+    One case it would get wrong is left alone: a partial answer (206, `Content-Range`) names
+    byte ranges of the uncompressed file, and compressing the slice would make them lie."""
+
+    def after_request(self, response: Response | None) -> Response:
+        if response is not None and (
+            response.status_code == 206 or "Content-Range" in response.headers
+        ):
+            return response
+        return super().after_request(response)
 
 
 # Requests that only read (the house rule: no write on a GET). Everything else — other

@@ -84,6 +84,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.login",
         "auth.second_step",
         "auth.set_password",
+        "main.favicon",
         "main.healthz",
         "notifications.unsubscribe",
         "password_reset.forgot",

@@ -47,6 +47,7 @@ ENROLMENT_EXEMPT = frozenset(
         "auth.login",
         "auth.second_step",
         "auth.set_password",
+        "main.favicon",
         "main.healthz",
         "static",
     }

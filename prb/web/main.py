@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from pathlib import Path
+
+from flask import Blueprint, Response, render_template, send_file
 from flask_login import current_user
 
 from prb.models import utcnow
@@ -14,11 +16,28 @@ bp = Blueprint("main", __name__)
 # Overdue reports listed on a dashboard (the panel's heading gives their number).
 OVERDUE_SHOWN = 20
 
+FAVICON = Path(__file__).resolve().parent.parent / "static" / "favicon.ico"
+# Browsers ask for /favicon.ico on every site by themselves, signed in or not; the icon
+# rarely changes, so they may keep it a month (and then revalidate with its ETag).
+FAVICON_MAX_AGE = 30 * 24 * 3600
+
 
 @bp.route("/healthz")
 def healthz():  # type: ignore[no-untyped-def]
     """Liveness for load balancers and the benchmarks' baseline: touches no database."""
     return {"status": "ok"}
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """The site's icon, for anyone (a public endpoint): a 404 here is a console error on
+    every page. Touches no database."""
+    response = send_file(FAVICON, mimetype="image/x-icon", max_age=FAVICON_MAX_AGE)
+    # Private, not public: for a signed-in user the answer may carry her refreshed session
+    # cookie (prb.web.security), which no shared cache may keep and hand to others.
+    response.cache_control.public = False
+    response.cache_control.private = True
+    return response
 
 
 @bp.route("/")

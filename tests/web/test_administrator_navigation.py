@@ -15,7 +15,7 @@ from tests.conftest import sign_in
 
 # Pages every signed-in person reaches without being led there by a link of PRB's own, or
 # that answer only in the middle of something else (a sign-in waiting for its second step).
-NOT_PAGES = {"static", "main.healthz", "auth.login", "auth.second_step"}
+NOT_PAGES = {"static", "main.favicon", "main.healthz", "auth.login", "auth.second_step"}
 
 
 class _Links(HTMLParser):

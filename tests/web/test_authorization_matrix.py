@@ -50,6 +50,7 @@ RULES: dict[str, tuple[str, dict[str, int], int]] = {
     "auth.renew_recovery_codes": ("POST", {}, 302),
     "auth.disable_two_step": ("POST", {}, 302),
     "main.healthz": ("GET", {r: 200 for r in ROLES}, 200),
+    "main.favicon": ("GET", {r: 200 for r in ROLES}, 200),
     "main.dashboard": ("GET", {}, 200),
     "workflow.diagram": ("GET", {}, 200),
     "proposals.index": ("GET", {}, 200),
