@@ -225,8 +225,12 @@ def test_the_results_framework_is_a_pick_list_on_the_form(client, world) -> None
     )
     sign_in(client, world.chair_a)
     page = client.get("/proposals/new").get_data(as_text=True)
-    select = '<select aria-describedby="results_alignment-hint" aria-invalid="false"'
-    assert select + ' id="results_alignment"' in page
+    # A pick list still says it is needed to submit.
+    select = (
+        '<select aria-describedby="results_alignment-hint" aria-invalid="false" '
+        'aria-required="true" id="results_alignment"'
+    )
+    assert select in page
     assert page.index("Outcome 1, Output 1.1") < page.index("Outcome 4, Output 4.2")
     assert "Outcome 9, Output 9.9" not in page
     response = client.post(
