@@ -8,8 +8,9 @@ from flask_login import current_user
 
 from prb.services import audit_trail as service
 from prb.web.access import roles_required
+from prb.web.filter_forms import read_filters
 from prb.web.finance import csv_response
-from prb.web.forms import ignored_filters, options
+from prb.web.forms import options
 from prb.web.params import page_number
 from prb.web.reference_forms import AuditFilterForm
 
@@ -27,9 +28,7 @@ def _filter() -> tuple[AuditFilterForm, service.AuditFilter]:
         [("", "Any record")] + [(s, s.replace("_", " ")) for s in choices.subjects]
     )
     form.actor_id.choices = options([("", "Anyone"), *choices.actors])
-    form.validate()
-    if ignored_filters(form, request.args):
-        flash("Some filters were not understood and were ignored.", "warning")
+    read_filters(form)
     since = None if form.since.errors else form.since.data
     until = None if form.until.errors else form.until.data
     if since and until and until < since:

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from flask import flash, has_request_context, request
-from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     EmailField,
@@ -180,28 +179,6 @@ class ProposalForm(Form):
 class TransitionForm(Form):
     expected_status = HiddenField()
     comment = TextAreaField("Comment", validators=[Length(max=2000)])
-
-
-class ProposalFilterForm(Form):
-    class Meta:
-        csrf = False  # a GET search form changes nothing
-
-    # "" is "Any status": without the default an unfiltered list (the menu's link) would
-    # fail the choice check and warn about a filter nobody typed.
-    status = SelectField("Status", default="", validate_choice=True)
-    working_group_id = SelectField("Working group", coerce=_int_or_none, validate_choice=True)
-    year = YearField("Year", validators=[Optional()])
-    mine = BooleanField("Only my working groups")
-
-
-def ignored_filters(form: Form, args: MultiDict[str, str]) -> list[str]:
-    """The labels of the filters the user gave a value that was not understood. Only those
-    deserve a warning: an absent or blank filter is no filter, whatever the field thinks."""
-    return [
-        f.label.text
-        for f in form
-        if f.errors and any(value.strip() for value in args.getlist(f.name))
-    ]
 
 
 class UserForm(Form):

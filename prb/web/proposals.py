@@ -23,13 +23,12 @@ from prb.services.proposal_rules import ProposalInput
 from prb.web.access import roles_required
 from prb.web.call_forms import CarryOverForm
 from prb.web.declare import reads_form
+from prb.web.filter_forms import ProposalFilterForm, read_filters
 from prb.web.filters import timestamp
 from prb.web.forms import (
-    ProposalFilterForm,
     ProposalForm,
     TransitionForm,
     first_error,
-    ignored_filters,
     options,
     show_errors,
 )
@@ -104,9 +103,7 @@ def index():  # type: ignore[no-untyped-def]
         [("", "Any working group"), *choices.working_group_names()]
     )
     form.status.widget = form.working_group_id.widget = QUICK_SELECT
-    form.validate()
-    if ignored_filters(form, request.args):
-        flash("Some filters were not understood and were ignored.", "warning")
+    read_filters(form)
     flt = service.ProposalFilter(
         status=form.status.data or None if not form.status.errors else None,
         working_group_id=form.working_group_id.data if not form.working_group_id.errors else None,
