@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
         filters,
         finance,
         main,
+        menu,
         notifications,
         outbox,
         password_reset,
@@ -53,6 +54,7 @@ def register(app: Flask) -> None:
     errors.register(app)
     filters.register(app)
     security.register(app)
+    menu.register(app)
     auth.register(app)
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["unread_notifications"] = _unread_notifications
