@@ -13,7 +13,7 @@ import argparse
 import random
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import insert, text
@@ -29,7 +29,9 @@ from prb.models import (
     FundingProgramme,
     LedgerEntry,
     Meeting,
+    ProgressReport,
     Proposal,
+    ReportKind,
     User,
     UserRole,
     Vote,
@@ -39,11 +41,16 @@ from prb.models import (
 )
 from prb.services import totals
 from prb.services.calendar import period_end
-from workflows import ItemState, ProposalState
+from prb.services.progress_reports.schedule import due_slots
+from workflows import ItemState, ProposalState, ReportState
+from workflows.progress_report import REPORTING_PROJECT_STATES
 
 S = ProposalState
 PASSWORD = "benchmark-password-2026"
 CHUNK = 5000
+# The generated programmes' reporting schedule (every 6 months; the final report 3 months
+# after the end), which the generated reports follow.
+PROGRESS_REPORT_MONTHS, FINAL_REPORT_MONTHS = 6, 3
 # (status, share): a portfolio of ten years, most of it projects.
 STATUS_MIX = [
     (S.DRAFT, 0.05),
@@ -96,6 +103,44 @@ def _bulk(table, rows: list[dict], progress: Progress | None = None) -> None:  #
             progress.advance(len(rows[start : start + CHUNK]))
 
 
+def _reports_received(project: dict, today: date, chair_id: int, made: int) -> list[dict]:
+    """The reports a running project owed before today, each submitted and accepted: the
+    generated office is one whose chairs report and whose worker has been running, so its
+    first pass has no backlog of overdue notices (130,000 of them at 10,000 proposals)."""
+    rows = []
+    for slot in due_slots(
+        project["actual_start"],
+        project["current_end"],
+        every_months=PROGRESS_REPORT_MONTHS,
+        final_after_months=FINAL_REPORT_MONTHS,
+    ):
+        if slot.due_on >= today:
+            break
+        at = datetime(slot.due_on.year, slot.due_on.month, slot.due_on.day, 12, tzinfo=UTC)
+        rows.append(
+            {
+                "id": made + len(rows) + 1,
+                "proposal_id": project["id"],
+                "kind": slot.kind,
+                "due_on": slot.due_on,
+                "status": ReportState.ACCEPTED,
+                "activities": "Benchmark report.",
+                "results": "",
+                "challenges": "",
+                "next_steps": "",
+                "spent_to_date": project["approved_budget"] / 2,
+                "unspent_balance": Decimal("0.00") if slot.kind == ReportKind.FINAL else None,
+                "submitted_by_id": chair_id,
+                "submitted_at": at,
+                "decided_by_id": 1,
+                "decided_at": at + timedelta(days=3),
+                "return_reason": "",
+                "version": 1,
+            }
+        )
+    return rows
+
+
 def generate(size: int, seed: int = 2018) -> dict[str, int]:
     rng = random.Random(seed)
     now = datetime.now(UTC)
@@ -116,6 +161,8 @@ def generate(size: int, seed: int = 2018) -> dict[str, int]:
             "end_year": y + 1,
             "envelope": Decimal("1000000000.00"),
             "note": "benchmark",
+            "progress_report_months": PROGRESS_REPORT_MONTHS,
+            "final_report_months": FINAL_REPORT_MONTHS,
         }
         for i, y in enumerate(years)
     ]
@@ -158,6 +205,7 @@ def generate(size: int, seed: int = 2018) -> dict[str, int]:
 
     statuses = [s for s, share in STATUS_MIX for _ in range(round(share * 1000))]
     proposals, implementing, audits, ledger, items, votes, decisions = [], [], [], [], [], [], []
+    reports: list[dict] = []
     meetings = []
     codes: dict[int, int] = {}
     board = list(range(9, 29))
@@ -222,6 +270,8 @@ def generate(size: int, seed: int = 2018) -> dict[str, int]:
             if status == S.COMPLETED:
                 row.update(final_report_on=min(end, today), spent_reported=budget)
         proposals.append(row)
+        if status in REPORTING_PROJECT_STATES:
+            reports += _reports_received(row, today, chair_of.get(group, 29), len(reports))
         implementing.append({"proposal_id": pid, "entity_id": rng.randint(1, len(entities))})
         for k in range(50 if pid == 1 else 10):
             audit_id += 1
@@ -409,6 +459,7 @@ def generate(size: int, seed: int = 2018) -> dict[str, int]:
     _bulk(Vote.__table__, votes, Progress(len(votes), "votes"))
     _bulk(Decision.__table__, decisions, Progress(len(decisions), "decisions"))
     _bulk(LedgerEntry.__table__, ledger, Progress(len(ledger), "ledger entries"))
+    _bulk(ProgressReport.__table__, reports, Progress(len(reports), "progress reports"))
     totals.recompute()
     if db.engine.dialect.name == "postgresql":
         for table in (
@@ -423,6 +474,7 @@ def generate(size: int, seed: int = 2018) -> dict[str, int]:
             "votes",
             "decisions",
             "ledger_entries",
+            "progress_reports",
         ):
             db.session.execute(
                 text(
@@ -438,6 +490,7 @@ def generate(size: int, seed: int = 2018) -> dict[str, int]:
             conn.execute(text("VACUUM ANALYZE"))
     return {
         "proposals": len(proposals),
+        "progress_reports": len(reports),
         "audit_records": len(audits),
         "votes": len(votes),
         "ledger_entries": len(ledger),
