@@ -180,6 +180,26 @@ class Workflow:
             and self.refusal(row, t.trigger, held, guards) is None
         ]
 
+    def actions(
+        self, row: Any, roles: Iterable[Role], guards: GuardChecks
+    ) -> tuple[list[Transition], list[tuple[Transition, str]]]:
+        """What a page offers on `row`: the transitions these roles may fire now, and those
+        their role could fire in this state but a guard refuses now, with the guard's reason.
+        Each transition's guards are asked once (`available` and a second pass would ask
+        them twice, and a guard may read the database)."""
+        held = set(roles)
+        offered: list[Transition] = []
+        refused: list[tuple[Transition, str]] = []
+        for t in self.transitions_from(getattr(row, self.model_attribute)):
+            if not t.roles & held:
+                continue
+            refusal = self.refusal(row, t.trigger, held, guards)
+            if refusal is None:
+                offered.append(t)
+            elif refusal.kind == "guard":
+                refused.append((t, refusal.message))
+        return offered, refused
+
     def fire(self, row: Any, trigger: str, roles: Iterable[Role], guards: GuardChecks) -> str:
         """Move `row` along `trigger` through the `transitions` machine; returns the new state.
 

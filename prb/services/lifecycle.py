@@ -86,8 +86,10 @@ class ProposalGuards:
     def final_report_accepted(self, proposal: Proposal) -> None:
         """The final report (narrative and figures) accepted by the secretariat. Accepting it
         records its day and spent figure on the project (prb.services.progress_reports)."""
-        report = db.session.scalar(
-            select(ProgressReport)
+        # The status alone: the project's page asks this of every action it offers, and a
+        # whole report row brings its project's graph with it.
+        status = db.session.scalar(
+            select(ProgressReport.status)
             .where(
                 ProgressReport.proposal_id == proposal.id,
                 ProgressReport.kind == ReportKind.FINAL,
@@ -95,17 +97,17 @@ class ProposalGuards:
             .order_by(ProgressReport.id.desc())
             .limit(1)
         )
-        if report is None:
+        if status is None:
             raise GuardFailed(
                 "No final report has been submitted: the working group's chair submits it "
                 "(narrative and figures) and the secretariat accepts it."
             )
-        if report.status == ReportState.RETURNED:
+        if status == ReportState.RETURNED:
             raise GuardFailed(
                 "The final report was sent back to the chair; it must be resubmitted and "
                 "accepted by the secretariat."
             )
-        if report.status != ReportState.ACCEPTED:
+        if status != ReportState.ACCEPTED:
             raise GuardFailed("The final report has not been accepted by the secretariat yet.")
 
     def balance_settled(self, proposal: Proposal) -> None:
@@ -253,6 +255,15 @@ def fire(
             "please review it again."
         ) from None
     return proposal
+
+
+def actions(
+    actor: User, proposal: Proposal
+) -> tuple[list[Transition], list[tuple[Transition, str]]]:
+    """The buttons this user sees on this proposal now, and the actions her role could take
+    in this state but whose guard fails now, with why (`available_actions` and
+    `blocked_actions` at once, each guard asked once)."""
+    return PROPOSAL.actions(proposal, actor.roles, ProposalGuards(actor))
 
 
 def available_actions(actor: User, proposal: Proposal) -> list[Transition]:

@@ -199,6 +199,17 @@ def programmes() -> list[FundingProgramme]:
     return list(db.session.scalars(select(FundingProgramme).order_by(FundingProgramme.code)))
 
 
+def programme_codes() -> list[tuple[int, str]]:
+    """(id, code) of every programme, retired ones too, by code: what a filter offers,
+    without loading the programmes themselves."""
+    return [
+        (id_, code)
+        for id_, code in db.session.execute(
+            select(FundingProgramme.id, FundingProgramme.code).order_by(FundingProgramme.code)
+        )
+    ]
+
+
 def working_groups() -> list[WorkingGroup]:
     """Every working group, retired ones too: what the lists and reports filter by."""
     return list(db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.name)))

@@ -36,7 +36,9 @@ from prb.services.proposal_choices import (  # noqa: F401
     check_entities,
     check_group,
     check_programme,
+    programme_codes,
     programmes,
+    working_group_names,
     working_groups,
 )
 

@@ -52,10 +52,10 @@ bp = Blueprint("finance", __name__)
 def _filter() -> tuple[DashboardFilterForm, dashboard.Filter]:
     form = DashboardFilterForm(request.args)
     form.programme_id.choices = options(
-        [("", "All programmes")] + [(p.id, p.code) for p in proposal_service.programmes()]
+        [("", "All programmes"), *proposal_service.programme_codes()]
     )
     form.working_group_id.choices = options(
-        [("", "All working groups")] + [(g.id, g.name) for g in proposal_service.working_groups()]
+        [("", "All working groups"), *proposal_service.working_group_names()]
     )
     form.validate()
     return form, dashboard.Filter(

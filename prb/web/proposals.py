@@ -229,11 +229,12 @@ def _record(proposal: Proposal) -> Markup:
 
 def _render_show(proposal_id: int, status: int = 200):  # type: ignore[no-untyped-def]
     proposal = get_visible_proposal(current_user, proposal_id)
+    offered, refused = lifecycle.actions(current_user, proposal)
     page = render_template(
         "proposals/show.html",
         proposal=proposal,
-        actions=lifecycle.available_actions(current_user, proposal),
-        blocked=lifecycle.blocked_actions(current_user, proposal),
+        actions=offered,
+        blocked=refused,
         can_edit=service.can_edit(current_user, proposal),
         record=_record(proposal),
         show_finance=proposal.status in PROJECT_STATES

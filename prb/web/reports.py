@@ -33,7 +33,7 @@ def _asked():  # type: ignore[no-untyped-def]
     None when unusable (the form carries the message)."""
     form = PortfolioForm(request.args)
     form.programme_id.choices = options(
-        [("", "All programmes")] + [(p.id, p.code) for p in proposal_service.programmes()]
+        [("", "All programmes"), *proposal_service.programme_codes()]
     )
     form.validate()
     year = form.year.data if not form.year.errors and form.year.data else None

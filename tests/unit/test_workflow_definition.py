@@ -182,6 +182,46 @@ def test_available_lists_only_what_the_role_may_do_now() -> None:
     assert PROPOSAL.available(row, {R.BOARD_MEMBER}, AllPass()) == []
 
 
+class Counting(Failing):
+    """Fails one guard, and counts how often each guard is asked."""
+
+    def __init__(self, failing: str) -> None:
+        super().__init__(failing)
+        self.asked: dict[str, int] = {}
+
+    def __getitem__(self, name: str):  # type: ignore[no-untyped-def]
+        check = super().__getitem__(name)
+
+        def counted(row: Row) -> None:
+            self.asked[name] = self.asked.get(name, 0) + 1
+            check(row)
+
+        return counted
+
+
+@pytest.mark.parametrize("status", [str(s) for s in S])
+def test_actions_are_what_is_available_and_what_a_guard_refuses(status: str) -> None:
+    """`actions` (the project page's buttons and the reasons others are missing) agrees with
+    `available` and `refusal` for every role and every failing guard, asking each guard of
+    a transition once."""
+    guards = [*sorted({g for gs in EXPECTED_GUARDS.values() for g in gs}), "none"]
+    for role, failing in itertools.product(list(R), guards):
+        row = Row(status=status)
+        counting = Counting(failing)
+        offered, refused = PROPOSAL.actions(row, {role}, counting)
+        assert offered == PROPOSAL.available(row, {role}, Failing(failing))
+        expected_refused = []
+        for t in PROPOSAL.transitions_from(status):
+            if role in t.roles:
+                refusal = PROPOSAL.refusal(row, t.trigger, {role}, Failing(failing))
+                if refusal is not None and refusal.kind == "guard":
+                    expected_refused.append((t, refusal.message))
+        assert refused == expected_refused
+        considered = [t for t in PROPOSAL.transitions_from(status) if role in t.roles]
+        for name, times in counting.asked.items():
+            assert times <= sum(name in t.guards for t in considered), (role, failing, name)
+
+
 def test_unknown_trigger_is_refused() -> None:
     with pytest.raises(TransitionRefused) as refused:
         PROPOSAL.fire(Row(S.DRAFT), "teleport", {R.SECRETARIAT}, AllPass())

@@ -75,6 +75,9 @@ def reports_of(proposal_ids: Iterable[int]) -> dict[int, list[ProgressReport]]:
         select(ProgressReport)
         .where(ProgressReport.proposal_id.in_(ids))
         .order_by(ProgressReport.due_on, ProgressReport.id)
+        # The caller holds the projects: each report's is found in the session, not joined
+        # again (with its own graph) to every report row.
+        .options(lazyload(ProgressReport.proposal))
     ).unique():
         found[report.proposal_id].append(report)
     return found
