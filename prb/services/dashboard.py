@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import raiseload
 
 from prb.extensions import db
 from prb.models import AgendaItem, Meeting, MinutesVersion, Proposal, User, utcnow
-from prb.services.access import visibility_clause
+from prb.services import stamped
+from prb.services.access import visibility_clause, visibility_key
 from prb.services.finance_dashboard import ENDING_SOON_DAYS, RUNNING
+from prb.services.proposals import ProposalRow, proposal_rows
 from workflows import PROPOSAL, ItemState, ProposalState, Role
 from workflows.proposal import EDITABLE_STATES
 
@@ -21,20 +23,23 @@ LIMIT = 10
 @dataclass(frozen=True)
 class Panel:
     title: str
-    proposals: list[Proposal]
+    proposals: list[ProposalRow]
     empty: str
     more_status: str | None = None
 
 
-def _proposals(user: User, *conditions, limit: int = LIMIT) -> list[Proposal]:  # type: ignore[no-untyped-def]
-    stmt = (
-        select(Proposal)
-        .options(raiseload(Proposal.implementing_entities))
-        .where(visibility_clause(user), *conditions)
-        .order_by(Proposal.updated_at.desc(), Proposal.id.desc())
-        .limit(limit)
+def _proposals(user: User, panel: Hashable, *conditions, limit: int = LIMIT) -> list[ProposalRow]:  # type: ignore[no-untyped-def]
+    """The panel's latest proposals, as the lists print them. Kept while the records are
+    unchanged, for everyone who sees the same proposals: `panel` names the conditions (and
+    holds whatever besides the user's visibility they depend on)."""
+    return stamped.cache("dashboard_panels").get_or_make(
+        (panel, visibility_key(user), limit),
+        lambda: proposal_rows(
+            [visibility_clause(user), *conditions],
+            (Proposal.updated_at.desc(), Proposal.id.desc()),
+            limit=limit,
+        ),
     )
-    return list(db.session.scalars(stmt).unique())
 
 
 def panels_for(user: User) -> list[Panel]:
@@ -44,14 +49,14 @@ def panels_for(user: User) -> list[Panel]:
         panels.append(
             Panel(
                 "Needs my action",
-                _proposals(user, own, Proposal.status.in_(EDITABLE_STATES)),
+                _proposals(user, "mine to act on", own, Proposal.status.in_(EDITABLE_STATES)),
                 "Nothing needs your action: no drafts and no revision requests.",
             )
         )
         panels.append(
             Panel(
                 "My proposals and projects",
-                _proposals(user, own, Proposal.status.not_in(EDITABLE_STATES)),
+                _proposals(user, "mine", own, Proposal.status.not_in(EDITABLE_STATES)),
                 "Your working groups have no submitted proposals yet.",
             )
         )
@@ -59,7 +64,7 @@ def panels_for(user: User) -> list[Panel]:
         panels.append(
             Panel(
                 f"{PROPOSAL.label(ProposalState.SUBMITTED)}: to put under Board review",
-                _proposals(user, Proposal.status == ProposalState.SUBMITTED),
+                _proposals(user, "submitted", Proposal.status == ProposalState.SUBMITTED),
                 "No submitted proposals are waiting for review.",
                 more_status=ProposalState.SUBMITTED,
             )
@@ -68,7 +73,7 @@ def panels_for(user: User) -> list[Panel]:
         panels.append(
             Panel(
                 f"{PROPOSAL.label(ProposalState.UNDER_REVIEW)} by the Board",
-                _proposals(user, Proposal.status == ProposalState.UNDER_REVIEW),
+                _proposals(user, "under review", Proposal.status == ProposalState.UNDER_REVIEW),
                 "No proposals are under review.",
                 more_status=ProposalState.UNDER_REVIEW,
             )
@@ -82,6 +87,7 @@ def panels_for(user: User) -> list[Panel]:
                 "Under review: to put on a Board agenda",
                 _proposals(
                     user,
+                    "under review, not on an agenda",
                     Proposal.status == ProposalState.UNDER_REVIEW,
                     Proposal.id.not_in(on_agenda),
                 ),
@@ -92,7 +98,7 @@ def panels_for(user: User) -> list[Panel]:
         panels.append(
             Panel(
                 f"{PROPOSAL.label(ProposalState.APPROVED)}: awaiting a commitment of funds",
-                _proposals(user, Proposal.status == ProposalState.APPROVED),
+                _proposals(user, "approved", Proposal.status == ProposalState.APPROVED),
                 "No approved project is waiting for a commitment.",
                 more_status=ProposalState.APPROVED,
             )
@@ -100,7 +106,7 @@ def panels_for(user: User) -> list[Panel]:
         panels.append(
             Panel(
                 f"{PROPOSAL.label(ProposalState.INITIATED)}: awaiting the first disbursement",
-                _proposals(user, Proposal.status == ProposalState.INITIATED),
+                _proposals(user, "initiated", Proposal.status == ProposalState.INITIATED),
                 "No initiated project is waiting for its first tranche.",
                 more_status=ProposalState.INITIATED,
             )
@@ -111,6 +117,7 @@ def panels_for(user: User) -> list[Panel]:
                 f"Ending within {ENDING_SOON_DAYS} days",
                 _proposals(
                     user,
+                    ("ending", today),
                     Proposal.status.in_(RUNNING),
                     Proposal.current_end >= today,
                     Proposal.current_end <= today + timedelta(days=ENDING_SOON_DAYS),

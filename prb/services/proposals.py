@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -269,6 +269,33 @@ class ProposalRow(NamedTuple):
     display_code = property(Proposal.display_code.fget)  # type: ignore[attr-defined]
 
 
+def proposal_rows(
+    conditions: list[Any], order_by: tuple[Any, ...], *, limit: int, offset: int = 0
+) -> list[ProposalRow]:
+    """The proposals these conditions select, as the lists print them (one statement)."""
+    rows = db.session.execute(
+        select(
+            Proposal.id,
+            Proposal.project_code,
+            Proposal.title,
+            Proposal.status,
+            Proposal.requested_budget,
+            Proposal.updated_at,
+            WorkingGroup.short_name,
+        )
+        .join(WorkingGroup, WorkingGroup.id == Proposal.working_group_id)
+        .where(*conditions)
+        .order_by(*order_by)
+        .limit(limit)
+        .offset(offset)
+    )
+    groups: dict[str, GroupName] = {}  # one per group shown, not one per row
+    return [
+        ProposalRow(id_, code, title, status, budget, updated, groups.setdefault(g, GroupName(g)))
+        for id_, code, title, status, budget, updated, g in rows
+    ]
+
+
 def list_proposals(actor: User, flt: ProposalFilter, page: int = 1) -> Page[ProposalRow]:
     """Proposals the actor may see, newest first, filtered and paged. Kept while the records
     are unchanged, for everyone who sees the same proposals (`stamped`)."""
@@ -297,27 +324,12 @@ def _list_proposals(
     capped = select(Proposal.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
     total = db.session.scalar(select(func.count()).select_from(capped)) or 0
     page = max(1, min(page, max(1, -(-min(total, COUNT_CAP) // per_page))))
-    rows = db.session.execute(
-        select(
-            Proposal.id,
-            Proposal.project_code,
-            Proposal.title,
-            Proposal.status,
-            Proposal.requested_budget,
-            Proposal.updated_at,
-            WorkingGroup.short_name,
-        )
-        .join(WorkingGroup, WorkingGroup.id == Proposal.working_group_id)
-        .where(*conditions)
-        .order_by(Proposal.created_at.desc(), Proposal.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+    items = proposal_rows(
+        conditions,
+        (Proposal.created_at.desc(), Proposal.id.desc()),
+        limit=per_page,
+        offset=(page - 1) * per_page,
     )
-    groups: dict[str, GroupName] = {}  # one per group shown, not one per row
-    items = [
-        ProposalRow(id_, code, title, status, budget, updated, groups.setdefault(g, GroupName(g)))
-        for id_, code, title, status, budget, updated, g in rows
-    ]
     return Page(
         items=items,
         total=min(total, COUNT_CAP),

@@ -155,3 +155,50 @@ def test_a_projects_end_is_announced_60_and_30_days_ahead(world, days_left, noti
     assert f"ends in {notice} days" in subject
     assert subjects[subject] == FINANCE | {"chair.b@prb.example", "chair.board@prb.example"}
     assert scheduled.notify_due(now) == 0  # once
+
+
+def test_a_long_catch_up_is_written_in_batches_and_a_stopped_pass_is_finished_by_the_next(
+    world, monkeypatch
+) -> None:
+    """After an import of many running projects the worker's first pass has much to write:
+    it commits a batch at a time (the database is never held for the whole pass), and what
+    a failed batch did not write, the next pass does."""
+    from sqlalchemy import event
+
+    today = utcnow().date()
+    for number in range(5):
+        project = factories.project(
+            world, status=S.ONGOING, group=world.group_b, code=f"UNCCT-2017-73-{number}"
+        )
+        project.current_end = today + timedelta(days=20)
+    db.session.commit()
+    now = datetime.combine(today, datetime.min.time()).replace(tzinfo=utcnow().tzinfo)
+    monkeypatch.setattr(scheduled, "BATCH", 2)
+    announce = scheduled.events.project_ending
+    calls: list[int] = []
+
+    def failing_on_the_fourth(project, days):  # type: ignore[no-untyped-def]
+        calls.append(project.id)
+        if len(calls) == 4:
+            raise RuntimeError("the worker stopped")
+        return announce(project, days)
+
+    monkeypatch.setattr(scheduled.events, "project_ending", failing_on_the_fourth)
+    commits: list[int] = []
+
+    def counted(session) -> None:  # type: ignore[no-untyped-def]
+        commits.append(1)
+
+    event.listen(db.session, "after_commit", counted)
+    try:
+        with pytest.raises(RuntimeError):
+            scheduled.notify_due(now)
+    finally:
+        event.remove(db.session, "after_commit", counted)
+    # The first batch (two projects) was committed before the failure in the second.
+    assert len(told(Event.PROJECT_ENDING)) == 2
+    assert len(commits) >= 2
+    monkeypatch.setattr(scheduled.events, "project_ending", announce)
+    assert scheduled.notify_due(now) > 0
+    assert len(told(Event.PROJECT_ENDING)) == 5
+    assert scheduled.notify_due(now) == 0  # each once

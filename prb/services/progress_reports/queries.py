@@ -152,8 +152,13 @@ def overdue(user: User, today: date, *, own_groups_only: bool = False) -> list[O
 
 
 def overdue_everywhere(today: date) -> list[tuple[Proposal, ScheduleLine]]:
-    """Every overdue report of every running project (for the worker's notices)."""
+    """Every overdue report of every running project."""
     return _overdue_lines(select(Proposal), today)
+
+
+def overdue_of(project_ids: list[int], today: date) -> list[tuple[Proposal, ScheduleLine]]:
+    """The overdue reports of these projects (the worker's notices, a batch at a time)."""
+    return _overdue_lines(select(Proposal).where(Proposal.id.in_(project_ids)), today)
 
 
 def accepted_final_report(proposal_id: int) -> ProgressReport | None:
