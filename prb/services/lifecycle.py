@@ -268,7 +268,7 @@ def actions(
 
 def available_actions(actor: User, proposal: Proposal) -> list[Transition]:
     """The buttons this user sees on this proposal now (role, state and guards all pass)."""
-    return PROPOSAL.available(proposal, actor.roles, ProposalGuards(actor))
+    return actions(actor, proposal)[0]
 
 
 def blocked_actions(actor: User, proposal: Proposal) -> list[tuple[Transition, str]]:
@@ -276,12 +276,4 @@ def blocked_actions(actor: User, proposal: Proposal) -> list[tuple[Transition, s
 
     Shown so that, e.g., a chair sees why she cannot submit yet instead of a missing button.
     """
-    guards = ProposalGuards(actor)
-    result: list[tuple[Transition, str]] = []
-    for t in PROPOSAL.transitions_from(proposal.status):
-        if not t.roles & actor.roles:
-            continue
-        refusal = PROPOSAL.refusal(proposal, t.trigger, actor.roles, guards)
-        if refusal is not None and refusal.kind == "guard":
-            result.append((t, refusal.message))
-    return result
+    return actions(actor, proposal)[1]

@@ -151,11 +151,6 @@ def overdue(user: User, today: date, *, own_groups_only: bool = False) -> list[O
     return sorted(found, key=lambda o: (o.due_on, o.display_code))
 
 
-def overdue_everywhere(today: date) -> list[tuple[Proposal, ScheduleLine]]:
-    """Every overdue report of every running project."""
-    return _overdue_lines(select(Proposal), today)
-
-
 def overdue_of(project_ids: list[int], today: date) -> list[tuple[Proposal, ScheduleLine]]:
     """The overdue reports of these projects (the worker's notices, a batch at a time)."""
     return _overdue_lines(select(Proposal).where(Proposal.id.in_(project_ids)), today)
