@@ -15,6 +15,7 @@ from prb.extensions import (
     Compression,
     csrf,
     db,
+    keep_plans_between_reads,
     login_manager,
     migrate,
     serialise_sqlite_writes,
@@ -63,6 +64,7 @@ def register_extensions(app: Flask) -> None:
         for engine in db.engines.values():
             serialise_sqlite_writes(engine, app.config["SQLITE_BUSY_TIMEOUT_SECONDS"])
             stamp_record_writes(engine)
+            keep_plans_between_reads(app, engine)
     migrate.init_app(
         app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True
     )

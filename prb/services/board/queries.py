@@ -40,6 +40,14 @@ def display_code(proposal_id: int, project_code: str | None) -> str:
 MEMBER, ENTITY, NOW = bindparam("member_id"), bindparam("entity_id"), bindparam("now")
 
 
+def written_in(state: object) -> ColumnElement[object]:
+    """A fixed state or kind, written into the SQL rather than bound. On PostgreSQL a bound
+    value hides from the planner that 'open' items are few: it then judged a plan made once
+    worse than one made for each run, and planned the query anew every time (3.6 ms of its
+    4.7). Written in, the prepared statement's one plan serves every run."""
+    return bindparam(None, state, literal_execute=True)
+
+
 def _awaiting() -> list[ColumnElement[bool]]:
     """In SQL: the open items on which this member may vote (she sits on the Board on the
     meeting's date, is recorded present at a meeting whose rules let only members present
@@ -71,7 +79,7 @@ def _awaiting() -> list[ColumnElement[bool]]:
         .exists()
     )
     return [
-        AgendaItem.status == ItemState.OPEN,
+        AgendaItem.status == written_in(ItemState.OPEN),
         # The secretariat enters the votes of a meeting recorded after the fact.
         Meeting.recorded_after.is_(False),
         # A written procedure past its deadline waits to be closed: no vote is taken.
@@ -180,7 +188,7 @@ def _may_attend_vote() -> ColumnElement[bool]:
         .exists()
     )
     return or_(
-        Meeting.kind == MeetingKind.WRITTEN_PROCEDURE,
+        Meeting.kind == written_in(MeetingKind.WRITTEN_PROCEDURE),
         func.coalesce(absent_may_vote, True).is_(True),
         present,
     )
@@ -204,7 +212,9 @@ def open_meetings(user: User) -> list[OpenMeeting]:
     columns the dashboard lists)."""
     if not user.has_role(Role.BOARD_MEMBER, Role.SECRETARIAT, Role.FINANCE):
         return []
-    with_open_items = select(AgendaItem.meeting_id).where(AgendaItem.status == ItemState.OPEN)
+    with_open_items = select(AgendaItem.meeting_id).where(
+        AgendaItem.status == written_in(ItemState.OPEN)
+    )
     return [
         OpenMeeting(*row)
         for row in db.session.execute(

@@ -1,0 +1,131 @@
+"""How a reading request's transaction ends (prb.extensions.keep_plans_between_reads): on
+PostgreSQL a transaction that only selected ends in COMMIT, so the server keeps the plans of
+statements it has prepared; one that wrote, failed or holds unflushed changes still ends in
+ROLLBACK, and nothing it did is kept."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select, text
+
+from prb.extensions import db
+from prb.models import AuditRecord
+from prb.services import audit
+from tests import conftest
+from tests.conftest import make_app, sign_in
+
+
+def _kept_audits(event: str) -> int:
+    """Committed audit rows of `event`, read on a connection of their own (the test's session
+    shares the request's transaction)."""
+    with db.engine.connect() as conn:
+        return int(
+            conn.scalar(select(func.count(AuditRecord.id)).where(AuditRecord.event == event)) or 0
+        )
+
+
+_PREPARED_HERE = text("SELECT CAST(:n AS INTEGER) + 1 AS answer")
+
+
+def _routes(app) -> None:  # type: ignore[no-untyped-def]
+    def write_without_commit():  # type: ignore[no-untyped-def]
+        audit.record("test_uncommitted_on_get", actor=None, comment="written, never committed")
+        db.session.flush()
+        return "flushed"
+
+    def fail_then_answer():  # type: ignore[no-untyped-def]
+        # Run often enough to be prepared inside this transaction, which then fails: the
+        # server forgets what an aborted transaction prepared, so must psycopg.
+        for n in range(6):
+            db.session.execute(_PREPARED_HERE, {"n": n})
+        try:
+            db.session.execute(text("SELECT * FROM no_such_table"))
+        except Exception:
+            return "failed quietly"
+        return "did not fail"
+
+    def run_again():  # type: ignore[no-untyped-def]
+        return str(db.session.scalar(_PREPARED_HERE, {"n": 41}))
+
+    def change_without_flush():  # type: ignore[no-untyped-def]
+        audit.record("test_unflushed_on_get", actor=None, comment="added, never flushed")
+        return "added"
+
+    app.add_url_rule("/_test/write-uncommitted", "write_uncommitted", write_without_commit)
+    app.add_url_rule("/_test/fail-then-answer", "fail_then_answer", fail_then_answer)
+    app.add_url_rule("/_test/run-again", "run_again", run_again)
+    app.add_url_rule("/_test/change-unflushed", "change_unflushed", change_without_flush)
+
+
+def test_a_page_read_again_is_not_planned_again_on_postgresql(  # type: ignore[no-untyped-def]
+    app, world, backend, database_url
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("psycopg's prepared statements: PostgreSQL only")
+    # An app of its own, outside the fixture's app context: each request then opens and
+    # closes its own session, as a served request does.
+    served = make_app(database_url)
+    client = served.test_client()
+    sign_in(client, world.secretariat)
+    # psycopg prepares a statement on its fifth run on a connection, and the pool hands out
+    # its (at most five) idle connections in turn: six views for each of them.
+    for _ in range(30):
+        assert client.get("/proposals/").status_code == 200
+    with served.app_context():
+        # The statement loading the signed-in user (and her unread notices) runs on every
+        # page; the pool hands out the connection that has waited longest.
+        prepared = db.session.scalar(
+            text(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%notifications%'"
+            )
+        )
+        db.session.remove()
+        db.engine.dispose()
+    assert prepared >= 1, "each view ended in ROLLBACK, which drops every prepared statement"
+
+
+def test_a_get_that_wrote_is_still_rolled_back(app, client, world) -> None:  # type: ignore[no-untyped-def]
+    _routes(app)
+    sign_in(client, world.secretariat)
+    assert client.get("/_test/write-uncommitted").get_data(as_text=True) == "flushed"
+    conftest._get_writes.clear()  # the suite's guard saw the write; it is this test's subject
+    db.session.rollback()  # the test's session shares the request's transaction: end it
+    assert _kept_audits("test_uncommitted_on_get") == 0
+
+
+def test_a_get_with_unflushed_changes_keeps_none_of_them(app, client, world) -> None:  # type: ignore[no-untyped-def]
+    _routes(app)
+    sign_in(client, world.secretariat)
+    assert client.get("/_test/change-unflushed").get_data(as_text=True) == "added"
+    conftest._get_writes.clear()
+    db.session.rollback()
+    assert _kept_audits("test_unflushed_on_get") == 0
+
+
+def test_a_failed_statement_in_a_read_leaves_the_next_page_working(app, client, world) -> None:  # type: ignore[no-untyped-def]
+    _routes(app)
+    sign_in(client, world.secretariat)
+    assert client.get("/_test/fail-then-answer").get_data(as_text=True) == "failed quietly"
+    db.session.rollback()  # as the end of a real request would
+    assert client.get("/_test/run-again").get_data(as_text=True) == "42"
+    for _ in range(7):
+        assert client.get("/proposals/").status_code == 200
+    assert client.get("/account").status_code == 200
+
+
+def test_the_open_state_is_written_into_the_awaiting_query() -> None:
+    """`written_in`: the fixed state and kind are part of the statement's text (so that on
+    PostgreSQL one prepared plan serves every run), taken from the workflow definition."""
+    from sqlalchemy.dialects import postgresql
+
+    from prb.services.board.queries import _awaiting_columns
+    from workflows import ItemState, MeetingKind
+
+    bound = _awaiting_columns().params(member_id=1, entity_id=1, now=datetime.now(UTC))
+    rendered = str(
+        bound.compile(dialect=postgresql.dialect(), compile_kwargs={"render_postcompile": True})
+    )
+    assert f"agenda_items.status = '{ItemState.OPEN.value}'" in rendered
+    assert f"meetings.kind = '{MeetingKind.WRITTEN_PROCEDURE.value}'" in rendered
