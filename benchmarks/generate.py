@@ -24,6 +24,7 @@ from prb.extensions import db
 from prb.models import (
     AgendaItem,
     AuditRecord,
+    BoardMembership,
     Decision,
     Entity,
     FundingProgramme,
@@ -199,6 +200,20 @@ def generate(size: int, seed: int = 2018) -> dict[str, int]:
     _bulk(User.__table__, users)
     _bulk(UserRole.__table__, roles)
     _bulk(working_group_chairs, chairs)
+    # The Board's seats: its twenty members sit from before the first meeting (the first of
+    # them chairs), so that each meeting counts them, lists their votes and asks them to vote.
+    seats = [
+        {
+            "user_id": uid,
+            "entity_id": users[uid - 1]["entity_id"],
+            "since": date(years[0] - 1, 1, 1),
+            "until": None,
+            "is_chair": uid == 9,
+            "created_at": now,
+        }
+        for uid in range(9, 29)
+    ]
+    _bulk(BoardMembership.__table__, seats)
     chair_of = {}
     for c in chairs:
         chair_of.setdefault(c["working_group_id"], c["user_id"])

@@ -63,6 +63,7 @@ def database_url(backend: str, size: int) -> str:
 def prepare(backend: str, size: int) -> str:
     """A generated database of `size` proposals (kept between runs)."""
     url = database_url(backend, size)
+    DATA.mkdir(parents=True, exist_ok=True)
     marker = DATA / f"{backend}-{size}.done"
     if marker.exists():
         # Kept from an earlier run: brought to the current schema, as an office upgrades.
