@@ -197,7 +197,15 @@ def csv_rows(actor: User, flt: AuditFilter) -> Iterator[list[str]]:
     permission is checked now, before the first row is asked for."""
     _require_reader(actor)
     stmt = _select(_conditions(actor, flt)).execution_options(yield_per=500)
-    return (_csv_line(AuditLine(record, code)) for record, code in db.session.execute(stmt))
+
+    # Read when the stream asks for the first row, not now: Flask ends the request's
+    # session before it streams the answer, and a result read from that session died with
+    # it (the export failed on its first row).
+    def generate() -> Iterator[list[str]]:
+        for record, code in db.session.execute(stmt):
+            yield _csv_line(AuditLine(record, code))
+
+    return generate()
 
 
 def _csv_line(line: AuditLine) -> list[str]:

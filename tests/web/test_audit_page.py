@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from types import SimpleNamespace
 
 from prb.extensions import db
 from prb.models import AuditRecord
@@ -11,7 +12,7 @@ from prb.services import board
 from prb.services.reference import entities
 from tests import factories
 from tests.board_helpers import item_under_review
-from tests.conftest import sign_in
+from tests.conftest import make_app, sign_in
 from tests.reference_helpers import administrator
 from tests.web.test_query_counts import counting
 
@@ -111,3 +112,24 @@ def test_the_page_costs_the_same_statements_for_few_and_many_rows(app, client, w
     assert many == few
     page = client.get("/admin/audit").get_data(as_text=True)
     assert page.count('href="/proposals/') >= 42
+
+
+def test_the_export_streams_whole_when_each_request_has_its_own_session(  # type: ignore[no-untyped-def]
+    app, world, database_url
+) -> None:
+    """As served: each request opens and closes its own session (the suite's client shares
+    the fixture's), and Flask closes it before the answer streams. More records than the
+    export reads at a time (500), every one of them in the file."""
+    for n in range(520):
+        db.session.add(AuditRecord(event="export_probe", subject="test", comment=f"probe {n}"))
+    db.session.commit()
+    secretariat = SimpleNamespace(email=world.secretariat.email)
+    db.session.rollback()  # the test's own transaction holds SQLite's write lock: end it
+    served = make_app(database_url)
+    client = served.test_client()
+    sign_in(client, secretariat)
+    rows = csv_of(client.get("/admin/audit.csv"))
+    probes = sorted(r["comment"] for r in rows if r["event"] == "export_probe")
+    assert probes == sorted(f"probe {n}" for n in range(520))
+    with served.app_context():
+        db.engine.dispose()
