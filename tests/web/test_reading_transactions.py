@@ -129,3 +129,25 @@ def test_the_open_state_is_written_into_the_awaiting_query() -> None:
     )
     assert f"agenda_items.status = '{ItemState.OPEN.value}'" in rendered
     assert f"meetings.kind = '{MeetingKind.WRITTEN_PROCEDURE.value}'" in rendered
+
+
+def test_the_agenda_choices_write_their_fixed_states_in() -> None:
+    from sqlalchemy.dialects import postgresql
+
+    from prb.services.board.agenda import _choices, _extension_choices
+    from workflows import ExtensionState, ItemState, ProposalState
+
+    def rendered(stmt) -> str:  # type: ignore[no-untyped-def]
+        return str(
+            stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"render_postcompile": True})
+        )
+
+    proposals = rendered(_choices().params(limit=10))
+    assert f"proposals.status = '{ProposalState.UNDER_REVIEW.value}'" in proposals
+    assert f"agenda_items.status = '{ItemState.OPEN.value}'" in proposals
+    extensions = rendered(_extension_choices())
+    assert (
+        f"extension_requests.status IN ('{ExtensionState.REQUESTED.value}', "
+        f"'{ExtensionState.UNDER_REVIEW.value}')" in extensions
+    )
+    assert "extension_requests.finance_review != ''" in extensions

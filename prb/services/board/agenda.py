@@ -15,7 +15,7 @@ from prb.services.access import require_role
 from prb.services.board import snapshots
 from prb.services.board.agenda_page import ItemExtension
 from prb.services.board.meetings import lock_open_meeting
-from prb.services.board.queries import display_code
+from prb.services.board.queries import display_code, written_in
 from prb.services.errors import Conflict, NotFound
 from prb.services.once import spend
 from prb.services.transaction import committed
@@ -28,10 +28,10 @@ def _schedulable(stmt):  # type: ignore[no-untyped-def]
     """Proposals under review that are not on an open agenda item, those waiting longest
     first."""
     on_agenda = select(AgendaItem.proposal_id).where(
-        AgendaItem.status == ItemState.OPEN, AgendaItem.extension_id.is_(None)
+        AgendaItem.status == written_in(ItemState.OPEN), AgendaItem.extension_id.is_(None)
     )
     return stmt.where(
-        Proposal.status == ProposalState.UNDER_REVIEW, Proposal.id.not_in(on_agenda)
+        Proposal.status == written_in(ProposalState.UNDER_REVIEW), Proposal.id.not_in(on_agenda)
     ).order_by(Proposal.submitted_at, Proposal.id)
 
 
@@ -65,11 +65,12 @@ def agenda_choices(limit: int = AGENDA_CHOICES) -> list[tuple[int, str]]:
 def _schedulable_extensions(stmt):  # type: ignore[no-untyped-def]
     """Extension requests finance has reviewed that are not on an open agenda item."""
     on_agenda = select(AgendaItem.extension_id).where(
-        AgendaItem.status == ItemState.OPEN, AgendaItem.extension_id.is_not(None)
+        AgendaItem.status == written_in(ItemState.OPEN), AgendaItem.extension_id.is_not(None)
     )
+    waiting = [ExtensionState.REQUESTED, ExtensionState.UNDER_REVIEW]
     return stmt.where(
-        ExtensionRequest.status.in_([ExtensionState.REQUESTED, ExtensionState.UNDER_REVIEW]),
-        ExtensionRequest.finance_review != "",
+        ExtensionRequest.status.in_([written_in(state) for state in waiting]),
+        ExtensionRequest.finance_review != written_in(""),
         ExtensionRequest.id.not_in(on_agenda),
     ).order_by(ExtensionRequest.requested_at)
 
