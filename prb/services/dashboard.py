@@ -14,6 +14,7 @@ from prb.services import stamped
 from prb.services.access import visibility_clause, visibility_key
 from prb.services.finance_dashboard import ENDING_SOON_DAYS, RUNNING
 from prb.services.proposals import ProposalRow, proposal_rows
+from prb.services.sql import written_in
 from workflows import PROPOSAL, ItemState, ProposalState, Role
 from workflows.proposal import EDITABLE_STATES
 
@@ -132,7 +133,7 @@ def minutes_to_finalise(user: User) -> list[Meeting]:
     """Meetings whose every item is closed but whose minutes are not final yet."""
     if not user.has_role(Role.SECRETARIAT):
         return []
-    has_open = select(AgendaItem.meeting_id).where(AgendaItem.status == ItemState.OPEN)
+    has_open = select(AgendaItem.meeting_id).where(AgendaItem.status == written_in(ItemState.OPEN))
     has_items = select(AgendaItem.meeting_id)
     finalised = select(MinutesVersion.meeting_id)
     return list(

@@ -15,9 +15,10 @@ from prb.services.access import require_role
 from prb.services.board import snapshots
 from prb.services.board.agenda_page import ItemExtension
 from prb.services.board.meetings import lock_open_meeting
-from prb.services.board.queries import display_code, written_in
+from prb.services.board.queries import display_code
 from prb.services.errors import Conflict, NotFound
 from prb.services.once import spend
+from prb.services.sql import written_in
 from prb.services.transaction import committed
 from workflows import ExtensionState, ExtensionTrigger, ItemState, ProposalState, Role
 

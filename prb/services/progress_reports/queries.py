@@ -22,6 +22,7 @@ from prb.services.access import (
 from prb.services.errors import Conflict, NotAllowed, NotFound
 from prb.services.progress_reports.schedule import Slot
 from prb.services.progress_reports.use_cases import slots_of
+from prb.services.sql import written_in
 from workflows import ReportState, Role
 from workflows.progress_report import REPORTING_PROJECT_STATES
 
@@ -283,7 +284,7 @@ def awaiting_review(user: User) -> list[ProgressReport] | None:
         db.session.scalars(
             select(ProgressReport)
             .options(joinedload(ProgressReport.proposal).lazyload(Proposal.implementing_entities))
-            .where(ProgressReport.status == ReportState.SUBMITTED)
+            .where(ProgressReport.status == written_in(ReportState.SUBMITTED))
             .order_by(ProgressReport.submitted_at, ProgressReport.id)
             .limit(REVIEW_LIMIT)
         ).unique()
