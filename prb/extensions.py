@@ -122,10 +122,10 @@ def keep_plans_between_reads(app: Flask, engine: Engine) -> None:
     when it ran nothing but SELECTs, so that the server keeps its query plans.
 
     psycopg prepares a statement the fifth time a connection runs it, and the server then
-    stops planning it anew. But psycopg forgets every prepared statement at a ROLLBACK (it
-    cannot tell which ones the rolled-back transaction made), and a request's transaction
-    ends in one when the session is closed: every page planned every statement again, which
-    was up to half of a page's time (3.6 ms of the 4.7 the "awaiting my vote" query took).
+    stops planning it anew. But psycopg drops every prepared statement at a ROLLBACK (to be
+    safe whatever the transaction did), and a request's transaction ended in one when its
+    session was closed: every page planned every statement again, which was up to half of a
+    page's time on PostgreSQL (3.6 ms of the 4.7 the "awaiting my vote" query took).
     To data, COMMIT and ROLLBACK of a transaction that only selected are the same (and the
     server answers the COMMIT of a failed one with a ROLLBACK). A transaction that wrote
     anything or holds unflushed changes still ends in ROLLBACK, as before. SQLite keeps its
