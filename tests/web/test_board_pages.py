@@ -3,6 +3,7 @@ finance read), and meetings entered after they took place, through the browser's
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlalchemy import func, select
@@ -243,3 +244,31 @@ def test_the_close_form_takes_a_typed_project_code(client, world) -> None:
     assert done.status_code == 303
     db.session.expire_all()
     assert item.proposal.project_code == "UNCCT-2019-02-79-D"
+
+
+def test_the_attendance_form_shows_who_is_present_and_offers_only_the_absent_to_join(
+    client, world
+) -> None:
+    """The attendance checkboxes and the joining list are written as plain HTML: each
+    present member's box checked, the others not, names escaped, and only the absent
+    offered as joining."""
+    item = item_under_review(world)
+    world.board_undp.name = "Ann <b>O'Hara</b>"
+    db.session.commit()
+    board.record_attendance(world.secretariat, item.meeting_id, {world.board_chair.id})
+    sign_in(client, world.secretariat)
+    page = client.get(f"/board/meetings/{item.meeting_id}").get_data(as_text=True)
+    attendance = page.split('id="attendance-title"')[1].split("</section>")[0]
+    boxes = re.findall(
+        r'<input( checked)? id="present-\d+" name="present" type="checkbox" '
+        r'value="(\d+)">',
+        attendance,
+    )
+    assert sorted((int(value), bool(ticked)) for ticked, value in boxes) == sorted(
+        (member.id, member is world.board_chair)
+        for member in (world.board_chair, world.board_cted, world.board_undp)
+    )
+    assert "Ann &lt;b&gt;O&#39;Hara&lt;/b&gt;" in attendance and "<b>O" not in attendance
+    joining = attendance.split('id="joining-member"')[1].split("</select>")[0]
+    offered = {int(v) for v in re.findall(r'<option value="(\d+)">', joining)}
+    assert offered == {world.board_cted.id, world.board_undp.id}

@@ -30,7 +30,12 @@ class VoteRow:
 
     @property
     def choice_label(self) -> str:
-        return VoteChoice(self.choice).label
+        return _CHOICE_LABELS[self.choice]
+
+
+# A vote's label by its stored value: looking the enum member up for every vote shown was
+# measurable on a meeting page of 20 items.
+_CHOICE_LABELS = {choice.value: choice.label for choice in VoteChoice}
 
 
 @dataclass

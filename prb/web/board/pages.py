@@ -141,9 +141,10 @@ def meeting(  # type: ignore[no-untyped-def]
     # page's time; the template writes the same inputs as plain HTML, and the POST side
     # still validates them with VoteForm and CloseItemForm.
     close_form = CloseItemForm(formdata=None) if secretariat else None
+    me = current_user.id
     for item in items:
         counted = counts[item.id]
-        mine = next((v for v in counted.votes if v.member_id == current_user.id), None)
+        mine = next((v for v in counted.votes if v.member_id == me), None)
         rows.append(
             {
                 "item": item,
@@ -153,12 +154,12 @@ def meeting(  # type: ignore[no-untyped-def]
                 # Members see others' votes only once the item is closed.
                 "show_votes": secretariat or not item.is_open,
                 "my_vote": mine,
-                "my_recusal": counted.recused.get(current_user.id) if is_member else None,
+                "my_recusal": counted.recused.get(me) if is_member else None,
                 "awaiting_close": item.is_open and voting_over,
                 "can_vote": is_member
                 and item.is_open
                 and not voting_over
-                and current_user.id not in counted.recused
+                and me not in counted.recused
                 and absence is None,
                 "close": _close_values(close_form, item)
                 if close_form is not None and item.is_open
@@ -186,7 +187,6 @@ def meeting(  # type: ignore[no-untyped-def]
     if secretariat and not m.is_written_procedure and not frozen:
         attendance_form = AttendanceForm(formdata=None)
         attendance_form.present.choices = options((u.id, u.name) for u in members)
-        attendance_form.present.data = [uid for uid, here in present.items() if here]
         joining = [(u.id, u.name) for u in members if not present.get(u.id)]
         if joining:
             present_form = MarkPresentForm(formdata=None)
