@@ -25,6 +25,7 @@ from prb.services import audit
 from prb.services.access import get_visible_proposal, require_role
 from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.once import spend
+from prb.services.sql import among
 from prb.services.transaction import committed
 from workflows import Role
 from workflows.proposal import PROJECT_STATES
@@ -264,7 +265,7 @@ def usd_totals(ids: Sequence[int], as_at: date | None = None) -> dict[int, Decim
         chunk = list(ids[start : start + CHUNK])
         for pid, total in db.session.execute(
             select(CoFunding.proposal_id, func.sum(CoFunding.usd_amount))
-            .where(CoFunding.proposal_id.in_(chunk), *_counting(as_at))
+            .where(among(CoFunding.proposal_id, chunk), *_counting(as_at))
             .group_by(CoFunding.proposal_id)
         ):
             found[pid] = Decimal(total).quantize(CENT)

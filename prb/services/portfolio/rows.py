@@ -20,6 +20,7 @@ from prb.models import Proposal, ReportingNote, WorkingGroup
 from prb.services.calendar import months_between
 from prb.services.portfolio import as_at as reconstruct
 from prb.services.reporting_notes import duration_text
+from prb.services.sql import among_bound
 from workflows import PROPOSAL
 
 # Under the databases' limits on bound parameters.
@@ -105,9 +106,9 @@ class OverviewRow:
 
 
 @cache
-def _statement() -> Select[tuple[Any, ...]]:
-    """The query of `projects_by_id`, built once per process (building it cost more than
-    running it): the ids and the day are bound parameters."""
+def _statement(dialect_name: str) -> Select[tuple[Any, ...]]:
+    """The query of `projects_by_id`, built once per process and database kind (building
+    it cost more than running it): the ids and the day are bound parameters."""
     note = aliased(ReportingNote)
     latest = aliased(ReportingNote)
     in_force = (
@@ -136,7 +137,7 @@ def _statement() -> Select[tuple[Any, ...]]:
         )
         .join(WorkingGroup, WorkingGroup.id == Proposal.working_group_id)
         .outerjoin(note, note.id == in_force)
-        .where(Proposal.id.in_(bindparam("ids", expanding=True)))
+        .where(among_bound(Proposal.id, bindparam("ids"), dialect_name))
     )
 
 
@@ -145,6 +146,7 @@ def projects_by_id(ids: Sequence[int], as_at: date) -> dict[int, tuple[Project, 
     query per chunk. The note is the latest effective on or before the day; of two from the
     same day, the one recorded last (`reporting_notes.in_force`, in SQL)."""
     found: dict[int, tuple[Project, Note | None]] = {}
+    statement = _statement(db.session.get_bind().dialect.name)
     for start in range(0, len(ids), CHUNK):
         chunk = list(ids[start : start + CHUNK])
         for (
@@ -161,7 +163,7 @@ def projects_by_id(ids: Sequence[int], as_at: date) -> dict[int, tuple[Project, 
             note_id,
             note_duration,
             note_period,
-        ) in db.session.execute(_statement(), {"ids": chunk, "as_at": as_at}):
+        ) in db.session.execute(statement, {"ids": chunk, "as_at": as_at}):
             project = Project(
                 pid,
                 code,
