@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import lazyload
 
 from prb.extensions import db
 from prb.models import AgendaItem, BoardMembership, Proposal, User, utcnow
@@ -31,6 +32,10 @@ def board_members(on: date | None = None) -> list[User]:
                 User.id.in_(select(BoardMembership.user_id).where(_seated_on(day))),
             )
             .order_by(User.name)
+            # Who sits, her name and entity: her roles and chaired groups are not asked of
+            # a member here, and loading them for every member were two statements more
+            # on each meeting page (read only if something does ask).
+            .options(lazyload(User.role_rows), lazyload(User.chaired_groups))
         ).unique()
     )
 
