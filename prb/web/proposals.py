@@ -33,13 +33,11 @@ from prb.web.forms import (
     show_errors,
 )
 from prb.web.params import optional_id, page_number
-from prb.web.quick_select import QuickSelect
 from workflows import PROPOSAL, Role
 from workflows.progress_report import SCHEDULED_PROJECT_STATES
 from workflows.proposal import PROJECT_STATES
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
-QUICK_SELECT = QuickSelect()
 
 
 def _context(form: ProposalForm, proposal: Proposal | None = None) -> choices.FormContext:
@@ -102,7 +100,6 @@ def index():  # type: ignore[no-untyped-def]
     form.working_group_id.choices = options(
         [("", "Any working group"), *choices.working_group_names()]
     )
-    form.status.widget = form.working_group_id.widget = QUICK_SELECT
     read_filters(form)
     flt = service.ProposalFilter(
         status=form.status.data or None if not form.status.errors else None,
