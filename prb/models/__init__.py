@@ -36,7 +36,7 @@ from prb.models.reference import (
 )
 from prb.models.reporting import ReportingNote
 from prb.models.security import FormToken, PasswordLink, RecoveryCode, SignInAttempt
-from prb.models.stamp import RecordStamp, records_stamp
+from prb.models.stamp import RecordStamp, records_stamp, records_stamp_column
 from prb.models.totals import PortfolioTotals
 from prb.models.types import CENT, Money, UTCDateTime, replayed_at, utcnow
 from prb.models.user import User, UserRole
@@ -96,6 +96,7 @@ __all__ = [
     "call_working_groups",
     "proposal_entities",
     "records_stamp",
+    "records_stamp_column",
     "replayed_at",
     "utcnow",
     "working_group_chairs",

@@ -36,6 +36,14 @@ def current_stamp() -> int:
     return records_stamp()
 
 
+def remember_stamp(stamp: int | None) -> None:
+    """The stamp as the request's first statement read it (with the signed-in user): a
+    reading request keeps it, as `current_stamp` would have read it; a writing request
+    reads it afresh each time anyway."""
+    if has_request_context() and request.method in READING:
+        request.environ.setdefault("prb.records_stamp", int(stamp or 0))
+
+
 class StampedCache:
     """At most `size` values, the least recently used dropped first; emptied when the stamp
     moves. Shared by the app's threads."""

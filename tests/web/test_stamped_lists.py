@@ -50,3 +50,30 @@ def test_a_kept_page_is_never_shown_to_someone_who_sees_other_proposals(app, wor
     assert "Border draft" not in as_b.get("/proposals/").text
     mine = as_secretariat.get("/proposals/?mine=1").text
     assert "Border draft" not in mine and "Legal draft" not in mine
+
+
+def test_the_stamp_comes_with_the_signed_in_user(app, client, world) -> None:
+    """A signed-in page reads the records' stamp in the statement that loads her (the first
+    of the request), not in a statement of its own; and a change committed between two
+    views still shows on the second."""
+    from sqlalchemy import event
+
+    sign_in(client, world.secretariat)
+    factories.proposal(world, status=ProposalState.SUBMITTED, title="Seen first")
+    client.get("/proposals/")  # kept
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert "Seen first" in client.get("/proposals/").text
+        factories.proposal(world, status=ProposalState.SUBMITTED, title="Seen second")
+        assert "Seen second" in client.get("/proposals/").text
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    reads = [s for s in statements if s.upper().startswith("SELECT")]
+    assert not [s for s in reads if s.startswith("SELECT record_stamp.version")], reads
+    loading_her = [s for s in reads if "FROM users" in s and "record_stamp" in s]
+    assert len(loading_her) == 2  # one per view
