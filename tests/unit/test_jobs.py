@@ -217,3 +217,30 @@ def test_a_report_rendering_on_sqlite_holds_no_write_lock(
         assert writes == ["took the write lock"]
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_worker_writes_scheduled_notices_once_a_minute_not_before_every_batch(
+    monkeypatch,
+) -> None:
+    """Draining a long outbox, the worker does not scan for due notices before every batch
+    of e-mail (seconds at 100,000 proposals): once when it starts, then once a minute."""
+    import prb.services.board as board_service
+
+    clock = [1000.0]
+    batches = [50, 50, 50, 50, 0]
+    notices: list[float] = []
+
+    def deliver() -> int:
+        clock[0] += 25  # each batch takes its time
+        return batches.pop(0) if batches else 0
+
+    monkeypatch.setattr(queue.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(queue, "_notify_due", lambda: notices.append(clock[0]))
+    monkeypatch.setattr(queue, "_deliver_mail", deliver)
+    monkeypatch.setattr(queue, "_clean_up", lambda: None)
+    monkeypatch.setattr(queue, "fail_stale", lambda: None)
+    monkeypatch.setattr(queue, "run_next", lambda: None)
+    monkeypatch.setattr(board_service, "close_due", lambda: 0)
+    assert queue.work(lambda: False, once=True) == 0
+    # Batches at 1025, 1050, 1075, 1100, 1125: notices at the start and 75 s later.
+    assert notices == [1000.0, 1075.0]
