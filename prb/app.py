@@ -116,7 +116,7 @@ def register_extensions(app: Flask) -> None:
         # The records' stamp comes with her, read before any record the page reads: a page
         # kept while the records are unchanged needs no statement of its own to know it.
         stamped.remember_stamp(stamp)
-        if user is None or not user.active or user.session_version != int(version):
+        if not user.active or user.session_version != int(version):
             return None
         return user
 

@@ -9,7 +9,7 @@ commits, and holds nothing else when it asks, so no two can deadlock on it."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ScalarSelect, func, select
+from sqlalchemy import BigInteger, Label, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from prb.extensions import db
@@ -23,15 +23,12 @@ class RecordStamp(db.Model):
     version: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-def records_stamp_column() -> ScalarSelect[int]:
+def records_stamp_column() -> Label[int]:
     """The stamp as a column of another statement (the signed-in user's, read first on every
-    page): the same value `records_stamp` reads, without a round trip of its own."""
-    return (
-        select(func.coalesce(RecordStamp.version, 0))
-        .where(RecordStamp.id == 1)
-        .scalar_subquery()
-        .label("records_stamp")
-    )
+    page): the value `records_stamp` reads (NULL before the first write), without a round
+    trip of its own."""
+    stamp = select(RecordStamp.version).where(RecordStamp.id == 1).scalar_subquery()
+    return stamp.label("records_stamp")
 
 
 def records_stamp() -> int:
