@@ -42,6 +42,7 @@ from prb.web.forms import (
     require_valid,
     show_errors,
 )
+from prb.web.kept import Kept, kept
 from prb.web.links import per_id
 from prb.web.params import page_number
 from workflows import EXTENSION, Role
@@ -67,6 +68,12 @@ def _filter() -> tuple[DashboardFilterForm, dashboard.Filter]:
 @bp.route("/finance/")
 @roles_required(Role.FINANCE, Role.SECRETARIAT, Role.BOARD_MEMBER)
 def index():  # type: ignore[no-untyped-def]
+    # Kept while the records are unchanged (`prb.web.kept`): it counts days from today, which
+    # every kept page's key holds, and reads nothing else of the time.
+    return render_template("finance/index.html", body=kept("finance", _dashboard).body)
+
+
+def _dashboard() -> Kept:
     form, flt = _filter()
     page = page_number()
     rows: list[dashboard.DashboardRow] = []
@@ -77,20 +84,24 @@ def index():  # type: ignore[no-untyped-def]
     else:
         total = 0  # as before: the count is of the rows this person may see
     query = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template(
-        "finance/index.html",
-        form=form,
-        rows=rows,
-        total=total,
-        page=max(1, min(page, max(1, -(-total // per_page)))),
-        pages=max(1, -(-total // per_page)),
-        query=query,
-        project_rows=project_rows(rows, per_id("finance.project", "proposal_id")),
-        totals_rows=totals_rows,
-        by_programme=by_programme,
-        by_group=by_group,
-        envelopes=dashboard.envelopes(current_user, flt),
-        pending_reviews=extensions.pending_review() if current_user.has_role(Role.FINANCE) else [],
+    return Kept(
+        render_template(
+            "finance/_index.html",
+            form=form,
+            rows=rows,
+            total=total,
+            page=max(1, min(page, max(1, -(-total // per_page)))),
+            pages=max(1, -(-total // per_page)),
+            query=query,
+            project_rows=project_rows(rows, per_id("finance.project", "proposal_id")),
+            totals_rows=totals_rows,
+            by_programme=by_programme,
+            by_group=by_group,
+            envelopes=dashboard.envelopes(current_user, flt),
+            pending_reviews=extensions.pending_review()
+            if current_user.has_role(Role.FINANCE)
+            else [],
+        )
     )
 
 

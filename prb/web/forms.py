@@ -42,7 +42,7 @@ from prb.web.fields import (  # noqa: F401 (the forms' modules take their fields
 )
 
 
-def _new_token() -> str:
+def new_once_token() -> str:
     return secrets.token_urlsafe(24)
 
 
@@ -52,7 +52,7 @@ class OnceField(HiddenField):
     the service refuses it. Shown again after such a refusal, the form carries a new token."""
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, default=_new_token, **kwargs)
+        super().__init__(*args, default=new_once_token, **kwargs)
 
     def process(self, formdata, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().process(formdata, *args, **kwargs)
@@ -65,11 +65,11 @@ class OnceField(HiddenField):
         self.data = valuelist[0] if valuelist else ""
 
     def _value(self) -> str:
-        return self.data or _new_token()
+        return self.data or new_once_token()
 
     def renew(self) -> None:
         """After a refusal the form is shown again: with a token not yet spent."""
-        self.data = _new_token()
+        self.data = new_once_token()
 
 
 def options(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:

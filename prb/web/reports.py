@@ -20,6 +20,7 @@ from prb.web.declare import reads_form
 from prb.web.fields import CalendarDateField, Form, YearField, _int_or_none
 from prb.web.finance import csv_response
 from prb.web.forms import MinutesForm, PortfolioForm, options, require_valid
+from prb.web.kept import Kept, kept
 from prb.web.links import per_id
 from prb.web.minutes_forms import minutes_form, wanted_facts
 from prb.web.params import page_number
@@ -65,14 +66,21 @@ def _query() -> dict[str, str]:
 @bp.route("/reports/portfolio")
 @roles_required(*portfolio.VIEWERS)
 def portfolio_page():  # type: ignore[no-untyped-def]
+    # Kept while the records are unchanged (`prb.web.kept`): as at today by default, which
+    # every kept page's key holds, and nothing else of the time.
+    page = kept("portfolio", _overview)
+    return render_template("reports/portfolio.html", title=page.title, body=page.body), page.status
+
+
+def _overview() -> Kept:
     form, chosen = _selection()
     # Each table pages on its own (`page`, `pending_page`); its pager keeps the other's.
     data = portfolio.build(chosen, page_number(), page_number("pending_page"))
     status = 422 if form.as_at.errors else 200
     query = _query() if status == 200 else {k: v for k, v in _query().items() if k != "as_at"}
     link = per_id("proposals.show", "proposal_id")
-    return render_template(
-        "reports/portfolio.html",
+    body = render_template(
+        "reports/_portfolio.html",
         form=form,
         o=data,
         query=query,
@@ -80,7 +88,8 @@ def portfolio_page():  # type: ignore[no-untyped-def]
         listed_rows=portfolio_rows.overview_rows(data.rows, link),
         pending_rows=portfolio_rows.overview_rows(data.pending, link),
         pending_query=_also(query, page=data.listed_page),
-    ), status
+    )
+    return Kept(body, title=data.title, status=status)
 
 
 def _also(query: dict[str, str], **pages: portfolio.Page | None) -> dict[str, object]:

@@ -14,7 +14,7 @@ from prb.services.board.agenda import (
     schedulable_extensions,
     schedulable_proposals,
 )
-from prb.services.board.agenda_page import PageItem, meeting_page
+from prb.services.board.agenda_page import PageItem, agenda_items, meeting_page
 from prb.services.board.closing import Terms
 from prb.services.board.corrections import (
     Correction,
@@ -96,6 +96,7 @@ __all__ = [
     "add_seat",
     "add_to_agenda",
     "agenda_choices",
+    "agenda_items",
     "attendance",
     "automatic_recusal",
     "awaiting_list",

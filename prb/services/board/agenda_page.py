@@ -142,15 +142,15 @@ Lead = aliased(Entity)
 _CHAIR = joinedload(Meeting.chair).options(lazyload(User.role_rows), lazyload(User.chaired_groups))
 
 
-def meeting_page(actor: User, meeting_id: int) -> tuple[Meeting, list[PageItem]]:
-    """The meeting (`get_meeting`'s check) and its items as its page reads them."""
+def meeting_page(actor: User, meeting_id: int) -> Meeting:
+    """The meeting (`get_meeting`'s check), for its page; `agenda_items` reads its items."""
     require_role(
         actor, Role.BOARD_MEMBER, Role.SECRETARIAT, Role.FINANCE, action="see Board meetings"
     )
     meeting = db.session.get(Meeting, meeting_id, options=[_CHAIR])
     if meeting is None:
         raise NotFound(f"There is no meeting number {meeting_id}.")
-    return meeting, agenda_items(meeting)
+    return meeting
 
 
 # Each statement is built once; the meeting, and the items or proposals read, are bound.

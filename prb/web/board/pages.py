@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC
+from typing import NamedTuple
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -19,7 +20,6 @@ from prb.web.forms import (
     AgendaForm,
     AttendanceForm,
     CloseItemForm,
-    ConflictForm,
     CorrectMeetingForm,
     ExtensionAgendaForm,
     MarkPresentForm,
@@ -31,6 +31,7 @@ from prb.web.forms import (
     options,
     show_errors,
 )
+from prb.web.kept import Kept, filled, kept, marks
 from prb.web.minutes_forms import minutes_form
 from workflows import MeetingKind, Role, VoteChoice
 
@@ -106,11 +107,25 @@ def new_meeting():  # type: ignore[no-untyped-def]
 def meeting(  # type: ignore[no-untyped-def]
     meeting_id: int, status: int = 200, minutes_input: MinutesForm | None = None
 ):
-    m, items = service.meeting_page(current_user, meeting_id)
+    m = service.meeting_page(current_user, meeting_id)
+    # A GET never writes: an item of a written procedure past its deadline stays open until
+    # the worker or `prb board close-due` closes it; meanwhile the page says so and offers
+    # no vote (the vote would be refused).
+    voting_over = not meeting_is_open(m)
+    if minutes_input is not None:  # a refused corrigendum, shown again with its errors
+        body = filled(_body(m, voting_over, minutes_input))
+    else:
+        # Besides the records (the signed-in user's roles among them) and what every kept
+        # page's key holds, the page depends on the time only through `voting_over`.
+        body = kept("meeting", lambda: Kept(_body(m, voting_over, None)), voting_over).body
+    return render_template("board/meeting.html", meeting=m, body=body), status
+
+
+def _body(m, voting_over: bool, minutes_input: MinutesForm | None) -> str:  # type: ignore[no-untyped-def]
+    """The page below its heading, with `kept.marks` where the tokens go."""
     secretariat = current_user.has_role(Role.SECRETARIAT)
     members = service.board_members(on=m.held_on)
     present = service.attendance(m)
-    counts = service.count_meeting(m, items=items, members=members, present=present)
     # Votes are cast by the members of the meeting's date; for a meeting entered after the
     # fact, the secretariat enters them instead.
     seated = current_user.id in {u.id for u in members}
@@ -121,62 +136,33 @@ def meeting(  # type: ignore[no-untyped-def]
         and not m.recorded_after
     )
     absence = service.absence_refusal(m, current_user) if is_member else None
-    # A GET never writes: an item of a written procedure past its deadline stays open until
-    # the worker or `prb board close-due` closes it; meanwhile the page says so and offers
-    # no vote (the vote would be refused).
-    voting_over = not meeting_is_open(m)
     # Final minutes or a cancellation freeze the record; a closed item freezes the facts.
     cancelled = service.cancellation(m)
     # The versions are read (as ORM rows) only for a meeting whose minutes are final.
     final = service.is_final(m)
     stored_minutes = minutes.versions(m) if final else []
-    # `has_closed_item`, from the items read for the page.
     frozen = final or cancelled is not None
+    items = service.agenda_items(m)
+    counts = service.count_meeting(m, items=items, members=members, present=present)
     minuted = any(item.status in minutes.MINUTED for item in items)
     facts_open = secretariat and not frozen and not minuted
-    recording = secretariat and m.recorded_after and not frozen
-    rows = []
+    viewer = _Viewer(
+        user_id=current_user.id,
+        secretariat=secretariat,
+        member=is_member,
+        absent=absence is not None,
+        voting_over=voting_over,
+        frozen=frozen,
+        recording=secretariat and m.recorded_after and not frozen,
+    )
     # One form of each kind serves every item: their labels, and the values formatted as
     # the fields format them. A WTForms form built and rendered per item was most of the
     # page's time; the template writes the same inputs as plain HTML, and the POST side
     # still validates them with VoteForm and CloseItemForm.
     close_form = CloseItemForm(formdata=None) if secretariat else None
-    me = current_user.id
-    for item in items:
-        counted = counts[item.id]
-        mine = next((v for v in counted.votes if v.member_id == me), None)
-        rows.append(
-            {
-                "item": item,
-                "count": counted,
-                # What the Board considered (and, once closed, the votes as recorded then).
-                "considered": service.considered(item),
-                # Members see others' votes only once the item is closed.
-                "show_votes": secretariat or not item.is_open,
-                "my_vote": mine,
-                "my_recusal": counted.recused.get(me) if is_member else None,
-                "awaiting_close": item.is_open and voting_over,
-                "can_vote": is_member
-                and item.is_open
-                and not voting_over
-                and me not in counted.recused
-                and absence is None,
-                "close": _close_values(close_form, item)
-                if close_form is not None and item.is_open
-                else None,
-                "code_to_type": item.extension_id is None
-                and secretariat
-                and item.is_open
-                and service.code_to_type(item.proposal),
-                "record_forms": _record_forms(counted) if recording and item.is_open else None,
-                # Only an item no one has voted on can be taken off the agenda.
-                "can_withdraw": secretariat and not frozen and item.is_open and not counted.votes,
-            }
-        )
-    # The vote form's label and the conflict form's one-time token: for a member who votes.
+    rows = [_row(viewer, item, counts[item.id], close_form) for item in items]
+    # The vote form's label: for a member who votes.
     voting = any(row["can_vote"] for row in rows)
-    vote_form = VoteForm(formdata=None) if voting else None
-    conflict_form = ConflictForm(formdata=None) if voting else None
     agenda_form = extension_form = None
     if secretariat and not frozen:
         agenda_form = AgendaForm(formdata=None)
@@ -191,40 +177,81 @@ def meeting(  # type: ignore[no-untyped-def]
         if joining:
             present_form = MarkPresentForm(formdata=None)
             present_form.member_id.choices = options(joining)
-    return (
-        render_template(
-            "board/meeting.html",
-            meeting=m,
-            rows=rows,
-            secretariat=secretariat,
-            vote_form=vote_form,
-            vote_choices=VOTE_CHOICES,
-            item_url=_ItemUrls(),
-            close_form=close_form,
-            agenda_form=agenda_form,
-            extension_form=extension_form,
-            attendance_form=attendance_form,
-            present_form=present_form,
-            correct_form=_correct_form(m, members) if facts_open else None,
-            # Cancelling withdraws every item: none may have closed or have a vote.
-            can_cancel=facts_open
-            and not any(r["item"].is_open and not r["can_withdraw"] for r in rows),
-            final=final,
-            cancelled=cancelled,
-            members=members,
-            present=present,
-            absence=absence,
-            conflict_form=conflict_form,
-            minutes_versions=stored_minutes,
-            corrected=minutes.corrected_facts(stored_minutes),
-            minutes_form=(minutes_input or minutes_form(m, stored=stored_minutes))
-            if secretariat and not cancelled
-            else None,
-            all_closed=all(not item.is_open for item in items),
-            minuted=minuted,
-        ),
-        status,
+    return render_template(
+        "board/_meeting.html",
+        meeting=m,
+        rows=rows,
+        secretariat=secretariat,
+        vote_form=VoteForm(formdata=None) if voting else None,
+        vote_choices=VOTE_CHOICES,
+        item_url=_ItemUrls(),
+        close_form=close_form,
+        agenda_form=agenda_form,
+        extension_form=extension_form,
+        attendance_form=attendance_form,
+        present_form=present_form,
+        correct_form=_correct_form(m, members) if facts_open else None,
+        # Cancelling withdraws every item: none may have closed or have a vote.
+        can_cancel=facts_open
+        and not any(r["item"].is_open and not r["can_withdraw"] for r in rows),
+        final=final,
+        cancelled=cancelled,
+        members=members,
+        present=present,
+        absence=absence,
+        minutes_versions=stored_minutes,
+        corrected=minutes.corrected_facts(stored_minutes),
+        minutes_form=(minutes_input or minutes_form(m, stored=stored_minutes))
+        if secretariat and not cancelled
+        else None,
+        all_closed=all(not item.is_open for item in items),
+        minuted=minuted,
+        **marks(),
     )
+
+
+class _Viewer(NamedTuple):
+    """Who views the page, and what she may do there."""
+
+    user_id: int
+    secretariat: bool
+    member: bool  # a member of the meeting's date, who votes at it herself
+    absent: bool  # …but is not recorded present, as the rules require
+    voting_over: bool
+    frozen: bool
+    recording: bool  # the secretariat entering a past meeting's votes
+
+
+def _row(viewer: _Viewer, item, counted, close_form) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """What the agenda shows of an item, and offers the viewer to do with it."""
+    me, secretariat = viewer.user_id, viewer.secretariat
+    mine = next((v for v in counted.votes if v.member_id == me), None)
+    return {
+        "item": item,
+        "count": counted,
+        # What the Board considered (and, once closed, the votes as recorded then).
+        "considered": service.considered(item),
+        # Members see others' votes only once the item is closed.
+        "show_votes": secretariat or not item.is_open,
+        "my_vote": mine,
+        "my_recusal": counted.recused.get(me) if viewer.member else None,
+        "awaiting_close": item.is_open and viewer.voting_over,
+        "can_vote": viewer.member
+        and not viewer.absent
+        and item.is_open
+        and not viewer.voting_over
+        and me not in counted.recused,
+        "close": _close_values(close_form, item)
+        if close_form is not None and item.is_open
+        else None,
+        "code_to_type": item.extension_id is None
+        and secretariat
+        and item.is_open
+        and service.code_to_type(item.proposal),
+        "record_forms": _record_forms(counted) if viewer.recording and item.is_open else None,
+        # Only an item no one has voted on can be taken off the agenda.
+        "can_withdraw": secretariat and not viewer.frozen and item.is_open and not counted.votes,
+    }
 
 
 # The correction's fields sit on the meeting page beside others: their own names and ids.
