@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from prb.extensions import db
 from prb.models import AgendaItem, Meeting, utcnow
 from prb.services import board
 from tests import factories
@@ -38,3 +39,12 @@ def item_under_review(world, m: Meeting | None = None, **fields) -> AgendaItem: 
     proposal = factories.proposal(world, status=ProposalState.UNDER_REVIEW, **fields)
     m = m or meeting(world)
     return board.add_to_agenda(world.secretariat, m.id, proposal.id)
+
+
+def closing_in_a_minute(world, number: str) -> AgendaItem:  # type: ignore[no-untyped-def]
+    """An item of a written procedure whose deadline is a minute away: within the day, so
+    that a page kept for the day (`prb.web.kept`) changes only because voting closed."""
+    item = item_under_review(world, meeting(world, written=True, number=number))
+    item.meeting.deadline = utcnow() + timedelta(minutes=1)
+    db.session.commit()
+    return item

@@ -4,6 +4,7 @@ audit record, all in the caller's database transaction."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -277,3 +278,12 @@ def blocked_actions(actor: User, proposal: Proposal) -> list[tuple[Transition, s
     Shown so that, e.g., a chair sees why she cannot submit yet instead of a missing button.
     """
     return actions(actor, proposal)[1]
+
+
+def actions_change_at(proposal: Proposal, now: datetime) -> datetime | None:
+    """The next moment the actions offered on `proposal` may change with the time alone
+    (None: only a change to the records changes them). The one guard that reads the clock
+    asks for an open call: its answer changes when a call of the programme opens or closes."""
+    if any(Guard.CALL_OPEN in t.guards for t in PROPOSAL.transitions_from(proposal.status)):
+        return calls.next_window_change(proposal.programme_id, now)
+    return None

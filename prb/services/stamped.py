@@ -72,6 +72,11 @@ class StampedCache:
                     self._values.popitem(last=False)
         return value
 
+    def discard(self, key: Hashable) -> None:
+        """Forget one value (it went out of date with the time, not with the records)."""
+        with self._lock:
+            self._values.pop(key, None)
+
 
 def cache(name: str, size: int = 256) -> StampedCache:
     """The app's cache of that name (one per app: tests' apps do not share)."""

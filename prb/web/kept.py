@@ -12,6 +12,7 @@ each form's one-time token are drawn per view: the kept HTML holds placeholders 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from datetime import datetime
 from typing import NamedTuple
 
 from flask import current_app, flash, request, session
@@ -41,7 +42,11 @@ class Kept(NamedTuple):
 
     body: str
     title: str = ""
+    crumb: str = ""  # the page's own breadcrumb
     status: int = 200
+    # When the page may change with the time alone, before the next day (a call opening or
+    # closing): it is worked out afresh from then on.
+    until: datetime | None = None
     # What working it out flashed ("some filters were not understood"): flashed again on
     # every view it serves.
     flashes: tuple[tuple[str, str], ...] = ()
@@ -50,13 +55,8 @@ class Kept(NamedTuple):
 def kept(page: str, render: Callable[[], Kept], *key: Hashable, size: int = 128) -> Kept:
     """`render()`, kept under `key` and what every key holds, with this view's tokens put
     in its body."""
-    full_key = (
-        current_user.get_id(),
-        request.script_root,
-        request.full_path,
-        utcnow().date(),
-        *key,
-    )
+    now = utcnow()
+    full_key = (current_user.get_id(), request.script_root, request.full_path, now.date(), *key)
 
     def make() -> Kept:
         earlier = list(session.get("_flashes", []))
@@ -69,7 +69,11 @@ def kept(page: str, render: Callable[[], Kept], *key: Hashable, size: int = 128)
                 session.pop("_flashes")
         return made._replace(flashes=tuple(tuple(f) for f in flashed))
 
-    found = stamped.cache(f"kept:{page}", size).get_or_make(full_key, make)
+    pages = stamped.cache(f"kept:{page}", size)
+    found = pages.get_or_make(full_key, make)
+    if found.until is not None and found.until <= now:
+        pages.discard(full_key)
+        found = pages.get_or_make(full_key, make)
     for category, message in found.flashes:
         flash(message, category)
     return found._replace(body=filled(found.body))

@@ -10,6 +10,7 @@ from flask_login import current_user
 from prb.models import utcnow
 from prb.services import board, progress_reports
 from prb.services import dashboard as dashboards
+from prb.web.kept import Kept, kept
 
 bp = Blueprint("main", __name__)
 
@@ -42,13 +43,23 @@ def favicon() -> Response:
 
 @bp.route("/")
 def dashboard():  # type: ignore[no-untyped-def]
-    return render_template(
-        "dashboard.html",
+    # Kept while the records are unchanged (`prb.web.kept`): its panels count days from
+    # today, which every kept page's key holds, and an item awaiting a vote leaves the list
+    # when its written procedure's deadline passes (`Kept.until`).
+    return render_template("dashboard.html", body=kept("dashboard", _panels).body)
+
+
+def _panels() -> Kept:
+    awaiting = board.awaiting_list(current_user)
+    body = render_template(
+        "_dashboard.html",
         panels=dashboards.panels_for(current_user),
-        awaiting=board.awaiting_list(current_user),
+        awaiting=awaiting,
         meetings=board.open_meetings(current_user),
         minutes_due=dashboards.minutes_to_finalise(current_user),
         overdue_reports=progress_reports.dashboard_overdue(current_user, utcnow().date()),
         overdue_shown=OVERDUE_SHOWN,
         reports_to_review=progress_reports.awaiting_review(current_user),
     )
+    deadlines = [item.deadline for item in awaiting if item.deadline is not None]
+    return Kept(body, until=min(deadlines, default=None))

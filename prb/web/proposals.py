@@ -32,6 +32,7 @@ from prb.web.forms import (
     options,
     show_errors,
 )
+from prb.web.kept import Kept, kept, marks
 from prb.web.params import optional_id, page_number
 from workflows import PROPOSAL, Role
 from workflows.progress_report import SCHEDULED_PROJECT_STATES
@@ -93,6 +94,11 @@ def _input_from(form: ProposalForm) -> ProposalInput:
 
 @bp.route("/")
 def index():  # type: ignore[no-untyped-def]
+    # Kept while the records are unchanged (`prb.web.kept`): nothing on it reads the time.
+    return render_template("proposals/index.html", body=kept("proposals", _listed).body)
+
+
+def _listed() -> Kept:
     form = ProposalFilterForm(request.args)
     form.status.choices = options(
         [("", "Any status")] + [(s.name, s.label) for s in PROPOSAL.states]
@@ -110,12 +116,14 @@ def index():  # type: ignore[no-untyped-def]
     page = service.list_proposals(current_user, flt, page_number())
     args = MultiDict(request.args)
     args.pop("page", None)
-    return render_template(
-        "proposals/index.html",
-        form=form,
-        page=page,
-        query=args,
-        chair=current_user.has_role(Role.CHAIR),
+    return Kept(
+        render_template(
+            "proposals/_index.html",
+            form=form,
+            page=page,
+            query=args,
+            chair=current_user.has_role(Role.CHAIR),
+        )
     )
 
 
@@ -225,10 +233,19 @@ def _record(proposal: Proposal) -> Markup:
 
 
 def _render_show(proposal_id: int, status: int = 200):  # type: ignore[no-untyped-def]
+    # Kept while the records are unchanged (`prb.web.kept`): its report schedule counts from
+    # today, which every kept page's key holds, and the actions it offers may change when a
+    # call opens or closes (`Kept.until`).
+    page = kept("proposal", lambda: _shown(proposal_id))
+    return render_template("proposals/show.html", page=page), status
+
+
+def _shown(proposal_id: int) -> Kept:
     proposal = get_visible_proposal(current_user, proposal_id)
     offered, refused = lifecycle.actions(current_user, proposal)
-    page = render_template(
-        "proposals/show.html",
+    now = utcnow()
+    body = render_template(
+        "proposals/_show.html",
         proposal=proposal,
         actions=offered,
         blocked=refused,
@@ -241,15 +258,21 @@ def _render_show(proposal_id: int, status: int = 200):  # type: ignore[no-untype
         can_set_reporting_notes=proposal.status in PROJECT_STATES
         and current_user.has_role(Role.SECRETARIAT),
         form=TransitionForm(expected_status=proposal.status, formdata=None),
-        report_lines=progress_reports.schedule(proposal, utcnow().date())
+        report_lines=progress_reports.schedule(proposal, now.date())
         if proposal.status in SCHEDULED_PROJECT_STATES
         else None,
         may_submit_reports=progress_reports.may_submit(current_user, proposal),
         co_funding=co_funding.listing(current_user, proposal)
         if proposal.status in PROJECT_STATES
         else None,
+        **marks(),
     )
-    return page, status
+    return Kept(
+        body,
+        title=f"{proposal.display_code} {proposal.title}",
+        crumb=proposal.display_code,
+        until=lifecycle.actions_change_at(proposal, now),
+    )
 
 
 @bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])

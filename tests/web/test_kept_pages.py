@@ -8,10 +8,12 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 
+from prb.extensions import db
 from prb.models import utcnow
 from prb.services import finance
 from prb.web.kept import Kept, kept
 from tests import factories
+from tests.board_helpers import closing_in_a_minute, item_under_review, meeting
 from tests.conftest import sign_in
 from workflows import ProposalState
 
@@ -108,3 +110,68 @@ def test_what_working_out_a_page_flashed_is_flashed_on_every_view(app, client, w
         shown = view(client, "/kept-test/shown")
         assert shown == repr([("warning", "Some filters were not understood and were ignored.")])
     assert len(made) == 1  # worked out once, flashed twice
+
+
+def test_a_proposals_actions_follow_its_call_closing_with_no_change_to_the_records(
+    app, client, world, monkeypatch
+) -> None:
+    draft = factories.proposal(world)
+    closing = utcnow() + timedelta(minutes=1)  # within the day, which the key holds
+    world.call.closes_at = closing
+    db.session.commit()
+    sign_in(client, world.chair_a)
+    submit = f'action="/proposals/{draft.id}/actions/submit"'
+    assert submit in view(client, f"/proposals/{draft.id}")
+    assert submit in view(client, f"/proposals/{draft.id}")  # kept, until the call closes
+    later = closing + timedelta(seconds=1)
+    for module in ("prb.web.kept", "prb.web.proposals", "prb.services.lifecycle"):
+        monkeypatch.setattr(f"{module}.utcnow", lambda: later)
+    closed = view(client, f"/proposals/{draft.id}")
+    assert submit not in closed and "Not possible yet" in closed
+
+
+def test_a_proposals_page_is_each_viewers_own(app, world) -> None:
+    project = ongoing(world)
+    chair, secretariat = app.test_client(), app.test_client()
+    sign_in(chair, world.chair_a)
+    sign_in(secretariat, world.secretariat)
+    carry = "Carry over to a later call or programme"
+    for _ in range(2):
+        assert "How its duration reads in reports" not in view(chair, f"/proposals/{project.id}")
+        shown = view(secretariat, f"/proposals/{project.id}")
+        assert "How its duration reads in reports" in shown and carry not in shown
+
+
+def test_the_list_warns_of_a_filter_not_understood_on_every_view(app, client, world) -> None:
+    sign_in(client, world.secretariat)
+    view(client, "/proposals/")  # "Signed in as …"
+    for _ in range(2):
+        shown = view(client, "/proposals/?year=twenty")
+        assert shown.count("Some filters were not understood and were ignored.") == 1
+    assert "Some filters were not understood" not in view(client, "/proposals/")
+
+
+def test_an_item_leaves_the_awaiting_list_when_its_deadline_passes(
+    app, client, world, monkeypatch
+) -> None:
+    item = closing_in_a_minute(world, "PRB/2018/11")
+    sign_in(client, world.board_undp)
+    listed = f"#item-{item.id}"
+    assert listed in view(client, "/") and listed in view(client, "/")
+    later = item.meeting.deadline + timedelta(seconds=1)
+    for module in ("prb.web.kept", "prb.services.board.queries"):
+        monkeypatch.setattr(f"{module}.utcnow", lambda: later)
+    shown = view(client, "/")
+    assert listed not in shown and "Nothing is waiting for your vote." in shown
+
+
+def test_the_dashboard_is_each_viewers_own(app, world) -> None:
+    item = item_under_review(world, meeting(world))
+    member, chair = app.test_client(), app.test_client()
+    sign_in(member, world.board_undp)
+    sign_in(chair, world.chair_a)
+    for _ in range(2):
+        assert f"#item-{item.id}" in view(member, "/")
+        shown = view(chair, "/")
+        assert f"#item-{item.id}" not in shown and "Welcome, " + world.chair_a.name in shown
+    assert app.test_client().get("/").status_code == 302  # signed out: to the sign-in page

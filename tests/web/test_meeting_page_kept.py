@@ -12,7 +12,7 @@ from flask import g
 from prb.extensions import db
 from prb.services import board
 from tests import factories
-from tests.board_helpers import item_under_review, meeting
+from tests.board_helpers import closing_in_a_minute, item_under_review, meeting
 from tests.conftest import sign_in
 from workflows import ProposalState
 
@@ -87,13 +87,14 @@ def test_a_change_to_the_records_shows_on_the_next_view(app, client, world) -> N
 def test_the_deadline_passing_shows_without_any_change_to_the_records(
     app, client, world, monkeypatch
 ) -> None:
-    m = meeting(world, written=True, number="PRB/2018/09")
-    item = item_under_review(world, m)
+    item = closing_in_a_minute(world, "PRB/2018/09")
+    m = item.meeting
     sign_in(client, world.board_undp)
     before = page(client, m)
     assert f"vote-submit-{item.id}" in before and "voting closed at the deadline" not in before
     later = m.deadline + timedelta(minutes=1)
-    monkeypatch.setattr("prb.services.board.meetings.utcnow", lambda: later)
+    for module in ("prb.web.kept", "prb.services.board.meetings"):
+        monkeypatch.setattr(f"{module}.utcnow", lambda: later)
     after = page(client, m)
     assert f"vote-submit-{item.id}" not in after and "voting closed at the deadline" in after
 

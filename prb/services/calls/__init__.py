@@ -23,6 +23,7 @@ from prb.services.calls.queries import (
     can_manage,
     get_call,
     list_calls,
+    next_window_change,
     open_call,
 )
 from prb.services.calls.submission import call_for_submission, submission_call
@@ -52,6 +53,7 @@ __all__ = [
     "create_call",
     "get_call",
     "list_calls",
+    "next_window_change",
     "open_call",
     "phase",
     "phase_of",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from prb.extensions import db
 from prb.models import Call, Proposal, User, call_working_groups, utcnow
@@ -100,3 +100,15 @@ def open_call(programme_id: int, working_group_id: int, now: datetime) -> Call |
 def call_of(proposal: Proposal) -> Call | None:
     """The call a proposal was written for or submitted in (None: not known yet)."""
     return db.session.get(Call, proposal.call_id) if proposal.call_id else None
+
+
+def next_window_change(programme_id: int, now: datetime) -> datetime | None:
+    """The next moment after `now` a call of the programme opens or closes (None: none
+    will): until then, which of its calls are open stays as it is."""
+    opens, closes = db.session.execute(
+        select(
+            func.min(Call.opens_at).filter(Call.opens_at > now),
+            func.min(Call.closes_at).filter(Call.closes_at > now),
+        ).where(Call.programme_id == programme_id)
+    ).one()
+    return min((m for m in (opens, closes) if m is not None), default=None)
