@@ -7,7 +7,8 @@ What is kept must depend on nothing but the records and its key. The key always 
 viewer, where PRB is mounted, the address with its query and today's date (UTC; several
 pages count days); a page adds what else it reads of the time. The session's CSRF token and
 each form's one-time token are drawn per view: the kept HTML holds placeholders for them
-(`marks`), and `kept` puts this view's in. Nothing kept may be flashed or written."""
+(`marks`), and `kept` puts this view's in. Working a page out must not write; what it
+flashes is kept with it and flashed again on every view."""
 
 from __future__ import annotations
 
