@@ -18,6 +18,7 @@ from prb.models import (
     Proposal,
     User,
     WorkingGroup,
+    utcnow,
 )
 from workflows import ProposalState, Role
 
@@ -239,3 +240,9 @@ def administrator(
     admin = user(email, world.unoct, Role.ADMINISTRATOR, *extra, name=name)
     db.session.commit()
     return admin
+
+
+def today() -> date:
+    """Today (UTC), asked when a test runs: a module constant taken at import dates a
+    run's input yesterday once the run crosses midnight."""
+    return utcnow().date()

@@ -19,18 +19,17 @@ from prb.models import (
     FundingProgramme,
     ResultsOutput,
     WorkingGroup,
-    utcnow,
 )
 from prb.services import access, board
 from prb.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from prb.services.reference import entities, envelopes, groups, outputs, programmes
 from tests import factories
 from tests.board_helpers import item_under_review, meeting
+from tests.factories import today
 from tests.reference_helpers import administrator, audit_count, changes
 from workflows import ProposalState, Role
 
 S = ProposalState
-TODAY = utcnow().date()
 
 
 def programme_input(**changes_: object) -> programmes.ProgrammeInput:
@@ -169,9 +168,9 @@ def edits(world, admin_user):  # type: ignore[no-untyped-def]
         ),
         "retire group": lambda u: groups.set_retired(u, world.group_a.id, True),
         "appoint chair": lambda u: groups.appoint_chair(
-            u, world.group_b.id, world.chair_a.id, TODAY
+            u, world.group_b.id, world.chair_a.id, today()
         ),
-        "end term": lambda u: groups.end_chair_term(u, term.id, TODAY),
+        "end term": lambda u: groups.end_chair_term(u, term.id, today()),
         "create programme": lambda u: programmes.create_programme(u, programme_input()),
         "edit programme": lambda u: programmes.update_programme(
             u, world.programme.id, programme_input(code=world.programme.code)
@@ -180,7 +179,7 @@ def edits(world, admin_user):  # type: ignore[no-untyped-def]
         "change envelope": lambda u: envelopes.change_envelope(
             u,
             world.programme.id,
-            envelopes.EnvelopeChangeInput(TODAY, Decimal("2000000.00"), "Pledge"),
+            envelopes.EnvelopeChangeInput(today(), Decimal("2000000.00"), "Pledge"),
         ),
         "add output": lambda u: outputs.add_output(u, world.programme.id, "Outcome 2"),
         "retire output": lambda u: outputs.set_retired(u, output.id, True),
@@ -254,7 +253,7 @@ def test_appointing_a_chair_records_her_term_and_gives_her_the_group(world) -> N
     db.session.commit()
     with pytest.raises(NotFound):  # not hers yet
         access.get_visible_proposal(newcomer, draft.id)
-    since = TODAY - timedelta(days=30)
+    since = today() - timedelta(days=30)
     term = groups.appoint_chair(admin, world.group_b.id, newcomer.id, since)
     assert (term.since, term.until) == (since, None)
     assert newcomer in world.group_b.chairs
@@ -273,31 +272,31 @@ def test_ending_a_term_keeps_it_and_takes_the_group_away(world) -> None:
     admin = administrator(world)
     draft = factories.proposal(world, group=world.group_a, title="Border draft")
     term = groups.appoint_chair(admin, world.group_a.id, world.chair_a.id, date(2018, 1, 1))
-    groups.end_chair_term(admin, term.id, TODAY)
+    groups.end_chair_term(admin, term.id, today())
     db.session.expire_all()
-    assert term.until == TODAY
+    assert term.until == today()
     assert world.chair_a not in world.group_a.chairs
     with pytest.raises(NotFound):  # no longer hers
         access.get_visible_proposal(world.chair_a, draft.id)
     [(before, after)] = changes("chair_term_ended")
-    assert (before["until"], after["until"]) == (None, TODAY.isoformat())
+    assert (before["until"], after["until"]) == (None, today().isoformat())
     assert [t.id for t in groups.chair_terms(world.group_a.id)] == [term.id]
     # She may be appointed again, from a day after her last term.
     with pytest.raises(Invalid):
-        groups.appoint_chair(admin, world.group_a.id, world.chair_a.id, TODAY)
+        groups.appoint_chair(admin, world.group_a.id, world.chair_a.id, today())
     with pytest.raises(Conflict):
-        groups.end_chair_term(admin, term.id, TODAY)
+        groups.end_chair_term(admin, term.id, today())
 
 
 def test_appointments_are_refused_with_a_reason(world) -> None:
     admin = administrator(world)
     rows = audit_count()
     cases = [
-        (world.finance.id, TODAY, "user_id"),  # not a chair
-        (world.chair_b.id, TODAY + timedelta(days=1), "since"),  # ahead of today
+        (world.finance.id, today(), "user_id"),  # not a chair
+        (world.chair_b.id, today() + timedelta(days=1), "since"),  # ahead of today
         (world.chair_b.id, None, "since"),
-        (None, TODAY, "user_id"),
-        (987654, TODAY, "user_id"),
+        (None, today(), "user_id"),
+        (987654, today(), "user_id"),
     ]
     for user_id, since, field in cases:
         with pytest.raises(Invalid) as refused:
@@ -413,7 +412,7 @@ def test_an_envelope_change_is_a_dated_row_and_the_latest_is_in_force(world) -> 
     assert envelopes.envelope_on(p.id, date(2019, 2, 28)) == Decimal("1000000.00")
     assert envelopes.envelope_on(p.id, date(2019, 3, 1)) == Decimal("1200000.00")
     assert envelopes.envelope_on(p.id, date(2019, 5, 31)) == Decimal("1200000.00")
-    assert envelopes.envelope_on(p.id, TODAY) == Decimal("1500000.00")
+    assert envelopes.envelope_on(p.id, today()) == Decimal("1500000.00")
     rows = envelopes.history(p.id)
     assert [(r.change.effective_on, r.in_force, r.recorded_by) for r in rows] == [
         (date(2019, 6, 1), True, admin.name),
@@ -434,7 +433,7 @@ def test_an_envelope_cut_below_what_is_approved_is_refused_with_the_figures(worl
     factories.project(world, budget=Decimal("300000.00"), code="UNCCT-2017-73-b")
     rows = audit_count()
     with pytest.raises(Invalid) as refused:
-        change(admin, world.programme, TODAY, "699999.99", "Budget cut")
+        change(admin, world.programme, today(), "699999.99", "Budget cut")
     assert refused.value.message == (
         "An envelope of USD 699,999.99 would be USD 0.01 below the USD 700,000.00 that "
         "UNCCT-2017-73 has already approved (envelope now USD 1,356,000.00). "
@@ -446,7 +445,7 @@ def test_an_envelope_cut_below_what_is_approved_is_refused_with_the_figures(worl
     db.session.expire_all()
     assert world.programme.envelope == Decimal("1356000.00")
     assert count(EnvelopeChange) == 0 and audit_count() == rows
-    change(admin, world.programme, TODAY, "700000.00", "Cut to what is approved")
+    change(admin, world.programme, today(), "700000.00", "Cut to what is approved")
     assert world.programme.envelope == Decimal("700000.00")
 
 
@@ -454,11 +453,11 @@ def test_envelope_dates_and_reason_are_checked(world) -> None:
     admin = administrator(world)
     p = programmes.create_programme(admin, programme_input())
     for day, amount, reason, field in [
-        (TODAY + timedelta(days=1), "1", "Ahead", "effective_on"),
+        (today() + timedelta(days=1), "1", "Ahead", "effective_on"),
         (date(2018, 12, 31), "1", "Before the programme", "effective_on"),
         (None, "1", "No date", "effective_on"),
-        (TODAY, "1", "  ", "reason"),
-        (TODAY, "-5", "Negative", "amount"),
+        (today(), "1", "  ", "reason"),
+        (today(), "-5", "Negative", "amount"),
     ]:
         with pytest.raises(Invalid) as refused:
             envelopes.change_envelope(
@@ -470,7 +469,7 @@ def test_envelope_dates_and_reason_are_checked(world) -> None:
 
 def test_a_programme_that_has_not_started_takes_changes_dated_at_its_start(world) -> None:
     admin = administrator(world)
-    year = TODAY.year + 1
+    year = today().year + 1
     p = programmes.create_programme(
         admin, programme_input(code=f"UNCCT-{year}-01", start_year=year, end_year=year + 1)
     )

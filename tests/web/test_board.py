@@ -11,11 +11,11 @@ from prb.services import board
 from tests import factories
 from tests.board_helpers import item_under_review, meeting
 from tests.conftest import sign_in
+from tests.factories import today
 from workflows import ItemState, ProposalState, Role
 
 S = ProposalState
 # A live meeting is held today or later (a past one is entered as "already took place").
-TODAY = utcnow().date().isoformat()
 
 
 def vote(client, item, choice, **extra):  # type: ignore[no-untyped-def]
@@ -38,7 +38,7 @@ def test_secretariat_schedules_a_meeting_and_builds_the_agenda(client, world) ->
         data={
             "number": "PRB/2018/03",
             "kind": "meeting",
-            "held_on": TODAY,
+            "held_on": today().isoformat(),
             "place": "New York",
             "chair_id": world.board_chair.id,
         },
@@ -65,11 +65,21 @@ def test_meeting_form_errors(client, world) -> None:
     sign_in(client, world.secretariat)
     for data, message in (
         (
-            {"number": "PRB/2018/03", "kind": "meeting", "held_on": TODAY, "place": "NY"},
+            {
+                "number": "PRB/2018/03",
+                "kind": "meeting",
+                "held_on": today().isoformat(),
+                "place": "NY",
+            },
             "PRB/2018/03 already exists.",
         ),
         (
-            {"number": "board meeting", "kind": "meeting", "held_on": TODAY, "place": "NY"},
+            {
+                "number": "board meeting",
+                "kind": "meeting",
+                "held_on": today().isoformat(),
+                "place": "NY",
+            },
             "Use the form PRB/2018/03.",
         ),
         (
@@ -80,7 +90,7 @@ def test_meeting_form_errors(client, world) -> None:
             {
                 "number": "PRB/2018/04",
                 "kind": "written_procedure",
-                "held_on": TODAY,
+                "held_on": today().isoformat(),
                 "deadline": "2001-01-01T10:00",
             },
             "The deadline must be in the future.",
@@ -89,7 +99,7 @@ def test_meeting_form_errors(client, world) -> None:
             {
                 "number": "PRB/2018/04",
                 "kind": "meeting",
-                "held_on": TODAY,
+                "held_on": today().isoformat(),
                 "chair_id": world.finance.id,
                 "place": "NY",
             },

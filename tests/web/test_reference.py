@@ -8,13 +8,12 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from prb.extensions import db
-from prb.models import ChairTerm, Entity, EnvelopeChange, FundingProgramme, WorkingGroup, utcnow
+from prb.models import ChairTerm, Entity, EnvelopeChange, FundingProgramme, WorkingGroup
 from tests import factories
 from tests.conftest import sign_in
+from tests.factories import today
 from tests.reference_helpers import administrator, changes
 from workflows import Role
-
-TODAY = utcnow().date()
 
 
 def text(response) -> str:  # type: ignore[no-untyped-def]
@@ -88,7 +87,7 @@ def test_the_secretariat_reads_the_lists_but_changes_nothing(client, world) -> N
         ("/admin/groups/new", {"name": "New group", "short_name": "New"}),
         (
             f"/admin/groups/{world.group_a.id}/chairs",
-            {"user_id": world.chair_b.id, "since": TODAY.isoformat()},
+            {"user_id": world.chair_b.id, "since": today().isoformat()},
         ),
         (
             "/admin/programmes/new",
@@ -96,7 +95,7 @@ def test_the_secretariat_reads_the_lists_but_changes_nothing(client, world) -> N
         ),
         (
             f"/admin/programmes/{world.programme.id}/envelope",
-            {"effective_on": TODAY.isoformat(), "amount": "1", "reason": "x"},
+            {"effective_on": today().isoformat(), "amount": "1", "reason": "x"},
         ),
         (f"/admin/programmes/{world.programme.id}/outputs", {"label": "Outcome 1"}),
     ]
@@ -199,7 +198,7 @@ def test_an_envelope_cut_below_the_approved_total_is_shown_with_the_figures(clie
     sign_in(client, administrator(world))
     response = client.post(
         f"/admin/programmes/{world.programme.id}/envelope",
-        data={"effective_on": TODAY.isoformat(), "amount": "400000", "reason": "Cut"},
+        data={"effective_on": today().isoformat(), "amount": "400000", "reason": "Cut"},
     )
     assert response.status_code == 422
     page = text(response)
