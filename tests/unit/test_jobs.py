@@ -235,7 +235,7 @@ def test_the_worker_writes_scheduled_notices_once_a_minute_not_before_every_batc
         return batches.pop(0) if batches else 0
 
     monkeypatch.setattr(queue.time, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(queue, "_notify_due", lambda: notices.append(clock[0]))
+    monkeypatch.setattr(queue, "_notify_due", lambda looked: notices.append(clock[0]))
     monkeypatch.setattr(queue, "_deliver_mail", deliver)
     monkeypatch.setattr(queue, "_clean_up", lambda: None)
     monkeypatch.setattr(queue, "fail_stale", lambda: None)

@@ -157,6 +157,59 @@ def test_a_projects_end_is_announced_60_and_30_days_ahead(world, days_left, noti
     assert scheduled.notify_due(now) == 0  # once
 
 
+def test_the_worker_looks_at_every_project_again_only_once_the_day_or_the_records_change(
+    world, monkeypatch
+) -> None:
+    """A look for projects' ends and overdue reports reads every running project (~13 s at
+    100,000 proposals); the worker looks once a minute, but again only when the day or the
+    records have changed since its last look, and a failed look is tried again."""
+    from prb.services.jobs import queue
+
+    today = utcnow().date()
+    project = factories.project(
+        world, status=S.ONGOING, group=world.group_b, code="UNCCT-2017-73-x"
+    )
+    project.current_end = today + timedelta(days=90)
+    db.session.commit()
+    looked = queue._notify_due(None)
+    assert looked is not None and told(Event.PROJECT_ENDING) == {}
+
+    looks: list[bool] = []  # each look's by_day
+    real = scheduled.notify_due
+
+    def spy(now: datetime, *, by_day: bool) -> int:
+        looks.append(by_day)
+        return real(now, by_day=by_day)
+
+    monkeypatch.setattr(scheduled, "notify_due", spy)
+    # The same day, the same records: only the written procedures' reminders are looked for.
+    assert queue._notify_due(looked) == looked and looks == [False]
+    # The project's end is moved nearer (a record changed): the next look finds it.
+    project.current_end = today + timedelta(days=30)
+    db.session.commit()
+    looked = queue._notify_due(looked)
+    assert looks == [False, True]
+    (subject,) = told(Event.PROJECT_ENDING)
+    assert "ends in 30 days" in subject
+    # The next day, nothing changed: looked at again (these notices fall due by the day).
+    monkeypatch.setattr(queue, "utcnow", lambda: utcnow() + timedelta(days=1))
+    looked = queue._notify_due(looked)
+    assert looks == [False, True, True]
+    # A look that fails is not counted as done: the next one looks again.
+
+    def broken(now: datetime, *, by_day: bool) -> int:
+        looks.append(by_day)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(scheduled, "notify_due", broken)
+    project.current_end = today + timedelta(days=29)
+    db.session.commit()
+    assert queue._notify_due(looked) == looked
+    monkeypatch.setattr(scheduled, "notify_due", spy)
+    queue._notify_due(looked)
+    assert looks == [False, True, True, True, True]
+
+
 def test_a_long_catch_up_is_written_in_batches_and_a_stopped_pass_is_finished_by_the_next(
     world, monkeypatch
 ) -> None:

@@ -31,10 +31,12 @@ def _batches(ids: list[int]) -> list[list[int]]:
     return [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
 
 
-def notify_due(now: datetime | None = None) -> int:
+def notify_due(now: datetime | None = None, *, by_day: bool = True) -> int:
     """Write the notices that have come due; returns how many were written. Each batch of
     subjects is its own transaction: a notice is written once (its key), so a pass stopped
-    half-way is finished by the next."""
+    half-way is finished by the next. Without `by_day`, only the reminders that come due by
+    the hour (written procedures' deadlines): the others come due by the day and the
+    records, and a caller that has looked since either changed has nothing to find."""
     now = now or utcnow()
     today = now.date()
     written = 0
@@ -53,24 +55,27 @@ def notify_due(now: datetime | None = None) -> int:
                 .order_by(AgendaItem.id)
             )
         )
-        ending_ids = list(
-            db.session.scalars(
-                select(Proposal.id)
-                .where(
-                    Proposal.status.in_(_RUNNING),
-                    Proposal.current_end >= today,
-                    Proposal.current_end <= today + timedelta(days=max(ENDING_NOTICES)),
+        ending_ids: list[int] = []
+        reporting_ids: list[int] = []
+        if by_day:
+            ending_ids = list(
+                db.session.scalars(
+                    select(Proposal.id)
+                    .where(
+                        Proposal.status.in_(_RUNNING),
+                        Proposal.current_end >= today,
+                        Proposal.current_end <= today + timedelta(days=max(ENDING_NOTICES)),
+                    )
+                    .order_by(Proposal.id)
                 )
-                .order_by(Proposal.id)
             )
-        )
-        reporting_ids = list(
-            db.session.scalars(
-                select(Proposal.id)
-                .where(Proposal.status.in_(REPORTING_PROJECT_STATES))
-                .order_by(Proposal.id)
+            reporting_ids = list(
+                db.session.scalars(
+                    select(Proposal.id)
+                    .where(Proposal.status.in_(REPORTING_PROJECT_STATES))
+                    .order_by(Proposal.id)
+                )
             )
-        )
     for batch in _batches(item_ids):
         with committed():
             items = db.session.scalars(
