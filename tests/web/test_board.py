@@ -15,7 +15,6 @@ from tests.factories import today
 from workflows import ItemState, ProposalState, Role
 
 S = ProposalState
-# A live meeting is held today or later (a past one is entered as "already took place").
 
 
 def vote(client, item, choice, **extra):  # type: ignore[no-untyped-def]
@@ -38,6 +37,7 @@ def test_secretariat_schedules_a_meeting_and_builds_the_agenda(client, world) ->
         data={
             "number": "PRB/2018/03",
             "kind": "meeting",
+            # A live meeting is held today or later (a past one is entered as already held).
             "held_on": today().isoformat(),
             "place": "New York",
             "chair_id": world.board_chair.id,

@@ -204,8 +204,9 @@ def _notify_due(looked: DayMark | None) -> DayMark | None:
 
     now = utcnow()
     try:
-        mark = DayMark(now.date(), records_stamp())
-        db.session.rollback()  # the stamp's read ends its transaction: none held open
+        with only_reading():  # no write lock on SQLite for one read; ended before writing
+            mark = DayMark(now.date(), records_stamp())
+            db.session.rollback()
         written = scheduled.notify_due(now, by_day=mark != looked)
         digests = mailing.send_digests()
     except Exception:
