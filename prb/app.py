@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import joinedload, with_expression
+from sqlalchemy.orm import contains_eager, joinedload, with_expression
 from werkzeug.routing import IntegerConverter
 
 from prb import config
@@ -18,6 +18,7 @@ from prb.extensions import (
     keep_plans_between_reads,
     login_manager,
     migrate,
+    ping_idle_connections,
     serialise_sqlite_writes,
     stamp_record_writes,
 )
@@ -63,6 +64,7 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             serialise_sqlite_writes(engine, app.config["SQLITE_BUSY_TIMEOUT_SECONDS"])
+            ping_idle_connections(engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
             stamp_record_writes(engine)
             keep_plans_between_reads(app, engine)
     migrate.init_app(
@@ -78,7 +80,13 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
 
-    from prb.models import Notification, User, records_stamp_column
+    from prb.models import (
+        Notification,
+        User,
+        WorkingGroup,
+        records_stamp_column,
+        working_group_chairs,
+    )
     from prb.services import stamped
 
     # Built once: a statement object remembers its compiled form and cache key, which
@@ -86,9 +94,14 @@ def register_extensions(app: Flask) -> None:
     signed_in_user = (
         select(User, records_stamp_column())
         .where(User.id == bindparam("user_id"))
+        # Her groups by two plain outer joins, not joinedload's nested
+        # `LEFT JOIN (chairs JOIN groups)`: SQLite materialises that nested join, every
+        # chair of every group, on each request (0.5 ms of a 0.03 ms lookup).
+        .outerjoin(working_group_chairs, working_group_chairs.c.user_id == User.id)
+        .outerjoin(WorkingGroup, WorkingGroup.id == working_group_chairs.c.working_group_id)
         .options(
             joinedload(User.role_rows),
-            joinedload(User.chaired_groups),
+            contains_eager(User.chaired_groups),
             with_expression(
                 User.unread_notifications,
                 select(func.count(Notification.id))

@@ -33,7 +33,9 @@ DEFAULTS: dict[str, Any] = {
     "PROXY_FIX": 0,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "WTF_CSRF_TIME_LIMIT": None,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # A pooled connection idle this long is checked before a request uses it (a database
+    # restarted while PRB was quiet); one in use a moment ago is not (a round trip saved).
+    "DATABASE_PING_AFTER_IDLE_SECONDS": 10,
     # SQLite: how long a write waits for the one write lock before giving up (a 503).
     "SQLITE_BUSY_TIMEOUT_SECONDS": 15,
     # Board decision rule: strictly more than this share of the eligible members must vote.
@@ -127,6 +129,7 @@ def load(app_config: dict[str, Any], instance_path: str, overrides: dict[str, An
         "DATE_MIN_YEAR",
         "DATE_MAX_YEAR",
         "SQLITE_BUSY_TIMEOUT_SECONDS",
+        "DATABASE_PING_AFTER_IDLE_SECONDS",
         "SMTP_PORT",
         "SMTP_TIMEOUT_SECONDS",
         "MAIL_MAX_ATTEMPTS",

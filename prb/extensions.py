@@ -1,6 +1,7 @@
 """Unbound Flask extensions, initialised in the app factory."""
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -12,7 +13,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import Connection, Engine, MetaData, event
+from sqlalchemy import Connection, Engine, MetaData, event, exc
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names: Alembic needs them to alter or drop constraints, on SQLite too.
@@ -87,6 +88,39 @@ def serialise_sqlite_writes(engine: Engine, busy_timeout_seconds: int) -> None:
     @event.listens_for(engine, "begin")
     def begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN" if _only_reading() else "BEGIN IMMEDIATE")
+
+
+def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
+    """Before a request uses a pooled connection that has lain idle for `idle_seconds`, check
+    that the database still answers on it; if not, the pool opens a new one.
+
+    SQLAlchemy's `pool_pre_ping` checks at every checkout: one round trip more on every
+    request (on PostgreSQL, one of the four a signed-in page made). A database restarted
+    while PRB was quiet is still caught before any page uses a dead connection; one that
+    goes away under load fails the requests it was serving with the 503 page, and the first
+    such failure makes the pool replace every connection it holds."""
+
+    @event.listens_for(engine, "checkin")
+    def note_idle(dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = _clock()
+
+    @event.listens_for(engine, "checkout")
+    def ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or _clock() - since < idle_seconds:
+            return  # new, or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool drops this connection and checks out (or opens) another.
+            raise exc.DisconnectionError(
+                "the database did not answer on an idle connection"
+            ) from error
+
+
+_IDLE_SINCE = "prb_idle_since"
+# The pool's clock (the tests move it).
+_clock = time.monotonic
 
 
 # Set around work outside a request that only reads (the worker rendering a report).

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, make_url, select
 
+from prb import extensions
 from prb.extensions import db
 from prb.models import AuditRecord, LedgerEntry
 from prb.services import audit
@@ -87,3 +89,52 @@ def test_unreachable_database_gives_503_writes_nothing_and_recovers(app, world, 
         finance.EntryInput("commitment", Decimal("500.00"), date(2018, 3, 1)),
     )
     assert db.session.scalar(select(func.count(LedgerEntry.id))) == 1
+
+
+def test_a_database_restarted_while_prb_was_quiet_costs_no_request(
+    app, world, proxied, monkeypatch
+):
+    proxy, proxied_url = proxied
+    project = factories.project(world, status=ProposalState.ONGOING, budget=Decimal("1000.00"))
+    path = f"/proposals/{project.id}/finance"
+    clock = [1000.0]
+    monkeypatch.setattr(extensions, "_clock", lambda: clock[0])
+    # Requests outside the test's app context, as served: each ends its session and hands its
+    # connection back to the pool.
+    faulty = make_app(proxied_url)
+    client = faulty.test_client()
+    sign_in(client, world.finance)
+    assert client.get(path).status_code == 200
+    # The database goes away and comes back while nobody uses PRB: every pooled connection
+    # is dead, and the first page must not be the one to find out.
+    proxy.cut()
+    proxy.restore()
+    clock[0] += faulty.config["DATABASE_PING_AFTER_IDLE_SECONDS"]
+    assert client.get(path).status_code == 200
+    with faulty.app_context():
+        db.engine.dispose()
+
+
+def test_a_connection_used_a_moment_ago_is_not_checked_again(app, world, database_url, monkeypatch):
+    """Checking at every checkout (pool_pre_ping) cost every page a round trip."""
+    clock = [1000.0]
+    monkeypatch.setattr(extensions, "_clock", lambda: clock[0])
+    finance = SimpleNamespace(email=world.finance.email)
+    # The test's own transaction holds SQLite's write lock; the served app needs it.
+    db.session.commit()
+    served = make_app(database_url)
+    with served.app_context():
+        engine = db.engine
+    pings: list[object] = []
+    monkeypatch.setattr(
+        engine.dialect, "do_ping", lambda connection: pings.append(connection) or True
+    )
+    client = served.test_client()
+    sign_in(client, finance)
+    assert client.get("/finance/").status_code == 200
+    assert client.get("/finance/").status_code == 200
+    assert pings == []
+    clock[0] += served.config["DATABASE_PING_AFTER_IDLE_SECONDS"]
+    assert client.get("/finance/").status_code == 200
+    assert len(pings) == 1
+    engine.dispose()

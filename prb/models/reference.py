@@ -38,6 +38,9 @@ working_group_chairs = Table(
     db.Model.metadata,
     Column("working_group_id", ForeignKey("working_groups.id"), primary_key=True),
     Column("user_id", ForeignKey("users.id"), primary_key=True),
+    # The key leads with the group; loading the signed-in user (every request) finds her
+    # groups by user.
+    Index("ix_working_group_chairs_user", "user_id"),
 )
 
 
