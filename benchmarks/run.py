@@ -259,6 +259,21 @@ def wrk(server: Server, path: str, cookie: str, seconds: int) -> dict[str, float
     return stats
 
 
+def combined(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Several wrk runs of one path as one: requests over seconds."""
+    requests = sum(r["requests"] for r in runs)
+    elapsed = sum(r["seconds"] for r in runs)
+    return {
+        "requests": requests,
+        "seconds": elapsed,
+        "rps": requests / elapsed,
+        "errors": sum(r["errors"] for r in runs),
+        # Percentiles do not add up: the middle round's median, the worst round's p95.
+        "p50_ms": sorted(r["p50_ms"] for r in runs)[len(runs) // 2],
+        "p95_ms": max(r["p95_ms"] for r in runs),
+    }
+
+
 def paired(
     server: Server, path: str, cookie: str, seconds: int
 ) -> tuple[dict[str, float], dict[str, float]]:
@@ -268,21 +283,15 @@ def paired(
     rounds = [
         (wrk(server, "/healthz", "", 1), wrk(server, path, cookie, 1)) for _ in range(seconds)
     ]
+    return combined([b for b, _ in rounds]), combined([p for _, p in rounds])
 
-    def total(runs: list[dict[str, float]]) -> dict[str, float]:
-        requests = sum(r["requests"] for r in runs)
-        elapsed = sum(r["seconds"] for r in runs)
-        return {
-            "requests": requests,
-            "seconds": elapsed,
-            "rps": requests / elapsed,
-            "errors": sum(r["errors"] for r in runs),
-            # Percentiles do not add up: the middle round's median, the worst round's p95.
-            "p50_ms": sorted(r["p50_ms"] for r in runs)[len(runs) // 2],
-            "p95_ms": max(r["p95_ms"] for r in runs),
-        }
 
-    return total([b for b, _ in rounds]), total([p for _, p in rounds])
+SIGNED_IN = ("secretariat.1", "board_member.9", "finance.4")
+
+
+def sign_in_everyone(server: Server) -> dict[str, str]:
+    """The session cookies of the people whose pages are measured."""
+    return {who: server.sign_in(f"{who}@bench.example") for who in SIGNED_IN}
 
 
 def pages(size: int, server: Server) -> list[tuple[str, str, str]]:
@@ -323,10 +332,7 @@ def measure(
     print(f"  {backend:<10} {size:>7,} worker caught up in {catch_up(url):.0f} s", flush=True)
     server = Server(url)
     server.settle()
-    cookies = {
-        who: server.sign_in(f"{who}@bench.example")
-        for who in ("secretariat.1", "board_member.9", "finance.4")
-    }
+    cookies = sign_in_everyone(server)
     rows = []
     try:
         for name, path, who in pages(size, server):
@@ -393,13 +399,7 @@ def growth(backend: str, small: int, large: int, rounds: int) -> list[dict[str, 
             servers[size] = Server(url)
             servers[size].settle()
         meetings = {size: open_meeting_id(url) for size, url in urls.items()}
-        cookies = {
-            size: {
-                who: server.sign_in(f"{who}@bench.example")
-                for who in ("secretariat.1", "board_member.9", "finance.4")
-            }
-            for size, server in servers.items()
-        }
+        cookies = {size: sign_in_everyone(server) for size, server in servers.items()}
         for name, path, who in pages(small, servers[small]):
             paths = {size: path.format(open=meetings[size]) for size in servers}
             runs: dict[int, list[tuple[dict[str, float], dict[str, float]]]] = {
@@ -419,13 +419,9 @@ def growth(backend: str, small: int, large: int, rounds: int) -> list[dict[str, 
                             wrk(server, paths[size], cookies[size][who], 1),
                         )
                     )
+            rps = {size: combined([p for _, p in pairs])["rps"] for size, pairs in runs.items()}
             ratio = {
-                size: sum(p["requests"] / p["seconds"] for _, p in pairs)
-                / sum(b["requests"] / b["seconds"] for b, _ in pairs)
-                for size, pairs in runs.items()
-            }
-            rps = {
-                size: sum(p["requests"] for _, p in pairs) / sum(p["seconds"] for _, p in pairs)
+                size: rps[size] / combined([b for b, _ in pairs])["rps"]
                 for size, pairs in runs.items()
             }
             rows.append(
@@ -499,10 +495,7 @@ def framework_floor(backend: str, size: int, rounds: int) -> dict[str, object]:
         prb.stop()
         if floor is not None:
             floor.stop()
-    rps = {
-        name: sum(r["requests"] for r in rs) / sum(r["seconds"] for r in rs)
-        for name, rs in runs.items()
-    }
+    rps = {name: combined(rs)["rps"] for name, rs in runs.items()}
     result = {
         "backend": backend,
         "size": size,
