@@ -19,6 +19,7 @@ from prb.extensions import (
     login_manager,
     migrate,
     ping_idle_connections,
+    read_without_transactions,
     serialise_sqlite_writes,
     stamp_record_writes,
 )
@@ -67,6 +68,7 @@ def register_extensions(app: Flask) -> None:
             ping_idle_connections(engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
             stamp_record_writes(engine)
             keep_plans_between_reads(app, engine)
+            read_without_transactions(engine)
     migrate.init_app(
         app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True
     )

@@ -151,3 +151,99 @@ def test_the_agenda_choices_write_their_fixed_states_in() -> None:
         f"'{ExtensionState.UNDER_REVIEW.value}')" in extensions
     )
     assert "extension_requests.finance_review != ''" in extensions
+
+
+def _commands_sent(monkeypatch) -> list[bytes]:  # type: ignore[no-untyped-def]
+    """Every command psycopg sends of its own (BEGIN, COMMIT, ROLLBACK), as the test runs."""
+    from psycopg import _connection_base
+
+    sent: list[bytes] = []
+    send = _connection_base.BaseConnection._exec_command
+
+    def watched(self, command, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sent.append(bytes(command) if isinstance(command, bytes) else str(command).encode())
+        return send(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(_connection_base.BaseConnection, "_exec_command", watched)
+    return sent
+
+
+def test_a_page_that_only_reads_opens_no_transaction_on_postgresql(  # type: ignore[no-untyped-def]
+    app, world, backend, database_url, monkeypatch
+) -> None:
+    """prb.extensions.read_without_transactions: BEGIN and COMMIT were two of a signed-in
+    page's three round trips; a sign-in, which writes, still runs in one transaction."""
+    if backend != "postgresql":
+        pytest.skip("round trips to a database server: PostgreSQL only")
+    served = make_app(database_url)
+    client = served.test_client()
+    sent = _commands_sent(monkeypatch)
+    sign_in(client, world.secretariat)
+    assert b"BEGIN" in sent and b"COMMIT" in sent, sent
+    for page in ("/proposals/", "/account", "/finance/", "/board/"):
+        sent.clear()
+        assert client.get(page).status_code == 200
+        assert not [c for c in sent if c.split()[0] in (b"BEGIN", b"COMMIT", b"ROLLBACK")], (
+            page,
+            sent,
+        )
+    with served.app_context():
+        db.engine.dispose()
+
+
+def test_a_connection_goes_back_to_the_pool_ready_for_transactions(  # type: ignore[no-untyped-def]
+    app, world, backend, database_url
+) -> None:
+    """The worker and the CLI share the pool's connections with pages: one a page read on
+    outside a transaction must come back to them in transaction mode."""
+    if backend != "postgresql":
+        pytest.skip("psycopg's autocommit: PostgreSQL only")
+    served = make_app(database_url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1})
+    client = served.test_client()
+    sign_in(client, world.secretariat)
+    assert client.get("/proposals/").status_code == 200
+    with served.app_context():
+        raw = db.engine.raw_connection()
+        try:
+            assert raw.dbapi_connection is not None
+            assert raw.dbapi_connection.autocommit is False
+        finally:
+            raw.close()
+        db.engine.dispose()
+
+
+def test_a_read_that_locks_keeps_its_lock_until_the_page_ends_on_postgresql(  # type: ignore[no-untyped-def]
+    app, world, backend, database_url
+) -> None:
+    """A SELECT … FOR UPDATE (or an advisory transaction lock) on a page opens a transaction,
+    as a write does: outside one its lock would end with the statement."""
+    if backend != "postgresql":
+        pytest.skip("psycopg's autocommit: PostgreSQL only")
+    from psycopg.pq import TransactionStatus
+
+    from prb.models import User
+
+    served = make_app(database_url)
+
+    def status_after(statement):  # type: ignore[no-untyped-def]
+        def view():  # type: ignore[no-untyped-def]
+            db.session.execute(statement)
+            raw = db.session.connection().connection.dbapi_connection
+            return TransactionStatus(raw.info.transaction_status).name
+
+        return view
+
+    served.add_url_rule(
+        "/_test/plain", "plain", status_after(select(User.id).where(User.id == world.chair_a.id))
+    )
+    locking = select(User.id).where(User.id == world.chair_a.id).with_for_update()
+    served.add_url_rule("/_test/locking", "locking", status_after(locking))
+    advisory = text("SELECT pg_advisory_xact_lock(42)")
+    served.add_url_rule("/_test/advisory", "advisory", status_after(advisory))
+    client = served.test_client()
+    sign_in(client, world.secretariat)
+    assert client.get("/_test/plain").get_data(as_text=True) == "IDLE"
+    assert client.get("/_test/locking").get_data(as_text=True) == "INTRANS"
+    assert client.get("/_test/advisory").get_data(as_text=True) == "INTRANS"
+    with served.app_context():
+        db.engine.dispose()
