@@ -27,7 +27,7 @@ from wtforms import (
     SelectMultipleField,
     TextAreaField,
 )
-from wtforms.widgets import CheckboxInput, ListWidget, Select
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget, Select, SubmitInput
 
 from prb.services.errors import Invalid
 from prb.web.quick_select import QuickSelect
@@ -59,6 +59,24 @@ class _Translations:
 QUICK_SELECT = QuickSelect()
 
 
+# A page often holds several forms, each with its CSRF and one-time tokens and its button,
+# and nothing labels those: an id (WTForms gives each its name) would only be repeated on
+# the page, which HTML forbids. A template that needs one to point at passes it.
+class _HiddenWithoutId(HiddenInput):
+    def __call__(self, field: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("id", False)  # html_params leaves out an attribute that is False
+        return super().__call__(field, **kwargs)
+
+
+class _SubmitWithoutId(SubmitInput):
+    def __call__(self, field: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("id", False)
+        return super().__call__(field, **kwargs)
+
+
+UNLABELLED = {HiddenInput: _HiddenWithoutId(), SubmitInput: _SubmitWithoutId()}
+
+
 class Form(FlaskForm):
     """Every form of PRB: its text fields refuse control characters and text made only of
     invisible characters, and WTForms' own parse messages are said in PRB's words."""
@@ -73,6 +91,7 @@ class Form(FlaskForm):
             # a fraction of WTForms' time), not only the lists' filters.
             if type(field.widget) is Select and not field.widget.multiple:
                 field.widget = QUICK_SELECT
+            field.widget = UNLABELLED.get(type(field.widget), field.widget)
             return field
 
     def validate(self, extra_validators: Any = None) -> bool:

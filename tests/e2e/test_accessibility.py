@@ -74,6 +74,26 @@ def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
     ]
 
 
+# axe 4.7 retired its duplicate-id rules; a repeated id still sends a label (and a screen
+# reader reading a hint) to the first element that carries it. tests/markup.py checks the
+# same in the HTML of the pages with most forms.
+MARKUP = """() => {
+  const seen = {}, problems = [];
+  for (const el of document.querySelectorAll('[id]')) seen[el.id] = (seen[el.id] || 0) + 1;
+  for (const [id, n] of Object.entries(seen)) if (n > 1) problems.push(`id ${id} x${n}`);
+  for (const label of document.querySelectorAll('label[for]'))
+    if (!label.control) problems.push(`label for ${label.htmlFor} names no control`);
+  return problems;
+}"""
+
+
+def markup_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
+    problems = page.evaluate(MARKUP)
+    if not problems:
+        return []
+    return [{"id": "markup", "help": "ids unique, labels on controls", "nodes": problems}]
+
+
 @pytest.mark.parametrize("who", list(PAGES), ids=lambda w: w or "anonymous")
 def test_pages_have_no_wcag_violations_and_follow_the_page_rules(live, new_page, who):
     if not AXE.exists():
@@ -85,7 +105,7 @@ def test_pages_have_no_wcag_violations_and_follow_the_page_rules(live, new_page,
     problems = {}
     for path in PAGES[who]:
         page.goto(live.url + path)
-        found = axe_violations(page)
+        found = axe_violations(page) + markup_violations(page)
         if found:
             problems[path] = found
         # every page: a title, one main heading, and a way back (breadcrumbs or the nav)
@@ -193,7 +213,7 @@ def test_account_administration_pages_have_no_wcag_violations(live, new_page):
 
     def check(name: str) -> None:
         assert page.locator("main h1").count() == 1, name
-        found = axe_violations(page)
+        found = axe_violations(page) + markup_violations(page)
         if found:
             problems[name] = found
 
