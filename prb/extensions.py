@@ -170,8 +170,15 @@ def read_without_transactions(engine: Engine) -> None:
         # psycopg refuses to switch with a transaction open
         return bool(dbapi_connection.info.transaction_status == idle_status)
 
+    def _asked_for_autocommit(connection: Connection) -> bool:
+        # A connection opened with isolation_level="AUTOCOMMIT" (VACUUM, CREATE DATABASE:
+        # statements no transaction block may hold) is the caller's to keep as it is.
+        return connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+
     @event.listens_for(engine, "begin")
     def start(connection: Connection) -> None:
+        if _asked_for_autocommit(connection):
+            return
         dbapi_connection: Any = connection.connection.dbapi_connection
         outside = has_request_context() and request.method in READING_METHODS
         if dbapi_connection.autocommit != outside and _idle(dbapi_connection):
@@ -182,7 +189,7 @@ def read_without_transactions(engine: Engine) -> None:
         connection: Connection, cursor, statement: str, parameters, context, executemany
     ) -> None:
         dbapi_connection: Any = connection.connection.dbapi_connection
-        if not dbapi_connection.autocommit:
+        if not dbapi_connection.autocommit or _asked_for_autocommit(connection):
             return
         if (
             not _SELECT.match(statement)

@@ -247,3 +247,25 @@ def test_a_read_that_locks_keeps_its_lock_until_the_page_ends_on_postgresql(  # 
     assert client.get("/_test/advisory").get_data(as_text=True) == "INTRANS"
     with served.app_context():
         db.engine.dispose()
+
+
+def test_a_connection_asked_for_autocommit_keeps_it_on_postgresql(  # type: ignore[no-untyped-def]
+    app, world, backend, database_url
+) -> None:
+    """Outside a request as within one: VACUUM (as `make bench`'s data generator runs it)
+    may not run inside a transaction block, and read_without_transactions must not open one
+    on a connection its caller asked to run in autocommit."""
+    if backend != "postgresql":
+        pytest.skip("psycopg's autocommit: PostgreSQL only")
+    served = make_app(database_url)
+    with served.app_context():
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE users"))
+            conn.execute(text("UPDATE users SET name = name WHERE id = -1"))
+            conn.execute(text("VACUUM ANALYZE users"))
+        with (
+            served.test_request_context("/proposals/"),
+            db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn,
+        ):
+            conn.execute(text("VACUUM ANALYZE users"))
+        db.engine.dispose()
