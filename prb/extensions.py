@@ -145,6 +145,11 @@ def _only_reading() -> bool:
     return has_request_context() and request.method in READING_METHODS
 
 
+def asked_for_autocommit(connection: Connection) -> bool:
+    """Whether the caller opened `connection` with isolation_level="AUTOCOMMIT"."""
+    return connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+
+
 def read_without_transactions(engine: Engine) -> None:
     """On PostgreSQL, let a reading request's statements run outside a transaction block
     until it writes: two round trips fewer (BEGIN and COMMIT) on every page.
@@ -170,14 +175,11 @@ def read_without_transactions(engine: Engine) -> None:
         # psycopg refuses to switch with a transaction open
         return bool(dbapi_connection.info.transaction_status == idle_status)
 
-    def _asked_for_autocommit(connection: Connection) -> bool:
-        # A connection opened with isolation_level="AUTOCOMMIT" (VACUUM, CREATE DATABASE:
-        # statements no transaction block may hold) is the caller's to keep as it is.
-        return connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
-
     @event.listens_for(engine, "begin")
     def start(connection: Connection) -> None:
-        if _asked_for_autocommit(connection):
+        # A connection opened in AUTOCOMMIT (VACUUM, CREATE DATABASE: statements no
+        # transaction block may hold) is the caller's to keep as it is.
+        if asked_for_autocommit(connection):
             return
         dbapi_connection: Any = connection.connection.dbapi_connection
         outside = has_request_context() and request.method in READING_METHODS
@@ -189,7 +191,7 @@ def read_without_transactions(engine: Engine) -> None:
         connection: Connection, cursor, statement: str, parameters, context, executemany
     ) -> None:
         dbapi_connection: Any = connection.connection.dbapi_connection
-        if not dbapi_connection.autocommit or _asked_for_autocommit(connection):
+        if not dbapi_connection.autocommit or asked_for_autocommit(connection):
             return
         if (
             not _SELECT.match(statement)
@@ -319,7 +321,7 @@ def stamp_record_writes(engine: Engine) -> None:
     def raise_stamp(connection: Connection) -> None:
         if not connection.info.pop(_RECORDS_CHANGED, False):
             return
-        if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        if asked_for_autocommit(connection):
             return  # each statement committed on its own: no transaction to end with it
         # The driver's own cursor: SQLAlchemy is committing this connection already.
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]

@@ -62,16 +62,18 @@ QUICK_SELECT = QuickSelect()
 # A page often holds several forms, each with its CSRF and one-time tokens and its button,
 # and nothing labels those: an id (WTForms gives each its name) would only be repeated on
 # the page, which HTML forbids. A template that needs one to point at passes it.
-class _HiddenWithoutId(HiddenInput):
+class _WithoutId:
     def __call__(self, field: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("id", False)  # html_params leaves out an attribute that is False
-        return super().__call__(field, **kwargs)
+        return super().__call__(field, **kwargs)  # type: ignore[misc]
 
 
-class _SubmitWithoutId(SubmitInput):
-    def __call__(self, field: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault("id", False)
-        return super().__call__(field, **kwargs)
+class _HiddenWithoutId(_WithoutId, HiddenInput):
+    pass
+
+
+class _SubmitWithoutId(_WithoutId, SubmitInput):
+    pass
 
 
 UNLABELLED = {HiddenInput: _HiddenWithoutId(), SubmitInput: _SubmitWithoutId()}

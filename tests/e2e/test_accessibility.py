@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.e2e.conftest import AXE, sign_in
+from tests.markup import markup_problems
 
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -74,21 +75,9 @@ def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
     ]
 
 
-# axe 4.7 retired its duplicate-id rules; a repeated id still sends a label (and a screen
-# reader reading a hint) to the first element that carries it. tests/markup.py checks the
-# same in the HTML of the pages with most forms.
-MARKUP = """() => {
-  const seen = {}, problems = [];
-  for (const el of document.querySelectorAll('[id]')) seen[el.id] = (seen[el.id] || 0) + 1;
-  for (const [id, n] of Object.entries(seen)) if (n > 1) problems.push(`id ${id} x${n}`);
-  for (const label of document.querySelectorAll('label[for]'))
-    if (!label.control) problems.push(`label for ${label.htmlFor} names no control`);
-  return problems;
-}"""
-
-
 def markup_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
-    problems = page.evaluate(MARKUP)
+    """axe 4.7 retired its duplicate-id rules; tests/markup.py reads the page as shown."""
+    problems = markup_problems(page.content())
     if not problems:
         return []
     return [{"id": "markup", "help": "ids unique, labels on controls", "nodes": problems}]
