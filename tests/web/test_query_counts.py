@@ -16,7 +16,7 @@ from prb.services import finance
 from tests import factories
 from tests.board_helpers import meeting
 from tests.conftest import sign_in
-from workflows import ItemState, ProposalState
+from workflows import ItemState, ProposalState, Role
 
 S = ProposalState
 
@@ -120,3 +120,26 @@ def test_statement_counts_do_not_grow_with_the_data(app, world, database_url) ->
     assert all(n <= 25 for n in small.values()), small
     large = page_counts(app, world, build(world, 990, "large"))
     assert large == small, {k: (small[k], large[k]) for k in small if small[k] != large[k]}
+
+
+def test_the_meeting_page_names_a_chair_off_the_board_without_reading_her_roles(app, world) -> None:
+    # A chair who holds no seat on the meeting's date is not among the members the page
+    # reads: she is read for her name alone, where the page is worked out.
+    m = meeting(world, number="PRB/2018/91")
+    guest = factories.user(
+        "guest.chair@un.org", world.secretariat.entity, Role.BOARD_MEMBER, seat=False
+    )
+    db.session.flush()
+    m.chair_id = guest.id
+    db.session.commit()
+    url, name = f"/board/meetings/{m.id}", guest.name
+    client = app.test_client()
+    sign_in(client, world.secretariat)
+    db.session.expunge_all()  # as a request's own session starts: none of the test's objects
+    app.extensions.get("prb.stamped", {}).clear()
+    with counting() as statements:
+        page = client.get(url)
+    assert page.status_code == 200
+    assert f"<dt>Chair</dt><dd>{name}</dd>" in page.get_data(as_text=True)
+    role_reads = [s for s in statements if "FROM user_roles WHERE" in " ".join(s.split())]
+    assert role_reads == [], role_reads
