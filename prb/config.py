@@ -71,6 +71,8 @@ DEFAULTS: dict[str, Any] = {
     "SIGNING_TRUST_ROOTS": "",
     # Compressed answers (README "Compression"): off when a proxy in front compresses.
     "COMPRESS": True,
+    # Development only: a page of the e-mail PRB wrote (README "Notifications").
+    "SHOW_MAIL": False,
     # Only text-like answers: PDFs, Word files, images and uploads are compressed already
     # (or are the user's file, handed back byte for byte).
     "COMPRESS_MIMETYPES": [
@@ -108,6 +110,13 @@ _BOOLEAN = {
 }
 
 
+def _boolean(key: str, text: str) -> bool:
+    try:
+        return _BOOLEAN[text.strip().lower()]
+    except KeyError:
+        raise ValueError(f"PRB_{key} must be one of {', '.join(_BOOLEAN)}, not {text!r}") from None
+
+
 def load(app_config: dict[str, Any], instance_path: str, overrides: dict[str, Any] | None) -> None:
     """Fill `app_config` from defaults, then `PRB_*` variables, then explicit overrides."""
     app_config.update(DEFAULTS)
@@ -141,11 +150,17 @@ def load(app_config: dict[str, Any], instance_path: str, overrides: dict[str, An
     ):
         if key in env:
             app_config[key] = int(env.pop(key))
-    for key in ("SESSION_COOKIE_SECURE", "SIGNING_LTV", "COMPRESS"):
+    # Every yes/no setting: read as text, "false" would be true; an unknown word stops
+    # start-up rather than being taken either way.
+    for key in (
+        "SESSION_COOKIE_SECURE",
+        "SIGNING_LTV",
+        "COMPRESS",
+        "SHOW_MAIL",
+        "BOARD_CASTING_VOTE",
+    ):
         if key in env:
-            app_config[key] = _BOOLEAN[env.pop(key).lower()]
-    if "BOARD_CASTING_VOTE" in env:
-        app_config["BOARD_CASTING_VOTE"] = _BOOLEAN[env.pop("BOARD_CASTING_VOTE").lower()]
+            app_config[key] = _boolean(key, env.pop(key))
     for key in ("TEST_DATABASE_URL",):
         env.pop(key, None)
     app_config.update(env)

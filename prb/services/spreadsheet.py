@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 # A cell starting with one of these is read by spreadsheet programs as a formula, which can
 # run commands or send data away when an auditor opens the file (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+# A spreadsheet set to split on ";" (as in much of Europe) cuts a cell at each ";" whatever
+# the quoting, and one opened as text may cut at a line break or tab: what follows such a
+# character starts a cell of its own there. Its formula start gets the apostrophe too (after
+# any spaces or quotes the program would skip).
+_FORMULA_INSIDE = re.compile(r"([;,\t\r\n][ \"]*)(?=[=+\-@])")
+
 
 def safe_cell(value: object) -> str:
-    """The value as text, with a leading apostrophe when text would start a formula. A
-    number stays a number: a negative amount is no formula, and must still add up."""
+    """The value as text, with an apostrophe before each place where text would start a
+    formula. A number stays a number: a negative amount is no formula, and must still add
+    up."""
     if value is None:
         return ""
     text = str(value)
     if isinstance(value, int | float | Decimal):
         return text
+    text = _FORMULA_INSIDE.sub(r"\1'", text)
     return "'" + text if text.startswith(FORMULA_STARTS) else text

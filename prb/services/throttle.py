@@ -27,10 +27,21 @@ from prb.services.transaction import committed
 # The per-account and per-address caps, as multiples of the pair cap (SIGNIN_REFUSE_AFTER).
 WIDER_CAP_FACTOR = 5
 REFUSED_EVENT = "sign_in_throttled"
+# Wrong two-step codes per account in a day, from browsers that never signed in to it. The
+# window caps alone allow 50 guesses every 15 minutes, day after day: about one chance in
+# three a month for someone who has the password. At 20 a day it is under 2 % a year.
+SECOND_STEP_FAILURES_PER_DAY = 20
+DAY = timedelta(days=1)
 
 
 def account_key(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def second_step_key(email: str) -> str:
+    """The two-step code's own count: a correct password (which clears the password's count)
+    must not clear the count of wrong codes."""
+    return f"two-step:{email.strip().lower()}"
 
 
 @dataclass(frozen=True)
@@ -96,10 +107,13 @@ def _failures(condition: ColumnElement[bool], since: datetime) -> tuple[int, dat
     return int(count or 0), oldest
 
 
-def attempt(email: str, address: str, *, trusted: bool = False) -> Verdict:
+def attempt(
+    email: str, address: str, *, trusted: bool = False, per_day: int | None = None
+) -> Verdict:
     """Count an attempt before the password (or code) is checked. The attempt is written as a
     failure first and the counts read after it, under the account's lock, so four attempts at
-    once cannot all read the same count; `settle` turns it into a success."""
+    once cannot all read the same count; `settle` turns it into a success. `per_day`: a cap
+    on the account's failures in a day besides the window's (not for a trusted browser)."""
     account, address = account_key(email), address[:64]
     limits, now = caps(), utcnow()
     since = now - limits.window
@@ -116,6 +130,11 @@ def attempt(email: str, address: str, *, trusted: bool = False) -> Verdict:
             "address": _failures(SignInAttempt.address == address, since),
         }
         retry_after, scope = decide(counts, limits, now, trusted)
+        if not retry_after and per_day is not None and not trusted:
+            failures, oldest = _failures(SignInAttempt.account == account, now - DAY)
+            if failures > per_day:
+                retry_after = max(1, math.ceil(((oldest or now) + DAY - now).total_seconds()))
+                scope = "day"
         if retry_after:
             # A refused attempt is not counted (the caps bound guesses, and refusals are
             # not guesses); it is summarised in the audit, once per pair and window.
@@ -123,7 +142,7 @@ def attempt(email: str, address: str, *, trusted: bool = False) -> Verdict:
             _summarise_refusal(email, address, scope, now, limits.window, retry_after)
             return Verdict(None, retry_after, scope)
         # Keep the table small: attempts older than a day no longer matter.
-        db.session.execute(delete(SignInAttempt).where(SignInAttempt.at < now - timedelta(days=1)))
+        db.session.execute(delete(SignInAttempt).where(SignInAttempt.at < now - DAY))
         return Verdict(row.id, 0)
 
 
@@ -151,6 +170,16 @@ def _summarise_refusal(
         ),
     )
     summary.at = now  # on the throttle's clock, which the next refusal compares with
+
+
+def forget_failures(email: str) -> None:
+    """Clear the failures counted against an account (all addresses), in the caller's
+    transaction: a new password ends what the old one let anyone try."""
+    db.session.execute(
+        delete(SignInAttempt).where(
+            SignInAttempt.account == account_key(email), SignInAttempt.succeeded.is_(False)
+        )
+    )
 
 
 def settle(email: str, address: str, verdict: Verdict, *, succeeded: bool) -> None:

@@ -4,6 +4,7 @@ one-time link."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -28,7 +29,7 @@ from wtforms.validators import DataRequired, Length
 from prb.models import User, utcnow
 from prb.services import throttle
 from prb.services.accounts import password_links, sign_in, two_step
-from prb.services.errors import Invalid
+from prb.services.errors import Conflict, DomainError, Invalid
 from prb.web.declare import reads_form
 from prb.web.fields import Form
 from prb.web.forms import show_errors
@@ -142,12 +143,6 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.dashboard")
 
 
-def _second_step_key(email: str) -> str:
-    # Its own throttle count: a correct password (which resets the password count) must not
-    # reset the count of wrong codes.
-    return f"two-step:{email}"
-
-
 def _complete_sign_in(user: User, next_url: str | None, warning: str = "") -> Response:
     session.clear()  # a fresh session at every sign-in
     login_user(user)
@@ -208,8 +203,25 @@ def second_step():  # type: ignore[no-untyped-def]
     form = SecondStepForm()
     status = 200
     if form.validate_on_submit():
-        key, address = _second_step_key(user.email), _address()
-        verdict = throttle.attempt(key, address, trusted=known_device(user.email))
+        key, address = throttle.second_step_key(user.email), _address()
+        verdict = throttle.attempt(
+            key,
+            address,
+            trusted=known_device(user.email),
+            per_day=throttle.SECOND_STEP_FAILURES_PER_DAY,
+        )
+        if verdict.refused and verdict.reason == "day":
+            sign_in.warn_of_code_guessing(user, address)
+            hours = -(-verdict.retry_after // 3600)
+            form.code.errors = [
+                "Too many wrong codes for this account today: two-step sign-in from this "
+                f"browser is refused for up to {hours} hours. A browser you have signed in "
+                "from before still gets in; a new password (a link from the sign-in page) "
+                "ends the refusal at once."
+            ]
+            response = make_response(render_template("auth/second_step.html", form=form), 429)
+            response.headers["Retry-After"] = str(verdict.retry_after)
+            return response
         if verdict.refused:
             return refused("auth/second_step.html", form, form.code, verdict.retry_after, "codes")
         result = two_step.verify_second_step(user.id, form.code.data or "")
@@ -340,14 +352,7 @@ def _grouped(secret: str) -> str:
 @login_required
 def enrol_two_step():  # type: ignore[no-untyped-def]
     if two_step.enrolled(current_user):
-        return render_template(
-            "auth/two_step.html",
-            enrolled=True,
-            required=two_step.required_for(current_user, current_app.config["TWO_STEP_ROLES"]),
-            recovery_codes_left=two_step.recovery_codes_left(current_user),
-            renew_form=PasswordConfirmForm(prefix="renew"),
-            off_form=PasswordConfirmForm(prefix="off"),
-        )
+        return _enrolled_page()
     # The secret waits in the (signed) session until a first code confirms it: nothing is
     # written on a GET, and reloading the page keeps the secret already scanned.
     secret = session.get("two_step_secret") or two_step.new_secret()
@@ -378,24 +383,70 @@ def enrol_two_step():  # type: ignore[no-untyped-def]
     return _no_store(make_response(page, status))
 
 
+def _enrolled_page(
+    renew_form: PasswordConfirmForm | None = None,
+    off_form: PasswordConfirmForm | None = None,
+    status: int = 200,
+) -> Response:
+    """The two-step page of someone enrolled: new recovery codes, or turning it off; a
+    refused form is shown again with its message."""
+    page = render_template(
+        "auth/two_step.html",
+        enrolled=True,
+        required=two_step.required_for(current_user, current_app.config["TWO_STEP_ROLES"]),
+        recovery_codes_left=two_step.recovery_codes_left(current_user),
+        renew_form=renew_form or PasswordConfirmForm(prefix="renew"),
+        off_form=off_form or PasswordConfirmForm(prefix="off"),
+    )
+    return make_response(page, status)
+
+
+def _with_password(
+    form: PasswordConfirmForm, page: Callable[[int], Response], act: Callable[[str], Response]
+) -> Response:
+    """`act(password)` for a form that asks for the password again, its guesses counted as
+    sign-in's are (a stolen session must not try passwords at will): the page shown again
+    with 422 for a wrong one, 429 with Retry-After once too many have failed."""
+    if not two_step.enrolled(current_user):  # a page from before she turned it off
+        raise Conflict("Two-step sign-in is off for your account: nothing was changed.")
+    if not form.validate_on_submit():
+        return page(422)
+    email, address = current_user.email, _address()
+    verdict = throttle.attempt(email, address, trusted=known_device(email))
+    if verdict.refused:
+        minutes = -(-verdict.retry_after // 60)
+        form.password.errors = [f"Too many failed password checks. Try again in {minutes} minutes."]
+        response = page(429)
+        response.headers["Retry-After"] = str(verdict.retry_after)
+        return response
+    try:
+        answer = act(form.password.data or "")
+    except Invalid as exc:
+        throttle.settle(email, address, verdict, succeeded="password" not in exc.fields)
+        show_errors(form, exc)
+        return page(422)
+    except DomainError:
+        # Refused before the password was looked at (a role that must keep it): no guess.
+        throttle.settle(email, address, verdict, succeeded=True)
+        raise
+    throttle.settle(email, address, verdict, succeeded=True)
+    return answer
+
+
 @bp.route("/account/two-step/recovery-codes", methods=["POST"])
 @reads_form(PasswordConfirmForm, prefix="renew")
 @login_required
 def renew_recovery_codes():  # type: ignore[no-untyped-def]
     form = PasswordConfirmForm(prefix="renew")
-    if form.validate_on_submit():
-        try:
-            codes = two_step.renew_recovery_codes(current_user, form.password.data or "")
-        except Invalid as exc:
-            flash(" ".join(exc.fields.get("password", [exc.message])), "error")
-        else:
-            flash("New recovery codes made; the old ones no longer work.", "success")
-            return _no_store(
-                make_response(render_template("auth/recovery_codes.html", codes=codes))
-            )
-    else:
-        flash("Enter your password to make new recovery codes.", "error")
-    return redirect(url_for(".enrol_two_step"))
+
+    def renew(password: str) -> Response:
+        codes = two_step.renew_recovery_codes(current_user, password)
+        flash("New recovery codes made; the old ones no longer work.", "success")
+        return _no_store(make_response(render_template("auth/recovery_codes.html", codes=codes)))
+
+    return _with_password(
+        form, lambda status: _enrolled_page(renew_form=form, status=status), renew
+    )
 
 
 @bp.route("/account/two-step/off", methods=["POST"])
@@ -403,20 +454,17 @@ def renew_recovery_codes():  # type: ignore[no-untyped-def]
 @login_required
 def disable_two_step():  # type: ignore[no-untyped-def]
     form = PasswordConfirmForm(prefix="off")
-    if form.validate_on_submit():
-        try:
-            two_step.disable_own_two_step(
-                current_user,
-                form.password.data or "",
-                required_roles=current_app.config["TWO_STEP_ROLES"],
-            )
-        except Invalid as exc:
-            flash(" ".join(exc.fields.get("password", [exc.message])), "error")
-            return redirect(url_for(".enrol_two_step"))
+
+    def turn_off(password: str) -> Response:
+        two_step.disable_own_two_step(
+            current_user, password, required_roles=current_app.config["TWO_STEP_ROLES"]
+        )
         flash("Two-step sign-in is off.", "success")
         return redirect(url_for(".account"))
-    flash("Enter your password to turn two-step sign-in off.", "error")
-    return redirect(url_for(".enrol_two_step"))
+
+    return _with_password(
+        form, lambda status: _enrolled_page(off_form=form, status=status), turn_off
+    )
 
 
 def link_lifetime() -> timedelta:

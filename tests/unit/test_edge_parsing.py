@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from flask import Flask
 from werkzeug.datastructures import MultiDict
 from wtforms.validators import Optional
 
@@ -124,6 +125,37 @@ def test_the_date_range_is_read_from_the_environment(monkeypatch, tmp_path) -> N
     monkeypatch.setenv("PRB_DATE_MIN_YEAR", "2060")
     with pytest.raises(ValueError, match="PRB_DATE_MIN_YEAR"):
         load({}, str(tmp_path), {"SECRET_KEY": "x"})
+
+
+@pytest.mark.parametrize(
+    "key", ["SHOW_MAIL", "SESSION_COOKIE_SECURE", "SIGNING_LTV", "COMPRESS", "BOARD_CASTING_VOTE"]
+)
+def test_a_yes_no_setting_written_as_false_is_off_and_an_unknown_word_stops_start_up(
+    monkeypatch, tmp_path, key: str
+) -> None:
+    # Read as text, "false" was true: PRB_SHOW_MAIL=false, as the README's table lists it,
+    # opened the development mail page (who has not voted yet, who is recused) in production.
+    for text, expected in (("false", False), ("Off", False), ("0", False), ("yes", True)):
+        monkeypatch.setenv(f"PRB_{key}", text)
+        config: dict[str, object] = {}
+        load(config, str(tmp_path), {"SECRET_KEY": "x"})
+        assert config[key] is expected, (key, text)
+    monkeypatch.setenv(f"PRB_{key}", "maybe")
+    with pytest.raises(ValueError, match=f"PRB_{key} must be one of .*not 'maybe'"):
+        load({}, str(tmp_path), {"SECRET_KEY": "x"})
+
+
+def test_the_mail_page_is_off_unless_asked_for(monkeypatch, tmp_path) -> None:
+    from prb.services.mail.browse import enabled
+
+    for text, expected in (("false", False), ("true", True)):
+        monkeypatch.setenv("PRB_SHOW_MAIL", text)
+        config: dict[str, object] = {}
+        load(config, str(tmp_path), {"SECRET_KEY": "x"})
+        app = Flask(__name__)
+        app.config.update(config)
+        with app.app_context():
+            assert enabled() is expected, text
 
 
 def test_every_plain_select_of_prbs_forms_is_a_quick_select() -> None:

@@ -324,6 +324,78 @@ def test_the_second_step_is_throttled(two_step_required, client, world, clock) -
     assert "Too many failed codes" in refused.get_data(as_text=True)
 
 
+def _guess_codes(app, user, address: str, times: int) -> list[int]:  # type: ignore[no-untyped-def]
+    """Someone with the password, from a browser new to the account, tries wrong codes."""
+    stranger, at = app.test_client(), {"REMOTE_ADDR": address}
+    step = stranger.post(
+        "/login", data={"email": user.email, "password": PASSWORD}, environ_base=at
+    )
+    assert step.status_code == 302 and step.location == "/login/two-step"
+    return [
+        stranger.post("/login/two-step", data={"code": "000000"}, environ_base=at).status_code
+        for _ in range(times)
+    ]
+
+
+def test_wrong_codes_from_new_browsers_are_capped_for_the_day_and_a_new_password_ends_it(
+    two_step_required, app, client, world, clock
+) -> None:
+    from prb.models import OutboxMessage
+    from prb.services.throttle import SECOND_STEP_FAILURES_PER_DAY
+
+    sign_in(client, world.finance)  # her own browser: it signed in before
+    secret, _ = _enrol(client, clock)
+    client.post("/logout")
+    # Ten a window from each address, spread over addresses: within the window's caps.
+    statuses: list[int] = []
+    for n in range(3):
+        statuses += _guess_codes(app, world.finance, f"203.0.113.{n + 1}", 10)
+    assert statuses == [401] * SECOND_STEP_FAILURES_PER_DAY + [429] * 10
+    refused = _guess_codes(app, world.finance, "198.51.100.7", 1)
+    assert refused == [429]
+    warnings = list(
+        db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "security_notice"))
+    )
+    assert [(m.to_address, m.subject) for m in warnings] == [
+        (world.finance.email, "PRB: someone with your password is trying to sign in")
+    ]  # once, however many refusals
+    events = db.session.scalars(
+        select(AuditRecord.event).where(AuditRecord.event == "two_step_guessing")
+    ).all()
+    assert len(events) == 1
+    # Her own browser still gets in, with the right code…
+    _password_step(client, world.finance)
+    clock.advance(30)
+    assert client.post("/login/two-step", data={"code": clock.code(secret)}).status_code == 302
+    # …and her new password ends the refusal: the next wrong code is counted afresh.
+    changed = client.post(
+        "/account/password",
+        data={"current_password": PASSWORD, "password": NEW_PASSWORD, "confirmation": NEW_PASSWORD},
+    )
+    assert changed.status_code == 302
+    stranger, at = app.test_client(), {"REMOTE_ADDR": "198.51.100.8"}
+    stranger.post(
+        "/login", data={"email": world.finance.email, "password": NEW_PASSWORD}, environ_base=at
+    )
+    again = stranger.post("/login/two-step", data={"code": "000000"}, environ_base=at)
+    assert again.status_code == 401
+
+
+def test_a_day_refusal_says_so_on_the_page(two_step_required, app, client, world, clock) -> None:
+    sign_in(client, world.finance)
+    _enrol(client, clock)
+    client.post("/logout")
+    for n in range(2):
+        _guess_codes(app, world.finance, f"203.0.113.{n + 1}", 10)
+    stranger, at = app.test_client(), {"REMOTE_ADDR": "203.0.113.9"}
+    stranger.post(
+        "/login", data={"email": world.finance.email, "password": PASSWORD}, environ_base=at
+    )
+    page = stranger.post("/login/two-step", data={"code": "000000"}, environ_base=at)
+    assert page.status_code == 429 and 0 < int(page.headers["Retry-After"]) <= 24 * 3600
+    assert "Too many wrong codes for this account today" in page.get_data(as_text=True)
+
+
 def test_a_pending_second_step_expires_and_needs_the_same_session(
     two_step_required, app, client, world, clock
 ) -> None:
@@ -363,6 +435,44 @@ def test_two_step_is_optional_for_other_roles(two_step_required, client, world, 
     assert response.status_code == 302
     db.session.expire_all()
     assert world.chair_a.totp_enabled_at is None
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/account/two-step/off", "off-password"),
+        ("/account/two-step/recovery-codes", "renew-password"),
+    ],
+)
+def test_the_password_asked_again_on_the_two_step_page_is_throttled(
+    two_step_required, client, world, clock, url: str, field: str
+) -> None:
+    """Someone holding a signed-in session (a stolen cookie, an unlocked browser) may not
+    guess the password here at will: ten new recovery codes would make the session a
+    permanent takeover."""
+    sign_in(client, world.chair_a)
+    _enrol(client, clock)
+    empty = client.post(url, data={field: ""})
+    assert empty.status_code == 422 and "Enter your password." in empty.get_data(as_text=True)
+    wrong = [client.post(url, data={field: "wrong password"}) for _ in range(11)]
+    assert [r.status_code for r in wrong] == [422] * 10 + [429]
+    assert "This is not your current password." in wrong[0].get_data(as_text=True)
+    refused = client.post(url, data={field: PASSWORD})
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "Too many failed password checks." in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert world.chair_a.totp_enabled_at is not None
+
+
+def test_the_two_step_page_of_someone_no_longer_enrolled_changes_nothing(client, world) -> None:
+    sign_in(client, world.chair_a)
+    for url, field in (
+        ("/account/two-step/off", "off-password"),
+        ("/account/two-step/recovery-codes", "renew-password"),
+    ):
+        response = client.post(url, data={field: PASSWORD})
+        assert response.status_code == 409, url
+        assert "Two-step sign-in is off for your account" in response.get_data(as_text=True)
 
 
 def _secret(user) -> str:  # type: ignore[no-untyped-def]

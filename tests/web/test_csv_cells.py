@@ -97,6 +97,20 @@ def test_portfolio_csv(client, world, hostile_project) -> None:
     assert INERT in {c for r in rows for c in r}
 
 
+def test_audit_csv_cut_at_semicolons(client, world) -> None:
+    """An anonymous visitor's failed sign-in with an address holding a formula after a ";"
+    lands in the audit's comment: opened by a spreadsheet that splits on ";", no piece of
+    the file starts a formula."""
+    admin = factories.administrator(world, "admin@prb.example", Role.SECRETARIAT)
+    client.post("/login", data={"email": "x;=HYPERLINK(A1);", "password": "wrong password"})
+    sign_in(client, admin)
+    text = client.get("/admin/audit.csv").get_data(as_text=True)
+    assert "HYPERLINK(A1)" in text
+    pieces = [p.lstrip(' "') for line in text.splitlines() for p in line.split(";")]
+    live = [p for p in pieces if p.startswith(FORMULA_STARTS) and not is_number(p)]
+    assert live == []
+
+
 def test_audit_csv(client, world) -> None:
     admin = factories.administrator(world, "admin@prb.example", Role.SECRETARIAT)
     chair = world.chair_a
@@ -121,6 +135,12 @@ def test_audit_csv(client, world) -> None:
         ("\rx", "'\rx"),
         ("plain", "plain"),
         (None, ""),
+        # Where a spreadsheet splitting on ";" (or at a line break) starts a cell of its own
+        ("x;=HYPERLINK(A1)", "x;'=HYPERLINK(A1)"),
+        ('x; "@SUM(1)', "x; \"'@SUM(1)"),
+        ("a,-1\n+2", "a,'-1\n'+2"),
+        ("=1;=2", "'=1;'=2"),
+        ("Geneva; 12 May", "Geneva; 12 May"),  # no formula start: as typed
     ],
 )
 def test_one_rule_for_every_cell(value: object, cell: str) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from prb.extensions import db
 from prb.models import PasswordLink, User, utcnow
-from prb.services import audit, passwords
+from prb.services import audit, passwords, throttle
 from prb.services.access import require_administrator
 from prb.services.accounts.people import NO_PASSWORD, UserInput, acting_role, create
 from prb.services.errors import Gone, Invalid, NotAllowed, NotFound
@@ -166,6 +166,9 @@ def _set(user: User, new_password: str) -> None:
     user.set_password(new_password)
     user.password_changed_at = utcnow()
     user.session_version += 1  # whoever was signed in with the old password is signed out
+    # Wrong two-step codes were tried by someone who had the old password: a refusal for the
+    # day (`throttle.SECOND_STEP_FAILURES_PER_DAY`) ends with it.
+    throttle.forget_failures(throttle.second_step_key(user.email))
 
 
 def set_password_with_link(token: str, new_password: str, confirmation: str) -> User:

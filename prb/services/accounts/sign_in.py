@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cache
 
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from prb.extensions import db
-from prb.models import User
+from prb.models import AuditRecord, User, utcnow
 from prb.services import audit
+from prb.services.mail.outbox import enqueue
+from prb.services.transaction import committed
+
+# Her second step refused for the day (`throttle.SECOND_STEP_FAILURES_PER_DAY`).
+CODE_GUESSING_EVENT = "two_step_guessing"
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -40,6 +46,41 @@ def pending_user(session_id: str) -> User | None:
 def record_second_step_failed(user: User, address: str) -> None:
     audit.record("two_step_failed", actor=user, comment=f"from {address}")
     db.session.commit()
+
+
+def warn_of_code_guessing(user: User, address: str) -> None:
+    """Her second step was refused for the rest of the day: someone who has her password is
+    guessing codes. She hears of it by e-mail, once a day; the audit keeps the day's."""
+    with committed():
+        already = db.session.scalar(
+            select(func.count(AuditRecord.id)).where(
+                AuditRecord.event == CODE_GUESSING_EVENT,
+                AuditRecord.actor_id == user.id,
+                AuditRecord.at >= utcnow() - timedelta(days=1),
+            )
+        )
+        if already:
+            return
+        audit.record(CODE_GUESSING_EVENT, actor=user, comment=f"the latest from {address}")
+        enqueue(
+            to=user,
+            kind="security_notice",
+            subject="PRB: someone with your password is trying to sign in",
+            text="\n".join(
+                [
+                    f"Dear {user.name},",
+                    "",
+                    "Your PRB password was typed correctly, and then too many wrong two-step "
+                    f"codes, the latest from {address}. Two-step sign-in from a browser that "
+                    "has not signed in to your account before is now refused for a day; your "
+                    "own browsers still get in.",
+                    "",
+                    "If this was not you, someone knows your password: change it on your "
+                    "account page (or ask for a link on the sign-in page). A new password "
+                    "stops the refusals at once.",
+                ]
+            ),
+        )
 
 
 def record_sign_in(user: User, address: str) -> None:
