@@ -112,6 +112,9 @@ CASES = [
     ({"approved_budget": "100.005"}, "approved_budget", "two decimals"),
     ({"approved_budget": "0"}, "approved_budget", "more than USD 0"),
     ({"approved_budget": "-5"}, "approved_budget", "is not an amount"),
+    # Past Decimal's 28 digits quantize raised: a 500 on the import's check
+    ({"approved_budget": "1" + "0" * 27}, "approved_budget", "not a plausible amount"),
+    ({"approved_budget": "10,000,000,000.00"}, "approved_budget", "not a plausible amount"),
     ({"decision_date": "24/08/2018"}, "decision_date", "is not a date"),
     ({"decision_date": "2018-02-30"}, "decision_date", "is not a date"),
     ({"decision_date": "2099-01-01"}, "decision_date", "in the future"),
@@ -120,6 +123,8 @@ CASES = [
     ({"duration_months": "twelve"}, "duration_months", "whole number of months"),
     ({"duration_months": "0"}, "duration_months", "from 1 to 120"),
     ({"duration_months": "121"}, "duration_months", "from 1 to 120"),
+    ({"duration_months": "²"}, "duration_months", "whole number of months"),  # isdigit() took it
+    ({"duration_months": "1" * 5000}, "duration_months", "whole number of months"),
     ({"duration_months": ""}, "duration_months", "Give duration_months or period_end"),
     ({"duration_months": "", "period_end": "2018-08-31"}, "period_end", "before it starts"),
     ({"period_end": "2019-09-30"}, "period_end", "end on 2019-08-31, not 2019-09-30"),

@@ -4,6 +4,7 @@ opened) and keeps it: a new version never changes a closed item's rule."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -147,8 +148,20 @@ def as_values(rules: BoardRules) -> dict[str, object]:
     }
 
 
+# A fraction (2/3) or a decimal share (0.5). Fraction() alone also reads exponents:
+# "1e-999999999" fits the field and would take a worker minutes and gigabytes to build.
+_QUORUM = re.compile(r"^\s*(\d{1,6}\s*/\s*\d{1,6}|\d{0,6}\.\d{1,6}|\d{1,6})\s*$")
+
+
+def quorum_fraction(text: str) -> Fraction:
+    """The quorum as typed, or ValueError (ZeroDivisionError for a zero denominator)."""
+    if not _QUORUM.match(text):
+        raise ValueError(f"not a fraction: {text!r}")
+    return Fraction(re.sub(r"\s+", "", text))
+
+
 def _normal_quorum(text: str) -> str:
-    return str(Fraction(text.strip()).limit_denominator(1000))
+    return str(quorum_fraction(text).limit_denominator(1000))
 
 
 @dataclass
@@ -193,7 +206,7 @@ def add_rules(actor: User | None, data: RulesInput, *, once: str | None = None) 
     errors: dict[str, list[str]] = {}
     quorum = ""
     try:
-        fraction = Fraction(data.quorum.strip())
+        fraction = quorum_fraction(data.quorum)
     except (ValueError, ZeroDivisionError):
         errors["quorum"] = ["Give the quorum as a fraction, for example 1/2 or 2/3."]
     else:

@@ -35,6 +35,9 @@ LIMITS = {
 }
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _AMOUNT = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+# Dollars of the largest amount taken (MAX_AMOUNT): more digits are refused before Decimal
+# is asked to round them (past its 28 digits, quantize raises).
+_DOLLAR_DIGITS = len(str(int(MAX_AMOUNT)))
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,10 @@ class _Cells:
                 "e.g. 150000.00 or 150,000.00.",
             )
             return None
+        dollars = value.split(".")[0].replace(",", "").lstrip("0")
+        if len(dollars) > _DOLLAR_DIGITS:
+            self.fail(name, f"“{value}” is not a plausible amount.")
+            return None
         try:
             parsed = Decimal(value.replace(",", ""))
         except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
@@ -174,7 +181,11 @@ class _Cells:
         value = self.values.get(name, "")
         if not value:
             return None
-        if not value.isdigit() or not MIN_MONTHS <= int(value) <= MAX_MONTHS:
+        # ASCII digits only, and few: str.isdigit() admits "²", which int() refuses.
+        if (
+            not (value.isascii() and value.isdigit() and len(value) <= 3)
+            or not MIN_MONTHS <= int(value) <= MAX_MONTHS
+        ):
             self.fail(name, f"Give a whole number of months from {MIN_MONTHS} to {MAX_MONTHS}.")
             return None
         return int(value)
