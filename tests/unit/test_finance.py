@@ -123,6 +123,20 @@ def test_dates_reference_and_project_state_are_checked(world) -> None:
     assert count_entries() == 0
 
 
+def test_an_entry_cannot_be_dated_before_the_boards_approval(world) -> None:
+    """Approved 1 January 2018 (factories): an entry of 31 December 2017 would make the
+    overview as at that day show the project initiated before the Board approved it."""
+    p = factories.project(world, status=S.APPROVED, start=date(2018, 1, 1))
+    with pytest.raises(Invalid) as refused:
+        entry(world, p, "commitment", "10.00", value_date=date(2017, 12, 31))
+    assert refused.value.fields["value_date"] == [
+        "The Board approved this project on 1 January 2018: an entry cannot be dated before that."
+    ]
+    assert count_entries() == 0
+    entry(world, p, "commitment", "10.00", value_date=date(2018, 1, 1))  # the day itself
+    assert count_entries() == 1
+
+
 def test_only_finance_records_entries(world) -> None:
     p = factories.project(world)
     for person in (world.secretariat, world.chair_a, world.board_chair):

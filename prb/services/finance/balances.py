@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import aliased
@@ -39,7 +39,11 @@ class Balances:
     def percent_disbursed(self) -> Decimal:
         if not self.approved:
             return ZERO
-        return (self.net_disbursed * 100 / self.approved).quantize(Decimal("0.1"))
+        # Half up, as every amount PRB works out (co-funding in USD too): a reader checks
+        # the figure by hand that way, not by banker's rounding.
+        return (self.net_disbursed * 100 / self.approved).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
 
     def problem(self) -> str | None:
         """Why these balances break the ledger's rules, or None."""
@@ -141,4 +145,5 @@ def burn_rate(proposal: Proposal, b: Balances, today: date | None = None) -> Dec
     if start is None or start > today:
         return None
     months = max(1, (today.year - start.year) * 12 + today.month - start.month)
-    return (b.net_disbursed / months).quantize(CENT)
+    # Kept in an extension's finance review as written: rounded half up, as it is checked.
+    return (b.net_disbursed / months).quantize(CENT, rounding=ROUND_HALF_UP)

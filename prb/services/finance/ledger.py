@@ -13,9 +13,11 @@ from prb.extensions import db
 from prb.models import CENT, EntryKind, LedgerEntry, Proposal, User, utcnow
 from prb.services import audit, totals
 from prb.services.access import chairs_group, get_visible_proposal, require_role
+from prb.services.calendar import long_date
 from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.finance.balances import ZERO, balances
 from prb.services.once import spend
+from prb.services.reporting_notes import approved_on as approval_date
 from prb.services.transaction import committed
 from workflows import ProposalState, Role
 from workflows.proposal import PROJECT_STATES
@@ -93,6 +95,19 @@ def record_entry(
             raise Conflict(
                 f"A {kind.label.lower()} cannot be recorded while the project is "
                 f"{proposal.status_label}."
+            )
+        approved_on = approval_date(proposal)
+        if approved_on is not None and data.value_date < approved_on:  # type: ignore[operator]
+            # Money moves on a project only once the Board approved it: an entry dated
+            # before would make the overview as at that day show it initiated unapproved.
+            raise Invalid(
+                "The entry was not recorded: please correct the fields marked.",
+                {
+                    "value_date": [
+                        f"The Board approved this project on {long_date(approved_on)}: an "
+                        "entry cannot be dated before that."
+                    ]
+                },
             )
         current = balances(proposal)
         reversed_entry = None
