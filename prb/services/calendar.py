@@ -41,7 +41,11 @@ def months_between(start: date, end: date) -> int:
     mid-month counts that month)."""
     if end < start:
         raise ValueError("the end is before the start")
-    months = 1
+    # From the months between the two dates' months (a period one shorter ends before
+    # `end`'s month), at most a step on. Counted one month at a time from 1, the overview of
+    # a year's 100,000 projects spent seconds here, and a far-off date typed as an
+    # extension's end held a worker.
+    months = max(1, (end.year - start.year) * 12 + end.month - start.month)
     while period_end(start, months) < end:
         months += 1
     return months

@@ -1,6 +1,8 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from prb.services.calendar import add_months, months_between, period_end
 
@@ -33,3 +35,26 @@ def test_add_months_rolls_over_missing_days() -> None:
 def test_a_period_lasts_at_least_a_month() -> None:
     with pytest.raises(ValueError):
         period_end(date(2019, 1, 1), 0)
+
+
+def _counted(start: date, end: date) -> int:
+    """The definition, one month at a time."""
+    months = 1
+    while period_end(start, months) < end:
+        months += 1
+    return months
+
+
+@given(
+    st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31)),
+    st.integers(min_value=0, max_value=4000),
+)
+def test_months_between_is_the_fewest_months_whose_period_reaches_the_end(
+    start: date, days: int
+) -> None:
+    end = start + timedelta(days=days)
+    assert months_between(start, end) == _counted(start, end)
+
+
+def test_months_between_a_far_off_end_is_quick() -> None:
+    assert months_between(date(2019, 1, 1), date(9998, 12, 31)) == (9998 - 2019 + 1) * 12

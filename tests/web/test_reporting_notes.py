@@ -83,6 +83,19 @@ def test_the_overview_reads_the_note_in_force_on_its_as_at_date(app, world) -> N
     assert _duration(world, date(2018, 12, 31)) == "12 months (subject to extension)"
 
 
+def test_the_overview_prints_the_months_the_board_approved_not_those_asked_for(world) -> None:
+    """The chair asked for 18 months; the Board approved 12 (1 January to 31 December
+    2018). The overview prints what was approved, and an extension reads from it."""
+    p = _project(world)
+    p.duration_months = 18
+    db.session.commit()
+    assert _duration(world, date(2018, 12, 31)) == "12 months"
+    notes.set_note(
+        world.secretariat, p.id, notes.NoteInput(date(2018, 6, 1), "subject to extension", "")
+    )
+    assert _duration(world, date(2018, 12, 31)) == "12 months (subject to extension)"
+
+
 def test_page_csv_and_pdf_print_the_note(app, client, world) -> None:
     p = _project(world)
     notes.set_note(

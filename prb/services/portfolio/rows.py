@@ -26,8 +26,8 @@ from workflows import PROPOSAL
 # Under the databases' limits on bound parameters.
 CHUNK = 5000
 
-# Pure (dates in, a number out) and counted month by month: most extended projects share
-# their periods' starts and ends, so a bounded memo spares the count on most rows.
+# Pure (dates in, a number out), asked for every row: most projects share their periods'
+# starts and ends, so a bounded memo spares the date arithmetic on most rows.
 _months_between = lru_cache(maxsize=4096)(months_between)
 
 
@@ -80,6 +80,9 @@ class OverviewRow:
     note: Note | None = None
     # Other funders' contributions counted on the as-at date, in USD (`co_funding`).
     co_funding: Decimal = Decimal("0.00")
+    # The months the Board approved (its period's start to its original end), which may be
+    # fewer than the chair asked for; None where the record has no period.
+    approved_months: int | None = None
 
     @property
     def code(self) -> str:
@@ -87,18 +90,20 @@ class OverviewRow:
 
     @property
     def duration(self) -> str:
-        """The original duration, unless an extension was in force on the as-at date; with
-        the reporting note in force then, else the note the proposal was submitted with."""
+        """The duration the Board approved, unless an extension was in force on the as-at
+        date; with the reporting note in force then, else the note the proposal was
+        submitted with."""
         p, s = self.proposal, self.state
+        approved = self.approved_months or p.duration_months
         if s.extended and s.period_start and s.period_end:
             months = _months_between(s.period_start, s.period_end)
             return (
                 f"{months} months ({long_date(s.period_start)}–{long_date(s.period_end)}, "
-                f"extended from {p.duration_months} months)"
+                f"extended from {approved} months)"
             )
         if self.note is not None:
-            return duration_text(p.duration_months, self.note.duration_note, self.note.period_text)
-        return p.duration_text
+            return duration_text(approved, self.note.duration_note, self.note.period_text)
+        return duration_text(approved, p.duration_note)
 
     @property
     def status(self) -> str:
@@ -191,8 +196,12 @@ def overview_rows(
     for pid, record in chosen:
         project, note = found[pid]
         state = reconstruct.status_as_at(record, as_at)
-        if pid in co_funding:
-            rows.append(OverviewRow(project, state, note, co_funding[pid]))
-        else:
-            rows.append(OverviewRow(project, state, note))
+        approved = (
+            _months_between(record.period_start, record.original_end)
+            if record.period_start and record.original_end
+            else None
+        )
+        rows.append(
+            OverviewRow(project, state, note, co_funding.get(pid, Decimal("0.00")), approved)
+        )
     return rows
