@@ -373,6 +373,13 @@ def attendance(meeting: Meeting) -> dict[int, bool]:
 
 
 def lock_item(item_id: int) -> AgendaItem:
+    """The item, locked after its meeting. A vote, a closing or a declared conflict checks
+    the meeting's facts (attendance, date, rules) with the item's; attendance and the
+    meeting's corrections are checked under the meeting's lock. Taking it here too keeps the
+    two apart on PostgreSQL (where row locks are all there is; SQLite has one writer at a
+    time): a member marked absent while her vote was being written would leave the minutes
+    a vote that cannot be. Always meeting, then item: no two of them wait on each other."""
+    lock_meeting(meeting_id_of(item_id))
     return locked(AgendaItem, item_id, "agenda item")
 
 
