@@ -23,6 +23,8 @@ CARRYABLE: frozenset[str] = frozenset(
     {ProposalState.SUBMITTED, ProposalState.UNDER_REVIEW, ProposalState.REVISION_REQUESTED}
 )
 REASON_LIMIT = 2000
+# The audit event of a carry-over; its values before and after name the programme and call.
+CARRIED_OVER = "carried_over"
 
 
 @dataclass
@@ -132,7 +134,7 @@ def carry_over(
         if data.reason:
             comment += f" {data.reason}"
         entry = audit.record_change(
-            "carried_over",
+            CARRIED_OVER,
             actor=actor,
             role=Role.SECRETARIAT,
             subject="proposal",

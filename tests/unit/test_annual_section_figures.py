@@ -50,6 +50,28 @@ def test_under_consideration_on_the_last_day_of_the_year(world) -> None:
     assert annual_section.under_consideration(None, date(2019, 12, 31)) == 2
 
 
+def test_a_proposal_carried_over_since_counts_in_the_programme_it_was_in_then(world) -> None:
+    """Submitted to UNCCT-2017-73 in 2018 and carried over to the next programme since: the
+    2018 section of UNCCT-2017-73 counts it (it was before the Board there), the next
+    programme's does not; as at today it is the next programme's."""
+    from prb.models import utcnow
+    from prb.services import carry_over
+    from tests.call_helpers import next_programme
+
+    p = factories.proposal(world, title="Supporting victims of terrorism", call_id=world.call.id)
+    with _on(date(2018, 6, 1)):
+        lifecycle.fire(world.chair_a, p.id, T.SUBMIT)
+    later = next_programme()
+    carry_over.carry_over(world.secretariat, p.id, carry_over.CarryOverInput(programme_id=later.id))
+    year_end = date(2018, 12, 31)
+    assert annual_section.under_consideration(world.programme.id, year_end) == 1
+    assert annual_section.under_consideration(later.id, year_end) == 0
+    assert annual_section.under_consideration(None, year_end) == 1
+    today = utcnow().date()
+    assert annual_section.under_consideration(later.id, today) == 1
+    assert annual_section.under_consideration(world.programme.id, today) == 0
+
+
 def test_a_section_larger_than_a_request_makes_is_refused_before_it_is_built(world) -> None:
     factories.project(world, status=S.ONGOING, code="UNCCT-2017-73-a", start=date(2018, 1, 1))
     with pytest.raises(Invalid, match="1 projects"):

@@ -10,10 +10,12 @@ for that very project; a project without one gets a neutral sentence."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -21,6 +23,7 @@ from prb.extensions import db
 from prb.models import AuditRecord, Decision, FundingProgramme, Proposal, User, utcnow
 from prb.services import co_funding, portfolio, progress_reports
 from prb.services.access import require_role
+from prb.services.carry_over import CARRIED_OVER
 from prb.services.errors import Invalid, NotFound
 from prb.services.portfolio.records import project_records
 from prb.services.portfolio.rows import OverviewRow, long_date
@@ -281,8 +284,33 @@ def under_consideration(programme_id: int | None, as_at: date) -> int:
         Proposal.id.not_in(decided),
         Proposal.id.not_in(withdrawn),
     ]
-    if programme_id is not None:
-        conditions.append(Proposal.programme_id == programme_id)
+    if programme_id is None:
+        return _count_proposals(conditions)
+    # Each in the programme it was in on `as_at`: one carried over since then was in the
+    # programme its first carry-over after that day left (the audit names it by code).
+    left: dict[int, str | None] = {}
+    for pid, before in db.session.execute(
+        select(AuditRecord.proposal_id, AuditRecord.before)
+        .where(
+            AuditRecord.event == CARRIED_OVER,
+            AuditRecord.at > end,
+            AuditRecord.proposal_id.in_(select(Proposal.id).where(*conditions)),
+        )
+        .order_by(AuditRecord.at, AuditRecord.id)
+    ):
+        left.setdefault(pid, json.loads(before or "{}").get("programme"))
+    stayed = _count_proposals(
+        [*conditions, Proposal.programme_id == programme_id, Proposal.id.not_in(list(left))]
+    )
+    if not left:
+        return stayed
+    code = db.session.scalar(
+        select(FundingProgramme.code).where(FundingProgramme.id == programme_id)
+    )
+    return stayed + sum(1 for then in left.values() if then == code)
+
+
+def _count_proposals(conditions: list[Any]) -> int:
     return db.session.scalar(select(func.count(Proposal.id)).where(*conditions)) or 0
 
 
