@@ -33,6 +33,7 @@ def register(app: Flask) -> None:
         reporting_notes,
         reports,
         security,
+        two_step_pages,  # noqa: F401 (its routes join the auth blueprint)
         workflow,
     )
     from prb.web.imports import bp as imports_bp

@@ -1,14 +1,12 @@
 """Signing in (password, then a code for those with two-step sign-in), signing out, and each
-person's own account: her password, her two-step sign-in, and setting a password through a
-one-time link."""
+person's own account: her password, and setting a password through a one-time link. Her
+two-step sign-in's pages are in `prb.web.two_step_pages`, on this blueprint."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-import segno
 from flask import (
     Blueprint,
     Flask,
@@ -29,12 +27,12 @@ from wtforms.validators import DataRequired, Length
 from prb.models import User, utcnow
 from prb.services import throttle
 from prb.services.accounts import password_links, sign_in, two_step
-from prb.services.errors import Conflict, DomainError, Invalid
+from prb.services.errors import Invalid
 from prb.web.declare import reads_form
 from prb.web.fields import Form
 from prb.web.forms import show_errors
 from prb.web.sign_in_guard import address as _address
-from prb.web.sign_in_guard import known_device, refused, remember_device
+from prb.web.sign_in_guard import known_device, refused, remember_device, too_many
 
 bp = Blueprint("auth", __name__)
 
@@ -99,24 +97,6 @@ class ChangePasswordForm(NewPasswordForm):
     submit = SubmitField("Change my password")
 
 
-class EnrolForm(Form):
-    code = StringField(
-        "Code from your app",
-        validators=[DataRequired("Enter the 6 digits your app shows."), Length(max=40)],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
-    )
-    submit = SubmitField("Turn on two-step sign-in")
-
-
-class PasswordConfirmForm(Form):
-    password = PasswordField(
-        "Your password",
-        validators=[DataRequired("Enter your password."), Length(max=1024)],
-        render_kw={"autocomplete": "current-password"},
-    )
-    submit = SubmitField("Confirm")
-
-
 def register(app: Flask) -> None:
     """Installed after the session checks (prb.web.security), so it sees this request's user."""
 
@@ -166,7 +146,12 @@ def login():  # type: ignore[no-untyped-def]
         email, address = form.email.data or "", _address()
         verdict = throttle.attempt(email, address, trusted=known_device(email))
         if verdict.refused:
-            return refused("auth/login.html", form, form.password, verdict.retry_after, "sign-ins")
+            return refused(
+                form.password,
+                too_many("sign-ins", verdict.retry_after),
+                verdict.retry_after,
+                lambda status: make_response(render_template("auth/login.html", form=form), status),
+            )
         user = sign_in.authenticate(email, form.password.data or "")
         throttle.settle(email, address, verdict, succeeded=user is not None)
         if user is not None and two_step.enrolled(user):
@@ -210,20 +195,26 @@ def second_step():  # type: ignore[no-untyped-def]
             trusted=known_device(user.email),
             per_day=throttle.SECOND_STEP_FAILURES_PER_DAY,
         )
-        if verdict.refused and verdict.reason == "day":
-            sign_in.warn_of_code_guessing(user, address)
-            hours = -(-verdict.retry_after // 3600)
-            form.code.errors = [
-                "Too many wrong codes for this account today: two-step sign-in from this "
-                f"browser is refused for up to {hours} hours. A browser you have signed in "
-                "from before still gets in; a new password (a link from the sign-in page) "
-                "ends the refusal at once."
-            ]
-            response = make_response(render_template("auth/second_step.html", form=form), 429)
-            response.headers["Retry-After"] = str(verdict.retry_after)
-            return response
         if verdict.refused:
-            return refused("auth/second_step.html", form, form.code, verdict.retry_after, "codes")
+            if verdict.reason == "day":
+                sign_in.warn_of_code_guessing(user, address)
+                hours = -(-verdict.retry_after // 3600)
+                message = (
+                    "Too many wrong codes for this account today: two-step sign-in from this "
+                    f"browser is refused for up to {hours} hours. A browser you have signed in "
+                    "from before still gets in; a new password (a link from the sign-in page) "
+                    "ends the refusal at once."
+                )
+            else:
+                message = too_many("codes", verdict.retry_after)
+            return refused(
+                form.code,
+                message,
+                verdict.retry_after,
+                lambda status: make_response(
+                    render_template("auth/second_step.html", form=form), status
+                ),
+            )
         result = two_step.verify_second_step(user.id, form.code.data or "")
         throttle.settle(key, address, verdict, succeeded=result.accepted)
         if result.accepted:
@@ -255,7 +246,8 @@ def logout():  # type: ignore[no-untyped-def]
     return redirect(url_for("auth.login"))
 
 
-def _no_store(response: Response) -> Response:
+def no_store(response: Response) -> Response:
+    """Pages that show a secret once (recovery codes, a set-password form): never cached."""
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -281,7 +273,7 @@ def set_password(token: str):  # type: ignore[no-untyped-def]
     elif request.method == "POST":
         status = 422
     page = render_template("auth/set_password.html", form=form, owner=owner)
-    return _no_store(make_response(page, status))
+    return no_store(make_response(page, status))
 
 
 @bp.route("/account")
@@ -310,11 +302,12 @@ def change_password():  # type: ignore[no-untyped-def]
         verdict = throttle.attempt(email, address, trusted=known_device(email))
         if verdict.refused:
             return refused(
-                "auth/change_password.html",
-                form,
                 form.current_password,
+                too_many("password checks", verdict.retry_after),
                 verdict.retry_after,
-                "password checks",
+                lambda status: make_response(
+                    render_template("auth/change_password.html", form=form), status
+                ),
             )
         try:
             user = password_links.change_own_password(
@@ -337,134 +330,6 @@ def change_password():  # type: ignore[no-untyped-def]
     elif request.method == "POST":
         status = 422
     return render_template("auth/change_password.html", form=form), status
-
-
-def _qr_code(uri: str) -> str:
-    return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
-
-
-def _grouped(secret: str) -> str:
-    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
-
-
-@bp.route("/account/two-step", methods=["GET", "POST"])
-@reads_form(EnrolForm)
-@login_required
-def enrol_two_step():  # type: ignore[no-untyped-def]
-    if two_step.enrolled(current_user):
-        return _enrolled_page()
-    # The secret waits in the (signed) session until a first code confirms it: nothing is
-    # written on a GET, and reloading the page keeps the secret already scanned.
-    secret = session.get("two_step_secret") or two_step.new_secret()
-    session["two_step_secret"] = secret
-    form = EnrolForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            codes = two_step.enable_two_step(current_user, secret, form.code.data or "")
-        except Invalid as exc:
-            show_errors(form, exc)
-            status = 422
-        else:
-            session.pop("two_step_secret", None)
-            flash("Two-step sign-in is on.", "success")
-            return _no_store(
-                make_response(render_template("auth/recovery_codes.html", codes=codes))
-            )
-    elif request.method == "POST":
-        status = 422
-    page = render_template(
-        "auth/two_step.html",
-        enrolled=False,
-        form=form,
-        qr_code=_qr_code(two_step.provisioning_uri(current_user, secret)),
-        secret=_grouped(secret),
-    )
-    return _no_store(make_response(page, status))
-
-
-def _enrolled_page(
-    renew_form: PasswordConfirmForm | None = None,
-    off_form: PasswordConfirmForm | None = None,
-    status: int = 200,
-) -> Response:
-    """The two-step page of someone enrolled: new recovery codes, or turning it off; a
-    refused form is shown again with its message."""
-    page = render_template(
-        "auth/two_step.html",
-        enrolled=True,
-        required=two_step.required_for(current_user, current_app.config["TWO_STEP_ROLES"]),
-        recovery_codes_left=two_step.recovery_codes_left(current_user),
-        renew_form=renew_form or PasswordConfirmForm(prefix="renew"),
-        off_form=off_form or PasswordConfirmForm(prefix="off"),
-    )
-    return make_response(page, status)
-
-
-def _with_password(
-    form: PasswordConfirmForm, page: Callable[[int], Response], act: Callable[[str], Response]
-) -> Response:
-    """`act(password)` for a form that asks for the password again, its guesses counted as
-    sign-in's are (a stolen session must not try passwords at will): the page shown again
-    with 422 for a wrong one, 429 with Retry-After once too many have failed."""
-    if not two_step.enrolled(current_user):  # a page from before she turned it off
-        raise Conflict("Two-step sign-in is off for your account: nothing was changed.")
-    if not form.validate_on_submit():
-        return page(422)
-    email, address = current_user.email, _address()
-    verdict = throttle.attempt(email, address, trusted=known_device(email))
-    if verdict.refused:
-        minutes = -(-verdict.retry_after // 60)
-        form.password.errors = [f"Too many failed password checks. Try again in {minutes} minutes."]
-        response = page(429)
-        response.headers["Retry-After"] = str(verdict.retry_after)
-        return response
-    try:
-        answer = act(form.password.data or "")
-    except Invalid as exc:
-        throttle.settle(email, address, verdict, succeeded="password" not in exc.fields)
-        show_errors(form, exc)
-        return page(422)
-    except DomainError:
-        # Refused before the password was looked at (a role that must keep it): no guess.
-        throttle.settle(email, address, verdict, succeeded=True)
-        raise
-    throttle.settle(email, address, verdict, succeeded=True)
-    return answer
-
-
-@bp.route("/account/two-step/recovery-codes", methods=["POST"])
-@reads_form(PasswordConfirmForm, prefix="renew")
-@login_required
-def renew_recovery_codes():  # type: ignore[no-untyped-def]
-    form = PasswordConfirmForm(prefix="renew")
-
-    def renew(password: str) -> Response:
-        codes = two_step.renew_recovery_codes(current_user, password)
-        flash("New recovery codes made; the old ones no longer work.", "success")
-        return _no_store(make_response(render_template("auth/recovery_codes.html", codes=codes)))
-
-    return _with_password(
-        form, lambda status: _enrolled_page(renew_form=form, status=status), renew
-    )
-
-
-@bp.route("/account/two-step/off", methods=["POST"])
-@reads_form(PasswordConfirmForm, prefix="off")
-@login_required
-def disable_two_step():  # type: ignore[no-untyped-def]
-    form = PasswordConfirmForm(prefix="off")
-
-    def turn_off(password: str) -> Response:
-        two_step.disable_own_two_step(
-            current_user, password, required_roles=current_app.config["TWO_STEP_ROLES"]
-        )
-        flash("Two-step sign-in is off.", "success")
-        return redirect(url_for(".account"))
-
-    return _with_password(
-        form, lambda status: _enrolled_page(off_form=form, status=status), turn_off
-    )
 
 
 def link_lifetime() -> timedelta:

@@ -3,14 +3,14 @@ browser she has signed in from before, and the 429 answer with `Retry-After`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
-from flask import Response, current_app, make_response, render_template, request
+from flask import Response, current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import Field
 
 from prb.services import throttle
-from prb.web.fields import Form
 
 DEVICE_COOKIE = "prb_device"
 DEVICE_DAYS = 180
@@ -50,10 +50,17 @@ def remember_device(response: Response, email: str) -> Response:
     return response
 
 
-def refused(template: str, form: Form, field: Field, retry_after: int, what: str) -> Response:
-    """429 at once, with when to try again: nothing waits in the worker."""
-    minutes = -(-retry_after // 60)
-    field.errors = [*field.errors, f"Too many failed {what}. Try again in {minutes} minutes."]
-    response = make_response(render_template(template, form=form), 429)
+def too_many(what: str, retry_after: int) -> str:
+    """The message of a refusal by the short window: its wait in whole minutes."""
+    return f"Too many failed {what}. Try again in {-(-retry_after // 60)} minutes."
+
+
+def refused(
+    field: Field, message: str, retry_after: int, page: Callable[[int], Response]
+) -> Response:
+    """429 at once, the form's page shown again with `message` on `field` and when to try
+    again in `Retry-After`: nothing waits in the worker."""
+    field.errors = [*field.errors, message]
+    response = page(429)
     response.headers["Retry-After"] = str(retry_after)
     return response

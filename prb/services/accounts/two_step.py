@@ -189,6 +189,13 @@ def recovery_codes_left(user: User) -> int:
     )
 
 
+def require_enrolled(user: User) -> None:
+    """409 for a change to someone's own two-step sign-in once it is off (a page from before
+    she turned it off): there is nothing to renew or turn off."""
+    if not enrolled(user):
+        raise Conflict("Two-step sign-in is off for your account: nothing was changed.")
+
+
 def _clear(user: User) -> None:
     user.totp_secret = None
     user.totp_enabled_at = None
@@ -207,8 +214,7 @@ def disable_own_two_step(actor: User, password: str, *, required_roles: Collecti
         user = _own_account(actor)
         if required_for(user, required_roles):
             raise NotAllowed("Two-step sign-in is required for your role; it cannot be turned off.")
-        if not enrolled(user):
-            raise Conflict("Two-step sign-in is already off for your account.")
+        require_enrolled(user)
         _check_password(user, password)
         _clear(user)
         _audit("two_step_disabled", user, user, True, False)
@@ -218,8 +224,7 @@ def renew_recovery_codes(actor: User, password: str) -> list[str]:
     """Ten fresh recovery codes (the old ones stop working); password required."""
     with committed():
         user = _own_account(actor)
-        if not enrolled(user):
-            raise Conflict("Turn two-step sign-in on first.")
+        require_enrolled(user)
         _check_password(user, password)
         codes = _new_recovery_codes(user)
         entry = audit.record("recovery_codes_renewed", actor=user)
