@@ -21,9 +21,24 @@ class Collector:
     def __init__(self) -> None:
         self.received: list[EmailMessage] = []
         self.recipients: list[list[str]] = []
+        # The server's reply to an address at RCPT, or to a message to it at DATA, where a
+        # test wants it refused ("550 5.1.1 No such user", "451 4.3.0 Try again later").
+        self.refuse_recipient: dict[str, str] = {}
+        self.refuse_content: dict[str, str] = {}
         self._lock = threading.Lock()
 
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refuse_recipient:
+            return self.refuse_recipient[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        for address in envelope.rcpt_tos:
+            if address in self.refuse_content:
+                return self.refuse_content[address]
         parsed = email.message_from_bytes(envelope.content, policy=default)
         with self._lock:
             self.received.append(parsed)  # type: ignore[arg-type]

@@ -142,6 +142,48 @@ def test_dead_after_the_last_attempt(smtp, app) -> None:  # type: ignore[no-unty
     assert smtp.received == []
 
 
+def test_a_message_the_server_refuses_for_good_is_dead_at_once_and_the_rest_go(smtp) -> None:  # type: ignore[no-untyped-def]
+    """A 5xx reply to a recipient or to a message's content is permanent (RFC 5321): tried
+    again for hours it gets the same answer. A 4xx waits and is tried again."""
+    smtp.collector.refuse_recipient = {
+        "left@example.org": "550 5.1.1 No such user here",
+        "busy@example.org": "451 4.3.0 Try again later",
+    }
+    smtp.collector.refuse_content = {"small@example.org": "552 5.3.4 Message too big"}
+    ids = {
+        to: _message(to, subject=f"To {to}").id
+        for to in ("left@example.org", "busy@example.org", "small@example.org", "ok@example.org")
+    }
+    now = utcnow()
+    assert deliver_due(now=now) == 1
+    for to in ("left@example.org", "small@example.org"):
+        dead = _state(ids[to])
+        assert (dead.state, dead.attempts) == (OutboxState.DEAD, 1), to
+    assert "550" in _state(ids["left@example.org"]).last_error
+    assert "552" in _state(ids["small@example.org"]).last_error
+    waiting = _state(ids["busy@example.org"])
+    assert (waiting.state, waiting.attempts) == (OutboxState.QUEUED, 1)
+    assert "451" in waiting.last_error and waiting.next_attempt_at == now + timedelta(minutes=1)
+    assert _state(ids["ok@example.org"]).state == OutboxState.SENT
+    # The busy one goes once the server takes it; the dead ones wait for the administrator.
+    smtp.collector.refuse_recipient = {}
+    smtp.collector.refuse_content = {}
+    assert deliver_due(now=now + timedelta(minutes=1)) == 1
+    assert [m["To"] for m in smtp.received] == ["ok@example.org", "busy@example.org"]
+    assert _state(ids["left@example.org"]).state == OutboxState.DEAD
+
+
+def test_only_a_permanent_refusal_of_the_message_itself_is_for_good() -> None:
+    """A refused sender is the office's own setting (every message would fail alike): it is
+    tried again, as are 4xx replies."""
+    from smtplib import SMTPRecipientsRefused, SMTPSenderRefused
+
+    assert not delivery.refused_for_good(SMTPSenderRefused(550, b"not allowed", "prb@x"))
+    assert not delivery.refused_for_good(SMTPRecipientsRefused({}))
+    assert delivery.refused_for_good(SMTPRecipientsRefused({"a@x": (550, b"no")}))
+    assert not delivery.refused_for_good(SMTPRecipientsRefused({"a@x": (450, b"busy")}))
+
+
 def test_a_message_left_sending_by_a_stopped_worker_goes_again_with_its_message_id(smtp) -> None:  # type: ignore[no-untyped-def]
     message = _message()
     now = utcnow()

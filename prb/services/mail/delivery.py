@@ -85,7 +85,7 @@ def deliver_due(now: datetime | None = None, limit: int = 50) -> int:
                 try:
                     transport.send(outbox_id, mime)
                 except SEND_ERRORS as exc:
-                    _failed(outbox_id, _describe(exc), now)
+                    _failed(outbox_id, _describe(exc), now, permanent=refused_for_good(exc))
                     continue
                 _sent(outbox_id)
                 sent += 1
@@ -96,6 +96,21 @@ def deliver_due(now: datetime | None = None, limit: int = 50) -> int:
         for outbox_id, _, _ in pending:
             _failed(outbox_id, reason, now)
     return sent
+
+
+def refused_for_good(exc: BaseException) -> bool:
+    """The server refused this one message with a permanent (5xx) reply: its recipient
+    (550 no such mailbox) or its content (552 too large, 554 rejected). Sent again it gets
+    the same answer, so it is dead at once, for the administrator to see, rather than tried
+    for hours. A 4xx is a "try later", and a refused sender or sign-in is the office's own
+    setting (every message would fail alike): those wait and retry as when the server is
+    unreachable."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        replies = exc.recipients.values()
+        return bool(replies) and all(500 <= int(code) < 600 for code, _ in replies)
+    if isinstance(exc, smtplib.SMTPDataError):
+        return 500 <= int(exc.smtp_code) < 600
+    return False
 
 
 def claim(now: datetime, limit: int) -> list[int]:
