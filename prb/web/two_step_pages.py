@@ -4,9 +4,13 @@ endpoints (`auth.enrol_two_step`, …) are those of the other sign-in pages."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 
 import segno
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import (
     Response,
     current_app,
@@ -51,6 +55,35 @@ class PasswordConfirmForm(Form):
     submit = SubmitField("Confirm")
 
 
+# The session is a cookie, signed but readable by whoever holds it (a proxy's log, a
+# browser's profile): the pending secret in it is sealed, so that the cookie alone never
+# gives the secret that makes her codes.
+PENDING_SECRET = "two_step_pending"
+
+
+def _sealer() -> Fernet:
+    key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=b"prb-two-step-pending", info=b"fernet"
+    ).derive(str(current_app.config["SECRET_KEY"]).encode())
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _sealed(secret: str) -> str:
+    # Bound to her: a sealed secret copied into someone else's session is not theirs.
+    return _sealer().encrypt(f"{current_user.id}:{secret}".encode()).decode()
+
+
+def _unsealed(sealed: object) -> str | None:
+    """The pending secret, or None when there is none, or it is not hers or not ours."""
+    if not isinstance(sealed, str) or len(sealed) > 1024:
+        return None
+    try:
+        owner, _, secret = _sealer().decrypt(sealed.encode()).decode().partition(":")
+    except (InvalidToken, UnicodeDecodeError):
+        return None
+    return secret if owner == str(current_user.id) and secret else None
+
+
 def _qr_code(uri: str) -> str:
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
 
@@ -65,10 +98,10 @@ def _grouped(secret: str) -> str:
 def enrol_two_step():  # type: ignore[no-untyped-def]
     if two_step.enrolled(current_user):
         return _enrolled_page()
-    # The secret waits in the (signed) session until a first code confirms it: nothing is
-    # written on a GET, and reloading the page keeps the secret already scanned.
-    secret = session.get("two_step_secret") or two_step.new_secret()
-    session["two_step_secret"] = secret
+    # The secret waits in the session until a first code confirms it: nothing is written on
+    # a GET, and reloading the page keeps the secret already scanned.
+    secret = _unsealed(session.get(PENDING_SECRET)) or two_step.new_secret()
+    session[PENDING_SECRET] = _sealed(secret)
     form = EnrolForm()
     status = 200
     if form.validate_on_submit():
@@ -78,7 +111,7 @@ def enrol_two_step():  # type: ignore[no-untyped-def]
             show_errors(form, exc)
             status = 422
         else:
-            session.pop("two_step_secret", None)
+            session.pop(PENDING_SECRET, None)
             flash("Two-step sign-in is on.", "success")
             return no_store(make_response(render_template("auth/recovery_codes.html", codes=codes)))
     elif request.method == "POST":

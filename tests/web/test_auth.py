@@ -252,6 +252,35 @@ def _enrol(client, clock: Clock) -> tuple[str, list[str]]:  # type: ignore[no-un
     return secret, codes
 
 
+def _session_of(app, client) -> dict:  # type: ignore[no-untyped-def]
+    """The session as anyone holding its cookie can read it (signed, not encrypted)."""
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    return app.session_interface.get_signing_serializer(app).loads(cookie)
+
+
+def test_the_secret_waiting_for_a_first_code_is_sealed_in_the_session(app, client, world) -> None:
+    """The cookie alone must not give the secret that makes her codes; a sealed secret
+    copied into another person's session is not hers to confirm."""
+    sign_in(client, world.chair_a)
+    secret = _secret_shown(client.get("/account/two-step").get_data(as_text=True))
+    held = _session_of(app, client)
+    assert secret not in repr(held) and secret.lower() not in repr(held).lower()
+    again = client.get("/account/two-step").get_data(as_text=True)
+    assert _secret_shown(again) == secret, "reloading keeps the secret already scanned"
+    other = app.test_client()
+    sign_in(other, world.chair_b)
+    with other.session_transaction() as theirs:
+        theirs["two_step_pending"] = held["two_step_pending"]
+    assert _secret_shown(other.get("/account/two-step").get_data(as_text=True)) != secret
+    with client.session_transaction() as own:
+        own["two_step_pending"] = "not a sealed secret"
+    assert _secret_shown(client.get("/account/two-step").get_data(as_text=True)) != secret
+
+
+def _secret_shown(page: str) -> str:
+    return re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+
+
 def _password_step(client, user) -> None:  # type: ignore[no-untyped-def]
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 302 and response.location == "/login/two-step"
