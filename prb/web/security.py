@@ -35,6 +35,9 @@ SECURITY_HEADERS = (
 
 
 def register(app: Flask) -> None:
+    if not app.config["PROXY_FIX"]:
+        warn_of_an_untrusted_proxy(app)
+
     @app.before_request
     def load_the_user_afresh():  # type: ignore[no-untyped-def]
         # Flask-Login caches the user on `g`, which lives as long as the app context. A
@@ -84,3 +87,23 @@ def register(app: Flask) -> None:
             wanted.append(("Cache-Control", "no-store"))
         headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
         return response
+
+
+def warn_of_an_untrusted_proxy(app: Flask) -> None:
+    """With `PRB_PROXY_FIX` 0, behind a proxy every visitor has the proxy's address: one
+    visitor's wrong passwords would refuse everyone's sign-in, and throttling by address
+    stops nothing. A request carrying `X-Forwarded-For` says so in the log, once a worker."""
+    warned = False
+
+    @app.before_request
+    def look_for_a_proxy():  # type: ignore[no-untyped-def]
+        nonlocal warned
+        if not warned and "X-Forwarded-For" in request.headers:
+            warned = True
+            app.logger.warning(
+                "A request came with X-Forwarded-For while PRB_PROXY_FIX is 0: behind a "
+                "reverse proxy, set PRB_PROXY_FIX to the number of proxies, or every visitor "
+                "shares the proxy's address for sign-in throttling. (Without a proxy, the "
+                "visitor sent the header himself; it is ignored.)"
+            )
+        return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from decimal import Decimal
 
@@ -172,3 +173,18 @@ def test_oversized_requests_are_refused(client, world) -> None:
     sign_in(client, world.chair_a)
     response = client.post("/proposals/new", data={"description": "x" * (3 * 1024 * 1024)})
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_a_proxy_not_trusted_is_named_in_the_log_once(caplog, database_url, hops: int) -> None:
+    from tests.conftest import make_app
+
+    app = make_app(database_url, PROXY_FIX=hops)
+    client = app.test_client()
+    client.get("/healthz")
+    forwarded = {"X-Forwarded-For": "198.51.100.4"}
+    with caplog.at_level(logging.WARNING, logger=app.logger.name):
+        client.get("/healthz", headers=forwarded)
+        client.get("/login", headers=forwarded)
+    warnings = [r for r in caplog.records if "PRB_PROXY_FIX is 0" in r.getMessage()]
+    assert len(warnings) == (1 if hops == 0 else 0)
