@@ -12,7 +12,7 @@ from prb.services.accounts import password_reset
 from prb.web.auth import set_password_base
 from prb.web.declare import reads_form
 from prb.web.fields import Form
-from prb.web.sign_in_guard import address
+from prb.web.sign_in_guard import address, refused
 
 bp = Blueprint("password_reset", __name__)
 
@@ -36,13 +36,14 @@ def forgot():  # type: ignore[no-untyped-def]
             form.email.data or "", address(), link_base=set_password_base()
         )
         if wait:
-            minutes = -(-wait // 60)
-            form.email.errors = [f"Too many requests for a link. Try again in {minutes} minutes."]
-            response = make_response(
-                render_template("auth/forgot.html", form=form, sent=False), 429
+            return refused(
+                form.email,
+                f"Too many requests for a link. Try again in {-(-wait // 60)} minutes.",
+                wait,
+                lambda status: make_response(
+                    render_template("auth/forgot.html", form=form, sent=False), status
+                ),
             )
-            response.headers["Retry-After"] = str(wait)
-            return response
         sent = True
     elif request.method == "POST":
         return render_template("auth/forgot.html", form=form, sent=False), 422
