@@ -467,3 +467,16 @@ def test_downgrading_0009_removes_its_triggers(empty_database: str) -> None:
         with db.engine.connect() as conn, pytest.raises(DatabaseError, match="append-only"):
             conn.execute(text("DELETE FROM ledger_entries"))
         db.engine.dispose()
+
+
+def test_migrating_inside_a_process_keeps_its_loggers(empty_database: str) -> None:
+    """Alembic's logging set-up ran with fileConfig's default, which disabled every logger
+    that existed: after `prb setup` or a restore had migrated in-process, the app's and the
+    worker's warnings (mail refused, a proxy not trusted) went nowhere."""
+    import logging
+
+    app = make_app(empty_database)
+    delivery_log = logging.getLogger("prb.services.mail.delivery")
+    with app.app_context():
+        upgrade()
+    assert not app.logger.disabled and not delivery_log.disabled
