@@ -271,6 +271,20 @@ def keep_plans_between_reads(app: Flask, engine: Engine) -> None:
         ):
             session.commit()
 
+    # Registered after Flask-SQLAlchemy's own, so it runs before its `session.remove()`.
+    @app.teardown_appcontext
+    def end_with_a_lost_connection(error: BaseException | None) -> None:
+        """The server ended the connection before the request's transaction ended (it
+        dropped, or `idle_in_transaction_session_timeout` ended it): the ROLLBACK that
+        `remove()` sends would raise, and answer a page already made with a 500. What the
+        transaction had not committed is lost either way; the connection is invalidated,
+        not returned to the pool."""
+        try:
+            db.session.rollback()
+        except exc.DBAPIError:
+            app.logger.warning("The ROLLBACK ending a request failed", exc_info=True)
+            db.session().invalidate()
+
 
 # Tables whose writes do not change the records reports read: sign-in and form machinery,
 # the outbox, notifications, background jobs, and the stamp itself. Every other table —

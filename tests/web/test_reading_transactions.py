@@ -249,6 +249,39 @@ def test_a_read_that_locks_keeps_its_lock_until_the_page_ends_on_postgresql(  # 
         db.engine.dispose()
 
 
+def test_a_page_whose_connection_the_server_ends_is_still_answered_on_postgresql(  # type: ignore[no-untyped-def]
+    app, world, backend, database_url, caplog
+) -> None:
+    """A page read in a transaction (a locking read) whose connection the server ends before
+    the transaction's end: what it read is its answer, not a 500, and the next page works
+    on a fresh connection."""
+    if backend != "postgresql":
+        pytest.skip("psycopg's autocommit: PostgreSQL only")
+    import time
+
+    from prb.models import User
+
+    served = make_app(database_url)
+
+    def locking_then_idle():  # type: ignore[no-untyped-def]
+        name = db.session.scalar(
+            select(User.name).where(User.id == world.chair_a.id).with_for_update()
+        )
+        db.session.execute(text("SET LOCAL idle_in_transaction_session_timeout = '20ms'"))
+        time.sleep(0.3)  # the server ends the idle transaction, and its connection
+        return str(name)
+
+    served.add_url_rule("/_test/locking-idle", "locking_idle", locking_then_idle)
+    client = served.test_client()
+    sign_in(client, world.secretariat)
+    answer = client.get("/_test/locking-idle")
+    assert answer.status_code == 200 and answer.get_data(as_text=True) == world.chair_a.name
+    assert "The ROLLBACK ending a request failed" in caplog.text
+    assert client.get("/account").status_code == 200
+    with served.app_context():
+        db.engine.dispose()
+
+
 def test_a_connection_asked_for_autocommit_keeps_it_on_postgresql(  # type: ignore[no-untyped-def]
     app, world, backend, database_url
 ) -> None:
