@@ -279,6 +279,9 @@ def keep_plans_between_reads(app: Flask, engine: Engine) -> None:
         `remove()` sends would raise, and answer a page already made with a 500. What the
         transaction had not committed is lost either way; the connection is invalidated,
         not returned to the pool."""
+        # Most requests have nothing left to end here: no session made just to roll back.
+        if not db.session.registry.has() or not db.session().in_transaction():
+            return
         try:
             db.session.rollback()
         except exc.DBAPIError:

@@ -32,7 +32,7 @@ from prb.web.declare import reads_form
 from prb.web.fields import Form
 from prb.web.forms import show_errors
 from prb.web.sign_in_guard import address as _address
-from prb.web.sign_in_guard import known_device, refused, remember_device, too_many
+from prb.web.sign_in_guard import form_page, known_device, refused, remember_device, too_many
 
 bp = Blueprint("auth", __name__)
 
@@ -150,7 +150,7 @@ def login():  # type: ignore[no-untyped-def]
                 form.password,
                 too_many("sign-ins", verdict.retry_after),
                 verdict.retry_after,
-                lambda status: make_response(render_template("auth/login.html", form=form), status),
+                form_page("auth/login.html", form=form),
             )
         user = sign_in.authenticate(email, form.password.data or "")
         throttle.settle(email, address, verdict, succeeded=user is not None)
@@ -211,9 +211,7 @@ def second_step():  # type: ignore[no-untyped-def]
                 form.code,
                 message,
                 verdict.retry_after,
-                lambda status: make_response(
-                    render_template("auth/second_step.html", form=form), status
-                ),
+                form_page("auth/second_step.html", form=form),
             )
         result = two_step.verify_second_step(user.id, form.code.data or "")
         throttle.settle(key, address, verdict, succeeded=result.accepted)
@@ -305,9 +303,7 @@ def change_password():  # type: ignore[no-untyped-def]
                 form.current_password,
                 too_many("password checks", verdict.retry_after),
                 verdict.retry_after,
-                lambda status: make_response(
-                    render_template("auth/change_password.html", form=form), status
-                ),
+                form_page("auth/change_password.html", form=form),
             )
         try:
             user = password_links.change_own_password(

@@ -3,7 +3,7 @@ account uses the address; too many requests get 429 with `Retry-After`."""
 
 from __future__ import annotations
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import EmailField, SubmitField
 from wtforms.validators import DataRequired, Length
@@ -12,7 +12,7 @@ from prb.services.accounts import password_reset
 from prb.web.auth import set_password_base
 from prb.web.declare import reads_form
 from prb.web.fields import Form
-from prb.web.sign_in_guard import address, refused
+from prb.web.sign_in_guard import address, form_page, refused, try_again_in
 
 bp = Blueprint("password_reset", __name__)
 
@@ -38,11 +38,9 @@ def forgot():  # type: ignore[no-untyped-def]
         if wait:
             return refused(
                 form.email,
-                f"Too many requests for a link. Try again in {-(-wait // 60)} minutes.",
+                f"Too many requests for a link. {try_again_in(wait)}",
                 wait,
-                lambda status: make_response(
-                    render_template("auth/forgot.html", form=form, sent=False), status
-                ),
+                form_page("auth/forgot.html", form=form, sent=False),
             )
         sent = True
     elif request.method == "POST":

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from flask import Response, current_app, request
+from flask import Response, current_app, make_response, render_template, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import Field
 
@@ -50,9 +50,18 @@ def remember_device(response: Response, email: str) -> Response:
     return response
 
 
+def try_again_in(retry_after: int) -> str:
+    return f"Try again in {-(-retry_after // 60)} minutes."
+
+
 def too_many(what: str, retry_after: int) -> str:
     """The message of a refusal by the short window: its wait in whole minutes."""
-    return f"Too many failed {what}. Try again in {-(-retry_after // 60)} minutes."
+    return f"Too many failed {what}. {try_again_in(retry_after)}"
+
+
+def form_page(template: str, **context: object) -> Callable[[int], Response]:
+    """The form's page, shown again with a status (what `refused` takes)."""
+    return lambda status: make_response(render_template(template, **context), status)
 
 
 def refused(
