@@ -15,6 +15,7 @@ from prb.extensions import (
     Compression,
     csrf,
     db,
+    end_lost_connections,
     keep_plans_between_reads,
     login_manager,
     migrate,
@@ -68,6 +69,7 @@ def register_extensions(app: Flask) -> None:
             ping_idle_connections(engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
             stamp_record_writes(engine)
             keep_plans_between_reads(app, engine)
+            end_lost_connections(app, engine)
             read_without_transactions(engine)
     migrate.init_app(
         app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True

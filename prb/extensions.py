@@ -271,7 +271,15 @@ def keep_plans_between_reads(app: Flask, engine: Engine) -> None:
         ):
             session.commit()
 
-    # Registered after Flask-SQLAlchemy's own, so it runs before its `session.remove()`.
+
+def end_lost_connections(app: Flask, engine: Engine) -> None:
+    """On PostgreSQL, a request whose connection the server ended first is answered with the
+    page it made, not a 500 from the teardown's ROLLBACK (SQLite has no server to end it).
+    Call it after `db.init_app`: Flask runs teardowns in reverse, so this one runs before
+    Flask-SQLAlchemy's `session.remove()`."""
+    if engine.dialect.name != "postgresql":
+        return
+
     @app.teardown_appcontext
     def end_with_a_lost_connection(error: BaseException | None) -> None:
         """The server ended the connection before the request's transaction ended (it
