@@ -131,7 +131,7 @@ def _listed() -> Kept:
 @reads_form(ProposalForm)
 @roles_required(Role.CHAIR)
 def new():  # type: ignore[no-untyped-def]
-    if not current_user.chaired_groups:
+    if not current_user.chaired_group_ids:
         raise NotAllowed("You chair no working group, so you cannot create a proposal.")
     form = ProposalForm()
     if request.method == "GET":
