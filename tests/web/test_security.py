@@ -175,6 +175,40 @@ def test_oversized_requests_are_refused(client, world) -> None:
     assert response.status_code == 413
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", "/proposals/?q=a%00b", None),
+        ("get", "/proposals/?status=ongoing&q=%00", None),
+        ("get", "/proposals/?q=a\x00b", None),
+        ("post", "/proposals/new", {"title": "bad\x00title"}),
+        ("post", "/proposals/new?x=1", {"title": "ok", "summary": ["fine", "\x00"]}),
+    ],
+)
+def test_a_nul_character_anywhere_is_refused_and_nothing_is_saved(
+    client, world, method: str, path: str, body: dict | None
+) -> None:
+    sign_in(client, world.chair_a)
+    before = db.session.scalar(select(func.count(Proposal.id)))
+    response = getattr(client, method)(path, data=body)
+    assert response.status_code == 400, response.status_code
+    assert "NUL character" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Proposal.id))) == before
+
+
+def test_a_nul_character_in_a_multipart_form_is_refused(client, world) -> None:
+    sign_in(client, world.chair_a)
+    response = client.post(
+        "/proposals/new", data={"title": "a\x00b"}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 400
+
+
+def test_a_query_without_nul_characters_is_not_refused(client, world) -> None:
+    sign_in(client, world.chair_a)
+    assert client.get("/proposals/?q=a%2500b&status=ongoing").status_code == 200  # "%00" typed
+
+
 @pytest.mark.parametrize("hops", [0, 1])
 def test_a_proxy_not_trusted_is_named_in_the_log_once(caplog, database_url, hops: int) -> None:
     from tests.conftest import make_app
