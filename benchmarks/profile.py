@@ -92,11 +92,125 @@ def profile(backend: str, size: int, only: str, repeat: int, depth: int) -> list
     return lines
 
 
+class _Parts:
+    """Exclusive time per named part of a request: a part called inside another (the user
+    loaded by the first hook that asks for her) is counted once, in its own row."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, float] = {}
+        self._inside: list[float] = []
+
+    def wrap(self, name: str, function):  # type: ignore[no-untyped-def]
+        def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
+            self._inside.append(0.0)
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                took = time.perf_counter() - started
+                children = self._inside.pop()
+                self.spent[name] = self.spent.get(name, 0.0) + took - children
+                if self._inside:
+                    self._inside[-1] += took
+
+        return timed
+
+
+def _instrument(app, parts: _Parts) -> None:  # type: ignore[no-untyped-def]
+    import flask.templating
+
+    # Flask-Login's whole loading (the session's id, its protection check, the app's loader),
+    # so that both apps count the same machinery in this row.
+    manager = app.login_manager
+    manager._load_user = parts.wrap("load the signed-in user", manager._load_user)
+    flask.templating._render = parts.wrap("render the templates", flask.templating._render)
+    interface = app.session_interface
+    interface.open_session = parts.wrap("read the session cookie", interface.open_session)
+    interface.save_session = parts.wrap("write the session cookie", interface.save_session)
+    for kind, registry in (
+        ("before", app.before_request_funcs),
+        ("after", app.after_request_funcs),
+        ("teardown", app.teardown_request_funcs),
+    ):
+        for key, functions in registry.items():
+            registry[key] = [parts.wrap(f"{kind}: {f.__name__}", f) for f in functions]
+    app.teardown_appcontext_funcs[:] = [
+        parts.wrap(f"teardown: {f.__name__}", f) for f in app.teardown_appcontext_funcs
+    ]
+
+
+def against_floor(backend: str, size: int, repeat: int = 3000) -> list[str]:
+    """PRB's account page and the bare stack's signed-in layout (`benchmarks.floor`), part
+    by part, in-process: what PRB pays above the framework's own signed-in page."""
+    import flask.templating
+
+    from benchmarks import floor
+
+    url = prepare(backend, size)
+    render = flask.templating._render
+    measured: dict[str, dict[str, float]] = {}
+    totals: dict[str, float] = {}
+    for name in ("PRB account page", "stack's signed-in layout"):
+        if name.startswith("PRB"):
+            app = _app(url)
+            client, path = _client(app, "secretariat.1"), "/account"
+        else:
+            app = floor.create_app(url)
+            client, path = app.test_client(), "/layout"
+            with app.app_context():
+                user_id = floor.db.session.scalar(
+                    floor.db.select(floor.User.id).where(
+                        floor.User.email == "secretariat.1@bench.example"
+                    )
+                )
+            assert client.get(f"/sign-in/{user_id}").status_code == 200
+        parts = _Parts()
+        _instrument(app, parts)
+        try:
+            for _ in range(300):
+                assert client.get(path).status_code == 200, (name, path)
+            parts.spent.clear()
+            started = time.perf_counter()
+            for _ in range(repeat):
+                client.get(path)
+            totals[name] = (time.perf_counter() - started) / repeat * 1e6
+        finally:
+            flask.templating._render = render
+        measured[name] = {part: spent / repeat * 1e6 for part, spent in parts.spent.items()}
+    prb, stack = measured["PRB account page"], measured["stack's signed-in layout"]
+    rows = sorted(set(prb) | set(stack), key=lambda part: -(prb.get(part, 0) - stack.get(part, 0)))
+    lines = [
+        f"## {backend}, {size:,} proposals: PRB's account page against the stack's own "
+        f"signed-in layout, part by part (µs per request, in-process, {repeat} requests)",
+        "",
+        "| part | PRB account page | stack's signed-in layout | PRB − stack |",
+        "|---|---:|---:|---:|",
+    ]
+    for part in rows:
+        mine, theirs = prb.get(part, 0.0), stack.get(part, 0.0)
+        lines.append(f"| {part} | {mine:.0f} | {theirs:.0f} | {mine - theirs:+.0f} |")
+    rest = {name: totals[name] - sum(measured[name].values()) for name in totals}
+    mine, theirs = "PRB account page", "stack's signed-in layout"
+    lines += [
+        "| the rest (Flask, Werkzeug, the view's own code, the test client) "
+        f"| {rest[mine]:.0f} | {rest[theirs]:.0f} | {rest[mine] - rest[theirs]:+.0f} |",
+        f"| **whole request** | {totals[mine]:.0f} | {totals[theirs]:.0f} "
+        f"| {totals[mine] - totals[theirs]:+.0f} |",
+        "",
+    ]
+    print("\n".join(lines), flush=True)
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=10000)
     parser.add_argument("--backends", "--backend", nargs="+", default=["sqlite"])
-    parser.add_argument("--page", default="", help="only pages whose name contains this")
+    parser.add_argument(
+        "--page",
+        default="",
+        help="only pages whose name contains this ('floor': only the part-by-part comparison)",
+    )
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--depth", type=int, default=12, help="deepest call level kept")
     parser.add_argument("--print", action="store_true", help="print instead of writing")
@@ -109,7 +223,10 @@ def main() -> None:
         "",
     ]
     for backend in args.backends:
-        lines += profile(backend, args.size, args.page, args.repeat, args.depth)
+        if not args.page or args.page == "floor":
+            lines += against_floor(backend, args.size)
+        if args.page != "floor":
+            lines += profile(backend, args.size, args.page, args.repeat, args.depth)
     if args.print:
         print("\n".join(lines))
         return
