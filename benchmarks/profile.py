@@ -116,15 +116,20 @@ class _Parts:
         return timed
 
 
-def _instrument(app, parts: _Parts) -> None:  # type: ignore[no-untyped-def]
+def _instrument(app, parts: _Parts):  # type: ignore[no-untyped-def]
+    """Wrap the parts of `app`'s requests; returns what undoes it. The login manager (PRB's
+    is one object for every app of the process), the session interface (one for every Flask
+    app) and the template renderer are shared: left wrapped, they would be timed inside the
+    next app's profile."""
     import flask.templating
 
+    render = flask.templating._render
     # Flask-Login's whole loading (the session's id, its protection check, the app's loader),
     # so that both apps count the same machinery in this row.
-    manager = app.login_manager
+    manager, interface = app.login_manager, app.session_interface
+    shadowed = [(manager, "_load_user"), (interface, "open_session"), (interface, "save_session")]
     manager._load_user = parts.wrap("load the signed-in user", manager._load_user)
-    flask.templating._render = parts.wrap("render the templates", flask.templating._render)
-    interface = app.session_interface
+    flask.templating._render = parts.wrap("render the templates", render)
     interface.open_session = parts.wrap("read the session cookie", interface.open_session)
     interface.save_session = parts.wrap("write the session cookie", interface.save_session)
     for kind, registry in (
@@ -138,16 +143,20 @@ def _instrument(app, parts: _Parts) -> None:  # type: ignore[no-untyped-def]
         parts.wrap(f"teardown: {f.__name__}", f) for f in app.teardown_appcontext_funcs
     ]
 
+    def undo() -> None:
+        flask.templating._render = render
+        for owner, name in shadowed:
+            del owner.__dict__[name]  # the class's own method again
+
+    return undo
+
 
 def against_floor(backend: str, size: int, repeat: int = 3000) -> list[str]:
     """PRB's account page and the bare stack's signed-in layout (`benchmarks.floor`), part
     by part, in-process: what PRB pays above the framework's own signed-in page."""
-    import flask.templating
-
     from benchmarks import floor
 
     url = prepare(backend, size)
-    render = flask.templating._render
     measured: dict[str, dict[str, float]] = {}
     totals: dict[str, float] = {}
     for name in ("PRB account page", "stack's signed-in layout"):
@@ -165,7 +174,7 @@ def against_floor(backend: str, size: int, repeat: int = 3000) -> list[str]:
                 )
             assert client.get(f"/sign-in/{user_id}").status_code == 200
         parts = _Parts()
-        _instrument(app, parts)
+        undo = _instrument(app, parts)
         try:
             for _ in range(300):
                 assert client.get(path).status_code == 200, (name, path)
@@ -175,7 +184,7 @@ def against_floor(backend: str, size: int, repeat: int = 3000) -> list[str]:
                 client.get(path)
             totals[name] = (time.perf_counter() - started) / repeat * 1e6
         finally:
-            flask.templating._render = render
+            undo()
         measured[name] = {part: spent / repeat * 1e6 for part, spent in parts.spent.items()}
     prb, stack = measured["PRB account page"], measured["stack's signed-in layout"]
     rows = sorted(set(prb) | set(stack), key=lambda part: -(prb.get(part, 0) - stack.get(part, 0)))
