@@ -27,6 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "SIGNIN_REFUSE_AFTER": 10,
     # A set-password link (new account, reset) works once, for this many hours.
     "PASSWORD_LINK_HOURS": 72,
+    # A request for a reset link is answered this long after it began, whether or not an
+    # account uses the address (the time would otherwise tell which addresses have one).
+    "PASSWORD_RESET_ANSWER_MS": 250,
     # Roles whose holders must sign in with two steps (comma-separated; empty: nobody).
     "TWO_STEP_ROLES": "administrator,finance",
     # Number of reverse proxies in front of PRB whose X-Forwarded-* headers to trust.
@@ -133,6 +136,7 @@ def load(app_config: dict[str, Any], instance_path: str, overrides: dict[str, An
         "SIGNIN_SLOW_AFTER",
         "SIGNIN_REFUSE_AFTER",
         "PASSWORD_LINK_HOURS",
+        "PASSWORD_RESET_ANSWER_MS",
         "PROXY_FIX",
         "MAX_CONTENT_LENGTH",
         "DATE_MIN_YEAR",

@@ -3,7 +3,7 @@ account uses the address; too many requests get 429 with `Retry-After`."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import EmailField, SubmitField
 from wtforms.validators import DataRequired, Length
@@ -33,7 +33,10 @@ def forgot():  # type: ignore[no-untyped-def]
     form = ForgotForm()
     if form.validate_on_submit():
         wait = password_reset.request_reset(
-            form.email.data or "", address(), link_base=set_password_base()
+            form.email.data or "",
+            address(),
+            link_base=set_password_base(),
+            answer_after=current_app.config["PASSWORD_RESET_ANSWER_MS"] / 1000,
         )
         if wait:
             return refused(

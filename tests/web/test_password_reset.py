@@ -6,13 +6,16 @@ set-password link e-mailed to its owner."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import pytest
 from sqlalchemy import func, select, update
 
 from prb.extensions import db
 from prb.models import OutboxMessage, PasswordLink, User, utcnow
+from prb.services.accounts import password_reset
 from prb.services.mail import deliver_due
 from tests import factories
 from tests.conftest import sign_in
@@ -52,6 +55,43 @@ def test_the_answer_is_the_same_whether_or_not_the_address_has_an_account(app, s
     assert message.secret and message.to_address == "chair.a@prb.example"
     link = db.session.scalars(select(PasswordLink)).one()
     assert link.expires_at - link.created_at == timedelta(minutes=30)
+
+
+def test_the_answer_takes_the_same_time_whether_or_not_the_address_has_an_account(
+    app, smtp, world, monkeypatch
+) -> None:
+    # Issuing a link and writing the message take milliseconds an unknown address skips:
+    # every taken request waits until the same time after its start. The clock is the real
+    # one plus the waits asked for, which are recorded instead of slept.
+    waited: list[float] = []
+    readings: list[float] = []
+
+    def clock() -> float:
+        readings.append(time.monotonic() + sum(waited))
+        return readings[-1]
+
+    monkeypatch.setattr(password_reset, "_clock", clock)
+    monkeypatch.setattr(password_reset, "_sleep", waited.append)
+    answer_after = app.config["PASSWORD_RESET_ANSWER_MS"] / 1000
+    assert answer_after >= 0.2  # well above the work's few milliseconds
+    for email in ("chair.a@prb.example", "nobody@prb.example", "chair.b@prb.example"):
+        readings.clear()
+        before = len(waited)
+        assert ask(app.test_client(), email).status_code == 200
+        assert len(waited) == before + 1, f"{email}: no wait"
+        began, worked_until = readings[0], readings[-1]
+        assert worked_until > began
+        assert worked_until + waited[-1] == pytest.approx(began + answer_after, abs=1e-9), email
+    assert outbox_count() == 2
+
+
+def test_the_page_really_waits(app, smtp, world) -> None:
+    # The setting reaches the service: no answer before it, known address or not.
+    app.config["PASSWORD_RESET_ANSWER_MS"] = 120
+    for email in ("chair.a@prb.example", "nobody@prb.example"):
+        began = time.monotonic()
+        assert ask(app.test_client(), email).status_code == 200
+        assert time.monotonic() - began >= 0.12, email
 
 
 def test_the_link_sets_a_new_password_once_and_for_30_minutes(app, smtp, world) -> None:

@@ -7,6 +7,7 @@ neither to find out who has an account nor to flood someone's mailbox."""
 from __future__ import annotations
 
 import math
+import time
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -25,12 +26,29 @@ PER_ADDRESS = 10  # requests from one network address within the window
 # Kept apart from sign-in attempts (same table, own keys): asking for a link is no failed
 # sign-in, and a sign-in lock-out does not stop a reset.
 _PREFIX = "reset:"
+# The clock and the wait that even out the answer's time (the tests replace them).
+_clock = time.monotonic
+_sleep = time.sleep
 
 
-def request_reset(email: str, address: str, *, link_base: str) -> int:
+def request_reset(email: str, address: str, *, link_base: str, answer_after: float) -> int:
     """Send a reset link to the account using `email`, if there is one. Returns 0 when the
     request was taken (whatever the address), else the seconds to wait before asking again.
-    `link_base`: the set-password page's address without the token."""
+    `link_base`: the set-password page's address without the token.
+
+    A taken request returns `answer_after` seconds after it began, whatever the address:
+    issuing the link and writing the message take milliseconds that an unknown address
+    skips (measured: 3.4 against 1.5 ms on SQLite, 6.6 against 3.1 on PostgreSQL), and
+    the page's time would otherwise tell who has an account. Only a request whose own work
+    outlasts `answer_after` (a database stalled for that long) answers later."""
+    began = _clock()
+    wait = _ask(email, address, link_base)
+    if not wait:
+        _sleep(max(0.0, began + answer_after - _clock()))
+    return wait
+
+
+def _ask(email: str, address: str, link_base: str) -> int:
     email = email.strip().lower()
     account = account_key(_PREFIX + email)
     network = (_PREFIX + address)[:64]
