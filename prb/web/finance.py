@@ -117,7 +117,8 @@ def csv_response(header: list[str], rows: Iterable[list[object]], filename: str)
 
     return Response(
         stream_with_context(generate()),
-        mimetype="text/csv; charset=utf-8",
+        # The whole header, as is: with `mimetype=`, Werkzeug appends a second charset.
+        content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 

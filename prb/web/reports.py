@@ -223,7 +223,8 @@ def download(job_id: int):  # type: ignore[no-untyped-def]
         found = jobs.download(current_user, job_id)
         response = Response(
             found.result,
-            mimetype=found.mimetype,
+            # Stored whole ("text/csv; charset=utf-8"): `mimetype=` would add a second charset.
+            content_type=found.mimetype,
             headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
         )
     response.set_etag(found.sha256 or "")

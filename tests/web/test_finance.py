@@ -310,7 +310,7 @@ def test_dashboard_totals_flags_and_csv(client, world) -> None:
         ),
     ]
     response = client.get("/finance/dashboard.csv")
-    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert [r["code"] for r in rows] == ["UNCCT-2017-73-a", "UNCCT-2017-73-b", "UNCCT-2017-73-c"]
     row_b = rows[1]

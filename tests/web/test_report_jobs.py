@@ -33,7 +33,8 @@ def test_small_reports_are_still_made_at_once(client, world) -> None:
     sign_in(client, world.board_undp)
     pdf = client.get(f"/reports/portfolio.pdf?{QUERY}")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
-    assert client.get(f"/reports/portfolio.csv?{QUERY}").mimetype == "text/csv"
+    csv_answer = client.get(f"/reports/portfolio.csv?{QUERY}")
+    assert csv_answer.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset
     assert jobs_count() == 0
 
 
@@ -55,6 +56,14 @@ def test_a_large_report_is_prepared_in_the_background(client, world, small_bound
     assert queue.run_next() == JobState.DONE
     ready = client.get(job_url).get_data(as_text=True)
     assert "Ready: 3 projects" in ready and f"{job_url}/download" in ready
+    prepared = client.get(f"{job_url}/download")
+    assert (
+        prepared.headers["Content-Type"]
+        == {
+            "pdf": "application/pdf",
+            "csv": "text/csv; charset=utf-8",  # one charset
+        }[kind]
+    )
     # The same request again is the same job, from the offer page and from the POST.
     assert f'href="{job_url}"' in client.get(f"/reports/portfolio.{kind}?{QUERY}").text
     again = client.post("/reports/jobs", data={**ASK, "kind": f"portfolio_{kind}"})
