@@ -18,6 +18,11 @@ def utc_time(moment: datetime) -> str:
     return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
 
 
+def months_text(months: int) -> str:
+    """1 month; 12 months."""
+    return f"{months} month{'' if months == 1 else 's'}"
+
+
 def add_months(start: date, months: int) -> date:
     """The same day `months` later; where that day does not exist (31 April), the first day of
     the following month, so that a period never loses its last day."""

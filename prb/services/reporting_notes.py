@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from prb.extensions import db
 from prb.models import Decision, Proposal, ReportingNote, User, utcnow
-from prb.services import audit
+from prb.services import audit, calendar
 from prb.services.access import get_visible_proposal, require_role
 from prb.services.errors import Conflict, Invalid
 from prb.services.once import spend
@@ -36,7 +36,7 @@ def duration_text(months: int | None, duration_note: str, period_text: str = "")
     both: "12 months (March 2019–February 2020; subject to extension)"."""
     if not months:
         return ""
-    text = f"{months} month{'s' if months != 1 else ''}"
+    text = calendar.months_text(months)
     remark = "; ".join(part for part in (period_text, duration_note) if part)
     return f"{text} ({remark})" if remark else text
 

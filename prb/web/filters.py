@@ -25,6 +25,11 @@ def usd(value: Decimal | None) -> str:
     return f"USD {value:,.2f}"
 
 
+def months(value: int | None) -> str:
+    """1 month; 12 months."""
+    return "—" if value is None else calendar.months_text(value)
+
+
 def status_label(value: str | None) -> str:
     return PROPOSAL.label(value) if value else "—"
 
@@ -34,3 +39,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(timestamp)
     app.add_template_filter(usd)
     app.add_template_filter(status_label)
+    app.add_template_filter(months)

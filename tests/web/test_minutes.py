@@ -37,7 +37,7 @@ def pdf_text(content: bytes) -> str:
     return " ".join(result.stdout.decode().split())
 
 
-def decided_meeting(world):  # type: ignore[no-untyped-def]
+def decided_meeting(world, extension_months: int = 4):  # type: ignore[no-untyped-def]
     """PRB/2018/03: one approval with a lower budget, one extension, one deferral."""
     m = meeting(world)
     p = factories.proposal(
@@ -56,7 +56,9 @@ def decided_meeting(world):  # type: ignore[no-untyped-def]
         title="Military evidence",
     )
     ext = extensions.request_extension(
-        world.chair_a, running.id, extensions.ExtensionInput(4, None, None, "Translation")
+        world.chair_a,
+        running.id,
+        extensions.ExtensionInput(extension_months, None, None, "Translation"),
     )
     extensions.review_extension(world.finance, ext.id, "Fine")
     ext_item = board.add_extension_to_agenda(world.secretariat, m.id, ext.id)
@@ -114,6 +116,17 @@ def test_draft_minutes_contain_the_record(client, world) -> None:
     ):
         assert expected in body, expected
     assert "DRAFT" in body
+
+
+def test_one_month_reads_one_month(client, world) -> None:
+    m = decided_meeting(world, extension_months=1)
+    sign_in(client, world.board_undp)
+    page = " ".join(client.get(f"/board/meetings/{m.id}").text.split())
+    assert "Extension requested:</strong> 1 month, 1 January 2019 to 31 January 2019" in page
+    assert "Extension of 1 month: end moved from 31 December 2018" in page
+    body = pdf_text(client.get(f"/board/meetings/{m.id}/minutes/draft.pdf").data)
+    assert "1 month, from 1 January 2019 to 31 January 2019" in body
+    assert "1 months" not in page and "1 months" not in body
 
 
 def test_finalised_minutes_are_stored_byte_for_byte_and_immutable(client, world) -> None:

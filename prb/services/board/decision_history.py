@@ -26,6 +26,7 @@ from prb.models import (
     Proposal,
     SnapshotStage,
 )
+from prb.services import calendar
 from workflows import MeetingKind
 
 
@@ -48,7 +49,7 @@ class ConsideredFacts:
         months = self.duration_months
         if not months:
             return ""
-        text = f"{months} month{'s' if months != 1 else ''}"
+        text = calendar.months_text(months)
         return f"{text} ({self.duration_note})" if self.duration_note else text
 
 

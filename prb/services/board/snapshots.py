@@ -21,7 +21,7 @@ from prb.models import (
     Proposal,
     SnapshotStage,
 )
-from prb.services import finance
+from prb.services import calendar, finance
 from prb.services.attachments.listing import file_facts
 from prb.services.board.meetings import attendance
 from prb.services.board.tally import ItemCount, count
@@ -257,7 +257,7 @@ class Considered:
         months = self.facts.duration_months
         if not months:
             return ""
-        text = f"{months} month{'s' if months != 1 else ''}"
+        text = calendar.months_text(months)
         return f"{text} ({self.facts.duration_note})" if self.facts.duration_note else text
 
     @property
