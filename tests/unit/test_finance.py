@@ -166,6 +166,20 @@ def test_reversal_undoes_an_entry_once_and_respects_the_rules(world) -> None:
         entry(world, other, "reversal", None, reverses_id=commitment.id)
 
 
+def test_a_reversal_with_another_amount_typed_is_refused_not_replaced(world) -> None:
+    p = factories.project(world, status=S.ONGOING, budget=D("1000.00"))
+    entry(world, p, "commitment", "1000.00")
+    small = entry(world, p, "disbursement", "0.01")
+    before = count_entries()
+    with pytest.raises(Invalid) as refused:
+        entry(world, p, "reversal", "700.00", reverses_id=small.id)
+    assert "undoes the whole entry" in refused.value.fields["amount"][0]
+    assert "USD 0.01" in refused.value.fields["amount"][0]
+    assert count_entries() == before and finance.balances(p).disbursed == D("0.01")
+    # the entry's own amount, typed, is what it means
+    assert entry(world, p, "reversal", "0.01", reverses_id=small.id).amount == D("0.01")
+
+
 def test_the_database_refuses_to_edit_or_delete_ledger_entries(world) -> None:
     p = factories.project(world, status=S.ONGOING)
     e = entry(world, p, "commitment", "100.00")

@@ -122,6 +122,19 @@ def record_entry(
             ):
                 raise Conflict("This entry has already been reversed.")
             amount = reversed_entry.amount
+            if data.amount is not None and data.amount != amount:
+                # A reversal undoes the whole entry; an amount typed for it that differs is
+                # a mistake to show, not to replace silently.
+                raise Invalid(
+                    "The entry was not recorded: please correct the fields marked.",
+                    {
+                        "amount": [
+                            f"A reversal undoes the whole entry {reversed_entry.id}: USD "
+                            f"{amount:,.2f}. Leave the amount empty or give that amount; to "
+                            "correct part of it, reverse it and record the right entry."
+                        ]
+                    },
+                )
             after = current.with_entry(reversed_entry.kind, -amount)
         else:
             assert data.amount is not None
