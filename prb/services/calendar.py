@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 
 def long_date(day: date) -> str:
@@ -32,6 +33,18 @@ def add_months(start: date, months: int) -> date:
     if start.day <= last:
         return date(year, month, start.day)
     return date(year, month, last) + timedelta(days=1)
+
+
+def months_elapsed(start: date, day: date) -> Decimal:
+    """Calendar months from `start` to `day`: the whole months, and of the month under way
+    the share of its days gone (28 February to 2 December: 9 and 4/30)."""
+    if day < start:
+        raise ValueError("the day is before the start")
+    whole = (day.year - start.year) * 12 + day.month - start.month
+    if add_months(start, whole) > day:
+        whole -= 1
+    since, until = add_months(start, whole), add_months(start, whole + 1)
+    return whole + Decimal((day - since).days) / Decimal((until - since).days)
 
 
 def period_end(start: date, months: int) -> date:

@@ -1,10 +1,11 @@
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prb.services.calendar import add_months, months_between, period_end
+from prb.services.calendar import add_months, months_between, months_elapsed, period_end
 
 
 @pytest.mark.parametrize(
@@ -58,3 +59,25 @@ def test_months_between_is_the_fewest_months_whose_period_reaches_the_end(
 
 def test_months_between_a_far_off_end_is_quick() -> None:
     assert months_between(date(2019, 1, 1), date(9998, 12, 31)) == (9998 - 2019 + 1) * 12
+
+
+@pytest.mark.parametrize(
+    ("start", "day", "months"),
+    [
+        (date(2018, 1, 15), date(2018, 3, 15), Decimal(2)),
+        (date(2027, 2, 28), date(2027, 12, 2), 9 + Decimal(4) / 30),  # not 10
+        (date(2027, 1, 31), date(2027, 2, 1), Decimal(1) / 29),  # 31 Jan to 1 Mar is its month
+        (date(2018, 1, 1), date(2018, 12, 31), 11 + Decimal(30) / 31),
+        (date(2018, 5, 5), date(2018, 5, 5), Decimal(0)),
+    ],
+)
+def test_months_elapsed_counts_calendar_months_and_the_days_of_the_last(
+    start: date, day: date, months: Decimal
+) -> None:
+    assert months_elapsed(start, day) == months
+
+
+@given(st.dates(date(2000, 1, 1), date(2090, 1, 1)), st.integers(0, 200))
+def test_months_elapsed_to_the_same_day_months_later_is_whole(start: date, months: int) -> None:
+    # The day `months` on (add_months, which rolls 31 April to 1 May) is exactly that many.
+    assert months_elapsed(start, add_months(start, months)) == months

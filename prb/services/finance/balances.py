@@ -11,6 +11,7 @@ from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import aliased
 
 from prb.models import CENT, EntryKind, LedgerEntry, Proposal, utcnow
+from prb.services import calendar
 
 ZERO = Decimal("0.00")
 
@@ -139,11 +140,12 @@ def balances(proposal: Proposal) -> Balances:
 
 
 def burn_rate(proposal: Proposal, b: Balances, today: date | None = None) -> Decimal | None:
-    """Net disbursed per month since the project started."""
+    """Net disbursed per calendar month since the project started (its days counted: from
+    28 February, 2 December is 9.13 months on, not 10); a first month counts as a whole."""
     start = proposal.actual_start or proposal.period_start
     today = today or utcnow().date()
     if start is None or start > today:
         return None
-    months = max(1, (today.year - start.year) * 12 + today.month - start.month)
+    months = max(Decimal(1), calendar.months_elapsed(start, today))
     # Kept in an extension's finance review as written: rounded half up, as it is checked.
     return (b.net_disbursed / months).quantize(CENT, rounding=ROUND_HALF_UP)
