@@ -115,8 +115,10 @@ def register(app: Flask) -> None:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths: a crafted ?next= must not send users elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    """Only same-site relative paths: a crafted ?next= must not send users elsewhere. No
+    control characters either: `urlsplit` drops tabs and line breaks that the redirect's
+    Location header would then refuse (a 500 after a good sign-in)."""
+    if target and target.startswith("/") and not target.startswith("//") and target.isprintable():
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target

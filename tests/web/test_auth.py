@@ -54,7 +54,14 @@ def test_disabled_account_cannot_sign_in(client, world) -> None:
 
 
 def test_next_parameter_cannot_send_users_to_another_site(client, world) -> None:
-    for target in ("https://evil.example/", "//evil.example/", "http:/evil"):
+    for target in (
+        "https://evil.example/",
+        "//evil.example/",
+        "http:/evil",
+        "/%0d%0aX-Injected:1",  # a line break: no header, and no 500 after a good sign-in
+        "/proposals/%09",
+        "/%0a/evil.example",
+    ):
         response = client.post(
             "/login?next=" + target, data={"email": "chair.a@prb.example", "password": PASSWORD}
         )
@@ -335,6 +342,35 @@ def test_two_step_sign_in_of_an_administrator_end_to_end(
     events = db.session.scalars(select(AuditRecord.event).order_by(AuditRecord.id)).all()
     assert events.count("two_step_failed") == 4 and "two_step_enabled" in events
     assert events.count("recovery_code_used") == 2
+
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def test_a_code_typed_in_another_scripts_digits_is_read_as_its_digits(
+    two_step_required, client, world, clock
+) -> None:
+    # A phone's Arabic or full-width keyboard types ١٢٣٤٥٦ or １２３４５６: the code, not a 500.
+    sign_in(client, world.chair_a)
+    page = client.get("/account/two-step").get_data(as_text=True)
+    secret = _secret_shown(page)
+    for junk in ("١٢", "é", "１２３４５６", "١٢٣٤٥٦", "²³⁴⁵⁶⁷"):
+        refused = client.post("/account/two-step", data={"code": junk})
+        assert refused.status_code == 422, junk
+    done = client.post(
+        "/account/two-step", data={"code": clock.code(secret).translate(ARABIC_INDIC)}
+    )
+    assert done.status_code == 200 and "recovery codes" in done.get_data(as_text=True).lower()
+    client.post("/logout")
+    _password_step(client, world.chair_a)
+    for junk in ("١٢٣٤٥٦", "é" * 6, "１２３４５"):
+        assert client.post("/login/two-step", data={"code": junk}).status_code == 401, junk
+    clock.advance(30)
+    signed_in = client.post(
+        "/login/two-step", data={"code": clock.code(secret).translate(FULL_WIDTH)}
+    )
+    assert signed_in.status_code == 302 and signed_in.location == "/"
 
 
 def test_the_second_step_is_throttled(two_step_required, client, world, clock) -> None:

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -27,7 +28,8 @@ RECOVERY_CODES = 10
 # A code is accepted one 30-second step early or late, for clocks that drift a little.
 DRIFT_STEPS = 1
 _SECRET = re.compile(r"^[A-Z2-7]{32}$")
-_TOTP_CODE = re.compile(r"^\d{6}$")
+# ASCII digits only: `\d` also matches other scripts' digits, which the comparison refuses.
+_TOTP_CODE = re.compile(r"^[0-9]{6}$")
 
 
 def required_for(user: User, roles: Collection[Role]) -> bool:
@@ -50,6 +52,8 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 def _matching_step(secret: str, code: str, *, after: int | None) -> int | None:
     """The time step whose code this is (within the drift allowed), if later than `after`."""
+    if not _TOTP_CODE.match(code):
+        return None
     totp = pyotp.TOTP(secret)
     now = totp.timecode(utcnow())
     for step in range(now - DRIFT_STEPS, now + DRIFT_STEPS + 1):
@@ -59,7 +63,10 @@ def _matching_step(secret: str, code: str, *, after: int | None) -> int | None:
 
 
 def _normalise(code: str) -> str:
-    return re.sub(r"[\s-]", "", code).lower()
+    """Without spaces and hyphens, in lower case, and with any script's digits as ASCII
+    digits: an Arabic-Indic or full-width 123456 typed on a phone is 123456."""
+    code = re.sub(r"[\s-]", "", code).lower()
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in code)
 
 
 def _recovery_hash(code: str) -> str:
