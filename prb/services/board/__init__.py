@@ -20,6 +20,7 @@ from prb.services.board.corrections import (
     Correction,
     cancel_meeting,
     correct_meeting,
+    defer_item,
     withdraw_item,
 )
 from prb.services.board.deadlines import close_due
@@ -115,6 +116,7 @@ __all__ = [
     "count_meeting",
     "decisions_for",
     "declare_conflict",
+    "defer_item",
     "end_seat",
     "ensure_rules",
     "extension_choices",

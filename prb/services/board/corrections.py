@@ -145,22 +145,38 @@ def _withdraw(actor: User, item: AgendaItem, reason: str) -> None:
     if db.session.scalar(select(Vote.id).where(Vote.item_id == item.id).limit(1)) is not None:
         raise Conflict(
             f"Item {item.position} of {item.meeting.number} has a vote: it can no longer be "
-            "withdrawn. Close it (decide or defer it) instead."
+            "withdrawn. Close it, or defer it to a later meeting, instead."
         )
+    _close_undecided(
+        actor,
+        item,
+        ItemTrigger.WITHDRAW,
+        note=f"Withdrawn from the agenda: {reason}",
+        event="withdrawn_from_agenda",
+        comment=reason,
+    )
+
+
+def _close_undecided(
+    actor: User, item: AgendaItem, trigger: ItemTrigger, *, note: str, event: str, comment: str
+) -> None:
+    """Close a locked, open item with no decision (withdrawn, deferred by the Board's
+    choice): on record with its note, its snapshot and the audit's line."""
     try:
-        AGENDA_ITEM.fire(item, ItemTrigger.WITHDRAW, {Role.SECRETARIAT}, {})
+        AGENDA_ITEM.fire(item, trigger, {Role.SECRETARIAT}, {})
     except TransitionRefused as exc:
         raise Conflict(exc.refusal.message) from None
     item.closed_at = utcnow()
     item.closed_by_id = actor.id
-    item.outcome_note = f"Withdrawn from the agenda: {reason}"
+    item.outcome_note = note
     snapshots.take_closed(item, item.closed_at)
     audit.record(
-        "withdrawn_from_agenda",
+        event,
         actor=actor,
         role=Role.SECRETARIAT,
         proposal=item.proposal,
-        comment=f"{item.meeting.kind_label} {item.meeting.number}, item {item.position}: {reason}",
+        comment=f"{item.meeting.kind_label} {item.meeting.number}, item {item.position}: "
+        + comment,
     )
 
 
@@ -176,16 +192,42 @@ def _reason(reason: str) -> str:
     return reason
 
 
+def _open_item(item_id: int) -> AgendaItem:
+    """The item, locked, while its meeting's record may still change and it is open."""
+    item = lock_item(item_id)
+    refuse_if_frozen(item.meeting)
+    if not item.is_open:
+        raise Conflict(f"Item {item.position} is already closed ({item.status_label}).")
+    return item
+
+
 def withdraw_item(actor: User, item_id: int, reason: str) -> AgendaItem:
     """The secretariat takes an item no one has voted on off the agenda."""
     require_role(actor, Role.SECRETARIAT, action="build agendas")
     reason = _reason(reason)
     with committed():
-        item = lock_item(item_id)
-        refuse_if_frozen(item.meeting)
-        if not item.is_open:
-            raise Conflict(f"Item {item.position} is already closed ({item.status_label}).")
+        item = _open_item(item_id)
         _withdraw(actor, item, reason)
+    return item
+
+
+def defer_item(actor: User, item_id: int, reason: str) -> AgendaItem:
+    """The secretariat records that the Board deferred an item without deciding it, votes
+    or none: the question is left to a later meeting (an approval the envelope cannot take
+    until it is raised, papers missing). Votes already cast stay on record; the proposal or
+    extension request stays under review and may go on another agenda."""
+    require_role(actor, Role.SECRETARIAT, action="close agenda items")
+    reason = _reason(reason)
+    with committed():
+        item = _open_item(item_id)
+        _close_undecided(
+            actor,
+            item,
+            ItemTrigger.DEFER,
+            note=reason,
+            event="item_deferred",
+            comment=f"deferred by the Board — {reason}",
+        )
     return item
 
 

@@ -143,17 +143,32 @@ def cancel(meeting_id: int):  # type: ignore[no-untyped-def]
 @reads_form(ReasonForm)
 @roles_required(Role.SECRETARIAT)
 def withdraw(item_id: int):  # type: ignore[no-untyped-def]
+    return _closed_undecided(
+        item_id, service.withdraw_item, "withdrawn; {code} may go on another agenda."
+    )
+
+
+@bp.route("/items/<int:item_id>/defer", methods=["POST"])
+@reads_form(ReasonForm)
+@roles_required(Role.SECRETARIAT)
+def defer(item_id: int):  # type: ignore[no-untyped-def]
+    return _closed_undecided(
+        item_id, service.defer_item, "deferred; {code} may go on a later agenda."
+    )
+
+
+def _closed_undecided(item_id: int, close, done: str):  # type: ignore[no-untyped-def]
+    """An item withdrawn or deferred with the reason posted, or the page with the refusal."""
     meeting_id = service.meeting_id_of(item_id)
     form = ReasonForm()
     try:
         require_valid(form)
-        item = service.withdraw_item(current_user, item_id, form.reason.data or "")
+        item = close(current_user, item_id, form.reason.data or "")
     except (Conflict, Invalid) as exc:
         flash_refusal(exc)
         return meeting(meeting_id, status=exc.status_code)
     return _back(
-        meeting_id,
-        f"Item {item.position} withdrawn; {item.proposal.display_code} may go on another agenda.",
+        meeting_id, f"Item {item.position} " + done.format(code=item.proposal.display_code)
     )
 
 

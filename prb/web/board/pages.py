@@ -251,6 +251,8 @@ def _row(viewer: _Viewer, item, counted, close_form) -> dict[str, object]:  # ty
         "record_forms": _record_forms(counted) if viewer.recording and item.is_open else None,
         # Only an item no one has voted on can be taken off the agenda.
         "can_withdraw": secretariat and not viewer.frozen and item.is_open and not counted.votes,
+        # Deferring leaves the question to a later meeting, votes or none.
+        "can_defer": secretariat and not viewer.frozen and item.is_open,
     }
 
 
@@ -298,6 +300,7 @@ class _ItemUrls:
         "vote": ("board.vote", "item_id"),
         "conflict": ("board.conflict", "item_id"),
         "withdraw": ("board.withdraw", "item_id"),
+        "defer": ("board.defer", "item_id"),
         "close": ("board.close", "item_id"),
         "record_vote": ("board.record_vote", "item_id"),
         "record_conflict": ("board.record_conflict", "item_id"),

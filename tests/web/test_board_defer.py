@@ -1,0 +1,105 @@
+"""Deferring an item the Board did not decide (found running a year from an empty database):
+an extension whose additional funds the envelope cannot take had votes, so it could be
+neither closed (422) nor withdrawn (409), and the meeting's minutes could never be final.
+The secretariat defers it with the Board's reason; the votes stay on record, the request
+stays under review for a later agenda, and the minutes say why."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from prb.extensions import db
+from prb.models import AuditRecord, Decision, ExtensionRequest, Vote
+from prb.services import board, extensions
+from prb.services.errors import NotAllowed
+from tests import factories
+from tests.board_helpers import meeting
+from tests.conftest import sign_in
+from workflows import ExtensionState, ItemState, ProposalState
+
+S = ProposalState
+D = Decimal
+
+
+def extension_beyond_the_envelope(world):  # type: ignore[no-untyped-def]
+    """A running project using all but USD 0.00 of the envelope, asking USD 0.01 more."""
+    project = factories.project(
+        world,
+        status=S.ONGOING,
+        code="UNCCT-2017-73-a",
+        start=date(2018, 1, 1),
+        months=12,
+        budget=world.programme.envelope,
+    )
+    ext = extensions.request_extension(
+        world.chair_a, project.id, extensions.ExtensionInput(1, None, D("0.01"), "Translation")
+    )
+    extensions.review_extension(world.finance, ext.id, "Fine")
+    m = meeting(world)
+    item = board.add_extension_to_agenda(world.secretariat, m.id, ext.id)
+    for member in (world.board_chair, world.board_undp):
+        board.cast_vote(member, item.id, "approve")
+    return m, item, ext
+
+
+def pdf_text(content: bytes) -> str:
+    done = subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True, check=True)
+    return " ".join(done.stdout.decode().split())
+
+
+def test_an_item_the_envelope_cannot_take_is_deferred_not_stuck(client, world) -> None:
+    m, item, ext = extension_beyond_the_envelope(world)
+    sign_in(client, world.secretariat)
+    closed = client.post(f"/board/items/{item.id}/close", data={"conditions": ""})
+    assert closed.status_code == 422 and "would exceed the envelope" in closed.text
+    withdrawn = client.post(f"/board/items/{item.id}/withdraw", data={"reason": "No money"})
+    assert withdrawn.status_code == 409 and "defer it to a later meeting" in withdrawn.text
+    page = client.get(f"/board/meetings/{m.id}").text
+    assert f'action="/board/items/{item.id}/defer"' in page
+
+    # a reason is required, and nothing changes without one
+    refused = client.post(f"/board/items/{item.id}/defer", data={"reason": "  "})
+    assert refused.status_code == 422
+    db.session.expire_all()
+    assert item.status == ItemState.OPEN
+
+    reason = "Envelope exhausted: to be taken up once the administrator raises it"
+    deferred = client.post(f"/board/items/{item.id}/defer", data={"reason": reason})
+    assert deferred.status_code == 303
+    db.session.expire_all()
+    assert item.status == ItemState.DEFERRED and item.outcome_note == reason
+    assert item.closed_by_id == world.secretariat.id
+    assert db.session.get(ExtensionRequest, ext.id).status == ExtensionState.UNDER_REVIEW
+    assert db.session.scalar(select(func.count(Decision.id))) == 0
+    assert db.session.scalar(select(func.count(Vote.id)).where(Vote.item_id == item.id)) == 2
+    assert db.session.scalar(
+        select(func.count(AuditRecord.id)).where(AuditRecord.event == "item_deferred")
+    )
+    again = client.post(f"/board/items/{item.id}/defer", data={"reason": reason})
+    assert again.status_code == 409 and "already closed" in again.text
+
+    # the minutes can be made final now, and say why the Board deferred it
+    body = pdf_text(client.get(f"/board/meetings/{m.id}/minutes/draft.pdf").data)
+    assert "Deferred" in body and "Envelope exhausted" in body
+    # and the request may go on a later agenda
+    later = meeting(world, number="PRB/2018/04")
+    assert board.add_extension_to_agenda(world.secretariat, later.id, ext.id).is_open
+
+
+def test_only_the_secretariat_defers(client, world) -> None:
+    _, item, _ = extension_beyond_the_envelope(world)
+    for who in (world.board_chair, world.finance, world.chair_a):
+        sign_in(client, who)
+        answer = client.post(f"/board/items/{item.id}/defer", data={"reason": "Mine to defer"})
+        assert answer.status_code == 403, who.email
+        client.post("/logout")
+        # the service itself refuses, whatever page calls it
+        with pytest.raises(NotAllowed):
+            board.defer_item(who, item.id, "Mine to defer")
+    db.session.expire_all()
+    assert item.status == ItemState.OPEN
