@@ -572,6 +572,7 @@ def minutes_timing(backend: str, size: int) -> dict[str, float]:
     from prb.extensions import db
     from prb.models import Meeting, User, utcnow
     from prb.services import minutes, pdf
+    from prb.services.reference.office import current_office
 
     app = create_app(
         {
@@ -603,7 +604,7 @@ def minutes_timing(backend: str, size: int) -> dict[str, float]:
                     generated_at=utcnow(),
                 )
                 html = render_template(
-                    "pdf/minutes.html", d=data, office=minutes.OFFICE, board=minutes.BOARD
+                    "pdf/minutes.html", d=data, office=current_office(), board=minutes.BOARD
                 )
                 started = time.perf_counter()
                 HTML(string=html, base_url=str(pdf.PDF_STYLESHEET.parent)).write_pdf(

@@ -9,12 +9,14 @@ from functools import cache
 
 from werkzeug.security import generate_password_hash
 
+from prb.demo.portfolio import OFFICE_ENTITY, OFFICE_UNIT
 from prb.extensions import db
 from prb.models import (
     BoardMembership,
     Call,
     Entity,
     FundingProgramme,
+    Office,
     Proposal,
     User,
     WorkingGroup,
@@ -137,7 +139,10 @@ def build_world() -> World:
     )
     group_a = WorkingGroup(name="Border Management and Law Enforcement", short_name="Border")
     group_b = WorkingGroup(name="Legal and Criminal Justice Responses", short_name="Legal")
-    db.session.add_all([programme, group_a, group_b])
+    # The office heading every PDF, as the demo names it (prb setup names it after the
+    # office's entity).
+    office = Office(id=1, name=OFFICE_ENTITY[1], unit=OFFICE_UNIT)
+    db.session.add_all([programme, group_a, group_b, office])
     w = World(
         cted=cted,
         unodc=unodc,

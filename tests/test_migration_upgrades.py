@@ -345,11 +345,14 @@ def migration(filename: str) -> ModuleType:
     return module
 
 
-def upgrade_keeping_every_row(down: str, revision: str = "head") -> None:
+def upgrade_keeping_every_row(
+    down: str, revision: str = "head", *, writes_records: bool = False
+) -> None:
     """In an app context on an empty database: enter the records (votes, a ledger, final
     minutes) at `PREVIOUS`, upgrade to `down`, then to `revision`, and check that every row
     of every column the database had at `down` is unchanged and the final minutes' PDF is
-    byte-identical (its SHA-256 still matches)."""
+    byte-identical (its SHA-256 still matches). `writes_records`: the migration adds rows
+    of its own, so the records' stamp (a cache's version number, no record) may only rise."""
     from tests.test_migration_0012 import _rows  # (sorted in Python: JSON columns)
 
     upgrade(revision=PREVIOUS)
@@ -368,6 +371,9 @@ def upgrade_keeping_every_row(down: str, revision: str = "head") -> None:
     with db.engine.connect() as conn:
         after = _rows(conn, tables)
         assert before["votes"] and before["minutes_versions"] and before["ledger_entries"]
+        if writes_records and "record_stamp" in before:
+            (was,), (now,) = before.pop("record_stamp"), after.pop("record_stamp")
+            assert now[0] == was[0] and now[1] > was[1]
         for table, rows in before.items():
             assert after[table] == rows, f"{table} changed in the upgrade"
         pdf, sha = conn.execute(text("SELECT pdf, sha256 FROM minutes_versions")).one()

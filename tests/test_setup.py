@@ -92,6 +92,18 @@ def test_setup_on_an_empty_database_then_the_administrator_works_in_the_browser(
     assert response.status_code == 200 and "/set-password/" in response.get_data(as_text=True)
 
 
+def test_setup_names_the_office_on_every_pdf_after_its_entity(app) -> None:
+    # Found running a year from an empty database: every PDF named another office.
+    from prb.services.reference.office import current_office
+
+    office_name = "Bureau de lutte contre le terrorisme — مكتب مكافحة الإرهاب"
+    result = run(app, *SETUP[:4], office_name, *SETUP[5:])
+    assert result.exit_code == 0, result.output
+    assert current_office().name == office_name and current_office().unit == ""
+    named = db.session.scalars(select(AuditRecord).where(AuditRecord.event == "office_named")).one()
+    assert named.actor_id is None and "prb setup" in named.comment
+
+
 def test_setup_reuses_an_existing_entity_and_runs_only_once(app) -> None:
     db.session.add(Entity(code="UNOCT", name="Office of Counter-Terrorism"))
     db.session.commit()

@@ -58,6 +58,8 @@ WORKING_GROUPS: list[tuple[str, str]] = [
 
 
 OFFICE_ENTITY = ("UNOCT", "United Nations Office of Counter-Terrorism")
+# The line under the office's name on the minutes: the centre whose Board this is.
+OFFICE_UNIT = "United Nations Counter-Terrorism Centre"
 # The Working Group the report says was newly created at the end of 2018.
 RESOURCE_MOBILIZATION = "Resource Mobilization"
 

@@ -26,6 +26,7 @@ from prb.demo.portfolio import (
     DEMO_PASSWORD,
     ENTITIES,
     OFFICE_ENTITY,
+    OFFICE_UNIT,
     PROGRAMMES,
     PROPOSALS,
     RESOURCE_MOBILIZATION,
@@ -54,6 +55,7 @@ from prb.services.calls import CallInput, create_call
 from prb.services.proposal_rules import ProposalInput
 from prb.services.reference.entities import EntityInput, create_entity
 from prb.services.reference.groups import GroupInput, appoint_chair, create_group
+from prb.services.reference.office import OfficeName, change_office
 from prb.services.reference.outputs import add_output
 from prb.services.reference.programmes import ProgrammeInput, create_programme
 from workflows import MeetingKind, ProposalState, ProposalTrigger, ReportTrigger
@@ -143,6 +145,7 @@ def _set_up(office: Office) -> None:
     office.users[admin.email] = admin
     office.entities[office_code] = admin.entity
     moment = start + timedelta(hours=1)
+    on(moment, lambda: change_office(admin, OfficeName(office_name, OFFICE_UNIT)))
     for code, name in ENTITIES:
         if code != office_code:
             office.entities[code] = on(

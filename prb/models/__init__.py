@@ -21,6 +21,7 @@ from prb.models.imports import ImportBatch
 from prb.models.jobs import Job, JobKind, JobState
 from prb.models.minutes import MinutesVersion
 from prb.models.notifications import Channel, Notification, NotificationPreference
+from prb.models.office import Office
 from prb.models.outbox import OutboxMessage, OutboxState
 from prb.models.progress_report import ProgressReport, ReportKind
 from prb.models.proposal import Proposal, Scope, proposal_entities
@@ -73,6 +74,7 @@ __all__ = [
     "Money",
     "Notification",
     "NotificationPreference",
+    "Office",
     "OutboxMessage",
     "OutboxState",
     "OwnerKind",

@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 from prb.services.errors import Conflict
+from prb.services.reference.office import current_office
 
 FIELD_NAME = "SecretariatSignature"
-LOCATION = "United Nations Office of Counter-Terrorism"
 
 
 class SigningUnavailable(Conflict):
@@ -76,13 +76,17 @@ def sign(pdf: bytes, signer, *, reason: str, name: str) -> bytes:  # type: ignor
     # Read here, and errors turned into messages here: the helper thread has no
     # application context.
     options = configured_options()
+    # Where it was signed: the office that runs the Board, as the minutes head it.
+    location = current_office().name or None
     try:
         try:
             asyncio.get_running_loop()
         except RuntimeError:
-            return _sign(pdf, signer, reason=reason, name=name, options=options)
+            return _sign(pdf, signer, reason=reason, name=name, location=location, options=options)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            job = pool.submit(_sign, pdf, signer, reason=reason, name=name, options=options)
+            job = pool.submit(
+                _sign, pdf, signer, reason=reason, name=name, location=location, options=options
+            )
             return job.result()
     except PathBuildingError as exc:
         # A configuration error, not a passing one: the operator adds the missing root.
@@ -102,7 +106,9 @@ def sign(pdf: bytes, signer, *, reason: str, name: str) -> bytes:  # type: ignor
         ) from exc
 
 
-def _sign(pdf: bytes, signer, *, reason: str, name: str, options: Options) -> bytes:  # type: ignore[no-untyped-def]
+def _sign(  # type: ignore[no-untyped-def]
+    pdf: bytes, signer, *, reason: str, name: str, location: str | None, options: Options
+) -> bytes:
     from pyhanko.pdf_utils.generic import NameObject
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
@@ -131,7 +137,7 @@ def _sign(pdf: bytes, signer, *, reason: str, name: str, options: Options) -> by
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason,
         name=name,
-        location=LOCATION,
+        location=location,
         embed_validation_info=options.ltv,
         validation_context=_validation_context(signer, options) if options.ltv else None,
     )

@@ -25,6 +25,7 @@ def register(app: Flask) -> None:
         main,
         menu,
         notifications,
+        office,
         outbox,
         password_reset,
         progress_reports,
@@ -41,6 +42,7 @@ def register(app: Flask) -> None:
     for module in (auth, main, proposals, calls, board, finance, reports, admin, workflow):
         app.register_blueprint(module.bp)
     app.register_blueprint(reference.bp)
+    app.register_blueprint(office.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(reporting_notes.bp)
     app.register_blueprint(co_funding.bp)

@@ -78,6 +78,7 @@ RULES: dict[str, tuple[str, dict[str, int], int]] = {
     "board.cancel": ("POST", {"secretariat": 422}, 403),
     "board.withdraw": ("POST", {"secretariat": 422}, 403),
     "board.defer": ("POST", {"secretariat": 422}, 403),
+    "office.edit": ("GET", {"administrator": 200}, 403),
     "board.vote": ("POST", {"board": 422}, 403),
     "board.conflict": ("POST", {"board": 422}, 403),
     "board.close": ("POST", {"secretariat": 303}, 403),

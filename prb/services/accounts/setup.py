@@ -14,6 +14,7 @@ from prb.services.accounts import password_links
 from prb.services.accounts.people import email_problem, name_problem, new_account, record_created
 from prb.services.errors import Conflict, Invalid
 from prb.services.reference.entities import EntityInput, add_entity, entity_problems
+from prb.services.reference.office import OfficeName, name_office
 from prb.services.transaction import committed
 from workflows import Role
 
@@ -62,6 +63,9 @@ def set_up_office(
         created = entity is None
         if entity is None:
             entity = add_entity(None, wanted, comment="first run (prb setup)")
+        # The office's own entity names it on the minutes and reports (changed later under
+        # Administration → Office).
+        name_office(None, OfficeName(entity.name), comment="first run (prb setup)")
         roles = {Role.ADMINISTRATOR} | ({Role.SECRETARIAT} if also_secretariat else set())
         administrator = new_account(email, name, entity, roles)
         record_created(administrator, None, "first administrator (prb setup)")

@@ -28,6 +28,7 @@ from prb.services.errors import Invalid, NotFound
 from prb.services.portfolio.records import project_records
 from prb.services.portfolio.rows import OverviewRow, long_date
 from prb.services.reference.envelopes import envelope_on
+from prb.services.reference.office import current_office
 from workflows import ProposalState, VoteChoice
 
 # Whoever may see the portfolio overview (prb/web/reports.py follows the same list).
@@ -325,4 +326,4 @@ def pdf(data: Section) -> bytes:
 
     from prb.services.pdf import render
 
-    return render(render_template("pdf/annual_section.html", s=data))
+    return render(render_template("pdf/annual_section.html", s=data, office=current_office()))

@@ -4,7 +4,7 @@ stored byte for byte with their SHA-256, optionally signed, corrected only by co
 Split by concern: `data` gathers what the minutes say, `record` writes decisions.json,
 `final` renders, stores and serves the versions."""
 
-from prb.services.minutes.data import BOARD, MINUTED, OFFICE, MinutesData, minutes_data
+from prb.services.minutes.data import BOARD, MINUTED, MinutesData, minutes_data
 from prb.services.minutes.final import (
     chairs_on,
     corrected_facts,
@@ -20,7 +20,6 @@ from prb.services.minutes.record import decisions_json
 __all__ = [
     "BOARD",
     "MINUTED",
-    "OFFICE",
     "MinutesData",
     "chairs_on",
     "corrected_facts",

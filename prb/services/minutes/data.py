@@ -28,7 +28,6 @@ from workflows import ItemState, VoteChoice
 # What the minutes record: items the Board considered (a withdrawn item it did not).
 MINUTED = (ItemState.DECIDED, ItemState.DEFERRED)
 
-OFFICE = "United Nations Office of Counter-Terrorism"
 BOARD = "Programme Review Board"
 
 

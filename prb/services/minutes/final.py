@@ -20,16 +20,17 @@ from prb.services.access import require_role
 from prb.services.board import board_members, considered, get_meeting
 from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.minutes import corrections
-from prb.services.minutes.data import BOARD, MINUTED, OFFICE, MinutesData, minutes_data
+from prb.services.minutes.data import BOARD, MINUTED, MinutesData, minutes_data
 from prb.services.minutes.record import decisions_json
 from prb.services.notifications import events
 from prb.services.once import spend
 from prb.services.pdf import Attachment, render
+from prb.services.reference.office import current_office
 from workflows import Role
 
 
 def _html(data: MinutesData) -> str:
-    return render_template("pdf/minutes.html", d=data, office=OFFICE, board=BOARD)
+    return render_template("pdf/minutes.html", d=data, office=current_office(), board=BOARD)
 
 
 def _pdf(data: MinutesData) -> bytes:

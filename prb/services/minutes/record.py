@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from prb.services.minutes.data import BOARD, OFFICE, MinutesData
+from prb.services.minutes.data import BOARD, MinutesData
 from prb.services.pdf import iso
+from prb.services.reference.office import current_office
 
 
 def decisions_json(data: MinutesData) -> str:
@@ -88,7 +89,7 @@ def decisions_json(data: MinutesData) -> str:
             }
         items.append(entry)
     record = {
-        "office": OFFICE,
+        "office": current_office().name,
         "board": BOARD,
         "meeting": {
             "number": m.number,

@@ -23,6 +23,7 @@ from prb.services.portfolio import as_at as reconstruct
 from prb.services.portfolio.records import data_stamp, project_records
 from prb.services.portfolio.rows import OverviewRow, long_date, overview_rows, projects_by_id
 from prb.services.proposals import Page
+from prb.services.reference.office import current_office
 from workflows import Role
 
 VIEWERS = (Role.BOARD_MEMBER, Role.SECRETARIAT, Role.FINANCE)
@@ -237,4 +238,8 @@ def csv_rows(data: Overview) -> list[list[str]]:
 def pdf(data: Overview) -> bytes:
     from flask import render_template
 
-    return render(render_template("pdf/portfolio.html", o=data, generated_at=utcnow()))
+    return render(
+        render_template(
+            "pdf/portfolio.html", o=data, office=current_office(), generated_at=utcnow()
+        )
+    )
