@@ -102,6 +102,19 @@ def test_the_chair_submits_from_the_project_page_and_the_secretariat_decides(cli
     assert "Accepted" in page
 
 
+def test_more_spent_than_the_approved_budget_is_refused(client, world) -> None:
+    # Found running a year: USD 300,000 "spent" of a USD 250,000.99 budget was taken.
+    p = running(world, budget=Decimal("250000.99"))
+    sign_in(client, world.chair_a)
+    url = f"/proposals/{p.id}/reports/progress/2018-07-01"
+    refused = client.post(url, data={**FORM, "spent_to_date": "300000.00", "once": "t1"})
+    assert refused.status_code == 422
+    assert "more than the project&#39;s approved budget (USD 250,000.99)" in refused.text
+    assert not db.session.scalar(select(func.count(ProgressReport.id)))
+    whole = client.post(url, data={**FORM, "spent_to_date": "250000.99", "once": "t2"})
+    assert whole.status_code == 303  # all of it, to the cent, is possible
+
+
 def test_a_chair_of_another_group_gets_404(client, world) -> None:
     p = running(world)
     sign_in(client, world.chair_a)

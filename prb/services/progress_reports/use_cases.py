@@ -68,8 +68,10 @@ class ReportInput:
     unspent_balance: Decimal | None
 
 
-def _clean(kind: str, data: ReportInput) -> ReportInput:
-    """The input checked, all problems at once; nothing is saved when any is found."""
+def _clean(kind: str, data: ReportInput, approved: Decimal | None) -> ReportInput:
+    """The input checked, all problems at once; nothing is saved when any is found.
+    `approved`: the project's approved budget (extensions' funds included), which no amount
+    spent of it can exceed."""
     errors: dict[str, list[str]] = {}
     parts = {}
     for name in ("activities", "results", "challenges", "next_steps"):
@@ -87,6 +89,11 @@ def _clean(kind: str, data: ReportInput) -> ReportInput:
             errors[name] = ["Give an amount in dollars and cents (0 or more)."]
     if data.spent_to_date is None:
         errors["spent_to_date"] = ["Give the amount spent to date (0 if nothing yet)."]
+    elif approved is not None and data.spent_to_date > approved and "spent_to_date" not in errors:
+        errors["spent_to_date"] = [
+            f"USD {data.spent_to_date:,.2f} is more than the project's approved budget (USD "
+            f"{approved:,.2f}): give what was spent of it."
+        ]
     if kind == ReportKind.FINAL and data.unspent_balance is None:
         errors["unspent_balance"] = ["A final report states the unspent balance (0 if none)."]
     if errors:
@@ -142,7 +149,7 @@ def submit_report(
                     f"No {kind.label.lower()} of {proposal.display_code} is due on "
                     f"{due_on.day} {due_on:%B %Y}."
                 )
-            clean = _clean(kind, data)
+            clean = _clean(kind, data, proposal.approved_budget)
             existing = db.session.scalar(
                 select(ProgressReport).where(
                     ProgressReport.proposal_id == proposal.id,
@@ -352,7 +359,7 @@ def resubmit_report(
                     f"This report changed while you were looking at it: it is now "
                     f"{report.status_label}. Nothing was saved."
                 )
-            clean = _clean(report.kind, data)
+            clean = _clean(report.kind, data, report.proposal.approved_budget)
             # The wording the secretariat sent back stays on record (the audit trail is
             # append-only); the report's row holds the corrected one.
             _fire(actor, report, ReportTrigger.RESUBMIT, f"As sent back: {_as_it_read(report)}")
