@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask
+from markupsafe import Markup
 
 from prb.services import calendar
 from workflows import PROPOSAL
@@ -30,6 +31,13 @@ def months(value: int | None) -> str:
     return "—" if value is None else calendar.months_text(value)
 
 
+def bidi(value: object) -> Markup:
+    """Text someone typed, isolated from the words and figures around it: an Arabic name
+    followed by ", 1 March 2019" would otherwise carry the date into its right-to-left run
+    and show it before the name."""
+    return Markup("<bdi>{}</bdi>").format("" if value is None else value)
+
+
 def status_label(value: str | None) -> str:
     return PROPOSAL.label(value) if value else "—"
 
@@ -40,3 +48,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(usd)
     app.add_template_filter(status_label)
     app.add_template_filter(months)
+    app.add_template_filter(bidi)
