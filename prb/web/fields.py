@@ -185,6 +185,16 @@ class AmountField(_FriendlyParse, DecimalField):
         if valuelist and valuelist[0].strip() and not _AMOUNT.fullmatch(valuelist[0].strip()):
             self.data = None
             raise ValueError(self.parse_message)
+        places = 2 if self.places is None else self.places
+        if valuelist and len(valuelist[0].strip().partition(".")[2]) > places:
+            # As typed, not as parsed: "150.000" (150,000 with a European separator) would
+            # pass as 150.00, since Decimal("150.000") equals it.
+            self.data = None
+            raise ValueError(
+                "Give dollars and cents: two decimals at most (150000.00, not 150.000)."
+                if places == 2
+                else f"Give at most {places} decimals."
+            )
         super().process_formdata(valuelist)
         if self.data is not None and (not self.data.is_finite() or abs(self.data) >= self.limit):
             self.data = None

@@ -86,7 +86,9 @@ def test_the_date_range_is_a_setting(sample) -> None:  # type: ignore[no-untyped
         assert form.on.errors == ["Enter a date between 2000 and 2030."]
 
 
-@pytest.mark.parametrize("value", ["1E+1000000", "NaN", "-Infinity", "1e5", "١٠٠", "1,000"])
+@pytest.mark.parametrize(
+    "value", ["1E+1000000", "NaN", "-Infinity", "1e5", "١٠٠", "1,000", "150.000", "0.001"]
+)
 def test_amounts_are_digits_and_a_point(sample, value: str) -> None:  # type: ignore[no-untyped-def]
     form = sample(amount=value)
     assert form.amount.data is None and form.amount.errors

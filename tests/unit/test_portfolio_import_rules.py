@@ -135,6 +135,9 @@ CASES = [
     ({"status": "Extended"}, "current_end", "needs its current end"),
     ({"current_end": "2019-01-31"}, "current_end", "before the period's end"),
     ({"actual_start": "2099-01-01"}, "actual_start", "in the future"),
+    # "150.000" is 150,000 in a European spreadsheet; Decimal reads it as 150.00
+    ({"approved_budget": "150.000"}, "approved_budget", "more than two decimals"),
+    ({"committed": "1.500"}, "committed", "more than two decimals"),
     ({"committed": "200000.00"}, "committed", "exceed the approved budget of USD 150,000.00"),
     ({"disbursed": "150000.01"}, "disbursed", "exceed the USD 150,000.00 committed by USD 0.01"),
     ({"committed": "", "committed_on": ""}, "disbursed", "exceed the USD 0.00 committed"),

@@ -158,6 +158,15 @@ class _Cells:
                 "e.g. 150000.00 or 150,000.00.",
             )
             return None
+        if len(value.partition(".")[2]) > 2:
+            # As written, not as parsed: "150.000" is 150,000 in a European spreadsheet, and
+            # Decimal("150.000") equals 150.00.
+            self.fail(
+                name,
+                f"“{value}” has more than two decimals: write US dollars with a point before "
+                "the cents, e.g. 150000.00 (for a thousands separator use a comma).",
+            )
+            return None
         dollars = value.split(".")[0].replace(",", "").lstrip("0")
         if len(dollars) > _DOLLAR_DIGITS:
             self.fail(name, f"“{value}” is not a plausible amount.")
