@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from itertools import count, product
 from string import ascii_lowercase, ascii_uppercase
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from prb.extensions import db
 from prb.models import CodeStyle, FundingProgramme, Proposal
@@ -77,10 +77,14 @@ def check_typed_code(code: str) -> str:
             "Check the project code.",
             {"project_code": ["Use letters, digits and hyphens, e.g. UNCCT-2019-02-79-D."]},
         )
-    if db.session.scalar(select(Proposal.id).where(Proposal.project_code == code)):
+    taken = db.session.scalar(
+        select(Proposal.project_code).where(func.lower(Proposal.project_code) == code.lower())
+    )
+    if taken is not None:
+        # Whatever its case: UNCCT-2019-02-79-d and -D would read as one project.
         raise Invalid(
             f"{code} is already a project's code.",
-            {"project_code": [f"{code} is already taken."]},
+            {"project_code": [f"{taken} is already taken."]},
         )
     return code
 

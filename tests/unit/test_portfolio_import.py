@@ -228,6 +228,19 @@ def test_another_file_with_codes_prb_already_has_is_refused_row_by_row(office) -
     assert count(Proposal) == 7
 
 
+def test_a_code_in_another_case_is_the_same_project(office) -> None:
+    # In PRB already, and twice in one file: refused whatever the case.
+    service.import_projects(office.secretariat, FILENAME, example_bytes())
+    lower = example_bytes().replace(b"UNCCT-2017-73-a", b"uncct-2017-73-A") + b"\n"
+    check = service.check_projects(office.secretariat, FILENAME, lower)
+    assert (2, "project_code") in [(e.row, e.field) for e in check.errors]
+    assert "already has a project UNCCT-2017-73-a" in check.errors[0].message
+    twice = with_changes(4, project_code="uncct-2017-73-A")  # row 2 has UNCCT-2017-73-a
+    assert "uncct-2017-73-A is also on row 2" in " ".join(
+        e.message for e in service.check_projects(office.secretariat, "b.csv", twice).errors
+    )
+
+
 @pytest.mark.parametrize("roles", [(Role.CHAIR,), (Role.BOARD_MEMBER,), (Role.FINANCE,)])
 def test_only_the_secretariat_or_an_administrator_may_import(office, roles) -> None:
     someone = factories.user("someone@prb.example", office.cted, *roles)

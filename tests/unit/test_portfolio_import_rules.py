@@ -28,7 +28,7 @@ def lookups(**changes: object) -> Lookups:
             "border management and law enforcement": {2},
         },
         "entities": {"cted": 1, "unodc": 2, "un women": 3},
-        "taken_codes": {"UNCCT-2017-73-z"},
+        "taken_codes": {"uncct-2017-73-z": "UNCCT-2017-73-z"},
         "today": date(2024, 6, 1),
     }
     values.update(changes)
@@ -97,6 +97,8 @@ CASES = [
     ({"project_code": ""}, "project_code", "Required"),
     ({"project_code": "UNCCT 2017 73"}, "project_code", "letters, digits and hyphens"),
     ({"project_code": "UNCCT-2017-73-z"}, "project_code", "already has a project UNCCT-2017-73-z"),
+    # the same code in another case is the same project
+    ({"project_code": "uncct-2017-73-Z"}, "project_code", "already has a project UNCCT-2017-73-z"),
     ({"title": ""}, "title", "Required"),
     ({"title": "x" * 301}, "title", "under 300 characters"),
     ({"title": "bad\x00title"}, "title", "control character"),

@@ -28,17 +28,18 @@ def check_sheet(sheet: Sheet, lookups: Lookups) -> tuple[list[ProjectRow], list[
     """Every valid row, and every problem of the file, in row order."""
     errors = list(sheet.errors)
     rows: list[ProjectRow] = []
+    # Codes told apart without regard to case: UNCCT-2017-73-a and UNCCT-2017-73-A would be
+    # one project to anyone reading a report.
     first_row_of: dict[str, int] = {}
     for number, values in sheet.rows:
         row, problems = check_row(number, values, lookups)
         code = values.get("project_code", "")
-        if code in first_row_of:
-            problems.append(
-                RowError(number, "project_code", f"{code} is also on row {first_row_of[code]}.")
-            )
+        if code.lower() in first_row_of:
+            earlier = first_row_of[code.lower()]
+            problems.append(RowError(number, "project_code", f"{code} is also on row {earlier}."))
             row = None
         elif code:
-            first_row_of[code] = number
+            first_row_of[code.lower()] = number
         errors.extend(problems)
         if row is not None:
             rows.append(row)

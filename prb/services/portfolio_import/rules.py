@@ -57,7 +57,8 @@ class Lookups:
     groups: dict[str, set[int]]
     entities: dict[str, int]
     # The file's project codes that PRB already has.
-    taken_codes: set[str]
+    # The codes PRB has, by their lower case.
+    taken_codes: dict[str, str]
     today: date
 
 
@@ -342,8 +343,10 @@ def check_row(
         cells.fail(
             "project_code", "Use letters, digits and hyphens, e.g. UNCCT-2019-02-79-D (3–40)."
         )
-    elif code in lookups.taken_codes:
-        cells.fail("project_code", f"PRB already has a project {code}.")
+    elif code.lower() in lookups.taken_codes:
+        cells.fail(
+            "project_code", f"PRB already has a project {lookups.taken_codes[code.lower()]}."
+        )
     title = cells.text("title", required=True)
     programme, group = _reference(cells, lookups)
     lead, others = _entities(cells, lookups)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from prb.extensions import db
 from prb.models import (
@@ -71,16 +71,16 @@ def load_lookups(sheet: Sheet) -> Lookups:
     entities = {
         code.lower(): eid for eid, code in db.session.execute(select(Entity.id, Entity.code))
     }
-    codes = sorted({values.get("project_code", "") for _, values in sheet.rows} - {""})
-    taken: set[str] = set()
+    # In lower case: a code differing only in case is the same project's.
+    codes = sorted({values.get("project_code", "").lower() for _, values in sheet.rows} - {""})
+    taken: dict[str, str] = {}
     for start in range(0, len(codes), CHUNK):
-        taken.update(
-            db.session.scalars(
-                select(Proposal.project_code).where(
-                    Proposal.project_code.in_(codes[start : start + CHUNK])
-                )
+        for code in db.session.scalars(
+            select(Proposal.project_code).where(
+                func.lower(Proposal.project_code).in_(codes[start : start + CHUNK])
             )
-        )
+        ):
+            taken[code.lower()] = code
     return Lookups(
         programmes={
             e.programme.code.lower(): ProgrammeRef(
