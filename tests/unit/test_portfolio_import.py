@@ -308,6 +308,14 @@ def test_a_semicolon_file_with_a_byte_order_mark_and_spreadsheet_headers_reads_t
     assert result.errors == []
     assert [r.project_code for r in result.rows] == EXAMPLE_CODES
     assert result.rows[5].implementing_entity_ids  # "UNCCT;UNODA", quoted, still two
+    # Excel's empty columns after the last one, in the header and the rows: no columns.
+    padded = "\r\n".join(line + ";;" for line in lines) + "\r\n;;;;\r\n"
+    result = service.check_projects(office.secretariat, FILENAME, padded.encode("utf-8"))
+    assert result.errors == [] and len(result.rows) == len(EXAMPLE_CODES)
+    # an empty header cell between two named ones is an error that says which column
+    gap = "\r\n".join([lines[0].replace(";", ";;", 1), *lines[1:]]).encode("utf-8")
+    problems = service.check_projects(office.secretariat, FILENAME, gap).errors
+    assert [e.message for e in problems][:1] == ["Column 2 has no name in the header."]
 
 
 def test_the_end_of_the_period_alone_gives_the_duration_in_calendar_months(office) -> None:

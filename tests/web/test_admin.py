@@ -387,6 +387,29 @@ def test_a_dry_run_imports_nothing_and_a_bad_file_names_every_row_and_field(clie
     assert db.session.scalar(select(func.count(ImportBatch.id))) == 0
 
 
+def test_an_excel_file_reads_the_same_and_names_rows_as_the_spreadsheet_does(client, world) -> None:
+    # Semicolons (a European Excel's CSV), CRLF, a byte-order mark, blank lines and empty
+    # rows of separators: the rows are read and numbered as the spreadsheet shows them.
+    sign_in(client, factories.administrator(world))
+    excel = (
+        "\ufeffemail;name;entity;roles\r\n"
+        "ines.ferreira@prb.example;Inês Ferreira;UNODC;chair\r\n"
+        "\r\n"
+        "\r\n"
+        "bad-email;Omar Said;cted;board_member, finance\r\n"
+        ";;;\r\n"
+        ";;;\r\n"
+    )
+    response = upload(client, excel, dry_run=True)
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert re.search(r"<td>5</td><td>email</td>", text)  # the fifth line, not the third
+    assert "<td>6</td>" not in text and "<td>7</td>" not in text  # empty rows are no rows
+    good = excel.replace("bad-email", "omar.said@prb.example")
+    checked = upload(client, good, dry_run=True).get_data(as_text=True)
+    assert "all 2 rows are valid" in checked and "Omar Said" in checked
+
+
 def test_import_creates_accounts_with_links_once_and_the_same_file_twice_imports_nothing(
     client, world
 ) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -26,6 +27,7 @@ from prb.services.accounts.people import (
 )
 from prb.services.errors import Conflict, Invalid
 from prb.services.once import spend
+from prb.services.portfolio_import.reader import delimiter_of
 from prb.services.transaction import committed
 from workflows import ASSIGNABLE_ROLES, Role
 
@@ -69,7 +71,8 @@ class ImportResult:
 def _parse_roles(raw: str) -> tuple[set[Role], str | None]:
     known = {str(r): r for r in ASSIGNABLE_ROLES}
     roles, unknown = set(), []
-    for part in raw.split(";"):
+    # ";" or ",": a semicolon-separated file's cell reads "chair, board_member".
+    for part in re.split(r"[;,]", raw):
         name = part.strip().lower().replace(" ", "_").replace("-", "_")
         if not name:
             continue
@@ -83,7 +86,9 @@ def _parse_roles(raw: str) -> tuple[set[Role], str | None]:
     return roles, roles_problem(roles)
 
 
-def _read(content: bytes) -> list[dict[str, str]]:
+def _read(content: bytes) -> list[tuple[int, dict[str, str]]]:
+    """(row number as a spreadsheet shows it, the row's cells) for every row that is not
+    blank — comma- or semicolon-separated as the spreadsheet saved it."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -91,8 +96,8 @@ def _read(content: bytes) -> list[dict[str, str]]:
             "The file is not UTF-8 text: save it as “CSV UTF-8” and try again.",
             {"file": ["Not UTF-8 text."]},
         ) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in reader.fieldnames or []]
+    lines = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text))
+    header = [h.strip().lower() for h in next(lines, [])]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise Invalid(
@@ -100,10 +105,12 @@ def _read(content: bytes) -> list[dict[str, str]]:
             f"missing: {', '.join(missing)}.",
             {"file": [f"Missing columns: {', '.join(missing)}."]},
         )
-    reader.fieldnames = header
     rows = []
-    for record in reader:
-        rows.append({c: (record.get(c) or "").strip() for c in COLUMNS})
+    for number, cells in enumerate(lines, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue  # a blank line, or a spreadsheet's empty row of separators
+        record = dict(zip(header, cells, strict=False))
+        rows.append((number, {c: (record.get(c) or "").strip() for c in COLUMNS}))
         if len(rows) > MAX_ROWS:
             raise Invalid(
                 f"The file has more than {MAX_ROWS} rows: split it.",
@@ -114,12 +121,12 @@ def _read(content: bytes) -> list[dict[str, str]]:
     return rows
 
 
-def _check(records: list[dict[str, str]]) -> tuple[list[Row], list[RowError]]:
+def _check(records: list[tuple[int, dict[str, str]]]) -> tuple[list[Row], list[RowError]]:
     entities = {e.code.upper(): e for e in db.session.scalars(select(Entity))}
     rows: list[Row] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
-    for line, record in enumerate(records, start=2):
+    for line, record in records:
         problems: list[RowError] = []
         email, problem = email_problem(record["email"], user_id=None)
         if problem:

@@ -50,7 +50,7 @@ def _decode(content: bytes, sheet: Sheet) -> str | None:
         return None
 
 
-def _delimiter(text: str) -> str:
+def delimiter_of(text: str) -> str:
     """Comma, or semicolon when the header has semicolons and no commas (spreadsheets in
     many European languages save CSV that way)."""
     header = text.split("\n", 1)[0]
@@ -65,7 +65,7 @@ def read(content: bytes) -> Sheet:
     if not text.strip():
         sheet.errors.append(RowError(1, "", "The file is empty: it needs a header row."))
         return sheet
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text), strict=True)
     number = 0
     try:
         for number, cells in enumerate(reader, start=1):
@@ -86,11 +86,17 @@ def read(content: bytes) -> Sheet:
 
 def _header(cells: list[str], sheet: Sheet) -> None:
     names = [normalise_header(c) for c in cells]
+    # A spreadsheet's empty columns after the last named one ("…;disbursed_on;;") are no
+    # columns: a row's cells under them must be empty (see _row).
+    while len(names) > 1 and not names[-1] and not cells[len(names) - 1].strip():
+        names.pop()
     seen: set[str] = set()
-    for name, cell in zip(names, cells, strict=True):
+    for position, (name, cell) in enumerate(zip(names, cells, strict=False), start=1):
         if not name:
-            if cell.strip() or len(cells) > 1:
-                sheet.errors.append(RowError(1, "", "A column has no name in the header."))
+            if cell.strip() or len(names) > 1:
+                sheet.errors.append(
+                    RowError(1, "", f"Column {position} has no name in the header.")
+                )
         elif name not in NAMES:
             sheet.errors.append(
                 RowError(
