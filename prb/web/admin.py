@@ -13,7 +13,7 @@ from prb.services.errors import Conflict, Invalid
 from prb.services.reference import offered_entities
 from prb.services.spreadsheet import safe_cell
 from prb.web.access import roles_required
-from prb.web.auth import link_lifetime, set_password_base
+from prb.web.auth import link_lifetime, set_password_base, set_password_url
 from prb.web.declare import reads_form
 from prb.web.fields import Form
 from prb.web.forms import OnceField, UserForm, options, show_errors
@@ -59,7 +59,7 @@ def _input(form: UserForm) -> people.UserInput:
 
 
 def _show_link(link: password_links.IssuedLink, *, new: bool):  # type: ignore[no-untyped-def]
-    url = url_for("auth.set_password", token=link.token, _external=True)
+    url = set_password_url(link.token)
     response = current_app.make_response(
         render_template("admin/user_link.html", link=link, url=url, new=new)
     )
@@ -193,7 +193,11 @@ def import_users():  # type: ignore[no-untyped-def]
     response = current_app.make_response(
         (
             render_template(
-                "admin/user_import.html", form=form, result=result, roles=ASSIGNABLE_ROLES
+                "admin/user_import.html",
+                form=form,
+                result=result,
+                roles=ASSIGNABLE_ROLES,
+                link_url=set_password_url,
             ),
             status,
         )

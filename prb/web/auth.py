@@ -335,6 +335,15 @@ def link_lifetime() -> timedelta:
     return timedelta(hours=int(current_app.config["PASSWORD_LINK_HOURS"]))
 
 
+def set_password_url(token: str) -> str:
+    """A set-password link shown to an administrator: at PRB_BASE_URL when it is set, as
+    the e-mailed links are (the address the office's browsers use, whatever Host header the
+    request came with); else at the address the request came to."""
+    if current_app.config.get("BASE_URL"):
+        return set_password_base() + token
+    return url_for("auth.set_password", token=token, _external=True)
+
+
 def set_password_base() -> str:
     """The set-password page's absolute address without its token, for links sent by
     e-mail (PRB_BASE_URL: the worker that sends them has no request)."""

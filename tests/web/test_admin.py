@@ -410,6 +410,23 @@ def test_an_excel_file_reads_the_same_and_names_rows_as_the_spreadsheet_does(cli
     assert "all 2 rows are valid" in checked and "Omar Said" in checked
 
 
+def test_links_shown_to_the_administrator_use_the_base_url_not_the_requests_host(
+    app, client, world
+) -> None:
+    # As the e-mailed links do: a request that came with another Host header (a proxy that
+    # passes it through) must not put that host in the links she sends people.
+    app.config["BASE_URL"] = "https://prb.office.example"
+    sign_in(client, factories.administrator(world))
+    data = {"file": (io.BytesIO(GOOD.encode()), "people.csv"), "submit": "x"}
+    page = client.post(
+        "/admin/users/import", data=data, content_type="multipart/form-data"
+    ).get_data(as_text=True)
+    links = re.findall(r"https?://[^/\"<\s,]+/set-password/[\w\-]+", page)
+    assert len(links) >= 2, page  # the table's and the CSV's
+    assert all(u.startswith("https://prb.office.example/set-password/") for u in links)
+    assert "http://localhost/set-password/" not in page  # the request's own host
+
+
 def test_import_creates_accounts_with_links_once_and_the_same_file_twice_imports_nothing(
     client, world
 ) -> None:
