@@ -454,7 +454,6 @@ def test_envelope_dates_and_reason_are_checked(world) -> None:
     p = programmes.create_programme(admin, programme_input())
     for day, amount, reason, field in [
         (today() + timedelta(days=1), "1", "Ahead", "effective_on"),
-        (date(2018, 12, 31), "1", "Before the programme", "effective_on"),
         (None, "1", "No date", "effective_on"),
         (today(), "1", "  ", "reason"),
         (today(), "-5", "Negative", "amount"),
@@ -465,6 +464,18 @@ def test_envelope_dates_and_reason_are_checked(world) -> None:
             )
         assert field in refused.value.fields, (day, amount, reason)
     assert count(EnvelopeChange) == 1
+
+
+def test_an_envelope_dated_before_the_programmes_first_year_is_recorded(world) -> None:
+    # The Board approved one of its projects in December 2018, before the programme's first
+    # year: the envelope in force then is recorded, not refused (the 2018 annual section
+    # said "a total budget of USD 0.00"); the envelope in force today is unchanged.
+    admin = administrator(world)
+    p = programmes.create_programme(admin, programme_input(envelope=Decimal("1000000.00")))
+    assert envelopes.envelope_on(p.id, date(2018, 12, 11)) == Decimal("0")
+    change(admin, p, date(2018, 12, 1), "1000000.00", "Pledged before the first year")
+    assert envelopes.envelope_on(p.id, date(2018, 12, 11)) == Decimal("1000000.00")
+    assert p.envelope == Decimal("1000000.00")
 
 
 def test_a_programme_that_has_not_started_takes_changes_dated_at_its_start(world) -> None:

@@ -96,11 +96,10 @@ def history(programme_id: int) -> list[HistoryRow]:
 
 
 def _date_problem(programme: FundingProgramme, first: EnvelopeChange | None, day: date) -> str:
+    # Any earlier date is taken: a Board may approve projects of a programme before its
+    # first year (UNCCT-2019-02-79-D, decided in December 2018), and the envelope in force
+    # then is recorded by a change dated then — refusing it left such a year at USD 0.00.
     start = first.effective_on if first else date(programme.start_year, 1, 1)
-    if day < start:
-        return (
-            f"The programme's first envelope is dated {long_date(start)}: give that date or later."
-        )
     # A date ahead of today would set the envelope checked today; a programme that has not
     # started yet may take changes up to its start.
     latest_allowed = max(today(), start)
