@@ -77,6 +77,27 @@ def test_an_extension_decided_after_its_period_began_is_in_force_from_the_decisi
     assert status_as_at(record, date(2019, 2, 14)).status == S.EXTENDED
 
 
+def test_an_imported_extension_stays_when_prb_records_a_later_one() -> None:
+    # Imported extended to 30 April 2019 (no request in PRB), then a 4-month extension
+    # approved in PRB on 15 April 2019: the overview as at February 2019 still shows the
+    # imported one (it showed "12 months" once the later one was recorded).
+    imported = ProjectRecord(**{**EXTENDED.__dict__, "extensions": ()})
+    assert status_as_at(imported, date(2019, 2, 1)).period_end == date(2019, 4, 30)
+    later = Extension(date(2019, 5, 1), date(2019, 8, 31), date(2019, 4, 15))
+    both = ProjectRecord(
+        **{**EXTENDED.__dict__, "current_end": date(2019, 8, 31), "extensions": (later,)}
+    )
+    for day, end in [
+        (date(2018, 12, 31), date(2018, 12, 31)),
+        (date(2019, 2, 1), date(2019, 4, 30)),
+        (date(2019, 4, 20), date(2019, 4, 30)),  # decided, its period not yet begun
+        (date(2019, 5, 1), date(2019, 8, 31)),
+    ]:
+        shown = status_as_at(both, day)
+        assert shown.period_end == end, day
+    assert status_as_at(both, date(2019, 2, 1)).extended
+
+
 @pytest.mark.parametrize(
     ("record", "year", "day", "listed", "pending"),
     [

@@ -86,13 +86,17 @@ def timeline(record: ProjectRecord) -> Timeline:
     if ongoing_on is None and status in _ONGOING_OR_LATER:
         ongoing_on = record.period_start
     extensions = record.extensions
-    if (
-        not extensions
-        and record.original_end is not None
-        and record.current_end is not None
-        and record.current_end > record.original_end
-    ):
-        extensions = (Extension(record.original_end + timedelta(days=1), record.current_end),)
+    if record.original_end is not None:
+        # An extension PRB holds no request for (imported with the project): from the
+        # original end to the end the first recorded request extended — or to today's end
+        # when there is none. Dropped once a later request was recorded, it made the
+        # overview as at a day between them lose the imported extension.
+        reached = (
+            extensions[0].period_start - timedelta(days=1) if extensions else record.current_end
+        )
+        if reached is not None and reached > record.original_end:
+            earlier = Extension(record.original_end + timedelta(days=1), reached)
+            extensions = (earlier, *extensions)
     ended = status if status in _ENDED else None
     ended_on = None
     if ended is not None:
