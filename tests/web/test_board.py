@@ -98,6 +98,15 @@ def test_meeting_form_errors(client, world) -> None:
         (
             {
                 "number": "PRB/2018/04",
+                "kind": "written_procedure",
+                "held_on": (today() + timedelta(days=7)).isoformat(),
+                "deadline": f"{today() + timedelta(days=2)}T12:00",
+            },
+            "Voting cannot close before the procedure opens.",
+        ),
+        (
+            {
+                "number": "PRB/2018/04",
                 "kind": "meeting",
                 "held_on": today().isoformat(),
                 "chair_id": world.finance.id,

@@ -97,6 +97,9 @@ def dates_problems(data: MeetingInput, errors: dict[str, list[str]]) -> None:
             errors["deadline"] = ["Voting cannot close before the procedure opened."]
     elif data.deadline is not None and data.deadline <= now:
         errors["deadline"] = ["The deadline must be in the future."]
+    elif data.deadline is not None and data.held_on and data.deadline.date() < data.held_on:
+        # Members would be asked to vote on a procedure whose voting closed before it opened.
+        errors["deadline"] = ["Voting cannot close before the procedure opens."]
 
 
 def schedule_meeting(actor: User, data: MeetingInput, *, once: str | None = None) -> Meeting:

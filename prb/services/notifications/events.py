@@ -166,7 +166,11 @@ def minutes_finalised(record: MinutesVersion) -> None:
     notify(
         Event.MINUTES_FINALISED,
         meeting_audience(Event.MINUTES_FINALISED, meeting),
-        subject=f"{meeting.number}: {record.label} of the minutes finalised",
+        # "PRB/2018/03: minutes finalised", "…: Corrigendum 1 to the minutes finalised"
+        # (the first version's label is "Minutes": "Minutes of the minutes" it read).
+        subject=f"{meeting.number}: {record.label} to the minutes finalised"
+        if record.is_corrigendum
+        else f"{meeting.number}: minutes finalised",
         body=f"SHA-256 of the PDF: {record.sha256}" + (" (signed)" if record.signed else "") + ".",
         link=meeting_link(meeting) + "#minutes",
     )
