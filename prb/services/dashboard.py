@@ -130,11 +130,15 @@ def panels_for(user: User) -> list[Panel]:
 
 
 def minutes_to_finalise(user: User) -> list[Meeting]:
-    """Meetings whose every item is closed but whose minutes are not final yet."""
+    """Meetings whose every item is closed, one at least decided or deferred (what minutes
+    record: a cancelled meeting, all of whose items were withdrawn, has none to finalise),
+    and whose minutes are not final yet."""
     if not user.has_role(Role.SECRETARIAT):
         return []
     has_open = select(AgendaItem.meeting_id).where(AgendaItem.status == written_in(ItemState.OPEN))
-    has_items = select(AgendaItem.meeting_id)
+    has_items = select(AgendaItem.meeting_id).where(
+        AgendaItem.status.in_([written_in(ItemState.DECIDED), written_in(ItemState.DEFERRED)])
+    )
     finalised = select(MinutesVersion.meeting_id)
     return list(
         db.session.scalars(
