@@ -7,14 +7,14 @@ stays under review for a later agenda, and the minutes say why."""
 from __future__ import annotations
 
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from prb.extensions import db
-from prb.models import AuditRecord, Decision, ExtensionRequest, Vote
+from prb.models import AuditRecord, Decision, ExtensionRequest, Vote, utcnow
 from prb.services import board, extensions
 from prb.services.errors import NotAllowed
 from tests import factories
@@ -103,3 +103,14 @@ def test_only_the_secretariat_defers(client, world) -> None:
             board.defer_item(who, item.id, "Mine to defer")
     db.session.expire_all()
     assert item.status == ItemState.OPEN
+
+
+def test_no_agenda_form_once_a_written_procedure_is_past_its_deadline(client, world) -> None:
+    # Adding an item is refused then (409): the form is not offered (found in the browser).
+    procedure = meeting(world, written=True, number="PRB/2018/09")
+    sign_in(client, world.secretariat)
+    agenda_action = 'id="add-title"'  # the "Add to the agenda" panel
+    assert agenda_action in client.get(f"/board/meetings/{procedure.id}").text
+    procedure.deadline = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    assert agenda_action not in client.get(f"/board/meetings/{procedure.id}").text

@@ -164,7 +164,8 @@ def _body(m, voting_over: bool, minutes_input: MinutesForm | None) -> str:  # ty
     # The vote form's label: for a member who votes.
     voting = any(row["can_vote"] for row in rows)
     agenda_form = extension_form = None
-    if secretariat and not frozen:
+    # A written procedure past its deadline takes no more items (the POST says 409).
+    if secretariat and not frozen and not voting_over:
         agenda_form = AgendaForm(formdata=None)
         agenda_form.proposal_id.choices = options(service.agenda_choices())
         extension_form = ExtensionAgendaForm(formdata=None)
