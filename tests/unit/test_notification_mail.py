@@ -204,3 +204,18 @@ def test_the_other_events_reach_their_people_by_e_mail(smtp, world) -> None:
     assert record.sha256 in finalised.get_body(("plain",)).get_content()
     assert with_words(mail, "disbursed") == group_b_chairs
     assert with_words(mail, "ends in 30 days") == group_b_chairs | FINANCE
+
+
+def test_a_meeting_entered_after_it_took_place_invites_nobody(smtp, world) -> None:
+    # Found in the browser: members got "is on the agenda" with a calendar REQUEST for a
+    # past date, and the meeting sat under their open meetings with no vote to cast.
+    from tests.unit.test_board_data import on_agenda, past_meeting
+
+    m = past_meeting(world, held_on=utcnow().date() - timedelta(days=3), number="PRB/2018/07")
+    on_agenda(world, m)
+    board.cancel_meeting(world.secretariat, m.id, "Entered twice")
+    assert db.session.scalar(select(func.count(Notification.id))) == 0
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+    # a live meeting still invites
+    item_under_review(world, meeting(world, number="PRB/2018/08"))
+    assert with_words(delivered(smtp), "is on the agenda") == VOTERS

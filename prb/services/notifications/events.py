@@ -87,6 +87,10 @@ def after_transition(proposal: Proposal, trigger: str, comment: str = "") -> Non
 
 def placed_on_agenda(item: AgendaItem) -> None:
     meeting = item.meeting
+    if meeting.recorded_after:
+        # A meeting entered after it took place invites nobody and asks for no vote: the
+        # secretariat enters its record; its decisions are told as every decision is.
+        return
     what = f"the extension of {_name(item.proposal)}" if item.extension_id else _name(item.proposal)
     if meeting.kind == MeetingKind.WRITTEN_PROCEDURE:
         event = Event.WRITTEN_PROCEDURE_OPENED
@@ -128,6 +132,8 @@ def calendar_entry(meeting: Meeting, method: invitations.Method) -> Attachment:
 
 def meeting_changed(meeting: Meeting, *, cancelled: bool) -> None:
     """Tell those the meeting invited, with the calendar entry updated or cancelled."""
+    if meeting.recorded_after:
+        return  # it invited nobody (see placed_on_agenda)
     what = "cancelled" if cancelled else "corrected"
     body = (
         "Its items are withdrawn; the calendar entry attached removes it from your calendar."
