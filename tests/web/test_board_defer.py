@@ -86,6 +86,10 @@ def test_an_item_the_envelope_cannot_take_is_deferred_not_stuck(client, world) -
     # the minutes can be made final now, and say why the Board deferred it
     body = pdf_text(client.get(f"/board/meetings/{m.id}/minutes/draft.pdf").data)
     assert "Deferred" in body and "Envelope exhausted" in body
+    # its record, as a decided item's: the tally, who was recused and why, the votes
+    assert "2 approve, 0 revision, 0 reject, 0 abstain; 2 of 2 eligible voted; 1 recused" in body
+    assert f"{world.board_cted.name} (CTED): CTED is the lead entity" in body
+    assert f"{world.board_undp.name} (UNDP): Approve" in body
     # and the request may go on a later agenda
     later = meeting(world, number="PRB/2018/04")
     assert board.add_extension_to_agenda(world.secretariat, later.id, ext.id).is_open
