@@ -173,6 +173,14 @@ def test_a_file_too_large_is_refused_with_a_clear_message(app, client, office) -
     text = response.get_data(as_text=True)
     assert "larger than 1 MB" in text and "split it into several files" in text
     assert projects() == 0
+    # the limit is the file's, not the request's: a file a little under it is read (its
+    # rows checked), although the request around it is larger
+    near = example_bytes() + b"\n" * (1024 * 1024 - len(example_bytes()) - 10)
+    checked = upload(client, near)
+    assert checked.status_code == 200 and "larger than" not in checked.get_data(as_text=True)
+    # and a file over it that a large request limit would let through is still refused
+    over = example_bytes() + b"\n" * (1024 * 1024 - len(example_bytes()) + 1)
+    assert upload(client, over).status_code == 413
 
 
 def test_a_file_larger_than_other_requests_may_be_is_accepted_with_csrf_on(
