@@ -164,6 +164,28 @@ def test_the_section_of_one_programme_alone(app) -> None:
     assert [r.code for r in data.rows] == LISTED[:-1]
 
 
+def test_a_selection_too_large_to_make_while_waiting_says_what_to_do_instead(app) -> None:
+    # A programme's own projects, too many: "choose this programme's projects only" was the
+    # advice even then (a dead end); the overview is prepared in the background instead.
+    from prb.services.errors import Invalid
+
+    with app.test_request_context():
+        secretariat = db.session.scalars(
+            select(User).where(User.email == "secretariat@prb.example")
+        ).one()
+        programme = db.session.scalars(
+            select(FundingProgramme).where(FundingProgramme.code == "UNCCT-2017-73")
+        ).one()
+        for whole_board, advice in ((False, False), (True, True)):
+            with pytest.raises(Invalid) as refused:
+                annual_section.section(
+                    secretariat, programme.id, 2018, {}, whole_board=whole_board, max_projects=3
+                )
+            message = refused.value.message
+            assert "portfolio overview as CSV or PDF" in message
+            assert ("choose this programme's projects only" in message) is advice
+
+
 def test_the_demo_section_prints_the_reports_the_secretariat_accepted(app) -> None:
     """Made as a user downloads it: the narratives are the reports accepted by 31 December
     2018 (the demo's, from the seed report's paragraphs); the report still waiting for the

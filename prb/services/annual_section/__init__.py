@@ -214,9 +214,13 @@ def section(
     scope = None if whole_board else programme.id
     chosen = portfolio.select_projects(actor, scope, year, as_at)
     if max_projects is not None and chosen.size > max_projects:
+        # Said as it is: "choose this programme's projects only" was the advice even when
+        # they were chosen already (a dead end).
+        instead = "choose this programme's projects only, or " if whole_board else ""
         raise Invalid(
             f"This selection has {chosen.size:,} projects, more than a section made while you "
-            f"wait holds ({max_projects:,}): choose this programme's projects only.",
+            f"wait holds ({max_projects:,}): {instead}take the year's portfolio overview as "
+            "CSV or PDF, which PRB prepares in the background for any number of projects.",
             {"scope": ["Too many projects."]},
         )
     overview = portfolio.build(chosen)
