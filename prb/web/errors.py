@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, redirect, render_template, request, url_for
 from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from prb.extensions import db
 from prb.services.errors import DomainError, NotAllowed
@@ -53,6 +54,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
         status = exc.code or 500
+        if status == 405 and request.method == "GET":
+            back = _page_of_form(app)
+            if back is not None:
+                return redirect(back, 303)
         messages = {
             404: "There is no such page. Check the address, or go back to your dashboard.",
             405: "This address does not accept that kind of request.",
@@ -76,3 +81,30 @@ def register(app: Flask) -> None:
             "Please try again in a minute.",
         )
         return response[0], 503, {"Retry-After": "30"}
+
+
+def _page_of_form(app: Flask) -> str | None:
+    """The page a form posting to this address lives on, for a GET of it: the address bar
+    keeps a form's address after a refused post (a 409, a 422), and reopening it answered
+    405. The meeting of an agenda item, the meeting, the proposal; None when unknown."""
+    try:
+        _, args = app.url_map.bind_to_environ(request.environ).match(method="POST")
+    except (HTTPException, RequestRedirect):
+        return None
+    if "item_id" in args and request.path.startswith("/board/"):
+        from prb.services.board import meeting_id_of
+
+        try:
+            return url_for("board.meeting", meeting_id=meeting_id_of(args["item_id"]))
+        except DomainError:
+            return None
+    if "meeting_id" in args and request.path.startswith("/board/"):
+        return url_for("board.meeting", meeting_id=args["meeting_id"])
+    if "proposal_id" in args:
+        # The ledger, dates, extension and co-funding forms are on the project's finance page.
+        on_finance = any(
+            part in request.path for part in ("/finance/", "/extensions", "/co-funding")
+        )
+        page = "finance.project" if on_finance else "proposals.show"
+        return url_for(page, proposal_id=args["proposal_id"])
+    return None

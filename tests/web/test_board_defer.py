@@ -118,3 +118,24 @@ def test_no_agenda_form_once_a_written_procedure_is_past_its_deadline(client, wo
     procedure.deadline = utcnow() - timedelta(minutes=1)
     db.session.commit()
     assert agenda_action not in client.get(f"/board/meetings/{procedure.id}").text
+
+
+def test_reopening_a_forms_address_leads_back_to_its_page(client, world) -> None:
+    # After a refused post the address bar keeps the form's address; reopening it (Enter, a
+    # bookmark) answered 405. It now leads back to the page the form is on.
+    m, item, _ = extension_beyond_the_envelope(world)
+    sign_in(client, world.secretariat)
+    assert client.post(f"/board/items/{item.id}/close", data={}).status_code == 422
+    again = client.get(f"/board/items/{item.id}/close")
+    assert again.status_code == 303 and again.location == f"/board/meetings/{m.id}"
+    assert client.get(f"/board/meetings/{m.id}/agenda").location == f"/board/meetings/{m.id}"
+    project = item.proposal_id
+    for posted, page in [
+        (f"/proposals/{project}/extensions", f"/proposals/{project}/finance"),
+        (f"/proposals/{project}/finance/entries", f"/proposals/{project}/finance"),
+        (f"/proposals/{project}/actions/cancel", f"/proposals/{project}"),
+    ]:
+        answer = client.get(posted)
+        assert (answer.status_code, answer.location) == (303, page), posted
+    assert client.get("/board/items/999999/close").status_code == 405  # no such item
+    assert client.get("/logout").status_code == 405  # no page to go back to
