@@ -139,3 +139,13 @@ def test_reopening_a_forms_address_leads_back_to_its_page(client, world) -> None
         assert (answer.status_code, answer.location) == (303, page), posted
     assert client.get("/board/items/999999/close").status_code == 405  # no such item
     assert client.get("/logout").status_code == 405  # no page to go back to
+
+
+def test_the_board_list_says_which_meetings_were_cancelled(client, world) -> None:
+    kept = meeting(world, number="PRB/2018/10")
+    dropped = meeting(world, number="PRB/2018/11")
+    board.cancel_meeting(world.secretariat, dropped.id, "The venue closed")
+    sign_in(client, world.board_undp)
+    page = " ".join(client.get("/board/").text.split())
+    assert f'{dropped.number}</a> <span class="status">cancelled</span>' in page
+    assert f"{kept.number}</a></td>" in page

@@ -177,8 +177,9 @@ def get_meeting(actor: User, meeting_id: int) -> Meeting:
     return meeting
 
 
-def list_meetings(actor: User) -> list[tuple[Meeting, int]]:
-    """Meetings, newest first, each with the number of items on its agenda."""
+def list_meetings(actor: User) -> list[tuple[Meeting, int, bool]]:
+    """Meetings, newest first, each with the number of items on its agenda and whether it
+    was cancelled (the list said nothing of it)."""
     require_role(
         actor, Role.BOARD_MEMBER, Role.SECRETARIAT, Role.FINANCE, action="see Board meetings"
     )
@@ -188,10 +189,20 @@ def list_meetings(actor: User) -> list[tuple[Meeting, int]]:
         .correlate(Meeting)
         .scalar_subquery()
     )
+    cancelled = (
+        select(AuditRecord.id)
+        .where(
+            AuditRecord.event == "meeting_cancelled",
+            AuditRecord.subject == MEETING_SUBJECT,
+            AuditRecord.subject_id == Meeting.id,
+        )
+        .correlate(Meeting)
+        .exists()
+    )
     return [
-        (meeting, n)
-        for meeting, n in db.session.execute(
-            select(Meeting, items).order_by(Meeting.held_on.desc(), Meeting.id.desc())
+        (meeting, n, bool(was_cancelled))
+        for meeting, n, was_cancelled in db.session.execute(
+            select(Meeting, items, cancelled).order_by(Meeting.held_on.desc(), Meeting.id.desc())
         )
     ]
 
