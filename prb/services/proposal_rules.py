@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from prb.models import CENT, Proposal, Scope
+from prb.services import calendar
 
 # Text limits follow the columns, so nothing that passes validation can overflow the database.
 LIMITS = {
@@ -138,7 +139,8 @@ def validate(
     ):
         add(
             "planned_start",
-            f"Give a start date between {EARLIEST_START:%d %B %Y} and {LATEST_START:%d %B %Y}.",
+            f"Give a start date between {calendar.long_date(EARLIEST_START)} and "
+            f"{calendar.long_date(LATEST_START)}.",
         )
     if for_submission:
         for name in missing_field_names(data):

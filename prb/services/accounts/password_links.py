@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from prb.extensions import db
 from prb.models import PasswordLink, User, utcnow
-from prb.services import audit, passwords, throttle
+from prb.services import audit, calendar, passwords, throttle
 from prb.services.access import require_administrator
 from prb.services.accounts.people import NO_PASSWORD, UserInput, acting_role, create
 from prb.services.errors import Gone, Invalid, NotAllowed, NotFound
@@ -91,7 +91,7 @@ def invite_user(
                 kind="invitation",
                 subject="Your PRB account: choose your password",
                 text=invitation_text(
-                    user, link_base + link.token, f"{link.expires_at:%d %B %Y, %H:%M} UTC"
+                    user, link_base + link.token, calendar.utc_time(link.expires_at)
                 ),
                 secret=True,
             )

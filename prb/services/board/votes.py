@@ -14,7 +14,7 @@ from prb.services.board.decisions import close
 from prb.services.board.meetings import lock_item, meeting_is_open, refuse_if_frozen
 from prb.services.board.members import board_members, is_board_member, recusals, sits_on
 from prb.services.board.rules import rules_on
-from prb.services.calendar import long_date
+from prb.services.calendar import long_date, utc_time
 from prb.services.errors import Conflict, Invalid, NotAllowed
 from prb.services.once import spend
 from prb.services.transaction import committed
@@ -22,7 +22,7 @@ from workflows import Role, VoteChoice
 
 
 def _closed_message(item: AgendaItem) -> str:
-    when = f" on {item.closed_at:%d %B %Y at %H:%M} UTC" if item.closed_at else ""
+    when = f" on {utc_time(item.closed_at)}" if item.closed_at else ""
     return (
         f"Voting on this item closed{when} ({item.status_label}). "
         "Votes can no longer be cast or changed."

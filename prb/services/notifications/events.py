@@ -16,7 +16,7 @@ from prb.models import (
     Notification,
     Proposal,
 )
-from prb.services import invitations
+from prb.services import calendar, invitations
 from prb.services.mail import Attachment
 from prb.services.notifications.audience import (
     Event,
@@ -95,7 +95,7 @@ def placed_on_agenda(item: AgendaItem) -> None:
     if meeting.kind == MeetingKind.WRITTEN_PROCEDURE:
         event = Event.WRITTEN_PROCEDURE_OPENED
         due = (
-            f" Votes are due by {meeting.deadline:%d %B %Y, %H:%M} UTC." if meeting.deadline else ""
+            f" Votes are due by {calendar.utc_time(meeting.deadline)}." if meeting.deadline else ""
         )
         subject = f"Written procedure {meeting.number}: vote on {what}"
         body = f"{what[0].upper()}{what[1:]} is put to the Board by written procedure.{due}"
@@ -160,7 +160,7 @@ def deadline_near(item: AgendaItem) -> list[Notification]:
         Event.DEADLINE_NEAR,
         item_audience(Event.DEADLINE_NEAR, item),
         subject=f"Written procedure {meeting.number}: your vote on "
-        f"{item.proposal.display_code} is due by {meeting.deadline:%d %B %Y, %H:%M} UTC",
+        f"{item.proposal.display_code} is due by {calendar.utc_time(meeting.deadline)}",
         body="You have not voted on this item yet.",
         link=meeting_link(meeting),
         key=f"deadline:{item.id}:{meeting.deadline.isoformat()}",

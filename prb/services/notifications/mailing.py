@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from prb.extensions import db
 from prb.models import Channel, Notification, NotificationPreference, User, utcnow
+from prb.services import calendar
 from prb.services.errors import NotFound
 from prb.services.mail import Attachment, enqueue
 from prb.services.notifications.audience import EVENTS, Event
@@ -184,7 +185,11 @@ def send_digests(now: datetime | None = None) -> int:
             user = db.session.get(User, user_id)
             if not notes or user is None or not user.active:
                 continue
-            lines = [f"Dear {user.name},", "", f"What PRB told you before {cutoff:%d %B %Y}:"]
+            lines = [
+                f"Dear {user.name},",
+                "",
+                f"What PRB told you before {calendar.long_date(cutoff)}:",
+            ]
             for note in notes:
                 lines += ["", f"* {note.subject}", f"  {base_url()}{note.link}"]
                 note.digested_at = now

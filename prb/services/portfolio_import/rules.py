@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from prb.models import CENT, Proposal, Scope
-from prb.services.calendar import months_between, period_end
+from prb.services.calendar import long_date, months_between, period_end
 from prb.services.codes import TYPED_CODE
 from prb.services.finance import Balances
 from prb.services.portfolio_import.columns import STATE_LABELS
@@ -139,10 +139,10 @@ class _Cells:
             self.fail(name, f"“{value}” is not a date: write it as YYYY-MM-DD, e.g. 2018-01-01.")
             return None
         if not EARLIEST <= parsed <= LATEST:
-            self.fail(name, f"{parsed:%d %B %Y} is out of range: check the year.")
+            self.fail(name, f"{long_date(parsed)} is out of range: check the year.")
             return None
         if past and parsed > self.today:
-            self.fail(name, f"{parsed:%d %B %Y} is in the future.")
+            self.fail(name, f"{long_date(parsed)} is in the future.")
             return None
         return parsed
 

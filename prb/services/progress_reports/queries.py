@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload, lazyload
 
 from prb.extensions import db
 from prb.models import ProgressReport, Proposal, ReportKind, User
-from prb.services import stamped
+from prb.services import calendar, stamped
 from prb.services.access import (
     chairs_group,
     get_visible_proposal,
@@ -252,7 +252,9 @@ def submission_slot(user: User, proposal_id: int, kind: str, due_on: date) -> tu
             if line.report is not None:
                 raise Conflict(f"The {line.report.summary} has been submitted already.")
             return proposal, line.slot
-    raise NotFound(f"No such report of {proposal.display_code} is due on {due_on:%d %B %Y}.")
+    raise NotFound(
+        f"No such report of {proposal.display_code} is due on {calendar.long_date(due_on)}."
+    )
 
 
 def dashboard_overdue(user: User, today: date) -> list[OverdueReport] | None:

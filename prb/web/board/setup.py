@@ -13,6 +13,7 @@ from prb.web.access import roles_required
 from prb.web.board import VIEWERS, bp, flash_refusal
 from prb.web.declare import reads_form
 from prb.web.fields import require_valid
+from prb.web.filters import long_date
 from prb.web.forms import (
     ChairForm,
     EndSeatForm,
@@ -93,7 +94,7 @@ def end_seat(seat_id: int):  # type: ignore[no-untyped-def]
     except (Conflict, Invalid) as exc:
         flash_refusal(exc)
         return members(status=exc.status_code)
-    flash(f"{seat.user.name}'s seat ends on {seat.until:%d %B %Y}.", "success")
+    flash(f"{seat.user.name}'s seat ends on {long_date(seat.until)}.", "success")
     return redirect(url_for(".members"), 303)
 
 
@@ -162,5 +163,5 @@ def add_rules():  # type: ignore[no-untyped-def]
         flash(exc.message, "error")
         form.once.renew()
         return rules(form=form, status=exc.status_code)
-    flash(f"Rules of procedure in force from {version.effective_from:%d %B %Y} added.", "success")
+    flash(f"Rules of procedure in force from {long_date(version.effective_from)} added.", "success")
     return redirect(url_for(".rules"), 303)
