@@ -82,6 +82,11 @@ def test_a_corrigendum_carries_the_corrected_facts_marked_as_corrected(client, w
     assert "Geneva (corrected in Corrigendum 1" in draft
     page = client.get(f"/board/meetings/{m.id}").get_data(as_text=True)
     assert 'Geneva <span class="note">(corrected in Corrigendum 1' in page
+    # the item's title too (only the PDF had it)
+    assert (
+        'Biometrics Compendium of Good Practices <span class="note">(corrected in Corrigendum 1'
+        in page
+    )
     audit = db.session.scalars(
         select(AuditRecord).where(AuditRecord.event == "minutes_finalised")
     ).all()
