@@ -136,11 +136,12 @@ def meeting_changed(meeting: Meeting, *, cancelled: bool) -> None:
         return  # it invited nobody (see placed_on_agenda)
     what = "cancelled" if cancelled else "corrected"
     body = (
-        "Its items are withdrawn; the calendar entry attached removes it from your calendar."
+        # The same words in the app, which has no attachment, and in the e-mail, which has.
+        "Its items are withdrawn; the calendar entry sent by e-mail removes it from your calendar."
         if cancelled
         else f"It is now on {_long(meeting.held_on)}"
         + (f", {meeting.place}" if meeting.place else "")
-        + ". The calendar entry attached updates your calendar."
+        + ". The calendar entry sent by e-mail updates your calendar."
     )
     notify(
         Event.MEETING_CHANGED,
