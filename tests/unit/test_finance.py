@@ -176,6 +176,17 @@ def test_a_reversal_with_another_amount_typed_is_refused_not_replaced(world) -> 
     assert "undoes the whole entry" in refused.value.fields["amount"][0]
     assert "USD 0.01" in refused.value.fields["amount"][0]
     assert count_entries() == before and finance.balances(p).disbursed == D("0.01")
+    # dated before the entry it reverses: refused (the ledger, sorted by date, undid it first)
+    with pytest.raises(Invalid) as early:
+        entry(
+            world,
+            p,
+            "reversal",
+            None,
+            reverses_id=small.id,
+            value_date=small.value_date - timedelta(days=1),
+        )
+    assert "on or after the entry it reverses" in early.value.fields["value_date"][0]
     # the entry's own amount, typed, is what it means
     assert entry(world, p, "reversal", "0.01", reverses_id=small.id).amount == D("0.01")
 

@@ -122,6 +122,17 @@ def record_entry(
             ):
                 raise Conflict("This entry has already been reversed.")
             amount = reversed_entry.amount
+            if data.value_date < reversed_entry.value_date:  # type: ignore[operator]
+                # Sorted by date, the ledger would undo an entry before it was made.
+                raise Invalid(
+                    "The entry was not recorded: please correct the fields marked.",
+                    {
+                        "value_date": [
+                            f"A reversal is dated on or after the entry it reverses (entry "
+                            f"{reversed_entry.id}: {long_date(reversed_entry.value_date)})."
+                        ]
+                    },
+                )
             if data.amount is not None and data.amount != amount:
                 # A reversal undoes the whole entry; an amount typed for it that differs is
                 # a mistake to show, not to replace silently.
