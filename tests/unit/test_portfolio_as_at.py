@@ -77,6 +77,21 @@ def test_an_extension_decided_after_its_period_began_is_in_force_from_the_decisi
     assert status_as_at(record, date(2019, 2, 14)).status == S.EXTENDED
 
 
+def test_nothing_shows_before_the_board_approved_it() -> None:
+    # Work began on 1 January, the Board approved on 10 January (the demo's -a and -j): as at
+    # 5 January the project is not yet in the overview, not "Ongoing".
+    early = ProjectRecord(
+        **{
+            **EXTENDED.__dict__,
+            "approved_on": date(2018, 1, 10),
+            "first_commitment_on": None,
+            "actual_start": date(2018, 1, 1),
+        }
+    )
+    assert status_as_at(early, date(2018, 1, 5)).status is None
+    assert status_as_at(early, date(2018, 1, 10)).status == S.ONGOING
+
+
 def test_an_imported_extension_stays_when_prb_records_a_later_one() -> None:
     # Imported extended to 30 April 2019 (no request in PRB), then a 4-month extension
     # approved in PRB on 15 April 2019: the overview as at February 2019 still shows the

@@ -85,6 +85,11 @@ def timeline(record: ProjectRecord) -> Timeline:
     ongoing_on = record.actual_start
     if ongoing_on is None and status in _ONGOING_OR_LATER:
         ongoing_on = record.period_start
+    if record.approved_on is not None:
+        # A project is nothing in an overview before the Board approved it, whatever day its
+        # work or period began (the 2018 report's -a started 1 January, approved 10 January).
+        initiated_on = _not_before(initiated_on, record.approved_on)
+        ongoing_on = _not_before(ongoing_on, record.approved_on)
     extensions = record.extensions
     if record.original_end is not None:
         # An extension PRB holds no request for (imported with the project): from the
@@ -103,6 +108,10 @@ def timeline(record: ProjectRecord) -> Timeline:
         ended_on = record.ended_on or record.final_report_on or record.current_end
         ended_on = ended_on or record.approved_on
     return Timeline(record.approved_on, initiated_on, ongoing_on, extensions, ended, ended_on)
+
+
+def _not_before(day: date | None, earliest: date) -> date | None:
+    return None if day is None else max(day, earliest)
 
 
 @dataclass(frozen=True)
