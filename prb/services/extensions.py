@@ -13,7 +13,7 @@ from prb.extensions import db
 from prb.models import CENT, ExtensionRequest, Proposal, User, utcnow
 from prb.services import audit, finance
 from prb.services.access import chairs_group, get_visible_proposal, require_role
-from prb.services.calendar import months_between, period_end
+from prb.services.calendar import months_between, period_end, utc_time
 from prb.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from prb.services.lifecycle import as_domain_error
 from prb.services.once import spend
@@ -200,9 +200,18 @@ def review_extension(actor: User, extension_id: int, review: str) -> ExtensionRe
             + (f"; burn rate USD {rate:,.2f} per month" if rate is not None else "")
             + "."
         )
-        ext.finance_review = f"{facts}\n{review}".strip()
+        now = utcnow()
+        reviewed = f"{facts}\n{review}".strip()
+        if ext.finance_review and ext.reviewed_at is not None:
+            # A second review is added under the first: the Board reads both (one replaced
+            # the other, which only the audit trail then kept).
+            reviewed = (
+                f"{ext.finance_review}\n\nReviewed again on {utc_time(now)} by "
+                f"{actor.name}:\n{reviewed}"
+            )
+        ext.finance_review = reviewed
         ext.reviewed_by_id = actor.id
-        ext.reviewed_at = utcnow()
+        ext.reviewed_at = now
         audit.record(
             "extension_reviewed",
             actor=actor,

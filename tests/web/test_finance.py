@@ -103,6 +103,13 @@ def test_extension_request_review_board_approval_and_history(client, world) -> N
     db.session.expire_all()
     assert "Balance USD 60,000.00 of USD 150,000.00 approved" in ext.finance_review
     assert "burn rate USD" in ext.finance_review
+    # a second review is added under the first, which stays (it replaced it)
+    again = client.post(f"/extensions/{ext.id}/review", data={"review": "Still affordable."})
+    assert again.status_code == 303
+    db.session.expire_all()
+    first, _, second = ext.finance_review.partition("Reviewed again on ")
+    assert "Affordable." in first and "Still affordable." in second
+    assert f"by {world.finance.name}:" in second
 
     # the Board decides it by written procedure
     wp = meeting(world, written=True, number="PRB/2018/09")
