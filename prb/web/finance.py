@@ -198,7 +198,10 @@ def project(proposal_id: int, status: int = 200, forms: dict | None = None):  # 
             for e in finance.reversible_entries(proposal)
         ]
     )
-    dates_form = forms.get("dates") or ProjectDatesForm(obj=proposal, formdata=None)
+    dates_form = forms.get("dates")
+    if dates_form is None:
+        dates_form = ProjectDatesForm(obj=proposal, formdata=None)
+        dates_form.seen.data = finance.dates_seen(proposal)
     history = extensions.for_project(proposal)
     return (
         render_template(
@@ -270,7 +273,10 @@ def save_dates(proposal_id: int):  # type: ignore[no-untyped-def]
             current_user,
             proposal_id,
             finance.ProjectDates(
-                form.actual_start.data, form.final_report_on.data, form.spent_reported.data
+                form.actual_start.data,
+                form.final_report_on.data,
+                form.spent_reported.data,
+                seen=form.seen.data,
             ),
         )
     except Invalid as exc:
@@ -278,7 +284,7 @@ def save_dates(proposal_id: int):  # type: ignore[no-untyped-def]
         return project(proposal_id, 422, {"dates": form})
     except Conflict as exc:
         flash(exc.message, "error")
-        return project(proposal_id, 409, {"dates": form})
+        return project(proposal_id, 409)  # a fresh form: the dates as they are now
     flash("Project dates saved.", "success")
     return redirect(url_for(".project", proposal_id=proposal_id), 303)
 

@@ -359,6 +359,7 @@ class ProjectDatesForm(Form):
     spent_reported = AmountField(
         "Amount spent, per the final report (USD)", places=2, validators=[Optional()]
     )
+    seen = HiddenField()
     submit = SubmitField("Save project dates")
 
 

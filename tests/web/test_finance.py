@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from secrets import token_hex
@@ -369,3 +370,42 @@ def test_who_sees_what(client, world) -> None:
         ).status_code
         == 403
     )
+
+
+def test_a_finance_page_opened_before_another_save_cannot_undo_it(client, world) -> None:
+    # Two officers: A opened the page, B saved an actual start, A saved the final report
+    # from her older page — B's date went back to what A's page showed, silently.
+    p = factories.project(world, status=S.ONGOING, code="UNCCT-2017-73-a", start=date(2018, 1, 1))
+    p.actual_start = date(2018, 1, 1)
+    db.session.commit()
+    sign_in(client, world.finance)
+    page = client.get(f"/proposals/{p.id}/finance").text
+    seen = re.search(r'name="seen" type="hidden" value="([^"]*)"', page).group(1)
+    other = app_client_signed_in(client, world.finance)
+    fresh = re.search(
+        r'name="seen" type="hidden" value="([^"]*)"', other.get(f"/proposals/{p.id}/finance").text
+    ).group(1)
+    saved = other.post(
+        f"/proposals/{p.id}/finance/dates", data={"actual_start": "2018-02-01", "seen": fresh}
+    )
+    assert saved.status_code == 303
+    stale = client.post(
+        f"/proposals/{p.id}/finance/dates",
+        data={"actual_start": "2018-01-01", "final_report_on": "2018-12-20", "seen": seen},
+    )
+    assert stale.status_code == 409 and "changed since you opened the page" in stale.text
+    db.session.expire_all()
+    assert (p.actual_start, p.final_report_on) == (date(2018, 2, 1), None)
+    # the page now shows the dates as they are: saved from it, the change goes through
+    again = re.search(r'name="seen" type="hidden" value="([^"]*)"', stale.text).group(1)
+    done = client.post(
+        f"/proposals/{p.id}/finance/dates",
+        data={"actual_start": "2018-02-01", "final_report_on": "2018-12-20", "seen": again},
+    )
+    assert done.status_code == 303
+
+
+def app_client_signed_in(client, user):  # type: ignore[no-untyped-def]
+    other = client.application.test_client()
+    sign_in(other, user)
+    return other

@@ -26,7 +26,7 @@ from prb.services.finance.ledger import (
     record_entry,
     reversible_entries,
 )
-from prb.services.finance.project_dates import ProjectDates, record_project_dates
+from prb.services.finance.project_dates import ProjectDates, dates_seen, record_project_dates
 
 __all__ = [
     "ENTRY_STATES",
@@ -39,6 +39,7 @@ __all__ = [
     "balances",
     "burn_rate",
     "can_see_ledger",
+    "dates_seen",
     "ensure_within_envelope",
     "envelope",
     "envelopes",

@@ -23,6 +23,18 @@ class ProjectDates:
     actual_start: date | None
     final_report_on: date | None
     spent_reported: Decimal | None
+    # The dates as the page showed them (`dates_seen`): saved over dates changed since — by
+    # another officer, or the secretariat accepting the final report — is refused (409).
+    # None: not checked (a caller with no page).
+    seen: str | None = None
+
+
+def dates_seen(proposal: Proposal) -> str:
+    """The project's dates and amount spent, as one value a form carries back."""
+    return "|".join(
+        "" if value is None else str(value)
+        for value in (proposal.actual_start, proposal.final_report_on, proposal.spent_reported)
+    )
 
 
 def record_project_dates(actor: User, proposal_id: int, data: ProjectDates) -> Proposal:
@@ -47,6 +59,12 @@ def record_project_dates(actor: User, proposal_id: int, data: ProjectDates) -> P
         proposal = lock_project(actor, proposal_id)
         if proposal.status in (S.COMPLETED, S.CANCELLED):
             raise Conflict(f"The project is {proposal.status_label}; its dates are final.")
+        if data.seen is not None and data.seen != dates_seen(proposal):
+            raise Conflict(
+                "The project's dates changed since you opened the page (saved by someone "
+                "else, or by the final report's acceptance). Nothing was saved: the page now "
+                "shows them; enter your change again."
+            )
         changes = []
         for name, label in (
             ("actual_start", "actual start"),
