@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from prb.extensions import db
@@ -73,7 +73,12 @@ def _check_and_collect(
         if not revising:
             check_call(data, programme, current, errors)
         check_alignment(data, programme, current, errors)
-    if data.working_group_id is not None and not chairs_group(actor, data.working_group_id):
+    if revising and current is not None and data.working_group_id != current.working_group_id:
+        # As its programme: the call's eligible groups, and what the Board reviewed.
+        errors.setdefault("working_group_id", []).append(
+            "The Board has seen this proposal from its working group: it stays that group's."
+        )
+    elif data.working_group_id is not None and not chairs_group(actor, data.working_group_id):
         errors.setdefault("working_group_id", []).append(
             "You can only propose for a working group you chair."
         )
@@ -131,6 +136,10 @@ def _apply(proposal: Proposal, data: ProposalInput, others: list[Entity]) -> Non
     if proposal.scope == "Global":
         proposal.scope_detail = ""
     proposal.implementing_entities = sorted(others, key=lambda e: e.code)
+    if inspect(proposal).persistent:
+        # The ids changed, not the objects already loaded: read afresh, so that what is said
+        # next (the submission's notice) names the group the proposal now has.
+        db.session.expire(proposal, ["working_group", "programme", "lead_entity"])
 
 
 def create_proposal(

@@ -393,3 +393,47 @@ def test_lists_stop_counting_at_the_cap(client, world, monkeypatch) -> None:
     page = client.get("/proposals/").get_data(as_text=True)
     assert "More than 6 proposals: filter to narrow them down; page 1 of 2." in page
     assert "page 2 of 2" in client.get("/proposals/?page=9").get_data(as_text=True)
+
+
+def test_a_chair_of_two_groups_moves_a_draft_and_the_notice_names_the_new_group(
+    client, world
+) -> None:
+    # The submission's notice named the group the draft was saved under before.
+    from prb.models import Notification
+
+    world.chair_a.chaired_groups.append(world.group_b)
+    db.session.commit()
+    sign_in(client, world.chair_a)
+    client.post("/proposals/new", data=form_data(world, save="Save draft"))
+    draft = db.session.scalars(select(Proposal)).one()
+    response = client.post(
+        f"/proposals/{draft.id}/edit",
+        data=form_data(
+            world,
+            working_group_id=world.group_b.id,
+            submit_proposal="x",
+            version=str(draft.version),
+        ),
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert draft.status == S.SUBMITTED and draft.working_group_id == world.group_b.id
+    told = db.session.scalars(select(Notification.subject)).all()
+    assert told and all(world.group_a.name not in t for t in told), told
+    assert any(world.group_b.name in t for t in told), told
+
+
+def test_a_proposal_the_board_has_seen_stays_in_its_working_group(client, world) -> None:
+    # Moved on revision to a group its call does not take, it was resubmitted unchecked.
+    world.chair_a.chaired_groups.append(world.group_b)
+    db.session.commit()
+    p = factories.proposal(world, status=S.REVISION_REQUESTED)
+    sign_in(client, world.chair_a)
+    response = client.post(
+        f"/proposals/{p.id}/edit",
+        data=form_data(world, working_group_id=world.group_b.id, save="x", version=str(p.version)),
+    )
+    assert response.status_code == 422
+    assert "it stays that group" in response.get_data(as_text=True).replace("&#39;", "'")
+    db.session.expire_all()
+    assert p.working_group_id == world.group_a.id
