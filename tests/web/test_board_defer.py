@@ -149,3 +149,17 @@ def test_the_board_list_says_which_meetings_were_cancelled(client, world) -> Non
     page = " ".join(client.get("/board/").text.split())
     assert f'{dropped.number}</a> <span class="status">cancelled</span>' in page
     assert f"{kept.number}</a></td>" in page
+
+
+def test_no_vote_on_a_proposal_its_chair_withdrew_from_the_agenda(client, world) -> None:
+    # The votes were taken, counted for nothing, and the item read as still being decided.
+    from prb.services import lifecycle
+    from tests.board_helpers import item_under_review
+
+    item = item_under_review(world)
+    board.cast_vote(world.board_chair, item.id, "approve")
+    lifecycle.fire(world.chair_a, item.proposal_id, "withdraw", comment="No longer needed")
+    sign_in(client, world.board_undp)
+    refused = client.post(f"/board/items/{item.id}/vote", data={"choice": "approve"})
+    assert refused.status_code == 409 and "nothing left to vote on" in refused.text
+    assert db.session.scalar(select(func.count(Vote.id)).where(Vote.item_id == item.id)) == 1

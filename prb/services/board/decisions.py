@@ -143,18 +143,22 @@ def _lock_proposal(proposal_id: int) -> Proposal:
     )
 
 
-def _question(item: AgendaItem, proposal: Proposal) -> Question:
+def still_before_the_board(item: AgendaItem, proposal: Proposal) -> bool:
+    """Whether the item's question is still the Board's to decide: not withdrawn by its
+    chair, nor decided elsewhere, nor ended by the project's completion."""
     if item.extension_id is not None:
-        still_open = (
+        return (
             item.extension is not None
             and item.extension.status == ExtensionState.UNDER_REVIEW
             and proposal.status in EXTENDABLE_PROJECT_STATES
         )
-    else:
-        still_open = proposal.status == ProposalState.UNDER_REVIEW
+    return proposal.status == ProposalState.UNDER_REVIEW
+
+
+def _question(item: AgendaItem, proposal: Proposal) -> Question:
     return Question(
         is_extension=item.extension_id is not None,
-        still_open=still_open,
+        still_open=still_before_the_board(item, proposal),
         status_label=proposal.status_label,
         requested_budget=proposal.requested_budget,
         code_to_type=item.extension_id is None and code_to_type(proposal),

@@ -10,7 +10,7 @@ from prb.extensions import db
 from prb.models import AgendaItem, Attendance, ConflictOfInterest, Meeting, User, Vote, utcnow
 from prb.services import audit
 from prb.services.access import require_role
-from prb.services.board.decisions import close
+from prb.services.board.decisions import close, still_before_the_board
 from prb.services.board.meetings import lock_item, meeting_is_open, refuse_if_frozen
 from prb.services.board.members import board_members, is_board_member, recusals, sits_on
 from prb.services.board.rules import rules_on
@@ -99,6 +99,13 @@ def cast_vote(
             db.session.commit()
         if not item.is_open:
             raise Conflict(_closed_message(item))
+        if not still_before_the_board(item, item.proposal):
+            # Withdrawn by its chair while on the agenda (or its project ended): a vote
+            # would count for nothing, and read as if the Board were still deciding it.
+            raise Conflict(
+                f"{item.proposal.display_code} is {item.proposal.status_label}: there is "
+                "nothing left to vote on. The secretariat closes the item."
+            )
         if not sits_on(actor, meeting.held_on):
             raise NotAllowed(
                 f"You had no seat on the Board on {long_date(meeting.held_on)}, the date of "
