@@ -192,6 +192,11 @@ def review_extension(actor: User, extension_id: int, review: str) -> ExtensionRe
         ext = _lock(actor, extension_id)
         if ext.status != ExtensionState.REQUESTED:
             raise Conflict(f"The request is {ext.status_label}; it can no longer be reviewed.")
+        if ext.proposal.status not in EXTENDABLE_PROJECT_STATES:
+            raise Conflict(
+                f"{ext.proposal.display_code} is {ext.proposal.status_label}: there is no "
+                "extension left to review."
+            )
         b = finance.balances(ext.proposal)
         rate = finance.burn_rate(ext.proposal, b)
         facts = (

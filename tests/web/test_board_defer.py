@@ -163,3 +163,26 @@ def test_no_vote_on_a_proposal_its_chair_withdrew_from_the_agenda(client, world)
     refused = client.post(f"/board/items/{item.id}/vote", data={"choice": "approve"})
     assert refused.status_code == 409 and "nothing left to vote on" in refused.text
     assert db.session.scalar(select(func.count(Vote.id)).where(Vote.item_id == item.id)) == 1
+
+
+def test_an_extension_of_a_project_ended_since_is_not_offered_nor_reviewed(client, world) -> None:
+    # Completed (or cancelled) with its request still open: the agenda offered it, finance
+    # could review it, and the Board voted on what it could no longer decide.
+    from prb.services.errors import Conflict
+
+    project = factories.project(
+        world, status=S.ONGOING, code="UNCCT-2017-73-a", start=date(2018, 1, 1), months=12
+    )
+    ext = extensions.request_extension(
+        world.chair_a, project.id, extensions.ExtensionInput(2, None, None, "Translation")
+    )
+    extensions.review_extension(world.finance, ext.id, "Fine")
+    m = meeting(world)
+    assert ext.id in [i for i, _ in board.extension_choices()]
+    project.status = S.COMPLETED
+    db.session.commit()
+    assert ext.id not in [i for i, _ in board.extension_choices()]
+    with pytest.raises(Conflict, match="no longer the Board's to decide"):
+        board.add_extension_to_agenda(world.secretariat, m.id, ext.id)
+    with pytest.raises(Conflict):
+        extensions.review_extension(world.finance, ext.id, "Again")

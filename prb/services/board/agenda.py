@@ -21,6 +21,7 @@ from prb.services.once import spend
 from prb.services.sql import written_in
 from prb.services.transaction import committed
 from workflows import ExtensionState, ExtensionTrigger, ItemState, ProposalState, Role
+from workflows.extension import EXTENDABLE_PROJECT_STATES
 
 AGENDA_CHOICES = 50
 
@@ -69,10 +70,16 @@ def _schedulable_extensions(stmt):  # type: ignore[no-untyped-def]
         AgendaItem.status == written_in(ItemState.OPEN), AgendaItem.extension_id.is_not(None)
     )
     waiting = [ExtensionState.REQUESTED, ExtensionState.UNDER_REVIEW]
+    # Of a project that can still be extended: one completed or cancelled since its request
+    # was made has nothing left for the Board to decide (it closed such an item "not decided").
+    extendable = select(Proposal.id).where(
+        Proposal.status.in_([written_in(state) for state in EXTENDABLE_PROJECT_STATES])
+    )
     return stmt.where(
         ExtensionRequest.status.in_([written_in(state) for state in waiting]),
         ExtensionRequest.finance_review != written_in(""),
         ExtensionRequest.id.not_in(on_agenda),
+        ExtensionRequest.proposal_id.in_(extendable),
     ).order_by(ExtensionRequest.requested_at)
 
 
@@ -193,6 +200,11 @@ def add_extension_to_agenda(
         )
         if already:
             raise Conflict(f"This extension request is already on the agenda of {already}.")
+        if ext.proposal.status not in EXTENDABLE_PROJECT_STATES:
+            raise Conflict(
+                f"{ext.proposal.display_code} is {ext.proposal.status_label}: its extension "
+                "request is no longer the Board's to decide."
+            )
         if ext.status == ExtensionState.REQUESTED:
             extensions.fire(
                 ext,
