@@ -202,7 +202,7 @@ def test_the_proposal_form_shows_the_guidance_of_its_call(client, world) -> None
     proposal = db.session.scalars(select(Proposal).where(Proposal.title.like("Bio%"))).one()
     assert proposal.call_id == chosen.id and proposal.status == S.SUBMITTED
     page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
-    assert "Call for proposals</dt><dd>Call 2019" in page
+    assert "Call for proposals</dt><dd><bdi>Call 2019" in page
     # Without a chosen call, the form shows the call open to her group and programme.
     page = client.get("/proposals/new").get_data(as_text=True)
     assert "Call for proposals: " in page

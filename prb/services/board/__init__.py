@@ -32,7 +32,6 @@ from prb.services.board.meetings import (
     get_meeting,
     has_closed_item,
     is_final,
-    list_meetings,
     mark_present,
     meeting_id_of,
     record_attendance,
@@ -52,6 +51,7 @@ from prb.services.board.queries import (
     awaiting_vote,
     decisions_for,
     items_for,
+    list_meetings,
     open_meetings,
 )
 from prb.services.board.rules import (

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -175,36 +175,6 @@ def get_meeting(actor: User, meeting_id: int) -> Meeting:
     if meeting is None:
         raise NotFound(f"There is no meeting number {meeting_id}.")
     return meeting
-
-
-def list_meetings(actor: User) -> list[tuple[Meeting, int, bool]]:
-    """Meetings, newest first, each with the number of items on its agenda and whether it
-    was cancelled (the list said nothing of it)."""
-    require_role(
-        actor, Role.BOARD_MEMBER, Role.SECRETARIAT, Role.FINANCE, action="see Board meetings"
-    )
-    items = (
-        select(func.count(AgendaItem.id))
-        .where(AgendaItem.meeting_id == Meeting.id)
-        .correlate(Meeting)
-        .scalar_subquery()
-    )
-    cancelled = (
-        select(AuditRecord.id)
-        .where(
-            AuditRecord.event == "meeting_cancelled",
-            AuditRecord.subject == MEETING_SUBJECT,
-            AuditRecord.subject_id == Meeting.id,
-        )
-        .correlate(Meeting)
-        .exists()
-    )
-    return [
-        (meeting, n, bool(was_cancelled))
-        for meeting, n, was_cancelled in db.session.execute(
-            select(Meeting, items, cancelled).order_by(Meeting.held_on.desc(), Meeting.id.desc())
-        )
-    ]
 
 
 def meeting_is_open(meeting: Meeting) -> bool:

@@ -14,6 +14,7 @@ from prb.extensions import db
 from prb.models import (
     AgendaItem,
     Attendance,
+    AuditRecord,
     BoardMembership,
     BoardRules,
     ConflictOfInterest,
@@ -25,6 +26,8 @@ from prb.models import (
     proposal_entities,
     utcnow,
 )
+from prb.services.access import require_role
+from prb.services.board.meetings import MEETING_SUBJECT
 from prb.services.board.members import is_board_member
 from prb.services.sql import written_in
 from workflows import ItemState, MeetingKind, Role
@@ -234,3 +237,33 @@ def items_for(proposal: Proposal) -> list[AgendaItem]:
             select(AgendaItem).where(AgendaItem.proposal_id == proposal.id).order_by(AgendaItem.id)
         ).unique()
     )
+
+
+def list_meetings(actor: User) -> list[tuple[Meeting, int, bool]]:
+    """Meetings, newest first, each with the number of items on its agenda and whether it
+    was cancelled (the list said nothing of it)."""
+    require_role(
+        actor, Role.BOARD_MEMBER, Role.SECRETARIAT, Role.FINANCE, action="see Board meetings"
+    )
+    items = (
+        select(func.count(AgendaItem.id))
+        .where(AgendaItem.meeting_id == Meeting.id)
+        .correlate(Meeting)
+        .scalar_subquery()
+    )
+    cancelled = (
+        select(AuditRecord.id)
+        .where(
+            AuditRecord.event == "meeting_cancelled",
+            AuditRecord.subject == MEETING_SUBJECT,
+            AuditRecord.subject_id == Meeting.id,
+        )
+        .correlate(Meeting)
+        .exists()
+    )
+    return [
+        (meeting, n, bool(was_cancelled))
+        for meeting, n, was_cancelled in db.session.execute(
+            select(Meeting, items, cancelled).order_by(Meeting.held_on.desc(), Meeting.id.desc())
+        )
+    ]

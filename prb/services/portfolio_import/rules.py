@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from prb.models import CENT, Proposal, Scope
+from prb.models import Proposal, Scope
 from prb.services.calendar import long_date, months_between, period_end
 from prb.services.codes import TYPED_CODE
 from prb.services.finance import Balances
@@ -159,14 +159,8 @@ class _Cells:
                 "e.g. 150000.00 or 150,000.00.",
             )
             return None
-        if len(value.partition(".")[2]) > 2:
-            # As written, not as parsed: "150.000" is 150,000 in a European spreadsheet, and
-            # Decimal("150.000") equals 150.00.
-            self.fail(
-                name,
-                f"“{value}” has more than two decimals: write US dollars with a point before "
-                "the cents, e.g. 150000.00 (for a thousands separator use a comma).",
-            )
+        if len(value.partition(".")[2]) > 2:  # as written: "150.000" is 150,000 to Europe
+            self.fail(name, f"“{value}” has more than two decimals: e.g. 150000.00 or 150,000.00.")
             return None
         dollars = value.split(".")[0].replace(",", "").lstrip("0")
         if len(dollars) > _DOLLAR_DIGITS:
@@ -177,9 +171,7 @@ class _Cells:
         except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
             self.fail(name, f"“{value}” is not an amount.")
             return None
-        if parsed != parsed.quantize(CENT):
-            self.fail(name, "Give dollars and cents: two decimals at most.")
-        elif parsed <= 0:
+        if parsed <= 0:
             self.fail(name, "The amount must be more than USD 0 (leave the cell empty for none).")
         elif parsed > MAX_AMOUNT:
             self.fail(name, f"USD {parsed:,.2f} is not a plausible amount.")
