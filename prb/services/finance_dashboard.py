@@ -125,8 +125,18 @@ def _rows_query(flt: Filter):  # type: ignore[no-untyped-def]
     )
 
 
+def _counted(status: str, b: Balances) -> Balances:
+    """A project's figures as the dashboard adds them up: a cancelled one counts for what
+    it was paid (as the envelope counts it), its balance nil. Its approved budget, kept in
+    the row, left a balance no one will be paid, and totals that dropped the budget but not
+    the payments (a group's balance went negative)."""
+    if status != S.CANCELLED:
+        return b
+    return Balances(b.disbursed - b.returned, b.committed, b.disbursed, b.returned)
+
+
 def _row(proposal: Proposal, today: date) -> ProjectRow:
-    return ProjectRow(proposal, balances(proposal), today)
+    return ProjectRow(proposal, _counted(proposal.status, balances(proposal)), today)
 
 
 def rows(
@@ -196,7 +206,10 @@ def _rows(
         approved_at,
     ) in found:
         # As `finance.balances` reads a proposal's running totals.
-        b = Balances(approved or ZERO, committed or ZERO, disbursed or ZERO, returned or ZERO)
+        b = _counted(
+            status,
+            Balances(approved or ZERO, committed or ZERO, disbursed or ZERO, returned or ZERO),
+        )
         days_left = (current_end - today).days if current_end else None
         listed.append(
             DashboardRow(
@@ -257,7 +270,9 @@ def totals(actor: User, flt: Filter, by: str) -> list[Totals]:
         select(
             label,
             func.sum(t.projects),
-            func.sum(t.approved),
+            # The running totals leave a cancelled project's budget out and keep its payments:
+            # it counts for what it was paid (`_counted`).
+            func.sum(t.approved) + func.sum(t.cancelled_paid),
             func.sum(t.committed),
             func.sum(t.disbursed),
             func.sum(t.returned),

@@ -409,3 +409,36 @@ def app_client_signed_in(client, user):  # type: ignore[no-untyped-def]
     other = client.application.test_client()
     sign_in(other, user)
     return other
+
+
+def test_a_cancelled_project_counts_for_what_it_was_paid_in_rows_and_totals(client, world) -> None:
+    # After a cancellation its row kept the approved budget and a balance no one will be
+    # paid, while the totals dropped the budget but kept its payments: a group's balance
+    # went negative, and the rows no longer added up to the totals.
+    from prb.services import finance_dashboard, lifecycle
+
+    today = utcnow().date()
+    p = factories.project(
+        world,
+        status=S.ONGOING,
+        budget=D("150000.00"),
+        code="UNCCT-2017-73-b",
+        start=today - timedelta(days=100),
+        months=12,
+        group=world.group_b,
+    )
+    add(world, p, "commitment", "100000.00", today)
+    add(world, p, "disbursement", "30000.00", today)
+    add(world, p, "return", "5000.00", today)
+    lifecycle.fire(world.secretariat, p.id, "cancel", comment="The partner withdrew")
+    rows, _ = finance_dashboard.rows(world.finance, finance_dashboard.Filter())
+    (row,) = [r for r in rows if r.id == p.id]
+    assert (row.balances.approved, row.balances.balance) == (D("25000.00"), D("0.00"))
+    (group,) = [t for t in finance_totals(world, "group") if t[0] == world.group_b.name]
+    assert group[2] == D("25000.00") and group[6] == D("0.00")  # approved, balance
+    (csv_row,) = [
+        r
+        for r in finance_dashboard.all_rows(world.finance, finance_dashboard.Filter())
+        if r.proposal.id == p.id
+    ]
+    assert csv_row.balances.balance == D("0.00")
