@@ -112,20 +112,24 @@ class ProposalGuards:
             raise GuardFailed("The final report has not been accepted by the secretariat yet.")
 
     def balance_settled(self, proposal: Proposal) -> None:
+        # Every problem at once: named one at a time, finance settled one and found the next.
         b = finance.balances(proposal)
+        problems = []
         if b.undisbursed_commitment > 0:
-            raise GuardFailed(
+            problems.append(
                 f"USD {b.undisbursed_commitment:,.2f} is committed but not disbursed: disburse "
                 "or release it first."
             )
         if proposal.spent_reported is None:
-            raise GuardFailed("Record the amount spent, from the final financial report.")
-        if b.net_disbursed != proposal.spent_reported:
-            raise GuardFailed(
+            problems.append("Record the amount spent, from the final financial report.")
+        elif b.net_disbursed != proposal.spent_reported:
+            problems.append(
                 f"Disbursed less returned (USD {b.net_disbursed:,.2f}) does not equal the USD "
                 f"{proposal.spent_reported:,.2f} reported spent: record the return of unspent "
                 "funds first."
             )
+        if problems:
+            raise GuardFailed(" ".join(problems))
 
 
 def _assign_project_code(proposal: Proposal) -> None:
