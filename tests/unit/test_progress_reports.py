@@ -419,3 +419,28 @@ def test_the_worker_tells_the_chairs_once_per_overdue_report(world) -> None:
     scheduled.notify_due(datetime(2019, 4, 1, 12, tzinfo=UTC))
     assert [s for _, s in notices() if "final report" in s]  # the final report, now late
     assert len(notices()) == 2
+
+
+def test_no_overdue_notice_for_a_report_submitted_and_awaiting_the_secretariat(world) -> None:
+    # The chair who submitted on time was told "overdue … Submit it from the project's
+    # page" while the report waited for the secretariat; sent back, it is hers again.
+    from datetime import UTC, datetime
+
+    from prb.models import Notification
+    from prb.services.notifications import Event, scheduled
+
+    p = running(world)
+    report = submit(world, p)  # submitted, not yet accepted, when it falls due
+
+    def overdue_notices() -> int:
+        return len(
+            db.session.scalars(
+                select(Notification).where(Notification.event == str(Event.REPORT_OVERDUE))
+            ).all()
+        )
+
+    scheduled.notify_due(datetime(2018, 7, 2, 12, tzinfo=UTC))
+    assert overdue_notices() == 0
+    reports.decide_report(world.secretariat, report.id, RT.RETURN, "Add the figures")
+    scheduled.notify_due(datetime(2018, 7, 3, 12, tzinfo=UTC))
+    assert overdue_notices() == 1

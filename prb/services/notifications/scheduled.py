@@ -13,7 +13,7 @@ from prb.extensions import db
 from prb.models import AgendaItem, Meeting, Proposal, utcnow
 from prb.services.notifications import events
 from prb.services.transaction import committed
-from workflows import ItemState, MeetingKind, ProposalState
+from workflows import ItemState, MeetingKind, ProposalState, ReportState
 from workflows.progress_report import REPORTING_PROJECT_STATES
 
 REMINDER_BEFORE = timedelta(hours=48)
@@ -108,5 +108,9 @@ def _reports_overdue(project_ids: list[int], today: date) -> int:
 
     written = 0
     for proposal, line in overdue_of(project_ids, today):
+        # The chairs are asked to submit what they have not: a report they submitted, still
+        # awaiting the secretariat, is the secretariat's to decide (they were asked anyway).
+        if line.report is not None and line.report.status != ReportState.RETURNED:
+            continue
         written += len(events.report_overdue(proposal, line.slot.label, line.slot.due_on))
     return written
