@@ -15,6 +15,7 @@ from prb.models.proposal import Proposal
 from prb.models.types import Money, UTCDateTime, utcnow
 from prb.models.user import User
 from workflows import EXTENSION, ExtensionState
+from workflows.extension import EXTENDABLE_PROJECT_STATES
 
 
 class EntryKind(StrEnum):
@@ -98,8 +99,12 @@ class ExtensionRequest(db.Model):
 
     @property
     def is_reviewable(self) -> bool:
-        """Finance may (re)write its review until the request goes on an agenda."""
-        return self.status == ExtensionState.REQUESTED
+        """Finance may (re)write its review until the request goes on an agenda, while its
+        project can still be extended."""
+        return (
+            self.status == ExtensionState.REQUESTED
+            and self.proposal.status in EXTENDABLE_PROJECT_STATES
+        )
 
     @property
     def is_no_cost(self) -> bool:

@@ -179,6 +179,15 @@ def _lock(actor: User, extension_id: int) -> ExtensionRequest:
     return ext
 
 
+def refuse_if_project_ended(ext: ExtensionRequest) -> None:
+    """A request of a project completed or cancelled since is no longer the Board's."""
+    if ext.proposal.status not in EXTENDABLE_PROJECT_STATES:
+        raise Conflict(
+            f"{ext.proposal.display_code} is {ext.proposal.status_label}: its extension "
+            "request is no longer the Board's to decide."
+        )
+
+
 def review_extension(actor: User, extension_id: int, review: str) -> ExtensionRequest:
     """Finance adds its review; PRB appends the balance and burn rate as of today."""
     require_role(actor, Role.FINANCE, action="review extension requests")
@@ -192,11 +201,7 @@ def review_extension(actor: User, extension_id: int, review: str) -> ExtensionRe
         ext = _lock(actor, extension_id)
         if ext.status != ExtensionState.REQUESTED:
             raise Conflict(f"The request is {ext.status_label}; it can no longer be reviewed.")
-        if ext.proposal.status not in EXTENDABLE_PROJECT_STATES:
-            raise Conflict(
-                f"{ext.proposal.display_code} is {ext.proposal.status_label}: there is no "
-                "extension left to review."
-            )
+        refuse_if_project_ended(ext)
         b = finance.balances(ext.proposal)
         rate = finance.burn_rate(ext.proposal, b)
         facts = (

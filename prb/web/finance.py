@@ -46,7 +46,6 @@ from prb.web.kept import Kept, kept
 from prb.web.links import per_id
 from prb.web.params import page_number
 from workflows import EXTENSION, Role
-from workflows.extension import EXTENDABLE_PROJECT_STATES
 
 bp = Blueprint("finance", __name__)
 
@@ -211,7 +210,6 @@ def project(proposal_id: int, status: int = 200, forms: dict | None = None):  # 
             balances=finance.balances(proposal),
             entries=finance.ledger(proposal),
             is_finance=is_finance,
-            extendable_states=EXTENDABLE_PROJECT_STATES,
             entry_form=entry_form,
             dates_form=dates_form,
             extension_form=forms.get("extension") or ExtensionForm(formdata=None),

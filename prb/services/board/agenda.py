@@ -200,11 +200,7 @@ def add_extension_to_agenda(
         )
         if already:
             raise Conflict(f"This extension request is already on the agenda of {already}.")
-        if ext.proposal.status not in EXTENDABLE_PROJECT_STATES:
-            raise Conflict(
-                f"{ext.proposal.display_code} is {ext.proposal.status_label}: its extension "
-                "request is no longer the Board's to decide."
-            )
+        extensions.refuse_if_project_ended(ext)
         if ext.status == ExtensionState.REQUESTED:
             extensions.fire(
                 ext,

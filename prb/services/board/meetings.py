@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -211,17 +211,21 @@ def is_final(meeting: Meeting) -> bool:
 MEETING_SUBJECT = "meeting"
 
 
+def cancelled_where(meeting_id: ColumnElement[int] | int) -> list[ColumnElement[bool]]:
+    """The audit row that records a meeting's cancellation, as conditions (a meeting's id,
+    or a correlated column for a list of meetings)."""
+    return [
+        AuditRecord.event == "meeting_cancelled",
+        AuditRecord.subject == MEETING_SUBJECT,
+        AuditRecord.subject_id == meeting_id,
+    ]
+
+
 def cancellation(meeting: Meeting) -> AuditRecord | None:
     """The record of the meeting's cancellation (None: not cancelled). Kept in the audit
     trail: a cancelled meeting is one whose items were all withdrawn, with a reason."""
     return db.session.scalars(
-        select(AuditRecord)
-        .where(
-            AuditRecord.event == "meeting_cancelled",
-            AuditRecord.subject == MEETING_SUBJECT,
-            AuditRecord.subject_id == meeting.id,
-        )
-        .limit(1)
+        select(AuditRecord).where(*cancelled_where(meeting.id)).limit(1)
     ).first()
 
 

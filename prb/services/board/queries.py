@@ -27,7 +27,7 @@ from prb.models import (
     utcnow,
 )
 from prb.services.access import require_role
-from prb.services.board.meetings import MEETING_SUBJECT
+from prb.services.board.meetings import cancelled_where
 from prb.services.board.members import is_board_member
 from prb.services.sql import written_in
 from workflows import ItemState, MeetingKind, Role
@@ -252,14 +252,7 @@ def list_meetings(actor: User) -> list[tuple[Meeting, int, bool]]:
         .scalar_subquery()
     )
     cancelled = (
-        select(AuditRecord.id)
-        .where(
-            AuditRecord.event == "meeting_cancelled",
-            AuditRecord.subject == MEETING_SUBJECT,
-            AuditRecord.subject_id == Meeting.id,
-        )
-        .correlate(Meeting)
-        .exists()
+        select(AuditRecord.id).where(*cancelled_where(Meeting.id)).correlate(Meeting).exists()
     )
     return [
         (meeting, n, bool(was_cancelled))
