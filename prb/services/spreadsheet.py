@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 # A cell starting with one of these is read by spreadsheet programs as a formula, which can
@@ -27,3 +30,22 @@ def safe_cell(value: object) -> str:
         return text
     text = _FORMULA_INSIDE.sub(r"\1'", text)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+# Excel opens a CSV file without a byte-order mark in the computer's own code page, so
+# "Côte d'Ivoire" shows as "CÃ´te d'Ivoire"; with one, it reads UTF-8. Python's "utf-8-sig",
+# PRB's own imports and other spreadsheet programs skip it.
+BYTE_ORDER_MARK = "\ufeff"
+
+
+def csv_lines(rows: Iterable[Iterable[object]]) -> Iterator[str]:
+    """The rows as CSV text, one line at a time, the first preceded by the byte-order mark;
+    every cell made safe (`safe_cell`)."""
+    buffer = io.StringIO()
+    buffer.write(BYTE_ORDER_MARK)
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow([safe_cell(value) for value in row])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 
 from flask import (
@@ -24,11 +22,12 @@ from prb.services import finance_dashboard as dashboard
 from prb.services import proposals as proposal_service
 from prb.services.access import get_visible_proposal
 from prb.services.errors import Conflict, Invalid, NotFound
-from prb.services.spreadsheet import safe_cell
+from prb.services.spreadsheet import csv_lines
 from prb.web.access import roles_required
 from prb.web.co_funding import PREFIX as CO_FUNDING_PREFIX
 from prb.web.co_funding import CoFundingForm, WithdrawForm
 from prb.web.declare import reads_form
+from prb.web.filters import status_label
 from prb.web.finance_rows import project_rows, totals_rows
 from prb.web.forms import (
     DashboardFilterForm,
@@ -106,17 +105,8 @@ def _dashboard() -> Kept:
 
 
 def csv_response(header: list[str], rows: Iterable[list[object]], filename: str) -> Response:
-    def generate() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        for line in _chain(header, rows):
-            writer.writerow([safe_cell(v) for v in line])
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-
     return Response(
-        stream_with_context(generate()),
+        stream_with_context(csv_lines(_chain(header, rows))),
         # The whole header, as is: with `mimetype=`, Werkzeug appends a second charset.
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
@@ -160,7 +150,7 @@ def dashboard_csv():  # type: ignore[no-untyped-def]
                 p.project_code,
                 p.title,
                 p.working_group.name,
-                p.status,
+                status_label(p.status),  # as the page and the portfolio's CSV print it
                 b.approved,
                 b.committed,
                 b.disbursed,

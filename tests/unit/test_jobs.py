@@ -19,6 +19,7 @@ from prb.services.jobs import queue
 from tests import factories
 from tests.board_helpers import item_under_review, meeting
 from tests.conftest import make_app
+from tests.csv_helpers import csv_text
 from tests.web.test_portfolio_as_at import build
 from workflows import ItemState
 
@@ -37,7 +38,7 @@ def test_a_job_is_queued_then_running_then_done(app, world) -> None:
     db.session.expire_all()
     assert job.state == JobState.DONE and job.rows == 3 and job.finished_at is not None
     content = jobs.download(world.board_undp, job.id).result
-    assert content is not None and content.startswith(b"code,working_group")
+    assert content is not None and csv_text(content).startswith("code,working_group")
     assert job.filename == "prb-portfolio-2018-as-at-2018-12-31.csv"
     assert len(job.sha256 or "") == 64
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from types import SimpleNamespace
 
 from prb.extensions import db
@@ -13,14 +11,9 @@ from prb.services.reference import entities
 from tests import factories
 from tests.board_helpers import item_under_review
 from tests.conftest import make_app, sign_in
+from tests.csv_helpers import csv_of
 from tests.reference_helpers import administrator
 from tests.web.test_query_counts import counting
-
-
-def csv_of(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
-    assert response.status_code == 200
-    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset
-    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
 
 
 def test_administrator_filters_the_trail_and_exports_it(client, world) -> None:

@@ -17,6 +17,7 @@ from prb.services import finance
 from prb.services.spreadsheet import FORMULA_STARTS, safe_cell
 from tests import factories
 from tests.conftest import sign_in
+from tests.csv_helpers import csv_text
 from workflows import ProposalState, Role
 
 TITLE = '=HYPERLINK("http://x","y")'
@@ -25,7 +26,7 @@ INERT = "'" + TITLE
 
 def rows_of(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
     assert response.status_code == 200, response.status_code
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    return list(csv.reader(io.StringIO(csv_text(response))))
 
 
 def is_number(cell: str) -> bool:
@@ -104,7 +105,7 @@ def test_audit_csv_cut_at_semicolons(client, world) -> None:
     admin = factories.administrator(world, "admin@prb.example", Role.SECRETARIAT)
     client.post("/login", data={"email": "x;=HYPERLINK(A1);", "password": "wrong password"})
     sign_in(client, admin)
-    text = client.get("/admin/audit.csv").get_data(as_text=True)
+    text = csv_text(client.get("/admin/audit.csv"))
     assert "HYPERLINK(A1)" in text
     pieces = [p.lstrip(' "') for line in text.splitlines() for p in line.split(";")]
     live = [p for p in pieces if p.startswith(FORMULA_STARTS) and not is_number(p)]

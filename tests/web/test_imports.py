@@ -13,6 +13,7 @@ from prb.extensions import db
 from prb.models import ImportBatch, Proposal
 from tests import factories
 from tests.conftest import sign_in
+from tests.csv_helpers import csv_text
 from tests.import_helpers import EXAMPLE_CODES, example_bytes, set_up_office, with_changes
 from workflows import Role
 
@@ -215,6 +216,6 @@ def test_formula_cells_are_kept_as_text_shown_escaped_and_exported_harmless(clie
     assert stored.title == title
     page = client.get(f"/proposals/{stored.id}").get_data(as_text=True)
     assert "<b>Click</b>" not in page and "&lt;b&gt;Click&lt;/b&gt;" in page
-    exported = client.get("/reports/portfolio.csv?year=2018").get_data(as_text=True)
-    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(exported))}
+    exported = client.get("/reports/portfolio.csv?year=2018")
+    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(csv_text(exported)))}
     assert rows["UNCCT-2017-73-a"]["title"] == "'" + title

@@ -25,6 +25,7 @@ from prb.services.signing import create_demo_certificate
 from tests import factories
 from tests.board_helpers import meeting
 from tests.conftest import sign_in
+from tests.csv_helpers import csv_text
 from workflows import ProposalState
 
 S = ProposalState
@@ -328,12 +329,12 @@ def test_portfolio_overview_page_csv_and_pdf(client, world) -> None:
     assert "Overview of 2018 seed projects" in page
     assert "UNCCT-2017-73-a" in page and "12 months (subject to extension)" in page
     assert "UNCCT-2019-02-79-D" not in page  # neither approved nor running in 2018
-    csv_text = client.get("/reports/portfolio.csv?year=2018").get_data(as_text=True)
-    assert csv_text.splitlines()[0] == (
+    exported = csv_text(client.get("/reports/portfolio.csv?year=2018"))
+    assert exported.splitlines()[0] == (
         "code,working_group,title,objective,duration,status,scope,results_alignment,co_funding_usd"
     )
-    assert "UNCCT-2017-73-a,Border Management and Law Enforcement" in csv_text
-    assert 'Ongoing,Global,"Outcome 4, Output 4.2",0.00' in csv_text
+    assert "UNCCT-2017-73-a,Border Management and Law Enforcement" in exported
+    assert 'Ongoing,Global,"Outcome 4, Output 4.2",0.00' in exported
     body = pdf_text(client.get("/reports/portfolio.pdf?year=2019").data)
     assert "Overview of 2019 seed projects" in body and "UNCCT-2019-02-79-D" in body
     assert "Initiated" in body

@@ -14,6 +14,7 @@ from prb.services import finance, portfolio
 from tests import factories
 from tests.board_helpers import meeting
 from tests.conftest import sign_in
+from tests.csv_helpers import csv_text
 from tests.web.test_minutes import pdf_text
 from tests.web.test_query_counts import counting
 from workflows import ExtensionState, ItemState, VoteChoice
@@ -162,7 +163,7 @@ def test_page_csv_and_pdf_agree(client, world) -> None:
     assert "Approved, not yet initiated" not in html and LATE not in html
     exported = client.get(f"/reports/portfolio.csv?{query}")
     assert 'prb-portfolio-2018-as-at-2019-06-30.csv"' in exported.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(csv_text(exported))))
     assert {r["code"]: r["status"] for r in rows} == {EXTENDED: "Extended", DONE: "Completed"}
     body = pdf_text(client.get(f"/reports/portfolio.pdf?{query}").data)
     assert "as at 30 June 2019" in body
@@ -173,7 +174,9 @@ def test_page_csv_and_pdf_agree(client, world) -> None:
     html = client.get("/reports/portfolio?year=2018").get_data(as_text=True)
     pending_table = html.split("Approved, not yet initiated", 1)[1]
     assert LATE in pending_table and EXTENDED not in pending_table
-    rows = list(csv.DictReader(io.StringIO(client.get("/reports/portfolio.csv?year=2018").text)))
+    rows = list(
+        csv.DictReader(io.StringIO(csv_text(client.get("/reports/portfolio.csv?year=2018"))))
+    )
     assert [(r["code"], r["status"]) for r in rows][-1] == (LATE, "Approved")
     body = pdf_text(client.get("/reports/portfolio.pdf?year=2018").data)
     assert "Approved, not yet initiated" in body and body.index(LATE) > body.index("not yet")

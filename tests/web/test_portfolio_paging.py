@@ -16,6 +16,7 @@ from prb.extensions import db
 from prb.services import portfolio
 from tests import factories
 from tests.conftest import sign_in
+from tests.csv_helpers import csv_text
 from workflows import ProposalState as S
 
 PAGE = "/reports/portfolio?year=2018&as_at=2018-12-31"
@@ -115,7 +116,9 @@ def test_the_csv_and_pdf_hold_every_project(client, world, small_pages) -> None:
     sign_in(client, world.board_undp)
     lines = list(
         csv.DictReader(
-            io.StringIO(client.get(f"{PAGE.replace('portfolio', 'portfolio.csv')}&page=2").text)
+            io.StringIO(
+                csv_text(client.get(f"{PAGE.replace('portfolio', 'portfolio.csv')}&page=2"))
+            )
         )
     )
     assert [r["code"] for r in lines] == [f"UNCCT-2018-L{i}" for i in range(5)] + [

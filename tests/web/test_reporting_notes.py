@@ -19,6 +19,7 @@ from prb.services import reporting_notes as notes
 from prb.services.errors import Conflict, Invalid, NotAllowed
 from tests import factories
 from tests.conftest import sign_in
+from tests.csv_helpers import csv_text
 from tests.web.test_minutes import pdf_text
 from workflows import ProposalState as S
 
@@ -104,7 +105,9 @@ def test_page_csv_and_pdf_print_the_note(app, client, world) -> None:
     sign_in(client, world.board_undp)
     expected = "12 months (subject to extension)"
     assert expected in client.get("/reports/portfolio?year=2018").text
-    rows = list(csv.DictReader(io.StringIO(client.get("/reports/portfolio.csv?year=2018").text)))
+    rows = list(
+        csv.DictReader(io.StringIO(csv_text(client.get("/reports/portfolio.csv?year=2018"))))
+    )
     assert [r["duration"] for r in rows if r["code"] == CODE] == [expected]
     # the PDF's narrow column wraps the text across the row's lines
     body = pdf_text(client.get("/reports/portfolio.pdf?year=2018").data)

@@ -3,8 +3,6 @@ all (deciding), and making its file from a job's parameters (the worker's side).
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -13,7 +11,7 @@ from typing import Any
 from prb.models import JobKind, User
 from prb.services import portfolio
 from prb.services.errors import Invalid
-from prb.services.spreadsheet import safe_cell
+from prb.services.spreadsheet import csv_lines
 from workflows import Role
 
 VIEWERS: dict[JobKind, tuple[Role, ...]] = {
@@ -110,11 +108,7 @@ class Output:
 
 
 def csv_bytes(data: portfolio.Overview) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for line in [portfolio.CSV_COLUMNS, *portfolio.csv_rows(data)]:
-        writer.writerow([safe_cell(v) for v in line])
-    return buffer.getvalue().encode()
+    return "".join(csv_lines([portfolio.CSV_COLUMNS, *portfolio.csv_rows(data)])).encode()
 
 
 def make(kind: JobKind, params: dict[str, Any], actor: User) -> Output:
