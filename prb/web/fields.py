@@ -30,6 +30,7 @@ from wtforms import (
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget, Select, SubmitInput
 
 from prb.services.errors import Invalid
+from prb.services.typed_text import direction_problem
 from prb.web.quick_select import QuickSelect
 
 MAX_ID = 2**31 - 1  # database integer keys (PostgreSQL's integer; SQLite's is wider)
@@ -129,6 +130,8 @@ def text_problem(value: object, multiline: bool = False) -> str | None:
     allowed = "\t\n\r" if multiline else ""
     if any(unicodedata.category(c) == "Cc" and c not in allowed for c in value):
         return "Remove the control characters (invisible characters that are not text)."
+    if problem := direction_problem(value):
+        return problem
     if all(_invisible(c) for c in value) and value.strip():
         return "Type visible text: this is made only of invisible characters."
     return None

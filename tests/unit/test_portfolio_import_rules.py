@@ -102,6 +102,7 @@ CASES = [
     ({"title": ""}, "title", "Required"),
     ({"title": "x" * 301}, "title", "under 300 characters"),
     ({"title": "bad\x00title"}, "title", "control character"),
+    ({"title": "Project \u202efdp.exe"}, "title", "text-direction character (U+202E)"),
     ({"programme_code": "UNCCT-1999-01"}, "programme_code", "no funding programme"),
     ({"working_group": "Gardening"}, "working_group", "no working group named “Gardening”"),
     ({"working_group": "Border"}, "working_group", "several working groups"),

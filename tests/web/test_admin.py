@@ -366,6 +366,7 @@ def test_a_dry_run_imports_nothing_and_a_bad_file_names_every_row_and_field(clie
         GOOD + "chair.a@prb.example,Amina Again,CTED,chair\n"
         "not-an-address,,NOPE,treasurer\n"
         "omar.said@prb.example,Omar Twice,CTED,finance\n"
+        "eve@prb.example,Eve \u202eRotcerid,CTED,finance\n"
     )
     for dry_run in (True, False):
         response = upload(client, bad, dry_run=dry_run)
@@ -378,6 +379,7 @@ def test_a_dry_run_imports_nothing_and_a_bad_file_names_every_row_and_field(clie
             (5, "entity", "No entity with code 'NOPE'."),
             (5, "roles", "Unknown role treasurer"),
             (6, "email", "The same address is on row 3 already."),
+            (7, "name", "invisible text-direction character (U+202E)"),
         ]:
             assert re.search(
                 rf"<td>{row}</td><td>{column}</td><td>[^<]*{re.escape(message)}", text

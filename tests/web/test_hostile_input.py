@@ -56,9 +56,14 @@ HOSTILE: dict[str, list[str]] = {
     "id": ["2147483648", "9223372036854775808", "99999999999999999999999", "abc", "²", "-1"],
     "int": ["99999999999999999999", "²", "٣", "1_0", "12.5"],
     "version": ["²", "abc", "99999999999999999999"],
-    "text": ["\u200b\u200b\u200b", "\u2800\u200d", "Title\x07", "a\x1bb"],
+    # (U+202E: "Project exe.pdf" shown for "Project fdp.exe", and running on after it)
+    "text": ["\u200b\u200b\u200b", "\u2800\u200d", "Title\x07", "a\x1bb", "Pro\u202eject"],
 }
-TEXT_MESSAGES = ("Remove the control characters", "Type visible text")
+TEXT_MESSAGES = (
+    "Remove the control characters",
+    "Type visible text",
+    "Remove the invisible text-direction character",
+)
 
 
 def kind(field: Field) -> str | None:

@@ -16,6 +16,7 @@ from prb.services import audit
 from prb.services.access import require_administrator, require_role
 from prb.services.errors import Invalid, NotAllowed, NotFound
 from prb.services.transaction import committed, locked
+from prb.services.typed_text import direction_problem
 from workflows import ASSIGNABLE_ROLES, Role
 
 # A stored hash that no password matches: the owner sets hers through a one-time link.
@@ -69,7 +70,7 @@ def name_problem(raw: str) -> str | None:
         return "Give the person's name."
     if len(name) > 120:
         return "Keep the name under 120 characters."
-    return None
+    return direction_problem(name)
 
 
 def roles_problem(roles: Iterable[Role]) -> str | None:

@@ -17,6 +17,8 @@ from enum import StrEnum
 
 import filetype  # type: ignore[import-untyped]
 
+from prb.services.typed_text import DIRECTION_CONTROLS
+
 MB = 1024 * 1024
 DEFAULT_MAX_MB = 20
 # A zip-based document whose parts together declare more than this, or whose parts are
@@ -76,7 +78,7 @@ _ODF = {
 
 # Characters that make a name display differently from what it is: bidirectional controls
 # (an "exe.pdf" shown as "fdp.exe") and zero-width characters (two names that look alike).
-_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
+_BIDI = DIRECTION_CONTROLS | {"\u200e", "\u200f", "\u061c"}
 _ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 
 

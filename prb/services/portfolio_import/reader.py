@@ -9,6 +9,7 @@ import io
 from dataclasses import dataclass, field
 
 from prb.services.portfolio_import.columns import NAMES, REQUIRED, normalise_header
+from prb.services.typed_text import direction_problem
 
 # Tab, line feed and carriage return may sit inside a quoted cell; other control characters
 # (NUL above all, which PostgreSQL refuses in text) are not text a person typed.
@@ -137,5 +138,7 @@ def _row(number: int, cells: list[str], sheet: Sheet) -> None:
                 RowError(number, name, "The cell holds a control character; retype it.")
             )
             cell = "".join(ch for ch in cell if ch not in _CONTROL)
+        if problem := direction_problem(cell):
+            sheet.errors.append(RowError(number, name, problem))
         values[name] = cell.strip()
     sheet.rows.append((number, values))
