@@ -286,6 +286,12 @@ class CorrectMeetingForm(Form):
     held_on = CalendarDateField("Date", validators=[Optional()])
     place = StringField("Place", validators=[Length(max=200)])
     chair_id = SelectField("Chair", coerce=_int_or_none, validate_choice=False)
+    deadline = UTCDateTimeField(
+        "Voting closes (UTC)",
+        validators=[Optional()],
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        description="Written procedure only; it can be moved until it passes.",
+    )
     submit = SubmitField("Correct the meeting")
 
 

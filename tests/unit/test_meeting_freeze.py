@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from prb.extensions import db
-from prb.models import AuditRecord, BoardMembership, utcnow
-from prb.services import audit, board, minutes, proposals
+from prb.models import AuditRecord, BoardMembership, Notification, utcnow
+from prb.services import audit, board, calendar, invitations, minutes, proposals
 from prb.services.errors import Conflict, Invalid, NotAllowed
 from tests import factories
 from tests.board_helpers import item_under_review, meeting
@@ -322,3 +322,80 @@ def test_a_written_procedure_is_not_moved_past_its_deadline(world) -> None:
         world.secretariat, m.id, board.Correction(m.number, sooner, "", world.board_chair.id)
     )
     assert m.held_on == sooner
+
+
+def test_a_written_procedures_deadline_is_moved_until_it_passes(world) -> None:
+    m = meeting(world, written=True)  # voting closes in seven days
+    item = item_under_review(world, m)
+    board.cast_vote(world.board_undp, item.id, "approve")  # a vote does not stop the move
+    first = m.deadline
+    assert first is not None
+    later = (first + timedelta(days=7)).replace(second=0, microsecond=0)
+    board.correct_meeting(
+        world.secretariat,
+        m.id,
+        board.Correction(m.number, m.held_on, m.place, world.board_chair.id, deadline=later),
+    )
+    db.session.refresh(m)
+    assert m.deadline == later and item.is_open
+    change = db.session.scalars(
+        select(AuditRecord).where(AuditRecord.event == "meeting_corrected")
+    ).one()
+    assert json.loads(change.before)["deadline"] == first.isoformat()
+    assert json.loads(change.after)["deadline"] == later.isoformat()
+    # the members hear of it, with the calendar entry's next version
+    told = db.session.scalars(
+        select(Notification).where(Notification.subject.contains("was corrected"))
+    ).all()
+    assert {n.user_id for n in told} >= {world.board_chair.id, world.board_undp.id}
+    assert all(calendar.utc_time(later) in n.body for n in told)
+    assert invitations.meeting_sequence(m) == 1
+    # PRB closes the items at the new deadline, not the old one
+    assert board.close_due(now=first + timedelta(minutes=1)) == 0 and item.is_open
+    assert board.close_due(now=later + timedelta(minutes=1)) == 1
+    db.session.refresh(item)
+    assert not item.is_open
+
+
+def test_a_deadline_is_moved_only_ahead_and_not_once_passed(world) -> None:
+    m = meeting(world, written=True)
+    item_under_review(world, m)
+    first = m.deadline
+    assert first is not None
+
+    def move(to):  # type: ignore[no-untyped-def]
+        return board.correct_meeting(
+            world.secretariat,
+            m.id,
+            board.Correction(m.number, m.held_on, m.place, world.board_chair.id, deadline=to),
+        )
+
+    with pytest.raises(Invalid) as past:
+        move(utcnow() - timedelta(hours=1))
+    assert past.value.fields["deadline"] == ["The deadline must be in the future."]
+    with pytest.raises(Invalid) as before_opening:
+        board.correct_meeting(
+            world.secretariat,
+            m.id,
+            board.Correction(
+                m.number,
+                utcnow().date() + timedelta(days=3),
+                m.place,
+                world.board_chair.id,
+                deadline=utcnow() + timedelta(days=2),
+            ),
+        )
+    assert "before the procedure opens" in before_opening.value.fields["deadline"][0]
+    # sent back as the form shows it (to the minute), the deadline is unchanged: no refusal
+    # for "nothing changed" on the deadline's seconds, no move
+    with pytest.raises(Invalid, match="Nothing was changed"):
+        move(first.replace(second=0, microsecond=0))
+    db.session.refresh(m)
+    assert m.deadline == first
+    # once passed (the worker has not closed the items yet), it stays
+    m.deadline = utcnow() - timedelta(minutes=5)
+    db.session.commit()
+    with pytest.raises(Conflict, match="can no longer be moved"):
+        move(utcnow() + timedelta(days=3))
+    db.session.refresh(m)
+    assert m.deadline is not None and m.deadline < utcnow()

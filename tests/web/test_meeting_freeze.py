@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from prb.extensions import db
 from prb.models import BoardMembership, utcnow
-from prb.services import board, minutes
+from prb.services import board, calendar, minutes
 from tests import factories
 from tests.board_helpers import item_under_review, meeting
 from tests.conftest import sign_in
@@ -183,3 +183,36 @@ def test_the_proposing_chair_sees_no_voter_until_the_item_closes(client, world) 
     as_user(client, chair)
     page = client.get(url).get_data(as_text=True)
     assert all(name in page for name in voters)
+
+
+def test_the_secretariat_moves_a_written_procedures_deadline_on_its_page(client, world) -> None:
+    m = meeting(world, written=True)
+    item_under_review(world, m)
+    assert m.deadline is not None
+    sign_in(client, world.secretariat)
+    page = client.get(f"/board/meetings/{m.id}").get_data(as_text=True)
+    assert "Correct the number, date, place, deadline or chair" in page
+    shown = m.deadline.strftime("%Y-%m-%dT%H:%M")
+    assert f'name="correct-deadline" type="datetime-local" value="{shown}"' in page
+    form = {
+        "correct-number": m.number,
+        "correct-held_on": m.held_on.isoformat(),
+        "correct-place": m.place,
+        "correct-chair_id": world.board_chair.id,
+    }
+    past = (utcnow() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    refused = client.post(
+        f"/board/meetings/{m.id}/correct", data={**form, "correct-deadline": past}
+    )
+    assert refused.status_code == 422
+    assert "The deadline must be in the future." in refused.get_data(as_text=True)
+    later = (m.deadline + timedelta(days=5)).replace(second=0, microsecond=0)
+    moved = client.post(
+        f"/board/meetings/{m.id}/correct",
+        data={**form, "correct-deadline": later.strftime("%Y-%m-%dT%H:%M")},
+    )
+    assert moved.status_code == 303
+    page = client.get(f"/board/meetings/{m.id}").get_data(as_text=True)
+    assert f"<dt>Voting closes</dt><dd>{calendar.utc_time(later)}</dd>" in page
+    db.session.refresh(m)
+    assert m.deadline == later

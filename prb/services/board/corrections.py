@@ -1,11 +1,12 @@
-"""Corrections before the record is final: a meeting's facts (number, date, place, chair)
-while no item has closed, items withdrawn before anyone voted, a meeting cancelled. Once
-the minutes are final, only a corrigendum to them corrects the record."""
+"""Corrections before the record is final: a meeting's facts (number, date, place, chair,
+a written procedure's deadline) while no item has closed, items withdrawn before anyone
+voted, a meeting cancelled. Once the minutes are final, only a corrigendum to them corrects
+the record."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +29,7 @@ from prb.services.board.meetings import (
 )
 from prb.services.board.members import is_board_member, sits_on
 from prb.services.board.rules import long_date
+from prb.services.calendar import utc_time
 from prb.services.errors import Conflict, Invalid
 from prb.services.transaction import committed
 from workflows import AGENDA_ITEM, ItemTrigger, Role
@@ -42,6 +44,8 @@ class Correction:
     held_on: date | None
     place: str
     chair_id: int | None
+    # A written procedure's time voting closes (UTC); None keeps it. A meeting has none.
+    deadline: datetime | None = None
 
 
 def _facts(meeting: Meeting) -> dict[str, object]:
@@ -50,12 +54,16 @@ def _facts(meeting: Meeting) -> dict[str, object]:
         "held_on": meeting.held_on.isoformat(),
         "place": meeting.place,
         "chair": meeting.chair.name if meeting.chair else None,
+        "deadline": meeting.deadline.isoformat() if meeting.deadline else None,
     }
 
 
 def correct_meeting(actor: User, meeting_id: int, data: Correction) -> Meeting:
-    """Correct a meeting's number, date, place or chair while no item has closed: the
-    decisions read the date from the meeting, so the correction carries through to them."""
+    """Correct a meeting's number, date, place or chair — or a written procedure's deadline —
+    while no item has closed: the decisions read the date from the meeting, so the
+    correction carries through to them. A deadline is moved only before it passes (then the
+    items close with the votes cast), to a time still ahead; the members are told, with
+    their calendar entry updated."""
     require_role(actor, Role.SECRETARIAT, action="correct Board meetings")
     try:
         return _correct(actor, meeting_id, data)
@@ -86,13 +94,14 @@ def _correct(actor: User, meeting_id: int, data: Correction) -> Meeting:
             errors["place"] = ["Keep the place under 200 characters."]
         elif not meeting.is_written_procedure and not place:
             errors["place"] = ["Give the place, or “virtual”."]
-        if data.held_on != meeting.held_on:
+        deadline = _deadline(meeting, data.deadline)
+        if data.held_on != meeting.held_on or deadline != meeting.deadline:
             dates_problems(
                 MeetingInput(
                     number=number,
                     kind=meeting.kind,
                     held_on=data.held_on,
-                    deadline=meeting.deadline,
+                    deadline=deadline,
                     recorded_after=meeting.recorded_after,
                 ),
                 errors,
@@ -100,8 +109,8 @@ def _correct(actor: User, meeting_id: int, data: Correction) -> Meeting:
             if (
                 "held_on" not in errors
                 and data.held_on is not None
-                and meeting.deadline is not None
-                and data.held_on > meeting.deadline.date()
+                and deadline is not None
+                and data.held_on > deadline.date()
             ):
                 errors["held_on"] = ["A written procedure opens before its deadline."]
         chair = db.session.get(User, data.chair_id) if data.chair_id else None
@@ -120,6 +129,7 @@ def _correct(actor: User, meeting_id: int, data: Correction) -> Meeting:
         meeting.number, meeting.held_on = number, data.held_on
         meeting.place = place or ("by correspondence" if meeting.is_written_procedure else "")
         meeting.chair_id = chair.id
+        meeting.deadline = deadline
         db.session.flush()
         db.session.refresh(meeting, ["chair"])
         after = _facts(meeting)
@@ -137,6 +147,27 @@ def _correct(actor: User, meeting_id: int, data: Correction) -> Meeting:
         )
         notification_events().meeting_changed(meeting, cancelled=False)
     return meeting
+
+
+def _deadline(meeting: Meeting, wanted: datetime | None) -> datetime | None:
+    """The deadline the corrected meeting will have: a meeting has none; a written
+    procedure keeps its own unless another is given, and one that has passed stays."""
+    current = meeting.deadline
+    if not meeting.is_written_procedure or wanted is None:
+        return current
+    if current is not None and wanted == current.replace(second=0, microsecond=0):
+        return current  # the form shows minutes: sent back unchanged, it is unchanged
+    if (
+        wanted != current
+        and current is not None
+        and not meeting.recorded_after
+        and current <= utcnow()
+    ):
+        raise Conflict(
+            f"Voting on {meeting.number} closed at {utc_time(current)}: its items close with "
+            "the votes cast, and the deadline can no longer be moved."
+        )
+    return wanted
 
 
 def _withdraw(actor: User, item: AgendaItem, reason: str) -> None:

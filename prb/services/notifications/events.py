@@ -135,14 +135,24 @@ def meeting_changed(meeting: Meeting, *, cancelled: bool) -> None:
     if meeting.recorded_after:
         return  # it invited nobody (see placed_on_agenda)
     what = "cancelled" if cancelled else "corrected"
-    body = (
+    if cancelled:
         # The same words in the app, which has no attachment, and in the e-mail, which has.
-        "Its items are withdrawn; the calendar entry sent by e-mail removes it from your calendar."
-        if cancelled
-        else f"It is now on {_long(meeting.held_on)}"
-        + (f", {meeting.place}" if meeting.place else "")
-        + ". The calendar entry sent by e-mail updates your calendar."
-    )
+        body = (
+            "Its items are withdrawn; the calendar entry sent by e-mail removes it from your "
+            "calendar."
+        )
+    elif meeting.deadline is not None:
+        body = (
+            f"It runs from {_long(meeting.held_on)}; voting now closes at "
+            f"{calendar.utc_time(meeting.deadline)}. The calendar entry sent by e-mail updates "
+            "your calendar."
+        )
+    else:
+        body = (
+            f"It is now on {_long(meeting.held_on)}"
+            + (f", {meeting.place}" if meeting.place else "")
+            + ". The calendar entry sent by e-mail updates your calendar."
+        )
     notify(
         Event.MEETING_CHANGED,
         meeting_audience(Event.MEETING_CHANGED, meeting),

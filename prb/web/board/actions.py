@@ -3,6 +3,8 @@ conflicts of interest, closing items; a refusal shows the page again."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from flask import flash, redirect, url_for
 from flask_login import current_user
 
@@ -117,6 +119,7 @@ def correct(meeting_id: int):  # type: ignore[no-untyped-def]
                 held_on=form.held_on.data,
                 place=form.place.data or "",
                 chair_id=form.chair_id.data,
+                deadline=form.deadline.data.replace(tzinfo=UTC) if form.deadline.data else None,
             ),
         )
     except (Conflict, Invalid) as exc:

@@ -266,6 +266,8 @@ def _correct_form(m, members) -> CorrectMeetingForm:  # type: ignore[no-untyped-
     form.number.data, form.held_on.data, form.place.data = m.number, m.held_on, m.place
     form.chair_id.choices = options((u.id, u.name) for u in members)
     form.chair_id.data = m.chair_id
+    # Shown as the field shows times: UTC, to the minute, without the zone.
+    form.deadline.data = m.deadline.replace(tzinfo=None) if m.deadline else None
     return form
 
 
