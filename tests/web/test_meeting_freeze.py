@@ -216,3 +216,56 @@ def test_the_secretariat_moves_a_written_procedures_deadline_on_its_page(client,
     assert f"<dt>Voting closes</dt><dd>{calendar.utc_time(later)}</dd>" in page
     db.session.refresh(m)
     assert m.deadline == later
+
+
+def test_a_refused_closing_shows_its_form_open_with_what_was_typed(client, world) -> None:
+    item = item_under_review(world)
+    other = item_under_review(world, item.meeting)
+    for member in (world.board_chair, world.board_undp):
+        board.cast_vote(member, item.id, "approve")
+    sign_in(client, world.secretariat)
+    typed = {
+        "budget": "150000.01",
+        "duration_months": "9",
+        "start": "2019-02-01",
+        "conditions": "Translate the leaflet",
+        "project_code": "UNCCT-2019-77",
+    }
+    refused = client.post(f"/board/items/{item.id}/close", data=typed)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "may not exceed the USD 150,000.00 requested" in page
+    closing = page.split(f'action="/board/items/{item.id}/close"')[0].rsplit("<details", 1)[1]
+    assert closing.startswith(' class="close-item" open>')
+    form = page.split(f'action="/board/items/{item.id}/close"')[1].split("</form>")[0]
+    for name in ("budget", "duration_months", "start", "project_code"):
+        assert f'name="{name}" ' in form and f'value="{typed[name]}"' in form, name
+    assert "Translate the leaflet</textarea>" in form
+    # the other item's form stays as the record has it, closed
+    other_form = page.split(f'action="/board/items/{other.id}/close"')[0].rsplit("<details", 1)[1]
+    assert other_form.startswith(' class="close-item">')
+    # a value that could not be read is shown as typed too
+    unreadable = client.post(f"/board/items/{item.id}/close", data={**typed, "budget": "12,5x"})
+    assert unreadable.status_code == 422
+    assert 'value="12,5x"' in unreadable.get_data(as_text=True)
+
+
+def test_a_refused_correction_shows_its_form_open_with_what_was_typed(client, world) -> None:
+    item = item_under_review(world)
+    sign_in(client, world.secretariat)
+    form = {
+        "correct-number": "PRB/2018/09",
+        "correct-held_on": (utcnow().date() + timedelta(days=4)).isoformat(),
+        "correct-place": "",
+        "correct-chair_id": world.board_undp.id,
+    }
+    refused = client.post(f"/board/meetings/{item.meeting_id}/correct", data=form)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert '<details class="panel" id="correct-meeting" open>' in page
+    panel = page.split('id="correct-meeting" open>')[1].split("</details>")[0]
+    assert 'value="PRB/2018/09"' in panel and f'value="{form["correct-held_on"]}"' in panel
+    assert "Give the place" in panel  # beside its field, not only at the top
+    assert f'<option selected value="{world.board_undp.id}">' in panel
+    db.session.refresh(item.meeting)
+    assert item.meeting.number == "PRB/2018/03"

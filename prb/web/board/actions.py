@@ -12,7 +12,7 @@ from prb.services import board as service
 from prb.services.errors import Conflict, Invalid, NotAllowed
 from prb.web.access import roles_required
 from prb.web.board import bp, flash_refusal
-from prb.web.board.pages import CORRECT, meeting
+from prb.web.board.pages import CORRECT, Typed, meeting, typed_close
 from prb.web.declare import reads_form
 from prb.web.fields import first_error, require_valid
 from prb.web.forms import (
@@ -28,6 +28,7 @@ from prb.web.forms import (
     RecordVoteForm,
     VoteForm,
     options,
+    show_errors,
 )
 from workflows import Role, VoteChoice
 
@@ -123,8 +124,11 @@ def correct(meeting_id: int):  # type: ignore[no-untyped-def]
             ),
         )
     except (Conflict, Invalid) as exc:
-        flash_refusal(exc)
-        return meeting(meeting_id, status=exc.status_code)
+        if isinstance(exc, Invalid):
+            show_errors(form, exc)  # the messages beside the fields, as typed
+        else:
+            flash_refusal(exc)
+        return meeting(meeting_id, status=exc.status_code, typed=Typed(correction=form))
     return _back(meeting_id, f"{corrected.number} corrected.")
 
 
@@ -236,7 +240,7 @@ def close(item_id: int):  # type: ignore[no-untyped-def]
         ):
             for error in field.errors:
                 flash(f"{field.label.text}: {error}", "error")
-        return meeting(meeting_id, status=422)
+        return meeting(meeting_id, status=422, typed=typed_close(item_id, form))
     try:
         item = service.close_item(
             current_user,
@@ -254,7 +258,7 @@ def close(item_id: int):  # type: ignore[no-untyped-def]
         for messages in getattr(exc, "fields", {}).values():
             for message in messages:
                 flash(message, "error")
-        return meeting(meeting_id, status=exc.status_code)
+        return meeting(meeting_id, status=exc.status_code, typed=typed_close(item_id, form))
     if item.decision is not None:
         d = item.decision
         message = (

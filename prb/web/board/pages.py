@@ -105,23 +105,42 @@ def new_meeting():  # type: ignore[no-untyped-def]
 @bp.route("/meetings/<int:meeting_id>")
 @roles_required(*VIEWERS)
 def meeting(  # type: ignore[no-untyped-def]
-    meeting_id: int, status: int = 200, minutes_input: MinutesForm | None = None
+    meeting_id: int,
+    status: int = 200,
+    minutes_input: MinutesForm | None = None,
+    typed: Typed | None = None,
 ):
     m = service.meeting_page(current_user, meeting_id)
     # A GET never writes: an item of a written procedure past its deadline stays open until
     # the worker or `prb board close-due` closes it; meanwhile the page says so and offers
     # no vote (the vote would be refused).
     voting_over = not meeting_is_open(m)
-    if minutes_input is not None:  # a refused corrigendum, shown again with its errors
-        body = filled(_body(m, voting_over, minutes_input))
+    if minutes_input is not None or typed is not None:
+        # A refused form (a corrigendum, a closing, a correction) shown again as typed.
+        body = filled(_body(m, voting_over, minutes_input, typed or Typed()))
     else:
         # Besides the records (the signed-in user's roles among them) and what every kept
         # page's key holds, the page depends on the time only through `voting_over`.
-        body = kept("meeting", lambda: Kept(_body(m, voting_over, None)), voting_over).body
+        body = kept("meeting", lambda: Kept(_body(m, voting_over, None, Typed())), voting_over).body
     return render_template("board/meeting.html", meeting=m, body=body), status
 
 
-def _body(m, voting_over: bool, minutes_input: MinutesForm | None) -> str:  # type: ignore[no-untyped-def]
+class Typed(NamedTuple):
+    """What the secretariat typed into a form the service refused: shown again in its
+    panel, opened, rather than the record's values in a closed panel."""
+
+    close_item_id: int | None = None
+    close_values: dict[str, str] = {}
+    correction: CorrectMeetingForm | None = None
+
+
+def typed_close(item_id: int, form: CloseItemForm) -> Typed:
+    """A refused closing's values as typed (a value that could not be read, too)."""
+    names = ("budget", "duration_months", "start", "conditions", "project_code")
+    return Typed(close_item_id=item_id, close_values={n: form[n]._value() for n in names})
+
+
+def _body(m, voting_over: bool, minutes_input: MinutesForm | None, typed: Typed) -> str:  # type: ignore[no-untyped-def]
     """The page below its heading, with `kept.marks` where the tokens go."""
     secretariat = current_user.has_role(Role.SECRETARIAT)
     members = service.board_members(on=m.held_on)
@@ -160,7 +179,7 @@ def _body(m, voting_over: bool, minutes_input: MinutesForm | None) -> str:  # ty
     # page's time; the template writes the same inputs as plain HTML, and the POST side
     # still validates them with VoteForm and CloseItemForm.
     close_form = CloseItemForm(formdata=None) if secretariat else None
-    rows = [_row(viewer, item, counts[item.id], close_form) for item in items]
+    rows = [_row(viewer, item, counts[item.id], close_form, typed) for item in items]
     # The vote form's label: for a member who votes.
     voting = any(row["can_vote"] for row in rows)
     agenda_form = extension_form = None
@@ -191,7 +210,8 @@ def _body(m, voting_over: bool, minutes_input: MinutesForm | None) -> str:  # ty
         extension_form=extension_form,
         attendance_form=attendance_form,
         present_form=present_form,
-        correct_form=_correct_form(m, members) if facts_open else None,
+        correct_form=_correct_form(m, members, typed.correction) if facts_open else None,
+        correction_refused=typed.correction is not None,
         # Cancelling withdraws every item: none may have closed or have a vote.
         can_cancel=facts_open
         and not any(r["item"].is_open and not r["can_withdraw"] for r in rows),
@@ -223,9 +243,10 @@ class _Viewer(NamedTuple):
     recording: bool  # the secretariat entering a past meeting's votes
 
 
-def _row(viewer: _Viewer, item, counted, close_form) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _row(viewer: _Viewer, item, counted, close_form, typed: Typed) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """What the agenda shows of an item, and offers the viewer to do with it."""
     me, secretariat = viewer.user_id, viewer.secretariat
+    refused_close = typed.close_item_id == item.id
     mine = next((v for v in counted.votes if v.member_id == me), None)
     return {
         "item": item,
@@ -242,9 +263,10 @@ def _row(viewer: _Viewer, item, counted, close_form) -> dict[str, object]:  # ty
         and item.is_open
         and not viewer.voting_over
         and me not in counted.recused,
-        "close": _close_values(close_form, item)
+        "close": (typed.close_values if refused_close else _close_values(close_form, item))
         if close_form is not None and item.is_open
         else None,
+        "close_refused": refused_close,
         "code_to_type": item.extension_id is None
         and secretariat
         and item.is_open
@@ -261,10 +283,13 @@ def _row(viewer: _Viewer, item, counted, close_form) -> dict[str, object]:  # ty
 CORRECT = "correct"
 
 
-def _correct_form(m, members) -> CorrectMeetingForm:  # type: ignore[no-untyped-def]
-    form = CorrectMeetingForm(formdata=None, prefix=CORRECT)
-    form.number.data, form.held_on.data, form.place.data = m.number, m.held_on, m.place
+def _correct_form(m, members, refused: CorrectMeetingForm | None) -> CorrectMeetingForm:  # type: ignore[no-untyped-def]
+    """The meeting's facts in the correction's fields — or what was typed there, refused."""
+    form = refused or CorrectMeetingForm(formdata=None, prefix=CORRECT)
     form.chair_id.choices = options((u.id, u.name) for u in members)
+    if refused is not None:
+        return form
+    form.number.data, form.held_on.data, form.place.data = m.number, m.held_on, m.place
     form.chair_id.data = m.chair_id
     # Shown as the field shows times: UTC, to the minute, without the zone.
     form.deadline.data = m.deadline.replace(tzinfo=None) if m.deadline else None
@@ -332,4 +357,5 @@ def _close_values(form: CloseItemForm, item) -> dict[str, str]:  # type: ignore[
         "duration_months": form.duration_months._value(),
         "start": form.start._value(),
         "conditions": form.conditions._value(),
+        "project_code": "",
     }
