@@ -1,8 +1,9 @@
 """A notice that is only true until a moment is not e-mailed after it. When the worker (or the
 mail server) was away, a request to vote by a deadline, an invitation to a meeting or a
 reminder could arrive after it had stopped being true; such a message carries its moment
-(`send_before`), and the worker marks it expired instead of sending it, logged. A message
-without a moment (a decision, minutes) is always sent; the in-app notice stays, as history."""
+(`send_before`), and the worker marks it expired instead of sending it — logged, and listed
+for the administrators. A message without a moment (a decision, minutes) is always sent; the
+in-app notice stays, as history."""
 
 from __future__ import annotations
 
@@ -16,11 +17,14 @@ from prb.extensions import db
 from prb.models import Notification, OutboxMessage, OutboxState, utcnow
 from prb.services import lifecycle
 from prb.services.accounts.password_reset import VALID_FOR, request_reset
-from prb.services.mail import deliver_due
+from prb.services.errors import Conflict
+from prb.services.mail import dead_letters, deliver_due
+from prb.services.mail.cleanup import forget_sent
 from prb.services.mail.delivery import claim
 from prb.services.notifications import Event, scheduled
 from tests import factories
 from tests.board_helpers import item_under_review, meeting
+from tests.conftest import sign_in
 from workflows import ProposalState as S
 
 VOTERS = {"board.chair@prb.example", "board.undp@prb.example"}
@@ -158,3 +162,52 @@ def test_the_worker_claims_no_message_past_its_moment(app, world) -> None:  # ty
     m = _written_procedure(world)
     assert claim(m.deadline, limit=50) == []
     assert claim(m.deadline - timedelta(seconds=1), limit=50) != []
+
+
+def test_the_administrator_sees_expired_messages_labelled_and_cannot_retry_them(
+    smtp, app, client, world
+) -> None:  # type: ignore[no-untyped-def]
+    m = _written_procedure(world)
+    deliver_due(now=m.deadline + timedelta(minutes=1))
+    [expired, _] = _outbox(str(Event.WRITTEN_PROCEDURE_OPENED))
+    sign_in(client, factories.administrator(world))
+    html = client.get("/admin/outbox").get_data(as_text=True)
+    assert "Not sent: too late" in html
+    assert expired.subject in html and expired.to_address in html
+    assert f"/admin/outbox/{expired.id}/retry" not in html
+    assert "put to the Board" not in html  # never a body
+    assert client.post(f"/admin/outbox/{expired.id}/retry", data={}).status_code == 409
+    assert _outbox(str(Event.WRITTEN_PROCEDURE_OPENED))[0].state == OutboxState.EXPIRED
+
+
+def test_expired_messages_are_forgotten_as_sent_ones_are(app, world) -> None:  # type: ignore[no-untyped-def]
+    m = _written_procedure(world)
+    deliver_due(now=m.deadline + timedelta(minutes=1))
+    assert forget_sent(m.deadline + timedelta(days=29)) == 0
+    assert forget_sent(m.deadline + timedelta(days=31)) == len(VOTERS)
+    assert _outbox(str(Event.WRITTEN_PROCEDURE_OPENED)) == []
+
+
+def test_a_dead_message_past_its_moment_is_not_retried(app, world) -> None:  # type: ignore[no-untyped-def]
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=1, SMTP_SECURITY="none")
+    app.config["MAIL_MAX_ATTEMPTS"] = 1
+    m = _written_procedure(world)
+    deliver_due(now=m.deadline - timedelta(hours=1))
+    [dead, _] = _outbox(str(Event.WRITTEN_PROCEDURE_OPENED))
+    assert dead.state == OutboxState.DEAD
+    admin = factories.administrator(world)
+    m.deadline = utcnow() - timedelta(minutes=1)  # voting closed meanwhile
+    dead.send_before = m.deadline
+    db.session.commit()
+    with pytest.raises(Conflict, match="worth sending only until"):
+        dead_letters.retry(admin, dead.id)
+    assert _outbox(str(Event.WRITTEN_PROCEDURE_OPENED))[0].state == OutboxState.DEAD
+
+
+def test_in_development_the_mail_page_says_a_message_expired(smtp, app, client, world) -> None:  # type: ignore[no-untyped-def]
+    app.config["SHOW_MAIL"] = True
+    m = _written_procedure(world)
+    deliver_due(now=m.deadline + timedelta(minutes=1))
+    sign_in(client, world.board_undp)
+    page = client.get("/mail").text
+    assert "· expired (worth sending until" in page
