@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from types import ModuleType
@@ -291,8 +292,8 @@ ROWS += [
 ]
 
 
-def _insert(conn: Connection) -> None:
-    for table, values in ROWS:
+def _insert(conn: Connection, rows: Sequence[tuple[str, dict[str, object]]] = ROWS) -> None:
+    for table, values in rows:
         columns = ", ".join(values)
         params = ", ".join(f":{c}" for c in values)
         # Amounts as text: SQLite's driver binds no Decimal, and both databases read it exactly.
@@ -346,19 +347,26 @@ def migration(filename: str) -> ModuleType:
 
 
 def upgrade_keeping_every_row(
-    down: str, revision: str = "head", *, writes_records: bool = False
+    down: str,
+    revision: str = "head",
+    *,
+    writes_records: bool = False,
+    rows_at_down: Sequence[tuple[str, dict[str, object]]] = (),
 ) -> None:
     """In an app context on an empty database: enter the records (votes, a ledger, final
     minutes) at `PREVIOUS`, upgrade to `down`, then to `revision`, and check that every row
     of every column the database had at `down` is unchanged and the final minutes' PDF is
     byte-identical (its SHA-256 still matches). `writes_records`: the migration adds rows
-    of its own, so the records' stamp (a cache's version number, no record) may only rise."""
+    of its own, so the records' stamp (a cache's version number, no record) may only rise.
+    `rows_at_down`: rows of tables younger than `PREVIOUS`, entered at `down`."""
     from tests.test_migration_0012 import _rows  # (sorted in Python: JSON columns)
 
     upgrade(revision=PREVIOUS)
     with db.engine.begin() as conn:
         _insert(conn)
     upgrade(revision=down)
+    with db.engine.begin() as conn:
+        _insert(conn, rows_at_down)
     inspector = inspect(db.engine)
     tables = {
         t: [c["name"] for c in inspector.get_columns(t)]

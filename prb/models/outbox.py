@@ -21,6 +21,9 @@ class OutboxState(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     DEAD = "dead"
+    # Not sent: its moment (`send_before`) passed while it waited, and sent late it would
+    # mislead (a request to vote after voting closed). Never sent, never retried.
+    EXPIRED = "expired"
 
 
 class OutboxMessage(db.Model):
@@ -46,6 +49,9 @@ class OutboxMessage(db.Model):
     state: Mapped[str] = mapped_column(String(10), default=OutboxState.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A notice true only until a moment (a vote's deadline, a meeting's day, a link's
+    # expiry) is not sent after it; None: worth sending whenever it goes.
+    send_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
     # The body holds a one-time link (set-password, reset): never shown on any page.
     secret: Mapped[bool] = mapped_column(Boolean, default=False)

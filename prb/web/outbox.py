@@ -1,5 +1,6 @@
-"""The administrator's view of outgoing e-mail: messages the worker gave up on, and those
-waiting for another attempt. Never a body (it may hold a one-time link)."""
+"""The administrator's view of outgoing e-mail: messages the worker gave up on, those
+waiting for another attempt, and those it let expire unsent. Never a body (it may hold a
+one-time link)."""
 
 from __future__ import annotations
 

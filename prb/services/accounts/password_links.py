@@ -94,6 +94,9 @@ def invite_user(
                     user, link_base + link.token, calendar.utc_time(link.expires_at)
                 ),
                 secret=True,
+                # Delivered after its link expired, it invites her to a dead end: left
+                # expired, the administrator sees it under Outgoing e-mail and issues another.
+                send_before=link.expires_at,
             )
     return link
 

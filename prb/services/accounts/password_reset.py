@@ -82,6 +82,8 @@ def _ask(email: str, address: str, link_base: str) -> int:
                 subject="PRB: set a new password",
                 text=reset_text(user, link_base + link.token),
                 secret=True,
+                # A link that no longer works, delivered late, only sends her to ask again.
+                send_before=link.expires_at,
             )
     return 0
 

@@ -182,7 +182,7 @@ def _clean_up() -> None:
         log.exception("clean-up failed")
         return
     if forgotten:
-        log.info("%s sent e-mail message(s) forgotten", forgotten)
+        log.info("%s sent or expired e-mail message(s) forgotten", forgotten)
 
 
 class DayMark(NamedTuple):

@@ -8,7 +8,11 @@ won, so a row is never claimed twice.
 
 Guarantee: at least once. A worker that stops between sending and recording leaves its
 message "sending"; after `STALE_AFTER` it is queued again and sent once more, with the same
-Message-ID (so at most one duplicate per crash, recognisable as such)."""
+Message-ID (so at most one duplicate per crash, recognisable as such).
+
+A message with a `send_before` still queued at that moment (the worker or the server was
+away) is not sent but marked expired: a request to vote that arrives after voting closed
+misleads whoever reads it."""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import undefer
 
 from prb.extensions import db
@@ -51,6 +55,7 @@ def deliver_due(now: datetime | None = None, limit: int = 50) -> int:
     """Send up to `limit` due messages; the number sent."""
     now = now or utcnow()
     requeue_stale(now)
+    expire_late(now)
     ids = claim(now, limit)
     if not ids:
         return 0
@@ -117,7 +122,11 @@ def claim(now: datetime, limit: int) -> list[int]:
     """The ids of up to `limit` due messages, now "sending" and this worker's."""
     due = (
         select(OutboxMessage.id)
-        .where(OutboxMessage.state == OutboxState.QUEUED, OutboxMessage.next_attempt_at <= now)
+        .where(
+            OutboxMessage.state == OutboxState.QUEUED,
+            OutboxMessage.next_attempt_at <= now,
+            still_worth_sending(now),
+        )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     )
@@ -130,6 +139,29 @@ def claim(now: datetime, limit: int) -> list[int]:
     db.session.rollback()  # end the read: the claim is its own short write
     with committed():
         return _take(candidates, now)
+
+
+def still_worth_sending(now: datetime) -> ColumnElement[bool]:
+    return or_(OutboxMessage.send_before.is_(None), OutboxMessage.send_before > now)
+
+
+def expire_late(now: datetime | None = None) -> int:
+    """Queued messages whose moment has passed are marked expired, never to be sent; the
+    number. Also those waiting for another attempt: their next one would come too late."""
+    now = now or utcnow()
+    with committed():
+        expired = db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.state == OutboxState.QUEUED, ~still_worth_sending(now))
+            .values(state=OutboxState.EXPIRED)
+            .returning(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.send_before)
+            .execution_options(synchronize_session=False)
+        ).all()
+    for outbox_id, kind, until in expired:
+        log.warning(
+            "message %s (%s) expired unsent: worth sending only until %s", outbox_id, kind, until
+        )
+    return len(expired)
 
 
 def _take(candidates: list[int] | tuple[int, ...], now: datetime) -> list[int]:

@@ -9,6 +9,7 @@ import base64
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
@@ -40,9 +41,12 @@ def enqueue(
     attachments: Iterable[Attachment] = (),
     secret: bool = False,
     headers: dict[str, str] | None = None,
+    send_before: datetime | None = None,
 ) -> OutboxMessage:
     """Add a message to the caller's transaction (never committed here). `secret`: the body
-    carries a one-time link, so no page ever shows it."""
+    carries a one-time link, so no page ever shows it. `send_before`: the moment after which
+    the message would mislead its reader (voting has closed, the meeting was held); the
+    worker lets it expire unsent then. None: worth sending however late."""
     user = to if isinstance(to, User) else None
     address = user.email if user is not None else str(to)
     if _LINE_BREAK.search(address) or "@" not in parseaddr(address)[1]:
@@ -68,6 +72,7 @@ def enqueue(
         state=OutboxState.QUEUED,
         attempts=0,
         next_attempt_at=utcnow(),
+        send_before=send_before,
         last_error="",
         secret=secret,
         headers={k: _LINE_BREAK.sub(" ", v) for k, v in (headers or {}).items()} or None,

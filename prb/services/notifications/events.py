@@ -5,7 +5,7 @@ following the link."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from prb.models import (
     AgendaItem,
@@ -44,6 +44,25 @@ def _name(proposal: Proposal) -> str:
 
 def _long(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
+
+
+# Which e-mails expire (`send_before`), sent late by a worker that was away: a request to
+# vote, an invitation and the reminder before a deadline stop being true when voting closes
+# or the meeting is over, a project's coming end when it has ended. The others tell what
+# happened (a submission, a decision, minutes, a disbursement, a meeting corrected or
+# cancelled — which must still reach a calendar the invitation reached) and stay true; an
+# overdue report stays overdue until its chairs submit it, which no clock knows.
+
+
+def _day_over(day: date) -> datetime:
+    """The first moment after `day` (UTC): what has a date and no hour is past by then."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
+
+
+def _meeting_over(meeting: Meeting) -> datetime:
+    """A written procedure's deadline; a meeting's day once over (it has a date and no hour:
+    an invitation read on the morning of the meeting may still bring a member to it)."""
+    return meeting.deadline if meeting.deadline is not None else _day_over(meeting.held_on)
 
 
 # Proposal transitions that someone hears of, and as what.
@@ -115,6 +134,7 @@ def placed_on_agenda(item: AgendaItem) -> None:
         body=body,
         link=meeting_link(meeting),
         attachments=[calendar_entry(meeting, "REQUEST")],
+        send_before=_meeting_over(meeting),
     )
 
 
@@ -175,6 +195,7 @@ def deadline_near(item: AgendaItem) -> list[Notification]:
         body="You have not voted on this item yet.",
         link=meeting_link(meeting),
         key=f"deadline:{item.id}:{meeting.deadline.isoformat()}",
+        send_before=meeting.deadline,
     )
 
 
@@ -226,6 +247,7 @@ def project_ending(proposal: Proposal, days: int) -> list[Notification]:
         body="If it needs more time, its working group’s chair requests an extension now.",
         link=proposal_link(proposal),
         key=f"ending:{proposal.id}:{days}:{proposal.current_end.isoformat()}",
+        send_before=_day_over(proposal.current_end),
     )
 
 

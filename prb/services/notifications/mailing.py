@@ -121,7 +121,11 @@ def _unsubscribe_headers(user: User, event: Event) -> dict[str, str]:
 
 
 def mail_at_once(
-    users: list[User], notes: list[Notification], attachments: Sequence[Attachment] = ()
+    users: list[User],
+    notes: list[Notification],
+    attachments: Sequence[Attachment] = (),
+    *,
+    send_before: datetime | None = None,
 ) -> None:
     """E-mail the notifications just written to those who want them at once (in the
     caller's transaction, as the notifications themselves)."""
@@ -142,6 +146,7 @@ def mail_at_once(
             html=_html(user, note),
             headers=_unsubscribe_headers(user, event),
             attachments=attachments,
+            send_before=send_before,
         )
 
 

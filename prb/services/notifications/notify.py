@@ -4,6 +4,7 @@ no one, and a change that is committed has told everyone it concerns."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -25,10 +26,12 @@ def notify(
     link: str,
     key: str | None = None,
     attachments: Sequence[Attachment] = (),
+    send_before: datetime | None = None,
 ) -> list[Notification]:
     """One notification per person (the caller decided who: `audience`). With `key`, a
     person already told under that key is not told again (reminders, end-of-project
-    notices, which the worker may look for more than once)."""
+    notices, which the worker may look for more than once). `send_before`: when the notice
+    stops being true, for its e-mail only (see `enqueue`); the notification is history."""
     people = list(users)
     already: set[int] = set()
     if key is not None and people:
@@ -56,7 +59,7 @@ def notify(
         written.append(note)
     if written:
         db.session.flush()  # their ids and the people's, for the e-mails
-        mail_at_once(people, written, attachments)
+        mail_at_once(people, written, attachments, send_before=send_before)
     return written
 
 
