@@ -84,8 +84,27 @@ def test_a_board_meeting_tells_each_whom_it_concerns(world) -> None:
     assert everyone_told(Event.EXTENSION_DECIDED) == FINANCE | GROUP_A_CHAIRS
     (extension,) = told(Event.EXTENSION_DECIDED)
     assert "was approved" in extension
+    # the item deferred (no quorum) is told to its chairs, with why
+    assert everyone_told(Event.DEFERRED) == GROUP_A_CHAIRS
+    (deferred,) = db.session.scalars(
+        select(Notification).where(Notification.event == str(Event.DEFERRED))
+    ).all()
+    assert "deferred it to a later meeting" in deferred.subject
+    assert "stays under review" in deferred.body
     # nothing about a vote before the item closed, nor to anyone else
     assert not told(Event.SENT_BACK) and not told(Event.MINUTES_FINALISED)
+
+
+def test_a_deferral_by_the_board_tells_the_chairs_why(world) -> None:
+    item = item_under_review(world)
+    board.cast_vote(world.board_undp, item.id, "approve")
+    board.defer_item(world.secretariat, item.id, "The Board awaits the revised budget")
+    (notice,) = db.session.scalars(
+        select(Notification).where(Notification.event == str(Event.DEFERRED))
+    ).all()
+    assert everyone_told(Event.DEFERRED) == GROUP_A_CHAIRS
+    assert "The Board awaits the revised budget" in notice.body
+    assert notice.link == f"/proposals/{item.proposal_id}"
 
 
 def test_finalised_minutes_tell_the_members_and_the_secretariat_with_the_hash(world) -> None:

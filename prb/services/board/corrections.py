@@ -259,6 +259,7 @@ def defer_item(actor: User, item_id: int, reason: str) -> AgendaItem:
             event="item_deferred",
             comment=f"deferred by the Board — {reason}",
         )
+        notification_events().deferred(item)
     return item
 
 

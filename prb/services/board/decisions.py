@@ -219,6 +219,7 @@ def _defer(item: AgendaItem, proposal: Proposal, closing: Closing, record: Recor
         proposal=proposal,
         comment=f"{_where(item)}: {closing.outcome.explanation}{record.history}",
     )
+    notification_events().deferred(item)
 
 
 def _decide_proposal(

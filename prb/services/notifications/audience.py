@@ -25,6 +25,7 @@ class Event(StrEnum):
     REVIEW_STARTED = "review_started"
     SENT_BACK = "sent_back"
     DECIDED = "decided"
+    DEFERRED = "deferred"
     ON_AGENDA = "on_agenda"
     WRITTEN_PROCEDURE_OPENED = "written_procedure_opened"
     DEADLINE_NEAR = "deadline_near"
@@ -51,6 +52,10 @@ EVENTS: dict[Event, Kind] = {
     Event.REVIEW_STARTED: Kind("Review of a proposal began", "the working group’s chairs"),
     Event.SENT_BACK: Kind("A proposal was sent back for revision", "the working group’s chairs"),
     Event.DECIDED: Kind("The Board decided on a proposal", "the working group’s chairs"),
+    Event.DEFERRED: Kind(
+        "The Board deferred a proposal or an extension to a later meeting",
+        "the working group’s chairs",
+    ),
     Event.ON_AGENDA: Kind("An item was placed on a meeting’s agenda", "the members who vote on it"),
     Event.WRITTEN_PROCEDURE_OPENED: Kind(
         "A written procedure opened", "the members who vote on it (with its deadline)"
@@ -119,7 +124,7 @@ def proposal_audience(event: Event, proposal: Proposal) -> list[User]:
     """Who hears of an event about a proposal or project (not the Board's own events)."""
     if event == Event.PROPOSAL_SUBMITTED:
         return _once([holders(Role.SECRETARIAT)])
-    if event in (Event.REVIEW_STARTED, Event.SENT_BACK, Event.DECIDED):
+    if event in (Event.REVIEW_STARTED, Event.SENT_BACK, Event.DECIDED, Event.DEFERRED):
         return _once([group_chairs(proposal)])
     if event in (Event.PROJECT_APPROVED, Event.EXTENSION_REQUESTED):
         return _once([holders(Role.FINANCE)])

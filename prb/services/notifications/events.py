@@ -183,6 +183,23 @@ def meeting_changed(meeting: Meeting, *, cancelled: bool) -> None:
     )
 
 
+def deferred(item: AgendaItem) -> None:
+    """The Board left an item undecided for a later meeting (by its choice, or no quorum):
+    its working group's chairs hear why, and that it stays under review."""
+    proposal, meeting = item.proposal, item.meeting
+    what = f"The extension of {_name(proposal)}" if item.extension_id else _name(proposal)
+    notify(
+        Event.DEFERRED,
+        proposal_audience(Event.DEFERRED, proposal),
+        subject=f"{what}: the Board deferred it to a later meeting",
+        body=f"{meeting.kind_label} {meeting.number}, item {item.position}: "
+        f"{item.outcome_note}. Nothing was decided; "
+        + ("the request" if item.extension_id else "the proposal")
+        + " stays under review and may go on a later agenda.",
+        link=proposal_link(proposal),
+    )
+
+
 def deadline_near(item: AgendaItem) -> list[Notification]:
     """48 hours before a written procedure's deadline, to those who have not voted (once)."""
     meeting = item.meeting
