@@ -255,6 +255,13 @@ class Decision(db.Model):
         return VoteChoice(self.outcome).outcome_label
 
     @property
+    def conditions_label(self) -> str:
+        """What the decision's free text is: a revision's is what the chair is to change."""
+        if self.outcome == VoteChoice.REQUEST_REVISION:
+            return "To revise"
+        return "Conditions"
+
+    @property
     def tally_text(self) -> str:
         return (
             f"{self.votes_for} for, {self.votes_against} against, "

@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from prb.extensions import db
-from prb.models import AgendaItem, AuditRecord, Decision, Meeting, Vote, utcnow
+from prb.models import AgendaItem, AuditRecord, Decision, Meeting, Notification, Vote, utcnow
 from prb.services import board
 from tests import factories
 from tests.board_helpers import item_under_review, meeting
@@ -425,3 +425,31 @@ def test_board_pages_are_for_the_board_secretariat_and_finance(client, world) ->
     assert client.post(f"/board/items/{item.id}/close", data={}).status_code == 403
     assert client.get("/board/meetings/999").status_code == 404
     assert client.post("/board/items/999/vote", data={"choice": "approve"}).status_code == 404
+
+
+def test_the_chair_is_told_what_the_board_asks_her_to_revise(client, world) -> None:
+    item = item_under_review(world)
+    for member in (world.board_chair, world.board_undp):
+        board.cast_vote(member, item.id, "request_revision")
+    sign_in(client, world.secretariat)
+    page = client.get(f"/board/meetings/{item.meeting_id}").get_data(as_text=True)
+    assert "or what the Board asks them to revise" in page  # the close form says where it goes
+    closed = client.post(
+        f"/board/items/{item.id}/close",
+        data={
+            "budget": "150000.00",
+            "duration_months": "12",
+            "start": "2019-01-01",
+            "conditions": "Cut the travel line; name the partner in Mali.",
+        },
+    )
+    assert closed.status_code == 303
+    assert item.proposal.status == S.REVISION_REQUESTED
+    notice = db.session.scalars(
+        select(Notification).where(Notification.user_id == world.chair_a.id)
+    ).all()[-1]
+    assert "asks for a revision" in notice.subject
+    assert "To revise: Cut the travel line; name the partner in Mali." in notice.body
+    as_member(client, world.chair_a)
+    page = client.get(f"/proposals/{item.proposal_id}").get_data(as_text=True)
+    assert "To revise: Cut the travel line; name the partner in Mali." in page

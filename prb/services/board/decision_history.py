@@ -86,6 +86,7 @@ class DecisionEntry:
     considered: ConsideredFacts
 
     outcome_label = property(Decision.outcome_label.fget)  # type: ignore[attr-defined]
+    conditions_label = property(Decision.conditions_label.fget)  # type: ignore[attr-defined]
     tally_text = property(Decision.tally_text.fget)  # type: ignore[attr-defined]
 
     @property

@@ -259,7 +259,9 @@ def _decide_proposal(
         actor=record.actor,
         roles=frozenset({Role.BOARD_DECISION}),
         comment=f"Decision of {_where(item)}: {outcome.explanation} Tally: "
-        f"{decision.tally_text}.{record.history}",
+        f"{decision.tally_text}.{record.history}"
+        # The chairs read this in their notice: a revision's is what they are to change.
+        + (f" {decision.conditions_label}: {decision.conditions}" if decision.conditions else ""),
     )
     db.session.flush()
     return decision
