@@ -8,9 +8,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 import pytest
+from flask import current_app
 from icalendar import Calendar
 from sqlalchemy import func, select
 
@@ -142,6 +144,12 @@ def test_invitations_carry_the_meeting_updated_and_then_cancelled(smtp, world) -
     (event,) = invite.walk("VEVENT")
     uid = str(event["UID"])
     assert int(event["SEQUENCE"]) == 0
+    # an invitation (iTIP REQUEST) names its organizer, PRB's sender, and the members
+    sender_name, sender_address = parseaddr(current_app.config["MAIL_SENDER"])
+    assert str(event["ORGANIZER"]) == f"mailto:{sender_address}"
+    assert event["ORGANIZER"].params["CN"] == sender_name
+    invited = {str(a).removeprefix("mailto:") for a in event["ATTENDEE"]}
+    assert invited == {m.email for m in board.board_members(on=m.held_on)} >= VOTERS
     board.correct_meeting(
         world.secretariat,
         m.id,

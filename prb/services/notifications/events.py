@@ -6,6 +6,7 @@ following the link."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from email.utils import parseaddr
 
 from prb.models import (
     AgendaItem,
@@ -17,7 +18,9 @@ from prb.models import (
     Proposal,
 )
 from prb.services import calendar, invitations
+from prb.services.board.members import board_members
 from prb.services.mail import Attachment
+from prb.services.mail.outbox import sender
 from prb.services.notifications.audience import (
     Event,
     item_audience,
@@ -140,12 +143,20 @@ def placed_on_agenda(item: AgendaItem) -> None:
 
 def calendar_entry(meeting: Meeting, method: invitations.Method) -> Attachment:
     """The meeting (or a written procedure's deadline) for the recipient's calendar: the
-    same UID every time, a higher SEQUENCE after each correction, CANCEL when cancelled."""
+    same UID every time, a higher SEQUENCE after each correction, CANCEL when cancelled.
+    An invitation names its organizer — PRB's sender — and the members seated on the
+    meeting's date (iTIP wants both in a REQUEST or CANCEL: without them some calendars
+    show it as an event of the recipient's own, or refuse the update)."""
+    name, address = parseaddr(sender())
     return Attachment(
         invitations.ics_filename(meeting),
         invitations.content_type(method),
         invitations.meeting_ics(
-            meeting, sequence=invitations.meeting_sequence(meeting), method=method
+            meeting,
+            sequence=invitations.meeting_sequence(meeting),
+            method=method,
+            organizer=(name or invitations.BOARD, address),
+            attendees=[(m.name, m.email) for m in board_members(on=meeting.held_on)],
         ),
     )
 
