@@ -116,7 +116,7 @@ def test_a_new_version_supersedes_and_both_are_kept(world, store) -> None:
         p.id,
         store,
         name="budget v2.xlsx",
-        data=f.XLSX + b"",
+        data=f.XLSX + b"\0",
         supersedes_id=first.id,
     )
     other = add(world.chair_a, OwnerKind.PROPOSAL, p.id, store, name="map.png", data=f.PNG)

@@ -145,13 +145,38 @@ def test_a_new_version_is_listed_with_the_superseded_one(client, world, files, p
     url = f"/attachments/proposal/{proposal.id}"
     post(client, url, "budget.xlsx", f.XLSX)
     first = db.session.scalars(select(Attachment)).one()
-    response = post(client, url, "budget-v2.xlsx", f.XLSX, supersedes_id=str(first.id))
+    response = post(client, url, "budget-v2.xlsx", f.XLSX + b"\0", supersedes_id=str(first.id))
     assert response.status_code == 303
     page = client.get(url).get_data(as_text=True)
     assert "Superseded version:" in page
     assert page.index("budget-v2.xlsx") < page.index("budget.xlsx<")
     assert rows() == 2 and len(stored(files)) == 2
     assert client.get(f"/attachments/files/{first.id}").data == f.XLSX
+
+
+def test_the_same_file_is_kept_once_and_an_old_version_may_come_back(
+    client, world, files, proposal
+) -> None:
+    sign_in(client, world.chair_a)
+    url = f"/attachments/proposal/{proposal.id}"
+    assert post(client, url, "budget.xlsx", f.XLSX).status_code == 303
+    first = db.session.scalars(select(Attachment)).one()
+    for name, fields in [
+        ("budget (1).xlsx", {}),
+        ("budget.xlsx", {"supersedes_id": str(first.id)}),
+    ]:
+        again = post(client, url, name, f.XLSX, **fields)
+        assert again.status_code == 422
+        assert "already attached, byte for byte, as “budget.xlsx”" in again.get_data(as_text=True)
+        assert rows() == 1 and len(stored(files)) == 1
+    # a changed file replaces it; the first one's bytes may then return as the newest version
+    assert (
+        post(client, url, "budget v2.xlsx", f.XLSX + b"\0", supersedes_id=str(first.id)).status_code
+        == 303
+    )
+    second = db.session.scalars(select(Attachment).where(Attachment.id != first.id)).one()
+    back = post(client, url, "budget.xlsx", f.XLSX, supersedes_id=str(second.id))
+    assert back.status_code == 303 and rows() == 3
 
 
 def test_meeting_files_after_final_minutes_are_409(client, world, files) -> None:

@@ -69,7 +69,7 @@ def test_the_annex_lists_what_the_board_had(client, world, store, monkeypatch) -
         board.cast_vote(member, item.id, "approve")
     board.close_item(world.secretariat, item.id)
     # A file added after the item closed is not what the Board had.
-    attach(world.secretariat, OwnerKind.PROPOSAL, p.id, store, "afterwards.pdf", f.PDF)
+    attach(world.secretariat, OwnerKind.PROPOSAL, p.id, store, "afterwards.pdf", f.PDF + b"%\n")
     closed = snapshot_files(item.id, SnapshotStage.CLOSED)
     assert [a["name"] for a in closed or []] == ["budget v2.xlsx", "Lettre — Genève.pdf"]
     sign_in(client, world.board_undp)

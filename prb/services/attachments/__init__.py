@@ -16,6 +16,7 @@ from prb.extensions import db
 from prb.models import Attachment, User
 from prb.services.attachments.listing import Version, current_attachments, rows_of, versions
 from prb.services.attachments.owners import Owner, owner
+from prb.services.calendar import utc_time
 from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.files.checks import Accepted, Refused, check_upload
 from prb.services.files.storage import FileStore, new_key
@@ -102,6 +103,8 @@ def keep(
     found.require_writable()
     if supersedes_id is not None:
         _check_supersedable(found, supersedes_id)
+    digest = hashlib.sha256(checked.data).hexdigest()
+    _refuse_a_copy(found, digest)
     key = new_key()
     row = Attachment(
         owner_kind=found.kind,
@@ -109,7 +112,7 @@ def keep(
         filename=checked.accepted.name,
         media_type=checked.accepted.media_type,
         size=checked.accepted.size,
-        sha256=hashlib.sha256(checked.data).hexdigest(),
+        sha256=digest,
         storage_key=key,
         supersedes_id=supersedes_id,
         description=checked.description,
@@ -150,6 +153,19 @@ def add_attachment(
             "to see it."
         ) from None
     return row
+
+
+def _refuse_a_copy(found: Owner, digest: str) -> None:
+    """A file the record already has, byte for byte, as the current version of one of its
+    files (uploaded twice, or "replaced" by itself) is not kept again: it would show two
+    versions that are one. An older version may come back as the newest."""
+    for current in current_attachments(found.kind, found.id):
+        if current.sha256 == digest:
+            message = (
+                f"This file is already attached, byte for byte, as “{current.filename}” "
+                f"(uploaded {utc_time(current.uploaded_at)}): nothing was added."
+            )
+            raise Invalid(message, {"file": [message]})
 
 
 def _check_supersedable(found: Owner, supersedes_id: int) -> None:
