@@ -39,9 +39,19 @@ USD = "USD"
 CHUNK = 5000  # under the databases' limits on bound parameters
 
 
+# ISO 4217 codes that are no money a funder pays in: "no currency", the testing code,
+# precious metals and the European bond-market units (the IMF's SDR, XDR, stays).
+NOT_MONEY = frozenset(
+    {"XXX", "XTS", "XAU", "XAG", "XPT", "XPD", "XBA", "XBB", "XBC", "XBD", "XSU", "XUA"}
+)
+
+
 def currency_name(code: str) -> str | None:
-    """The ISO 4217 currency's name, None when `code` is not one (pycountry's list)."""
+    """The ISO 4217 currency's name, None when `code` is not one (pycountry's list) or is
+    not money a contribution is paid in."""
     if len(code) != 3 or not code.isascii() or not code.isalpha():
+        return None
+    if code.upper() in NOT_MONEY:
         return None
     found = pycountry.currencies.get(alpha_3=code.upper())
     return found.name if found is not None else None

@@ -39,6 +39,8 @@ def _input(**changes: object) -> co_funding.CoFundingInput:
     ("changes", "field"),
     [
         ({"currency": "XYZ"}, "currency"),  # three letters, not ISO 4217
+        ({"currency": "XXX"}, "currency"),  # ISO 4217's "no currency"
+        ({"currency": "xau"}, "currency"),  # gold is no currency a funder pays in
         ({"currency": "CH"}, "currency"),
         ({"currency": "€"}, "currency"),
         ({"currency": ""}, "currency"),
@@ -71,6 +73,7 @@ def test_good_input_passes_and_currency_codes_are_any_case() -> None:
     assert co_funding.check(_input(currency="chf"), today=TODAY) == {}
     assert co_funding.check(_input(currency="USD", rate_to_usd=Decimal("1")), today=TODAY) == {}
     assert co_funding.currency_name("EUR") == "Euro"
+    assert co_funding.check(_input(currency="XDR"), today=TODAY) == {}  # the IMF's SDR
     assert co_funding.currency_name("ABC") is None
 
 
