@@ -66,6 +66,15 @@ def _latest(programme_id: int, on_or_before: date | None = None) -> EnvelopeChan
     return db.session.scalars(stmt.order_by(*_ordered()).limit(1)).first()
 
 
+def _first(programme_id: int) -> EnvelopeChange | None:
+    return db.session.scalars(
+        select(EnvelopeChange)
+        .where(EnvelopeChange.programme_id == programme_id)
+        .order_by(EnvelopeChange.effective_on, EnvelopeChange.id)
+        .limit(1)
+    ).first()
+
+
 def envelope_on(programme_id: int, day: date) -> Decimal:
     """The programme's envelope as it stood on `day` (zero before its first envelope)."""
     row = _latest(programme_id, day)
@@ -125,12 +134,7 @@ def change_envelope(
         problem = amount_problem(data.amount)
         if problem:
             errors["amount"] = [problem]
-        first = db.session.scalars(
-            select(EnvelopeChange)
-            .where(EnvelopeChange.programme_id == programme.id)
-            .order_by(EnvelopeChange.effective_on, EnvelopeChange.id)
-            .limit(1)
-        ).first()
+        first = _first(programme.id)
         if data.effective_on is None:
             errors["effective_on"] = ["Give the date from which the new envelope applies."]
         else:
