@@ -89,6 +89,19 @@ def envelope_on(programme_id: int, day: date) -> Decimal:
     return ZERO if has_history else programme.envelope
 
 
+def envelope_for_decisions_on(programme_id: int, day: date) -> Decimal:
+    """The envelope a Board decision of `day` is set against: the one in force that day.
+    Before the programme's first dated envelope (the Board may approve a project before its
+    programme's first year: UNCCT-2019-02-79-D, December 2018), the first one, the envelope
+    the programme opened with: PRB checked the approval against an envelope, never against
+    none, and minutes printing USD 0.00 with the approval over it would say otherwise."""
+    if _latest(programme_id, day) is None:
+        first = _first(programme_id)
+        if first is not None:
+            return first.amount
+    return envelope_on(programme_id, day)
+
+
 def history(programme_id: int) -> list[HistoryRow]:
     """Every change, latest effective date first, with who recorded it."""
     rows = db.session.execute(
