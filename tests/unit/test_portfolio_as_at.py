@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from prb.services.portfolio.as_at import (
     Extension,
+    Funding,
     ProjectRecord,
     approved_not_initiated,
     in_year,
     status_as_at,
+    taken_now,
+    taken_on,
 )
 from workflows import ProposalState as S
 
@@ -160,3 +164,75 @@ def test_records_without_dates_fall_back_to_the_period() -> None:
     assert (state.status, state.period_end) == (S.ONGOING, date(2019, 4, 30))
     approved = ProjectRecord(**{**imported.__dict__, "status_today": S.APPROVED})
     assert status_as_at(approved, date(2019, 6, 30)).status == S.APPROVED
+
+
+# -- what a project takes from its programme's envelope, as at a day -------------------------
+
+D = Decimal
+# Approved on 16 January 2018 for USD 100,000; USD 20,000 more granted with an extension on
+# 20 November 2018.
+GRANTED = Funding(
+    EXTENDED, budget=D("120000.00"), paid=D("0"), added=((date(2018, 11, 20), D("20000.00")),)
+)
+# Approved on 1 February 2018 for USD 80,000, paid USD 30,000 on 1 March and USD 10,000 on
+# 1 July, USD 5,000 returned on 1 August; cancelled on 1 June 2018.
+CANCELLED = Funding(
+    ProjectRecord(
+        status_today=S.CANCELLED, approved_on=date(2018, 2, 1), ended_on=date(2018, 6, 1)
+    ),
+    budget=D("80000.00"),
+    paid=D("35000.00"),
+    payments=(
+        (date(2018, 3, 1), D("30000.00")),
+        (date(2018, 7, 1), D("10000.00")),
+        (date(2018, 8, 1), D("-5000.00")),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("funding", "day", "taken"),
+    [
+        (GRANTED, date(2018, 1, 15), "0"),  # before the approval
+        (GRANTED, date(2018, 1, 16), "100000.00"),  # the approval's own day counts
+        (GRANTED, date(2018, 11, 19), "100000.00"),  # the additional funds came later
+        (GRANTED, date(2018, 11, 20), "120000.00"),
+        (CANCELLED, date(2018, 1, 31), "0"),
+        # Not yet cancelled: its whole budget, whatever it was paid.
+        (CANCELLED, date(2018, 5, 31), "80000.00"),
+        # Cancelled: what it had been paid by then (the payments after come later).
+        (CANCELLED, date(2018, 6, 1), "30000.00"),
+        (CANCELLED, date(2018, 7, 1), "40000.00"),
+        (CANCELLED, date(2018, 8, 1), "35000.00"),
+    ],
+)
+def test_what_a_project_takes_from_the_envelope_as_at_a_day(funding, day, taken) -> None:  # type: ignore[no-untyped-def]
+    assert taken_on(funding, day) == D(taken)
+
+
+def test_today_the_envelope_counts_the_budget_or_what_a_cancelled_project_was_paid() -> None:
+    assert (taken_now(GRANTED), taken_now(CANCELLED)) == (D("120000.00"), D("35000.00"))
+    assert taken_on(GRANTED, date(2030, 1, 1)) == taken_now(GRANTED)
+    assert taken_on(CANCELLED, date(2030, 1, 1)) == taken_now(CANCELLED)
+
+
+def test_a_project_without_a_dated_approval_counts_as_it_stands() -> None:
+    undated = Funding(ProjectRecord(status_today=S.ONGOING, approved_on=None), D("50000"), D(0))
+    assert taken_on(undated, date(2000, 1, 1)) == D("50000")
+
+
+def test_an_imported_cancelled_project_is_cancelled_from_its_period_end() -> None:
+    """No record of the cancellation: dated as the overview dates it (the current end)."""
+    imported = Funding(
+        ProjectRecord(
+            status_today=S.CANCELLED,
+            approved_on=date(2017, 6, 1),
+            original_end=date(2018, 5, 31),
+            current_end=date(2018, 5, 31),
+        ),
+        budget=D("60000.00"),
+        paid=D("20000.00"),
+        payments=((date(2017, 7, 1), D("20000.00")),),
+    )
+    assert taken_on(imported, date(2018, 5, 30)) == D("60000.00")
+    assert taken_on(imported, date(2018, 5, 31)) == D("20000.00")

@@ -15,7 +15,6 @@ from prb.models import (
     BoardRules,
     CodeStyle,
     Decision,
-    Meeting,
     Proposal,
     User,
     utcnow,
@@ -24,7 +23,7 @@ from prb.services import audit, extensions, finance, lifecycle, totals
 from prb.services.access import require_role
 from prb.services.board import snapshots
 from prb.services.board.closing import Closing, Question, Terms, decide_closing
-from prb.services.board.meetings import lock_item
+from prb.services.board.meetings import decided_on, lock_item
 from prb.services.board.rules import decision_rule, rules_for_date
 from prb.services.board.tally import ItemCount, count
 from prb.services.calendar import long_date, period_end
@@ -120,14 +119,6 @@ class Record:
             f" Decided on {long_date(self.decided_on)}; recorded after the fact by {who} on "
             f"{long_date(self.now.date())}."
         )
-
-
-def decided_on(meeting: Meeting, now: datetime) -> date:
-    """When the Board decided: a meeting's date; a written procedure's closing — its last
-    vote or the secretariat's close before the deadline, else the deadline itself."""
-    if meeting.is_written_procedure and meeting.deadline is not None:
-        return min(now, meeting.deadline).date()
-    return meeting.held_on
 
 
 def _lock_proposal(proposal_id: int) -> Proposal:

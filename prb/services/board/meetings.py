@@ -177,6 +177,14 @@ def get_meeting(actor: User, meeting_id: int) -> Meeting:
     return meeting
 
 
+def decided_on(meeting: Meeting, now: datetime) -> date:
+    """When the Board decided: a meeting's date; a written procedure's closing — its last
+    vote or the secretariat's close before the deadline, else the deadline itself."""
+    if meeting.is_written_procedure and meeting.deadline is not None:
+        return min(now, meeting.deadline).date()
+    return meeting.held_on
+
+
 def meeting_is_open(meeting: Meeting) -> bool:
     """Open for agenda items and votes. A procedure recorded after the fact closed in the
     past by definition, and stays open while the secretariat enters its record."""

@@ -1,6 +1,7 @@
 """What the Board considered: the proposal (or extension request) copied onto an agenda item
 when it is placed and again when it closes, with the record of the closing (votes with the
-names and entities of that day, recusals, attendance, the envelope after the decision).
+names and entities of that day, recusals, attendance, the envelope after the decision, as
+at its date).
 
 Building a snapshot's facts and closing record is pure (plain values in, plain values out);
 `take` is the one place that stores them, in the caller's transaction. Readers ask
@@ -21,10 +22,11 @@ from prb.models import (
     Proposal,
     SnapshotStage,
 )
-from prb.services import calendar, finance
+from prb.services import calendar
 from prb.services.attachments.listing import file_facts
-from prb.services.board.meetings import attendance
+from prb.services.board.meetings import attendance, decided_on
 from prb.services.board.tally import ItemCount, count
+from prb.services.portfolio.envelope import envelope_as_at
 from workflows import VoteChoice
 
 
@@ -187,7 +189,8 @@ def take(
 
 def take_closed(item: AgendaItem, closed_at: datetime, counted: ItemCount | None = None) -> None:
     """The CLOSED snapshot of an item closed (decided, deferred, withdrawn) just now, in the
-    closing's transaction: after the decision, so the envelope includes it."""
+    closing's transaction: after the decision, so the envelope includes it — the envelope
+    as at the decision's date (`portfolio.envelope`)."""
     counted = counted or count(item)
     meeting = item.meeting
     members = {m.id: m for m in counted.members}
@@ -211,7 +214,9 @@ def take_closed(item: AgendaItem, closed_at: datetime, counted: ItemCount | None
         present = [person(m.id) for m in counted.members if here.get(m.id)]
         absent = [person(m.id) for m in counted.members if not here.get(m.id)]
     programme = item.proposal.programme
-    env = finance.envelope(programme)
+    # As at the day the Board decided, not as PRB stands when it is recorded: a meeting
+    # entered after the fact leaves out later meetings' approvals and envelope changes.
+    env = envelope_as_at(programme, decided_on(meeting, closed_at))
     # A written procedure closed by the clock closed at its deadline, not when PRB noticed.
     if meeting.is_written_procedure and meeting.deadline is not None:
         closed_at = min(closed_at, meeting.deadline)

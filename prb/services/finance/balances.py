@@ -82,9 +82,9 @@ class Balances:
         )
 
 
-def _signed_buckets() -> Select:  # type: ignore[type-arg]
-    """(proposal_id, bucket, signed amount) for every entry: a reversal counts against the
-    kind of the entry it reverses; a release against commitments."""
+def signed_buckets() -> Select:  # type: ignore[type-arg]
+    """(proposal_id, value_date, bucket, signed amount) for every entry: a reversal counts
+    against the kind of the entry it reverses; a release against commitments."""
     original = aliased(LedgerEntry)
     bucket = func.coalesce(original.kind, LedgerEntry.kind)
     signed = case(
@@ -93,6 +93,7 @@ def _signed_buckets() -> Select:  # type: ignore[type-arg]
     return (
         select(
             LedgerEntry.proposal_id.label("proposal_id"),
+            LedgerEntry.value_date.label("value_date"),
             bucket.label("bucket"),
             signed.label("signed"),
         )
@@ -103,7 +104,7 @@ def _signed_buckets() -> Select:  # type: ignore[type-arg]
 
 def totals_subquery():  # type: ignore[no-untyped-def]
     """Per project: committed, disbursed, returned — one row per project with entries."""
-    rows = _signed_buckets().subquery()
+    rows = signed_buckets().subquery()
 
     def total(*kinds: str, sign: int = 1):  # type: ignore[no-untyped-def]
         return func.coalesce(

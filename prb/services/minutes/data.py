@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from prb.extensions import db
 from prb.models import AgendaItem, BoardRules, Meeting, User
-from prb.services import finance
 from prb.services.board import (
     Considered,
     attendance,
@@ -21,8 +20,10 @@ from prb.services.board import (
     rules_on,
     summary,
 )
+from prb.services.board.meetings import decided_on
 from prb.services.board.snapshots import EnvelopeAfter, Person
 from prb.services.minutes.corrections import CorrectedFacts
+from prb.services.portfolio.envelope import envelope_as_at
 from workflows import ItemState, VoteChoice
 
 # What the minutes record: items the Board considered (a withdrawn item it did not).
@@ -110,7 +111,7 @@ def minutes_data(
         decided=decided,
         approved_items=approved_items,
         approved_here=approved_here,
-        envelopes=_envelopes_after(items, as_considered),
+        envelopes=_envelopes_after(meeting, items, as_considered, generated_at),
         secretary=secretary,
         draft=draft,
         version_label=version_label,
@@ -176,11 +177,15 @@ def _taking_part(
 
 
 def _envelopes_after(
-    items: list[AgendaItem], as_considered: dict[int, Considered]
+    meeting: Meeting,
+    items: list[AgendaItem],
+    as_considered: dict[int, Considered],
+    now: datetime,
 ) -> list[EnvelopeAfter]:
     """Each programme's envelope after this meeting's decisions: the latest closing record
-    of that programme among its items; today's envelope when none has one (items rebuilt by
-    migration 0010, or none closed yet)."""
+    of that programme among its items; when none has one (items rebuilt by migration 0010,
+    or none closed yet), worked out as the closing would: as at the day the Board decided
+    (decides) them, so a meeting entered after the fact leaves out later meetings'."""
     after: dict[str, EnvelopeAfter] = {}
     for item in sorted(items, key=lambda i: _closing_order(i, as_considered[i.id])):
         for env in as_considered[item.id].envelopes:
@@ -191,8 +196,8 @@ def _envelopes_after(
         if programme.code in after:
             result.append(after[programme.code])
         else:
-            live = finance.envelope(programme)
-            result.append(EnvelopeAfter(programme.code, programme.title, live.total, live.used))
+            then = envelope_as_at(programme, decided_on(meeting, now))
+            result.append(EnvelopeAfter(programme.code, programme.title, then.total, then.used))
     return result
 
 

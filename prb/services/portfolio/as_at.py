@@ -13,12 +13,17 @@ What dates what (see docs/portfolio-as-at.md):
 Projects entered without such records (imported, or set up before dates were kept) fall
 back to their period: a milestone the project has reached today but has no dated record
 for is dated from the period's start (initiated, ongoing), the day after the original end
-(extended) or the current end / final report (completed, cancelled)."""
+(extended) or the current end / final report (completed, cancelled).
+
+What a project takes from its programme's envelope on a day (`taken_on`, for the minutes'
+envelope as at a meeting) follows the same dates: from its approval, until its cancellation,
+with additional funds from the decision granting them and payments by value date."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 from workflows import ProposalState as S
@@ -200,3 +205,39 @@ def _approved_not_initiated(line: Timeline, year: int, as_at: date) -> bool:
     if _on(line.active_from, as_at):
         return False
     return not _on(line.ended_on, as_at)
+
+
+@dataclass(frozen=True)
+class Funding:
+    """What a project takes from its programme's envelope, with the dates that change it:
+    its approved budget today (any extension's additional funds included), what it was paid
+    (net of returns) today, the additional funds by the day the Board granted them, and the
+    net payments by value date."""
+
+    record: ProjectRecord
+    budget: Decimal
+    paid: Decimal
+    added: tuple[tuple[date, Decimal], ...] = ()
+    payments: tuple[tuple[date, Decimal], ...] = ()
+
+
+def taken_now(funding: Funding) -> Decimal:
+    """As the envelope counts it today: the approved budget; a cancelled project, only what
+    it was paid."""
+    return funding.paid if funding.record.status_today == S.CANCELLED else funding.budget
+
+
+def taken_on(funding: Funding, as_at: date) -> Decimal:
+    """As the envelope counted it at the end of `as_at`: nothing before the approval (the
+    decision's date: a decision dated that day counts, whichever meeting took it); then the
+    approved budget less the additional funds granted later; once cancelled (the day of its
+    record, as the overview dates it), what it had been paid by then. A project with no
+    dated approval counts as it stands today: no record puts it later."""
+    line = timeline(funding.record)
+    if line.approved_on is None:
+        return taken_now(funding)
+    if not _on(line.approved_on, as_at):
+        return Decimal("0.00")
+    if line.ended == S.CANCELLED and _on(line.ended_on, as_at):
+        return funding.paid - sum((a for d, a in funding.payments if d > as_at), Decimal(0))
+    return funding.budget - sum((a for d, a in funding.added if d > as_at), Decimal(0))

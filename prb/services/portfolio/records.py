@@ -4,7 +4,7 @@ queries (one per kind of record), whatever the number of projects."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -13,6 +13,7 @@ from prb.extensions import db
 from prb.models import AuditRecord, Decision, ExtensionRequest, LedgerEntry, Proposal
 from prb.models.finance import EntryKind
 from prb.services.portfolio.as_at import Extension, ProjectRecord
+from prb.services.sql import among
 from prb.services.stamped import current_stamp
 from workflows import ExtensionState, ProposalState, VoteChoice
 
@@ -25,11 +26,18 @@ def data_stamp() -> tuple[int, ...]:
     return (current_stamp(),)
 
 
-def project_records(programme_id: int | None) -> Iterator[tuple[int, ProjectRecord]]:
+def project_records(
+    programme_id: int | None, *, only: Sequence[int] | None = None
+) -> Iterator[tuple[int, ProjectRecord]]:
     """Each project's id and dated record, in the overview's order (code, then id). Plain
     columns, not proposals: the overview reads every project to decide which it lists, and
-    reads the printed columns of only those it shows (`rows.projects_by_id`)."""
-    conditions = [Proposal.project_code.is_not(None)]  # the projects (see finance_dashboard)
+    reads the printed columns of only those it shows (`rows.projects_by_id`). `only`: these
+    proposals' records instead of every project's (the envelope as at a day reads only the
+    projects whose share changed after it)."""
+    if only is None:
+        conditions = [Proposal.project_code.is_not(None)]  # the projects (see finance_dashboard)
+    else:
+        conditions = [among(Proposal.id, only)]
     if programme_id is not None:
         conditions.append(Proposal.programme_id == programme_id)
     ids = select(Proposal.id).where(*conditions)

@@ -66,6 +66,15 @@ def _latest(programme_id: int, on_or_before: date | None = None) -> EnvelopeChan
     return db.session.scalars(stmt.order_by(*_ordered()).limit(1)).first()
 
 
+def _first(programme_id: int) -> EnvelopeChange | None:
+    return db.session.scalars(
+        select(EnvelopeChange)
+        .where(EnvelopeChange.programme_id == programme_id)
+        .order_by(EnvelopeChange.effective_on, EnvelopeChange.id)
+        .limit(1)
+    ).first()
+
+
 def envelope_on(programme_id: int, day: date) -> Decimal:
     """The programme's envelope as it stood on `day` (zero before its first envelope)."""
     row = _latest(programme_id, day)
@@ -78,6 +87,19 @@ def envelope_on(programme_id: int, day: date) -> Decimal:
     # A programme without any dated row (made before envelopes had a history) has only the
     # one amount it was given.
     return ZERO if has_history else programme.envelope
+
+
+def envelope_for_decisions_on(programme_id: int, day: date) -> Decimal:
+    """The envelope a Board decision of `day` is set against: the one in force that day.
+    Before the programme's first dated envelope (the Board may approve a project before its
+    programme's first year: UNCCT-2019-02-79-D, December 2018), the first one, the envelope
+    the programme opened with: PRB checked the approval against an envelope, never against
+    none, and minutes printing USD 0.00 with the approval over it would say otherwise."""
+    if _latest(programme_id, day) is None:
+        first = _first(programme_id)
+        if first is not None:
+            return first.amount
+    return envelope_on(programme_id, day)
 
 
 def history(programme_id: int) -> list[HistoryRow]:
@@ -125,12 +147,7 @@ def change_envelope(
         problem = amount_problem(data.amount)
         if problem:
             errors["amount"] = [problem]
-        first = db.session.scalars(
-            select(EnvelopeChange)
-            .where(EnvelopeChange.programme_id == programme.id)
-            .order_by(EnvelopeChange.effective_on, EnvelopeChange.id)
-            .limit(1)
-        ).first()
+        first = _first(programme.id)
         if data.effective_on is None:
             errors["effective_on"] = ["Give the date from which the new envelope applies."]
         else:
