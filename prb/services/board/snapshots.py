@@ -82,8 +82,20 @@ def facts_of(proposal: Proposal, extension: ExtensionRequest | None) -> Facts:
 
 @dataclass(frozen=True)
 class Person:
+    """A member as a record names her: her name and entity then. Her account's id (kept by
+    closing records since December 2026) tells her apart from her own later name, and is
+    not part of what a minutes' list compares."""
+
     name: str
     entity: str
+    user_id: int | None = field(default=None, compare=False)
+
+
+def _person_of(values: dict[str, object]) -> Person:
+    user_id = values.get("id")
+    return Person(
+        str(values["name"]), str(values["entity"]), user_id if isinstance(user_id, int) else None
+    )
 
 
 @dataclass(frozen=True)
@@ -125,12 +137,16 @@ def closing_record(
     present: list[Person],
     absent: list[Person],
     envelopes: list[EnvelopeAfter],
+    chair: Person | None = None,
 ) -> dict[str, object]:
     """The record of a closing as JSON-ready values (a written procedure's `present` are
     the members who voted, its `absent` those who neither voted nor were recused)."""
 
-    def person(p: Person) -> dict[str, str]:
-        return {"name": p.name, "entity": p.entity}
+    def person(p: Person) -> dict[str, object]:
+        named: dict[str, object] = {"name": p.name, "entity": p.entity}
+        if p.user_id is not None:
+            named["id"] = p.user_id
+        return named
 
     return {
         "voting_closed_at": voting_closed_at.isoformat(),
@@ -149,6 +165,8 @@ def closing_record(
             "present": [person(p) for p in present],
             "absent": [person(p) for p in absent],
         },
+        # Who chaired as the record stood: the minutes print her name of that day.
+        "chair": person(chair) if chair is not None else None,
         "envelopes": [
             {
                 "programme": e.code,
@@ -198,7 +216,7 @@ def take_closed(item: AgendaItem, closed_at: datetime, counted: ItemCount | None
     def person(user_id: int) -> Person:
         # Votes and recusals counted are those of the members of the meeting's date.
         user = members[user_id]
-        return Person(user.name, user.entity.code if user.entity else "")
+        return Person(user.name, user.entity.code if user.entity else "", user.id)
 
     if meeting.is_written_procedure:
         # Taking part in a written procedure is voting; a recused member is neither.
@@ -234,6 +252,15 @@ def take_closed(item: AgendaItem, closed_at: datetime, counted: ItemCount | None
         present=present,
         absent=absent,
         envelopes=[EnvelopeAfter(programme.code, programme.title, env.total, env.used)],
+        chair=(
+            Person(
+                meeting.chair.name,
+                meeting.chair.entity.code if meeting.chair.entity else "",
+                meeting.chair.id,
+            )
+            if meeting.chair
+            else None
+        ),
     )
     take(item, SnapshotStage.CLOSED, record)
 
@@ -293,9 +320,15 @@ class Considered:
         if not isinstance(seen, dict):
             return None
         return (
-            [Person(p["name"], p["entity"]) for p in seen["present"]],
-            [Person(p["name"], p["entity"]) for p in seen["absent"]],
+            [_person_of(p) for p in seen["present"]],
+            [_person_of(p) for p in seen["absent"]],
         )
+
+    @property
+    def chair(self) -> Person | None:
+        """Who chaired as the closing recorded it (None in records older than that)."""
+        named = self.record.get("chair") if self.record else None
+        return _person_of(named) if isinstance(named, dict) else None
 
     @property
     def envelopes(self) -> list[EnvelopeAfter]:
@@ -316,7 +349,7 @@ def _from_snapshot(snapshot: AgendaItemSnapshot, proposal: Proposal) -> Consider
     if record:
         votes = [
             CastVote(
-                Person(v["name"], v["entity"]),
+                _person_of(v),
                 v["choice"],
                 v.get("comment", ""),
                 bool(v.get("entered_by_secretariat")),
@@ -324,7 +357,7 @@ def _from_snapshot(snapshot: AgendaItemSnapshot, proposal: Proposal) -> Consider
             for v in record.get("votes", [])  # type: ignore[union-attr]
         ]
         recusals = [
-            Recusal(Person(r["name"], r["entity"]), r["reason"])
+            Recusal(_person_of(r), r["reason"])
             for r in record.get("recusals", [])  # type: ignore[union-attr]
         ]
     return Considered(

@@ -3,6 +3,7 @@ decisions, the rules applied and the envelopes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -63,6 +64,9 @@ class MinutesData:
     # … and the moment voting closed (the last item's closing), once every item is closed.
     voting_closed: datetime | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    # Who chaired, named as the closings recorded her (her account's name today where no
+    # record kept it).
+    chair_name: str | None = None
     # What corrigenda have corrected, printed in place of the original facts and marked.
     corrected: CorrectedFacts = field(default_factory=CorrectedFacts)
 
@@ -122,15 +126,49 @@ def minutes_data(
         considered=as_considered,
         recused=recused,
         voting_closed=_voting_closed(meeting, items, as_considered),
+        chair_name=recorded_chair(items, as_considered)
+        or (meeting.chair.name if meeting.chair else None),
     )
 
 
 def _person(user: User) -> Person:
-    return Person(user.name, user.entity.code if user.entity else "")
+    return Person(user.name, user.entity.code if user.entity else "", user.id)
 
 
 def _closing_order(item: AgendaItem, k: Considered):  # type: ignore[no-untyped-def]
     return (k.voting_closed_at or item.closed_at or datetime.min.replace(tzinfo=UTC), item.id)
+
+
+class _People:
+    """A list of members in which each appears once, under the name recorded first: the
+    same account (a member renamed or moved to another entity since is one person), or the
+    same name and entity (records older than the accounts' ids in them)."""
+
+    def __init__(self) -> None:
+        self._people: list[Person] = []
+        self._ids: set[int] = set()
+        self._names: set[tuple[str, str]] = set()
+
+    def __contains__(self, person: Person) -> bool:
+        return (person.user_id is not None and person.user_id in self._ids) or (
+            person.name,
+            person.entity,
+        ) in self._names
+
+    def add(self, people: Iterable[Person]) -> None:
+        for person in people:
+            if person in self:
+                continue
+            self._people.append(person)
+            self._names.add((person.name, person.entity))
+            if person.user_id is not None:
+                self._ids.add(person.user_id)
+
+    def without(self, *others: _People) -> list[Person]:
+        return [p for p in self._people if not any(p in other for other in others)]
+
+    def listed(self) -> list[Person]:
+        return list(self._people)
 
 
 def _taking_part(
@@ -141,39 +179,60 @@ def _taking_part(
     here: dict[int, bool],
 ) -> tuple[list[Person], list[Person], list[Person]]:
     """Present (voted), absent (did not vote) and, for a written procedure, recused: the
-    closed items' records first — they keep a member disabled since — then today's record
-    for what they do not cover (items rebuilt by migration 0010, items still open)."""
+    closed items' records first — they keep a member disabled or renamed since, as she was
+    — then today's record only for what they do not cover (items rebuilt by migration 0010,
+    items still open). Once every item's closing recorded who took part, today's accounts
+    add nobody: the minutes of a past meeting name its members as they were then."""
     # Who has voted on an item still open stays secret until it closes (draft minutes are
     # read by the whole Board and finance).
-    closed = [item for item in items if not item.is_open]
-    present: set[Person] = set()
-    absent: set[Person] = set()
-    recused: set[Person] = set()
-    for item in closed:
+    present, absent, recused = _People(), _People(), _People()
+    covered = bool(items)
+    for item in items:
         k = as_considered[item.id]
-        seen = k.attendance
+        seen = k.attendance if not item.is_open else None
+        if seen is None:
+            covered = False
+        if item.is_open:
+            continue
         if seen is not None:
-            present.update(seen[0])
-            absent.update(seen[1])
-            recused.update(r.member for r in k.recusals)
+            present.add(seen[0])
+            absent.add(seen[1])
+            recused.add(r.member for r in k.recusals)
         elif meeting.is_written_procedure:
             counted = count(item, members=members)
-            present.update(_person(v.member) for v in counted.votes)
-            recused.update(_person(m) for m in members if m.id in counted.recused)
+            present.add(_person(v.member) for v in counted.votes)
+            recused.add(_person(m) for m in members if m.id in counted.recused)
+    if not covered:
+        # Today's record, for whoever the closings did not name.
+        groups = (present, absent, recused)
+        today = [m for m in members if not any(_person(m) in group for group in groups)]
+        if meeting.is_written_procedure:
+            absent.add(_person(m) for m in today)
+        else:
+            present.add(_person(m) for m in today if here.get(m.id))
+            absent.add(_person(m) for m in today if not here.get(m.id))
     if meeting.is_written_procedure:
-        recused -= present
-        absent.update(_person(m) for m in members)
-        absent -= present | recused
+        absent_now = absent.without(present, recused)
+        recused_now = recused.without(present)
     else:
-        present.update(_person(m) for m in members if here.get(m.id))
-        absent.update(_person(m) for m in members if not here.get(m.id))
-        absent -= present
-        recused = set()
+        absent_now = absent.without(present)
+        recused_now = []
 
-    def by_name(people: set[Person]) -> list[Person]:
+    def by_name(people: list[Person]) -> list[Person]:
         return sorted(people, key=lambda p: (p.name, p.entity))
 
-    return by_name(present), by_name(absent), by_name(recused)
+    return by_name(present.listed()), by_name(absent_now), by_name(recused_now)
+
+
+def recorded_chair(items: list[AgendaItem], as_considered: dict[int, Considered]) -> str | None:
+    """The chair's name as the last closing recorded it (None when no record kept one):
+    the minutes print her name of that day, not her account's today."""
+    named = None
+    for item in sorted(items, key=lambda i: _closing_order(i, as_considered[i.id])):
+        chair = as_considered[item.id].chair if not item.is_open else None
+        if chair is not None:
+            named = chair.name
+    return named
 
 
 def _envelopes_after(

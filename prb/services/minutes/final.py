@@ -20,7 +20,7 @@ from prb.services.access import require_role
 from prb.services.board import board_members, considered, get_meeting
 from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.minutes import corrections
-from prb.services.minutes.data import BOARD, MINUTED, MinutesData, minutes_data
+from prb.services.minutes.data import BOARD, MINUTED, MinutesData, minutes_data, recorded_chair
 from prb.services.minutes.record import decisions_json
 from prb.services.notifications import events
 from prb.services.once import spend
@@ -77,9 +77,11 @@ def corrected_facts(stored: list[MinutesVersion]) -> corrections.CorrectedFacts:
 def printed_facts(meeting: Meeting) -> corrections.Facts:
     """The facts a corrigendum may correct, as the minutes print them before corrections:
     the meeting's place and chair, each minuted item's title as the Board considered it."""
+    items = list(meeting.items)
+    chair = recorded_chair(items, {item.id: considered(item) for item in items})
     return corrections.Facts(
         place=meeting.place,
-        chair=meeting.chair.name if meeting.chair else "",
+        chair=chair or (meeting.chair.name if meeting.chair else ""),
         titles={
             item.position: considered_title(item)
             for item in meeting.items

@@ -97,7 +97,7 @@ def decisions_json(data: MinutesData) -> str:
             "date": m.held_on.isoformat(),
             "place": m.place,
             "deadline": iso(m.deadline) if m.deadline else None,
-            "chair": m.chair.name if m.chair else None,
+            "chair": data.chair_name,
             "recorded_after": m.recorded_after,
             "voting_closed": iso(data.voting_closed) if data.voting_closed else None,
         },
