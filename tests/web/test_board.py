@@ -453,3 +453,26 @@ def test_the_chair_is_told_what_the_board_asks_her_to_revise(client, world) -> N
     as_member(client, world.chair_a)
     page = client.get(f"/proposals/{item.proposal_id}").get_data(as_text=True)
     assert "To revise: Cut the travel line; name the partner in Mali." in page
+
+
+def test_a_decision_entered_after_the_fact_is_dated_by_the_day_the_board_took_it(
+    client, world
+) -> None:
+    m = board.schedule_meeting(
+        world.secretariat,
+        board.MeetingInput(
+            "PRB/2018/01", "meeting", date(2018, 2, 15), "New York", recorded_after=True
+        ),
+    )
+    board.record_attendance(world.secretariat, m.id, {world.board_chair.id, world.board_undp.id})
+    item = board.add_to_agenda(
+        world.secretariat, m.id, factories.proposal(world, status=S.UNDER_REVIEW).id
+    )
+    for member in (world.board_chair, world.board_undp):
+        board.record_vote(world.secretariat, item.id, member.id, "reject")
+    board.close_item(world.secretariat, item.id)
+    sign_in(client, world.chair_a)
+    page = client.get(f"/proposals/{item.proposal_id}").get_data(as_text=True)
+    decisions = page.split('id="decisions-title"')[1].split("</section>")[0]
+    assert '<time datetime="2018-02-15">15 February 2018</time>' in decisions
+    assert f"(recorded {utcnow().day} {utcnow():%B %Y}" in decisions

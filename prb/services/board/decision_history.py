@@ -59,7 +59,8 @@ class DecisionEntry:
     `outcome_label` and `tally_text` are reused rather than restated."""
 
     id: int
-    decided_at: datetime
+    decided_at: datetime  # when PRB recorded it
+    decided_on: date | None  # the day the Board took it (None in records older than that)
     outcome: str
     votes_for: int
     votes_against: int
@@ -97,6 +98,7 @@ class DecisionEntry:
 _DECISION_COLUMNS = (
     "id",
     "decided_at",
+    "decided_on",
     "outcome",
     "votes_for",
     "votes_against",
