@@ -9,11 +9,13 @@ import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from prb.extensions import db
 from prb.models import Entity, Meeting, User, utcnow
 from prb.services import board, extensions, finance, lifecycle, minutes
+from prb.services.errors import Invalid
 from prb.services.portfolio.envelope import envelope_as_at
 from prb.services.reference import envelopes
 from tests import factories
@@ -208,3 +210,25 @@ def test_the_envelope_as_at_a_day_reads_a_fixed_number_of_queries(world) -> None
     with counting() as more:
         assert envelope_as_at(world.programme, EARLY).used == D("0.00")
     assert len(more) == len(few)
+
+
+def test_an_approval_entered_after_the_fact_must_fit_the_envelope_of_its_day(world) -> None:
+    """Checked against the envelope as it stood on the day the Board decided: a later rise
+    made no room then, and later approvals took none away."""
+    change_envelope(world, date(2017, 1, 1), "200000.00")
+    change_envelope(world, utcnow().date(), "2000000.00")
+    m = past_meeting(world, EARLY)
+    too_big = placed(world, m, "300000.00", "More than February's envelope")
+    with pytest.raises(Invalid) as refused:
+        approve(world, too_big, "300000.00")
+    assert "envelope of" in refused.value.message and "on 15 February 2018" in refused.value.message
+    assert refused.value.fields["budget"] == [
+        "At most USD 200,000.00 was left in the envelope on 15 February 2018."
+    ]
+    db.session.rollback()
+    assert too_big.is_open and finance.envelope(world.programme).used == D("0.00")
+    # Today's envelope is nearly used up by an approval made since; February had room.
+    factories.project(world, budget=D("1900000.00"), start=utcnow().date())
+    fits_then = placed(world, m, "150000.00", "Within February's envelope")
+    approve(world, fits_then, "150000.00")
+    assert fits_then.decision is not None and fits_then.proposal.status == S.APPROVED

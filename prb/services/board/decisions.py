@@ -19,15 +19,16 @@ from prb.models import (
     User,
     utcnow,
 )
-from prb.services import audit, extensions, finance, lifecycle, totals
+from prb.services import audit, extensions, lifecycle, totals
 from prb.services.access import require_role
 from prb.services.board import snapshots
 from prb.services.board.closing import Closing, Question, Terms, decide_closing
 from prb.services.board.meetings import decided_on, lock_item
+from prb.services.board.room import ensure_room
 from prb.services.board.rules import decision_rule, rules_for_date
 from prb.services.board.tally import ItemCount, count
 from prb.services.calendar import long_date, period_end
-from prb.services.codes import code_in_pattern, lock_programme
+from prb.services.codes import code_in_pattern
 from prb.services.errors import Conflict
 from prb.services.transaction import committed
 from workflows import (
@@ -225,7 +226,7 @@ def _decide_proposal(
     outcome, terms = closing.outcome, closing.terms
     assert outcome.choice is not None
     if terms is not None:
-        _grant(proposal, terms, record, code_to_type=code_to_type(proposal))
+        _grant(item, proposal, terms, record, code_to_type=code_to_type(proposal))
     decision = Decision(
         item=item,
         proposal_id=proposal.id,
@@ -258,12 +259,13 @@ def _decide_proposal(
     return decision
 
 
-def _grant(proposal: Proposal, terms: Terms, record: Record, *, code_to_type: bool) -> None:
+def _grant(
+    item: AgendaItem, proposal: Proposal, terms: Terms, record: Record, *, code_to_type: bool
+) -> None:
     """An approval's terms become the project's budget and period, within the envelope; a
     typed code becomes its code before the approval (which keeps a code already set)."""
     assert terms.budget is not None and terms.start and terms.duration_months
-    programme = lock_programme(proposal.programme_id)
-    finance.ensure_within_envelope(programme, terms.budget, "Approving a budget")
+    programme = ensure_room(item, terms.budget, "Approving a budget", record)
     if code_to_type or terms.project_code.strip():
         # After the programme's lock: two approvals cannot both take the same code. A
         # pattern programme takes a typed code only in its pattern (an office keeping the
@@ -332,10 +334,7 @@ def _decide_extension(
     original_end = proposal.current_end
     if closing.approved:
         if ext.additional_funds:
-            programme = lock_programme(proposal.programme_id)
-            finance.ensure_within_envelope(
-                programme, ext.additional_funds, "The extension's additional funds"
-            )
+            ensure_room(item, ext.additional_funds, "The extension's additional funds", record)
         lifecycle.transition(
             proposal,
             ProposalTrigger.EXTEND,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from sqlalchemy import func, select
 
@@ -48,15 +49,33 @@ def envelopes(programmes: list[FundingProgramme]) -> list[Envelope]:
     return [Envelope(p, money(used.get(p.id))) for p in programmes]
 
 
-def ensure_within_envelope(programme: FundingProgramme, extra: Decimal, what: str) -> None:
-    """Refuse `extra` more approved budget when the envelope cannot hold it. The caller holds
-    the programme row lock, so two approvals cannot both fit into the same remainder."""
-    env = envelope(programme)
+class Room(Protocol):
+    total: Decimal
+    used: Decimal
+
+    @property
+    def left(self) -> Decimal: ...
+
+
+def ensure_within_envelope(
+    programme: FundingProgramme,
+    extra: Decimal,
+    what: str,
+    *,
+    then: Room | None = None,
+    on: str = "",
+) -> None:
+    """Refuse `extra` more approved budget when the envelope cannot hold it: today's, or
+    `then` — the envelope as at the day of a decision entered after the fact (`on` says
+    which day, for the message). The caller holds the programme row lock, so two approvals
+    cannot both fit into the same remainder."""
+    env: Room = then if then is not None else envelope(programme)
     if env.used + extra > env.total:
         over = env.used + extra - env.total
+        when, verb = (f" on {on}", "was") if on else ("", "is")
         raise Invalid(
-            f"{what} of USD {extra:,.2f} would exceed the envelope of {programme.code} "
-            f"(USD {env.total:,.2f}) by USD {over:,.2f}: USD {env.used:,.2f} is already "
-            f"approved and USD {env.left:,.2f} is left. Nothing was recorded.",
-            {"budget": [f"At most USD {env.left:,.2f} is left in the envelope."]},
+            f"{what} of USD {extra:,.2f} would exceed the envelope of {programme.code}{when} "
+            f"(USD {env.total:,.2f}) by USD {over:,.2f}: USD {env.used:,.2f} {verb} already "
+            f"approved and USD {env.left:,.2f} {verb} left. Nothing was recorded.",
+            {"budget": [f"At most USD {env.left:,.2f} {verb} left in the envelope{when}."]},
         )
