@@ -67,3 +67,16 @@ def test_a_written_procedure_names_a_voter_renamed_since_as_a_voter_only(world) 
     data = draft(m)
     assert undp_then in {p.name for p in data.present}
     assert not {"Renamed Since", undp_then} & {p.name for p in data.absent}
+
+
+def test_a_member_marked_present_after_an_item_closed_is_present_in_the_draft(world) -> None:
+    m = meeting(world, everyone_present=False)
+    board.record_attendance(world.secretariat, m.id, {world.board_chair.id, world.board_cted.id})
+    first = item_under_review(world, m)
+    second = item_under_review(world, m, title="Second")
+    board.close_item(world.secretariat, first.id)  # closed while board_undp was away
+    board.mark_present(world.secretariat, m.id, world.board_undp.id)
+    assert second.is_open
+    data = draft(m)
+    assert world.board_undp.name in {p.name for p in data.present}
+    assert world.board_undp.name not in {p.name for p in data.absent}

@@ -203,14 +203,13 @@ def _taking_part(
             present.add(_person(v.member) for v in counted.votes)
             recused.add(_person(m) for m in members if m.id in counted.recused)
     if not covered:
-        # Today's record, for whoever the closings did not name.
-        groups = (present, absent, recused)
-        today = [m for m in members if not any(_person(m) in group for group in groups)]
+        # Today's record, for what the closings do not cover; a member they named (by her
+        # account) keeps the name they recorded.
         if meeting.is_written_procedure:
-            absent.add(_person(m) for m in today)
+            absent.add(_person(m) for m in members)
         else:
-            present.add(_person(m) for m in today if here.get(m.id))
-            absent.add(_person(m) for m in today if not here.get(m.id))
+            present.add(_person(m) for m in members if here.get(m.id))
+            absent.add(_person(m) for m in members if not here.get(m.id))
     if meeting.is_written_procedure:
         absent_now = absent.without(present, recused)
         recused_now = recused.without(present)
