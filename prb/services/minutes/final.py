@@ -78,20 +78,18 @@ def printed_facts(meeting: Meeting) -> corrections.Facts:
     """The facts a corrigendum may correct, as the minutes print them before corrections:
     the meeting's place and chair, each minuted item's title as the Board considered it."""
     items = list(meeting.items)
-    chair = recorded_chair(items, {item.id: considered(item) for item in items})
+    # Each item as considered, read once for its title and the chair its closing recorded.
+    as_considered = {item.id: considered(item) for item in items}
+    chair = recorded_chair(items, as_considered)
     return corrections.Facts(
         place=meeting.place,
         chair=chair or (meeting.chair.name if meeting.chair else ""),
         titles={
-            item.position: considered_title(item)
-            for item in meeting.items
+            item.position: as_considered[item.id].facts.title
+            for item in items
             if item.status in MINUTED
         },
     )
-
-
-def considered_title(item: AgendaItem) -> str:
-    return considered(item).facts.title
 
 
 def chairs_on(meeting: Meeting) -> list[str]:
