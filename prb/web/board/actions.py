@@ -12,10 +12,7 @@ from prb.services import board as service
 from prb.services.errors import Conflict, Invalid, NotAllowed
 from prb.web.access import roles_required
 from prb.web.board import bp, flash_refusal
-from prb.web.board.pages import CORRECT, Typed, meeting, typed_close
-from prb.web.declare import reads_form
-from prb.web.fields import first_error, require_valid
-from prb.web.forms import (
+from prb.web.board.forms import (
     AgendaForm,
     AttendanceForm,
     CloseItemForm,
@@ -27,9 +24,11 @@ from prb.web.forms import (
     RecordConflictForm,
     RecordVoteForm,
     VoteForm,
-    options,
-    show_errors,
 )
+from prb.web.board.pages import CORRECT, Typed, meeting, typed_close
+from prb.web.declare import reads_form
+from prb.web.fields import first_error, require_valid
+from prb.web.forms import options, show_errors
 from workflows import Role, VoteChoice
 
 

@@ -15,8 +15,7 @@ from prb.services.board.meetings import meeting_is_open
 from prb.services.errors import Conflict, Invalid
 from prb.web.access import roles_required
 from prb.web.board import VIEWERS, bp
-from prb.web.declare import reads_form
-from prb.web.forms import (
+from prb.web.board.forms import (
     AgendaForm,
     AttendanceForm,
     CloseItemForm,
@@ -24,13 +23,12 @@ from prb.web.forms import (
     ExtensionAgendaForm,
     MarkPresentForm,
     MeetingForm,
-    MinutesForm,
     RecordConflictForm,
     RecordVoteForm,
     VoteForm,
-    options,
-    show_errors,
 )
+from prb.web.declare import reads_form
+from prb.web.forms import MinutesForm, options, show_errors
 from prb.web.kept import Kept, filled, kept, marks
 from prb.web.minutes_forms import minutes_form
 from workflows import MeetingKind, Role, VoteChoice

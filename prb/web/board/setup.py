@@ -11,17 +11,15 @@ from prb.services.access import SET_UP_READERS
 from prb.services.errors import Conflict, Invalid
 from prb.web.access import roles_required
 from prb.web.board import VIEWERS, bp, flash_refusal
-from prb.web.declare import reads_form
-from prb.web.fields import require_valid
-from prb.web.filters import long_date
-from prb.web.forms import (
-    ChairForm,
+from prb.web.board.forms import (
     EndSeatForm,
     RulesForm,
     SeatForm,
-    options,
-    show_errors,
 )
+from prb.web.declare import reads_form
+from prb.web.fields import require_valid
+from prb.web.filters import long_date
+from prb.web.forms import ChairForm, options, show_errors
 from workflows import Role
 
 # -- the Board as data: seats and rules of procedure ---------------------------------------
