@@ -52,6 +52,10 @@ class OutboxMessage(db.Model):
     # A notice true only until a moment (a vote's deadline, a meeting's day, a link's
     # expiry) is not sent after it; None: worth sending whenever it goes.
     send_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the notice is about, when something may overtake it before it goes: an agenda
+    # item ("agenda-item:12") whose invitation or request to vote stops being true once the
+    # item closes, its meeting is cancelled or corrected, or its reader has voted.
+    about: Mapped[str | None] = mapped_column(String(60), index=True)
     last_error: Mapped[str] = mapped_column(Text, default="")
     # The body holds a one-time link (set-password, reset): never shown on any page.
     secret: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -146,6 +146,7 @@ def _correct(actor: User, meeting_id: int, data: Correction) -> Meeting:
             comment=f"{before['number']} corrected before any item closed",
         )
         notification_events().meeting_changed(meeting, cancelled=False)
+        notification_events().meeting_moved(meeting)
     return meeting
 
 
@@ -201,6 +202,7 @@ def _close_undecided(
     item.closed_by_id = actor.id
     item.outcome_note = note
     snapshots.take_closed(item, item.closed_at)
+    notification_events().item_closed(item)
     audit.record(
         event,
         actor=actor,

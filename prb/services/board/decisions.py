@@ -93,6 +93,7 @@ def close(
     )
     # After the decision: the closing record's envelope includes what it approved.
     snapshots.take_closed(item, now, counted)
+    notification_events().item_closed(item)
     return decision
 
 

@@ -10,7 +10,7 @@ from prb.extensions import db
 from prb.models import AgendaItem, Attendance, ConflictOfInterest, Meeting, User, Vote, utcnow
 from prb.services import audit
 from prb.services.access import require_role
-from prb.services.board.decisions import close, still_before_the_board
+from prb.services.board.decisions import close, notification_events, still_before_the_board
 from prb.services.board.meetings import lock_item, meeting_is_open, refuse_if_frozen
 from prb.services.board.members import board_members, is_board_member, recusals, sits_on
 from prb.services.board.rules import rules_on
@@ -140,6 +140,7 @@ def cast_vote(
             proposal=item.proposal,
             comment=f"{meeting.number}, item {item.position}",
         )
+        notification_events().voted(item, actor.id)
         if meeting.is_written_procedure and everyone_voted(item):
             try:
                 with db.session.begin_nested():

@@ -27,7 +27,7 @@ from sqlalchemy.orm import undefer
 
 from prb.extensions import db
 from prb.models import OutboxMessage, OutboxState, utcnow
-from prb.services.mail.outbox import compose, sender
+from prb.services.mail.outbox import ERROR_LIMIT, compose, sender
 from prb.services.mail.transport import opened
 from prb.services.transaction import committed, locked
 
@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(hours=1)
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=2)
-ERROR_LIMIT = 1000
 SEND_ERRORS = (OSError, smtplib.SMTPException)
 
 

@@ -15,12 +15,14 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
 from flask import current_app
+from sqlalchemy import update
 
 from prb.extensions import db
 from prb.models import OutboxMessage, OutboxState, User, utcnow
 from prb.services.errors import Invalid
 
 SUBJECT_LIMIT = 300
+ERROR_LIMIT = 1000  # characters of a failure (or of why a message was not sent) kept
 _LINE_BREAK = re.compile(r"[\r\n]+")
 
 
@@ -42,6 +44,7 @@ def enqueue(
     secret: bool = False,
     headers: dict[str, str] | None = None,
     send_before: datetime | None = None,
+    about: str | None = None,
 ) -> OutboxMessage:
     """Add a message to the caller's transaction (never committed here). `secret`: the body
     carries a one-time link, so no page ever shows it. `send_before`: the moment after which
@@ -73,6 +76,7 @@ def enqueue(
         attempts=0,
         next_attempt_at=utcnow(),
         send_before=send_before,
+        about=about,
         last_error="",
         secret=secret,
         headers={k: _LINE_BREAK.sub(" ", v) for k, v in (headers or {}).items()} or None,
@@ -80,6 +84,26 @@ def enqueue(
     )
     db.session.add(message)
     return message
+
+
+def overtaken(about: str, reason: str, *, recipient_id: int | None = None) -> int:
+    """Messages about `about` (of one recipient, or of all) not sent yet stop: events
+    overtook them — the item closed, its meeting was cancelled or corrected, their reader
+    voted. Marked expired with `reason` (listed with the messages that came too late), in
+    the caller's transaction; the number. A message being sent at this moment goes; a dead
+    one can no longer be retried."""
+    condition = (OutboxMessage.about == about) & OutboxMessage.state.in_(
+        (OutboxState.QUEUED, OutboxState.DEAD)
+    )
+    if recipient_id is not None:
+        condition &= OutboxMessage.recipient_user_id == recipient_id
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(condition)
+        .values(state=OutboxState.EXPIRED, last_error=reason[:ERROR_LIMIT])
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def sender() -> str:

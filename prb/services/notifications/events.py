@@ -20,7 +20,7 @@ from prb.models import (
 from prb.services import calendar, invitations
 from prb.services.board.members import board_members
 from prb.services.mail import Attachment
-from prb.services.mail.outbox import sender
+from prb.services.mail.outbox import overtaken, sender
 from prb.services.notifications.audience import (
     Event,
     item_audience,
@@ -107,6 +107,41 @@ def after_transition(proposal: Proposal, trigger: str, comment: str = "") -> Non
         )
 
 
+def _about(item: AgendaItem) -> str:
+    return f"agenda-item:{item.id}"
+
+
+def item_closed(item: AgendaItem) -> None:
+    """Its invitation, request to vote and reminders not sent yet stop: they would ask for
+    a vote on an item that is no longer open."""
+    overtaken(
+        _about(item),
+        f"Overtaken: item {item.position} of {item.meeting.number} was "
+        f"{item.status_label.lower()} before it went.",
+    )
+
+
+def meeting_moved(meeting: Meeting) -> None:
+    """After a correction: invitations and requests not sent yet stop, as they carry the
+    facts as they were; the correction notice, sent to the same people, carries the new."""
+    for item in meeting.items:
+        overtaken(
+            _about(item),
+            f"Overtaken: {meeting.number} was corrected before it went; the correction "
+            "notice carries the new facts.",
+        )
+
+
+def voted(item: AgendaItem, member_id: int) -> None:
+    """The member voted: her request to vote and reminder not sent yet stop."""
+    overtaken(
+        _about(item),
+        f"Overtaken: the recipient voted on item {item.position} of {item.meeting.number} "
+        "before it went.",
+        recipient_id=member_id,
+    )
+
+
 def placed_on_agenda(item: AgendaItem) -> None:
     meeting = item.meeting
     if meeting.recorded_after:
@@ -138,6 +173,7 @@ def placed_on_agenda(item: AgendaItem) -> None:
         link=meeting_link(meeting),
         attachments=[calendar_entry(meeting, "REQUEST")],
         send_before=_meeting_over(meeting),
+        about=_about(item),
     )
 
 
@@ -224,6 +260,7 @@ def deadline_near(item: AgendaItem) -> list[Notification]:
         link=meeting_link(meeting),
         key=f"deadline:{item.id}:{meeting.deadline.isoformat()}",
         send_before=meeting.deadline,
+        about=_about(item),
     )
 
 

@@ -126,6 +126,7 @@ def mail_at_once(
     attachments: Sequence[Attachment] = (),
     *,
     send_before: datetime | None = None,
+    about: str | None = None,
 ) -> None:
     """E-mail the notifications just written to those who want them at once (in the
     caller's transaction, as the notifications themselves)."""
@@ -147,6 +148,7 @@ def mail_at_once(
             headers=_unsubscribe_headers(user, event),
             attachments=attachments,
             send_before=send_before,
+            about=about,
         )
 
 

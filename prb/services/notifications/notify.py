@@ -27,11 +27,13 @@ def notify(
     key: str | None = None,
     attachments: Sequence[Attachment] = (),
     send_before: datetime | None = None,
+    about: str | None = None,
 ) -> list[Notification]:
     """One notification per person (the caller decided who: `audience`). With `key`, a
     person already told under that key is not told again (reminders, end-of-project
     notices, which the worker may look for more than once). `send_before`: when the notice
-    stops being true, for its e-mail only (see `enqueue`); the notification is history."""
+    stops being true, for its e-mail only (see `enqueue`); the notification is history.
+    `about`: what may overtake its e-mail before it goes (see `overtaken`)."""
     people = list(users)
     already: set[int] = set()
     if key is not None and people:
@@ -59,7 +61,7 @@ def notify(
         written.append(note)
     if written:
         db.session.flush()  # their ids and the people's, for the e-mails
-        mail_at_once(people, written, attachments, send_before=send_before)
+        mail_at_once(people, written, attachments, send_before=send_before, about=about)
     return written
 
 

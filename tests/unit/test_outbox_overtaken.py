@@ -1,0 +1,159 @@
+"""A notice not e-mailed yet stops when events overtake it: the invitation and request to
+vote on an item are not sent once the item has closed, its meeting was cancelled or
+corrected (the correction notice carries the new facts), or — for one member — once she has
+voted. Each is marked expired with why, listed for the administrators, never retried; the
+notices that tell what happened (a cancellation, a correction) still go, and the in-app
+notices stay as history. Only the item's messages stop: other items' and other kinds' go."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from prb.extensions import db
+from prb.models import Notification, OutboxMessage, OutboxState, utcnow
+from prb.services import board
+from prb.services.errors import Conflict
+from prb.services.mail import dead_letters, deliver_due
+from prb.services.notifications import Event
+from tests import factories
+from tests.board_helpers import item_under_review, meeting
+from tests.conftest import sign_in
+
+ASKED = str(Event.WRITTEN_PROCEDURE_OPENED)
+INVITED = str(Event.ON_AGENDA)
+
+
+def _outbox(kind: str) -> list[OutboxMessage]:
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
+        )
+    )
+
+
+def _states(kind: str) -> dict[str, str]:
+    return {m.to_address: m.state for m in _outbox(kind)}
+
+
+def _written_procedure_with_two_items(world):  # type: ignore[no-untyped-def]
+    m = meeting(world, written=True, number="PRB/2018/05")
+    first, second = item_under_review(world, m), item_under_review(world, m)
+    return m, first, second
+
+
+def test_a_members_request_to_vote_stops_once_she_has_voted(smtp, world) -> None:  # type: ignore[no-untyped-def]
+    _, first, second = _written_procedure_with_two_items(world)
+    board.cast_vote(world.board_chair, first.id, "approve")
+
+    about_first = [a for a in _outbox(ASKED) if a.about == f"agenda-item:{first.id}"]
+    states = {a.to_address: a.state for a in about_first}
+    assert states == {
+        world.board_chair.email: OutboxState.EXPIRED,
+        world.board_undp.email: OutboxState.QUEUED,
+    }
+    [hers] = [a for a in about_first if a.to_address == world.board_chair.email]
+    assert "recipient voted on item 1 of PRB/2018/05" in hers.last_error
+    # Her request about the second item, which she has not voted on, still goes.
+    about_second = [a for a in _outbox(ASKED) if a.about == f"agenda-item:{second.id}"]
+    assert {a.state for a in about_second} == {OutboxState.QUEUED}
+
+    assert deliver_due(now=utcnow()) == 3
+    sent_to = [r for rcpts in smtp.collector.recipients for r in rcpts]
+    assert sent_to.count(world.board_chair.email) == 1  # the second item's only
+    # The in-app notice is history: kept.
+    assert db.session.scalar(
+        select(Notification.id).where(
+            Notification.user_id == world.board_chair.id, Notification.event == ASKED
+        )
+    )
+
+
+def test_cancelling_a_meeting_stops_its_invitations_and_sends_the_cancellation(smtp, world) -> None:  # type: ignore[no-untyped-def]
+    m = meeting(world, number="PRB/2018/07")
+    item_under_review(world, m)
+    assert set(_states(INVITED).values()) == {OutboxState.QUEUED}
+
+    board.cancel_meeting(world.secretariat, m.id, "No quorum expected")
+
+    invitations = _outbox(INVITED)
+    assert {i.state for i in invitations} == {OutboxState.EXPIRED}
+    assert all("was withdrawn before it went" in i.last_error for i in invitations)
+    changed = _outbox(str(Event.MEETING_CHANGED))
+    assert changed and {c.state for c in changed} == {OutboxState.QUEUED}
+    deliver_due(now=utcnow())
+    subjects = [str(r["Subject"]) for r in smtp.received]
+    assert subjects and all("was cancelled" in s for s in subjects), subjects
+
+
+def test_closing_an_item_stops_what_was_not_sent_about_it(smtp, world) -> None:  # type: ignore[no-untyped-def]
+    _, first, second = _written_procedure_with_two_items(world)
+    board.cast_vote(world.board_chair, first.id, "approve")
+    # The secretariat closes it before the other member voted: her request stops too.
+    board.close_item(world.secretariat, first.id)
+    about_first = [a for a in _outbox(ASKED) if a.about == f"agenda-item:{first.id}"]
+    assert {a.state for a in about_first} == {OutboxState.EXPIRED}
+
+    board.withdraw_item(world.secretariat, second.id, "Papers missing")
+    about_second = [a for a in _outbox(ASKED) if a.about == f"agenda-item:{second.id}"]
+    assert {a.state for a in about_second} == {OutboxState.EXPIRED}
+    assert all("item 2 of PRB/2018/05 was withdrawn" in a.last_error for a in about_second)
+    deliver_due(now=utcnow())
+    subjects = [str(r["Subject"]) for r in smtp.received]
+    assert subjects, "the decision is told"
+    assert not [s for s in subjects if "vote on" in s], subjects
+
+
+def test_moving_the_deadline_stops_the_requests_that_carry_the_old_one(smtp, world) -> None:  # type: ignore[no-untyped-def]
+    m, _, _ = _written_procedure_with_two_items(world)
+    assert m.deadline is not None
+    new_deadline = (m.deadline + timedelta(days=3)).replace(second=0, microsecond=0)
+    board.correct_meeting(
+        world.secretariat,
+        m.id,
+        board.Correction(
+            number=m.number,
+            held_on=m.held_on,
+            place=m.place,
+            chair_id=m.chair_id,
+            deadline=new_deadline,
+        ),
+    )
+    asked = _outbox(ASKED)
+    assert asked and {a.state for a in asked} == {OutboxState.EXPIRED}
+    assert all("PRB/2018/05 was corrected" in a.last_error for a in asked)
+    corrected = _outbox(str(Event.MEETING_CHANGED))
+    assert corrected and {c.state for c in corrected} == {OutboxState.QUEUED}
+
+
+def test_a_message_being_sent_goes_and_a_dead_one_is_not_retried(app, world) -> None:  # type: ignore[no-untyped-def]
+    _, first, _ = _written_procedure_with_two_items(world)
+    about_first = [a for a in _outbox(ASKED) if a.about == f"agenda-item:{first.id}"]
+    sending, dead = sorted(about_first, key=lambda a: a.to_address)
+    sending.state, dead.state, dead.attempts = OutboxState.SENDING, OutboxState.DEAD, 8
+    db.session.commit()
+    sending_id, dead_id = sending.id, dead.id
+
+    board.withdraw_item(world.secretariat, first.id, "Papers missing")
+
+    assert db.session.get(OutboxMessage, sending_id).state == OutboxState.SENDING
+    assert db.session.get(OutboxMessage, dead_id).state == OutboxState.EXPIRED
+    with pytest.raises(Conflict):
+        dead_letters.retry(factories.administrator(world), dead_id)
+
+
+def test_the_administrator_sees_why_an_overtaken_message_was_not_sent(
+    smtp, app, client, world
+) -> None:  # type: ignore[no-untyped-def]
+    m = meeting(world, number="PRB/2018/07")
+    item_under_review(world, m)
+    board.cancel_meeting(world.secretariat, m.id, "No quorum expected")
+    [stopped, *_] = _outbox(INVITED)
+    sign_in(client, factories.administrator(world))
+    html = client.get("/admin/outbox").get_data(as_text=True)
+    assert stopped.subject in html
+    assert "was withdrawn before it went" in html
+    assert f"/admin/outbox/{stopped.id}/retry" not in html
