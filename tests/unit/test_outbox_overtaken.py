@@ -1,26 +1,30 @@
 """A notice not e-mailed yet stops when events overtake it: the invitation and request to
 vote on an item are not sent once the item has closed, its meeting was cancelled or
 corrected (the correction notice carries the new facts), or — for one member — once she has
-voted. Each is marked expired with why, listed for the administrators, never retried; the
-notices that tell what happened (a cancellation, a correction) still go, and the in-app
-notices stay as history. Only the item's messages stop: other items' and other kinds' go."""
+voted; a reminder that a report is overdue, once the chairs submitted it. Each is marked
+expired with why, listed for the administrators, never retried; the notices that tell what
+happened (a cancellation, a correction) still go, and the in-app notices stay as history.
+Only the item's messages stop: other items' and other kinds' go."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from prb.extensions import db
-from prb.models import Notification, OutboxMessage, OutboxState, utcnow
+from prb.models import Notification, OutboxMessage, OutboxState, ReportKind, utcnow
 from prb.services import board
+from prb.services import progress_reports as reports
 from prb.services.errors import Conflict
 from prb.services.mail import dead_letters, deliver_due
-from prb.services.notifications import Event
+from prb.services.notifications import Event, scheduled
 from tests import factories
 from tests.board_helpers import item_under_review, meeting
 from tests.conftest import sign_in
+from tests.unit.test_progress_reports import FINAL_DUE, FIRST_DUE, narrative, running, submit
+from workflows import ReportTrigger
 
 ASKED = str(Event.WRITTEN_PROCEDURE_OPENED)
 INVITED = str(Event.ON_AGENDA)
@@ -157,3 +161,49 @@ def test_the_administrator_sees_why_an_overtaken_message_was_not_sent(
     assert stopped.subject in html
     assert "was withdrawn before it went" in html
     assert f"/admin/outbox/{stopped.id}/retry" not in html
+
+
+OVERDUE = str(Event.REPORT_OVERDUE)
+
+
+@pytest.mark.parametrize(
+    ("kind", "due", "told_on"),
+    [
+        (ReportKind.PROGRESS, FIRST_DUE, datetime(2018, 7, 2, 12, tzinfo=UTC)),
+        (ReportKind.FINAL, FINAL_DUE, datetime(2019, 4, 1, 12, tzinfo=UTC)),
+    ],
+)
+def test_an_overdue_reminder_stops_once_the_chairs_submitted_the_report(
+    world, kind, due, told_on
+) -> None:  # type: ignore[no-untyped-def]
+    p = running(world)
+    if kind == ReportKind.FINAL:
+        reports.decide_report(world.secretariat, submit(world, p).id, ReportTrigger.ACCEPT)
+    scheduled.notify_due(told_on)
+    [reminder] = [m for m in _outbox(OVERDUE) if m.state == OutboxState.QUEUED]
+
+    if kind == ReportKind.FINAL:
+        # Extended meanwhile: the final report is submitted for its new due date, and the
+        # reminder about the old one stops as well (a project has one final report).
+        p.current_end = date(2019, 3, 31)
+        db.session.commit()
+        [due] = [s.due_on for s in reports.slots_of(p) if s.is_final]
+        assert due == date(2019, 6, 30)
+        submit(world, p, kind=kind, due=due, unspent="0.00")
+    else:
+        submit(world, p, kind=kind, due=due)
+
+    [stopped] = [m for m in _outbox(OVERDUE) if m.id == reminder.id]
+    assert stopped.state == OutboxState.EXPIRED
+    assert "report" in stopped.last_error and "was submitted before it went" in stopped.last_error
+
+
+def test_a_report_sent_back_and_resubmitted_stops_its_reminder_too(world) -> None:  # type: ignore[no-untyped-def]
+    p = running(world)
+    report = submit(world, p)
+    reports.decide_report(world.secretariat, report.id, ReportTrigger.RETURN, "Figures missing")
+    scheduled.notify_due(datetime(2018, 7, 2, 12, tzinfo=UTC))  # sent back: hers again
+    [reminder] = _outbox(OVERDUE)
+    assert reminder.state == OutboxState.QUEUED
+    reports.resubmit_report(world.chair_a, report.id, narrative())
+    assert _outbox(OVERDUE)[0].state == OutboxState.EXPIRED

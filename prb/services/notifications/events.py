@@ -15,7 +15,9 @@ from prb.models import (
     Meeting,
     MinutesVersion,
     Notification,
+    ProgressReport,
     Proposal,
+    ReportKind,
 )
 from prb.services import calendar, invitations
 from prb.services.board.members import board_members
@@ -28,6 +30,7 @@ from prb.services.notifications.audience import (
     proposal_audience,
 )
 from prb.services.notifications.notify import notify
+from prb.services.progress_reports.schedule import Slot
 from workflows import MeetingKind, ProposalTrigger
 
 T = ProposalTrigger
@@ -326,8 +329,22 @@ def disbursement_recorded(proposal: Proposal, entry: LedgerEntry) -> None:
     )
 
 
-def report_overdue(proposal: Proposal, label: str, due_on: date) -> list[Notification]:
+def _report_about(proposal_id: int, kind: str, due_on: date) -> str:
+    # A project has one final report, whatever its due date was when it was asked for.
+    return f"report:{proposal_id}:{kind}" + ("" if kind == ReportKind.FINAL else f":{due_on}")
+
+
+def report_in_hand(report: ProgressReport) -> None:
+    """The chairs submitted the report: reminders that it is overdue, not sent yet, stop."""
+    overtaken(
+        _report_about(report.proposal_id, report.kind, report.due_on),
+        f"Overtaken: the {report.summary} was submitted before it went.",
+    )
+
+
+def report_overdue(proposal: Proposal, slot: Slot) -> list[Notification]:
     """Once per overdue report (its project, kind and due date are the key)."""
+    label, due_on = slot.label, slot.due_on
     return notify(
         Event.REPORT_OVERDUE,
         proposal_audience(Event.REPORT_OVERDUE, proposal),
@@ -335,4 +352,5 @@ def report_overdue(proposal: Proposal, label: str, due_on: date) -> list[Notific
         body="Submit it from the project’s page; the secretariat accepts it or sends it back.",
         link=proposal_link(proposal),
         key=f"report-overdue:{proposal.id}:{label}:{due_on.isoformat()}",
+        about=_report_about(proposal.id, slot.kind, due_on),
     )

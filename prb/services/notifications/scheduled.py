@@ -112,5 +112,5 @@ def _reports_overdue(project_ids: list[int], today: date) -> int:
         # awaiting the secretariat, is the secretariat's to decide (they were asked anyway).
         if line.report is not None and line.report.status != ReportState.RETURNED:
             continue
-        written += len(events.report_overdue(proposal, line.slot.label, line.slot.due_on))
+        written += len(events.report_overdue(proposal, line.slot))
     return written

@@ -183,6 +183,7 @@ def submit_report(
                 f"{report.spent_to_date:,.2f}",
             )
             _keep_files(actor, report, checked, files, stored)
+            notification_events().report_in_hand(report)
     except IntegrityError:
         raise Conflict(
             "Someone submitted this report at the same moment. Nothing was saved; reload the "
@@ -369,9 +370,17 @@ def resubmit_report(
             report.decided_by_id = None
             report.decided_at = None
             _keep_files(actor, report, checked, files, stored)
+            notification_events().report_in_hand(report)
     except StaleDataError:
         raise _race() from None
     return report
+
+
+def notification_events():  # type: ignore[no-untyped-def]
+    """Imported when used: the notifications' scheduler reads this package's reports."""
+    from prb.services.notifications import events
+
+    return events
 
 
 def actions(user: User, report: ProgressReport) -> list[Transition]:
