@@ -1,9 +1,14 @@
 """A proposal's history as its page shows it: the audit records on the proposal, read as
 plain rows (with the actor's name) rather than as ORM records that each load their actor
-with her roles and groups."""
+with her roles and groups. Each actor is named as her account was named when the entry was
+written — read from the accounts' own audit records, which keep the name before and after
+each change — beside her name of today."""
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
@@ -17,7 +22,26 @@ from workflows import ItemState, Role
 
 class Actor(NamedTuple):
     id: int
-    name: str
+    name: str  # today's
+    recorded_name: str  # the account's name when the entry was written
+
+    @property
+    def renamed(self) -> bool:
+        return self.recorded_name != self.name
+
+
+# Per account: (when, name before, name after) of each of its audit records, in order.
+NameChanges = Sequence[tuple[datetime, str | None, str | None]]
+
+
+def name_at(changes: NameChanges, at: datetime, today: str) -> str:
+    """The account's name at `at`: as the last change by then left it; before any, as the
+    first change after found it; with no change recorded, today's."""
+    earlier = [after for when, _, after in changes if when <= at and after]
+    if earlier:
+        return earlier[-1]
+    later = [before for when, before, _ in changes if when > at and before]
+    return later[0] if later else today
 
 
 class HistoryEntry(NamedTuple):
@@ -63,13 +87,16 @@ def history(proposal: Proposal, viewer: User) -> list[HistoryEntry]:
     )
     if not sees_open_ballots(viewer):
         query = query.where(~_open_ballot(proposal))
-    rows = db.session.execute(query.order_by(AuditRecord.at, AuditRecord.id))
+    rows = db.session.execute(query.order_by(AuditRecord.at, AuditRecord.id)).all()
+    changes = _name_changes(proposal)
     return [
         HistoryEntry(
             id_,
             at,
             actor_id,
-            Actor(actor_id, name) if actor_id is not None else None,
+            Actor(actor_id, name, name_at(changes.get(actor_id, ()), at, name))
+            if actor_id is not None
+            else None,
             role,
             event,
             from_state,
@@ -95,3 +122,27 @@ def _open_ballot(proposal: Proposal) -> ColumnElement[bool]:
         open_item,
         or_(last_closed.is_(None), AuditRecord.at > last_closed),
     )
+
+
+def _name_changes(proposal: Proposal) -> dict[int, NameChanges]:
+    """The names each actor of the proposal's history had before and after each change to
+    her account (its creation and updates: `prb.services.accounts.people`), in one query."""
+    actors = select(AuditRecord.actor_id).where(
+        AuditRecord.proposal_id == proposal.id, AuditRecord.actor_id.is_not(None)
+    )
+    found: dict[int, list[tuple[datetime, str | None, str | None]]] = defaultdict(list)
+    for user_id, at, before, after in db.session.execute(
+        select(AuditRecord.subject_id, AuditRecord.at, AuditRecord.before, AuditRecord.after)
+        .where(AuditRecord.subject == "user", AuditRecord.subject_id.in_(actors))
+        .order_by(AuditRecord.at, AuditRecord.id)
+    ):
+        found[user_id].append((at, _name(before), _name(after)))
+    return dict(found)
+
+
+def _name(values: str | None) -> str | None:
+    """The name in an account's audit values (JSON), if they hold one."""
+    if not values:
+        return None
+    name = json.loads(values).get("name")
+    return name if isinstance(name, str) and name else None

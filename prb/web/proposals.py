@@ -204,14 +204,17 @@ class _HistoryLine(NamedTuple):
     iso: str
     at: str
     summary: str
-    who: str  # "Name (role)", or "the system"
+    who: str  # "Name (role)", "Name then (role; now Name today)", or "the system"
     comment: str
 
     @classmethod
     def of(cls, h: HistoryEntry) -> _HistoryLine:
-        who = h.actor.name if h.actor else "the system"
-        if h.actor_role:
-            who = f"{who} ({h.actor_role.replace('_', ' ')})"
+        who = h.actor.recorded_name if h.actor else "the system"
+        notes = [h.actor_role.replace("_", " ")] if h.actor_role else []
+        if h.actor and h.actor.renamed:
+            notes.append(f"now {h.actor.name}")
+        if notes:
+            who = f"{who} ({'; '.join(notes)})"
         return cls(h.at.isoformat(), timestamp(h.at), h.summary, who, h.comment)
 
 

@@ -164,8 +164,9 @@ def narratives(
     actor: User, programme_id: int, year: int, *, whole_board: bool = True
 ) -> Mapping[int, str]:
     """The progress narratives the section prints, by project: per project the latest
-    report due in `year` that the secretariat had accepted by 31 December (the section is
-    as at the year's end, whenever it is made). `whole_board` as for `section`."""
+    report due in `year` or accepted in it that the secretariat had accepted by 31 December
+    (the section is as at the year's end, whenever it is made). `whole_board` as for
+    `section`."""
     require_role(actor, *VIEWERS, action="make the annual report section")
     found = progress_reports.accepted_narratives(
         None,

@@ -4,7 +4,8 @@ records that carry effective dates. Pure: plain values in, plain values out, no 
 What dates what (see docs/portfolio-as-at.md):
 - approved: the Board's decision date (`Decision.decided_on`), for imported projects the
   decision date the file gave (`approved_at`);
-- initiated: the first commitment's value date in the ledger;
+- initiated: the first commitment's value date in the ledger (one reversed before the project
+  was initiated excepted: see `records.project_records`);
 - ongoing: `actual_start`;
 - extended: an approved extension once its new period has begun (and it was decided);
 - completed / cancelled: the day of the audit record of that transition (PRB writes one in
@@ -29,7 +30,7 @@ from enum import StrEnum
 from workflows import ProposalState as S
 
 # Today's statuses that imply the project got that far.
-_INITIATED_OR_LATER = frozenset({S.INITIATED, S.ONGOING, S.EXTENDED, S.COMPLETED})
+INITIATED_OR_LATER = frozenset({S.INITIATED, S.ONGOING, S.EXTENDED, S.COMPLETED})
 _ONGOING_OR_LATER = frozenset({S.ONGOING, S.EXTENDED, S.COMPLETED})
 _ENDED = frozenset({S.COMPLETED, S.CANCELLED})
 ACTIVE = frozenset({S.INITIATED, S.ONGOING, S.EXTENDED})
@@ -85,7 +86,7 @@ class Timeline:
 def timeline(record: ProjectRecord) -> Timeline:
     status = record.status_today
     initiated_on = record.first_commitment_on
-    if initiated_on is None and status in _INITIATED_OR_LATER:
+    if initiated_on is None and status in INITIATED_OR_LATER:
         initiated_on = record.actual_start or record.period_start
     ongoing_on = record.actual_start
     if ongoing_on is None and status in _ONGOING_OR_LATER:

@@ -7,12 +7,13 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
 
 from prb.extensions import db
 from prb.models import AuditRecord, Decision, ExtensionRequest, LedgerEntry, Proposal
 from prb.models.finance import EntryKind
-from prb.services.portfolio.as_at import Extension, ProjectRecord
+from prb.services.portfolio.as_at import INITIATED_OR_LATER, Extension, ProjectRecord
 from prb.services.sql import among
 from prb.services.stamped import current_stamp
 from workflows import ExtensionState, ProposalState, VoteChoice
@@ -68,14 +69,29 @@ def project_records(
     ):
         approved[pid] = decided_on or decided_at.date()
 
-    reversed_ids = select(LedgerEntry.reverses_id).where(LedgerEntry.reverses_id.is_not(None))
+    # Initiated by the first commitment that stood when the project became initiated (the
+    # transition, or an import as initiated or later): no trigger takes a project back to
+    # approved, so a reversal recorded after that leaves it initiated from that commitment;
+    # one recorded before it (or while the project is still approved) initiated nothing.
+    initiated = (
+        select(AuditRecord.proposal_id, func.min(AuditRecord.at).label("at"))
+        .where(
+            AuditRecord.proposal_id.in_(ids),
+            AuditRecord.to_state.in_(sorted(INITIATED_OR_LATER)),
+        )
+        .group_by(AuditRecord.proposal_id)
+        .subquery()
+    )
+    reversal = aliased(LedgerEntry)
     committed: dict[int, date] = dict(
         db.session.execute(  # type: ignore[arg-type]
             select(LedgerEntry.proposal_id, func.min(LedgerEntry.value_date))
+            .outerjoin(reversal, reversal.reverses_id == LedgerEntry.id)
+            .outerjoin(initiated, initiated.c.proposal_id == LedgerEntry.proposal_id)
             .where(
                 LedgerEntry.proposal_id.in_(ids),
                 LedgerEntry.kind == EntryKind.COMMITMENT,
-                LedgerEntry.id.not_in(reversed_ids),
+                or_(reversal.id.is_(None), reversal.recorded_at > initiated.c.at),
             )
             .group_by(LedgerEntry.proposal_id)
         ).all()

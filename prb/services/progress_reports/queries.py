@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import extract, select
+from sqlalchemy import and_, extract, or_, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 
 from prb.extensions import db
@@ -198,14 +198,22 @@ def accepted_narratives(
     *,
     accepted_before: datetime | None = None,
 ) -> dict[int, AcceptedNarrative]:
-    """Proposal id → the latest ACCEPTED report whose due date falls in `year`, for the
-    projects of the programme (None: of every programme). A submitted or returned report
-    never appears; with `accepted_before`, nor one accepted at or after that moment (a
-    report "as at" a date shows what had been accepted by then)."""
+    """Proposal id → the latest (by due date) ACCEPTED report about `year`: due in it, or
+    accepted in it (a final report accepted in December and due the next February is the
+    latest word on the year), for the projects of the programme (None: of every
+    programme). A submitted or returned report never appears; with `accepted_before`, nor
+    one accepted at or after that moment (a report "as at" a date shows what had been
+    accepted by then)."""
     session = session_or_none or db.session
     conditions = [
         ProgressReport.status == ReportState.ACCEPTED,
-        extract("year", ProgressReport.due_on) == year,
+        or_(
+            extract("year", ProgressReport.due_on) == year,
+            and_(
+                ProgressReport.decided_at >= datetime(year, 1, 1, tzinfo=UTC),
+                ProgressReport.decided_at < datetime(year + 1, 1, 1, tzinfo=UTC),
+            ),
+        ),
     ]
     if programme_id is not None:
         conditions.append(Proposal.programme_id == programme_id)
