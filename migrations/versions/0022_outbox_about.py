@@ -2,8 +2,8 @@
 notice not sent yet: an invitation or a request to vote stops when its item closes, its
 meeting is cancelled or corrected, or its reader votes
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-05 09:00:00
 
 One nullable, indexed column; every existing message gets NULL, "about nothing that can
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0021"
-down_revision = "0020"
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

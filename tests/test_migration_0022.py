@@ -1,4 +1,4 @@
-"""Migration 0021 (what an outbox message is about) on a database full of records and of
+"""Migration 0022 (what an outbox message is about) on a database full of records and of
 outbox messages in every state: every row and column is kept, the final minutes PDF byte for
 byte, and every message it held is about nothing that can overtake it (NULL) — sent, or not,
 as it would have been; downgrading removes the column and its index only."""
@@ -13,9 +13,9 @@ from tests.conftest import make_app
 from tests.test_migration_0020 import MESSAGES
 from tests.test_migration_upgrades import migration, upgrade_keeping_every_row
 
-MIGRATION = migration("0021_outbox_about.py")
+MIGRATION = migration("0022_outbox_about.py")
 REVISION, DOWN = MIGRATION.revision, MIGRATION.down_revision
-# The messages as they were at 0020, with the moment each was worth sending until.
+# The messages as they were before it (0020 gave them a moment), with the moment each was worth sending until.
 AT_DOWN = [
     (table, {**row, "send_before": "2018-06-15 07:05:00"} if table == "outbox_messages" else row)
     for table, row in MESSAGES
