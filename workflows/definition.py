@@ -30,6 +30,9 @@ class Transition:
     # Names of preconditions; the application supplies one check per name.
     guards: tuple[str, ...] = ()
     comment_required: bool = False
+    # Whoever fires it may give the day it took effect, when it is recorded after the fact
+    # (blank: today); reports as at a date read that day.
+    effective_date: bool = False
     # Wording on the button, and the confirmation shown in the history.
     button: str = ""
     style: str = "primary"

@@ -150,6 +150,7 @@ _TRANSITIONS = (
         "Complete",
         _FINANCE | _SECRETARIAT,
         guards=(G.FINAL_REPORT_ACCEPTED, G.BALANCE_SETTLED),
+        effective_date=True,
         button="Mark completed",
     ),
     Transition(
@@ -159,6 +160,7 @@ _TRANSITIONS = (
         "Cancel",
         _SECRETARIAT,
         comment_required=True,
+        effective_date=True,
         button="Cancel project",
         style="danger",
     ),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from prb.extensions import db
@@ -27,6 +27,10 @@ class AuditRecord(db.Model):
     from_state: Mapped[str | None] = mapped_column(String(32))
     to_state: Mapped[str | None] = mapped_column(String(32))
     comment: Mapped[str] = mapped_column(Text, default="")
+    # A proposal's transition: the day it took effect (a cancellation recorded after the
+    # fact, an approval by a meeting entered later), where `at` is when PRB recorded it.
+    # NULL in records written before 0021: the day of `at`.
+    effective_on: Mapped[date | None] = mapped_column(Date)
     # Changes to accounts, roles, the Board and reference data: what was changed (kind and
     # id, e.g. "programme", 3) and its values before and after, as JSON.
     subject: Mapped[str | None] = mapped_column(String(40), index=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from prb.extensions import db
@@ -30,6 +31,7 @@ def record(
     from_state: str | None = None,
     to_state: str | None = None,
     comment: str = "",
+    effective_on: date | None = None,
 ) -> AuditRecord:
     entry = AuditRecord(
         event=event,
@@ -39,6 +41,7 @@ def record(
         from_state=from_state,
         to_state=to_state,
         comment=comment,
+        effective_on=effective_on,
     )
     db.session.add(entry)
     return entry

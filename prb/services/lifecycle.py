@@ -4,14 +4,14 @@ audit record, all in the caller's database transaction."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from prb.extensions import db
 from prb.models import ProgressReport, Proposal, ReportKind, User, utcnow
-from prb.services import audit, calls, finance, totals
+from prb.services import audit, calls, finance, lifecycle_dates, totals
 from prb.services.access import chairs_group, get_visible_proposal
 from prb.services.codes import lock_programme, next_project_code
 from prb.services.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -181,11 +181,14 @@ def transition(
     actor: User | None,
     roles: frozenset[Role] | None = None,
     comment: str = "",
+    effective_on: date | None = None,
 ) -> None:
     """Fire `trigger` on a locked `proposal` and write the audit record; no commit.
 
     `roles` defaults to the actor's own; the Board decision service passes
-    {Role.BOARD_DECISION}. Raises a domain error when refused; the caller rolls back.
+    {Role.BOARD_DECISION}, and its decision's day as `effective_on` (None: as
+    `lifecycle_dates.day_recorded_for`). Raises a domain error when refused; the caller
+    rolls back.
     """
     roles = roles if roles is not None else (actor.roles if actor else frozenset())
     try:
@@ -214,6 +217,7 @@ def transition(
         from_state=from_state,
         to_state=proposal.status,
         comment=comment,
+        effective_on=effective_on or lifecycle_dates.day_recorded_for(proposal, utcnow().date()),
     )
     # Imported here: the notifications read the Board's seats, whose package uses this one.
     from prb.services.notifications import events
@@ -238,11 +242,14 @@ def fire(
     *,
     comment: str = "",
     expected_status: str | None = None,
+    effective_on: date | None = None,
 ) -> Proposal:
     """Use case: a user presses an action button on a proposal.
 
     One transaction: lock the row, compare with the status the user saw, fire, audit, commit.
     Of two people acting at once, one succeeds and the other gets a Conflict (409).
+    `effective_on`: the day it took effect, recorded after the fact (None: today); refused
+    (422, nothing done) as `lifecycle_dates.check` says, once the actor may fire it.
     """
     try:
         with committed():
@@ -252,7 +259,12 @@ def fire(
                     "This proposal changed while you were looking at it: it is now "
                     f"{proposal.status_label}. Nothing was done; please review it again."
                 )
-            transition(proposal, trigger, actor=actor, comment=comment)
+            # Read before the transition: the record as it stood.
+            bound = lifecycle_dates.earliest(proposal, trigger) if effective_on else None
+            transition(proposal, trigger, actor=actor, comment=comment, effective_on=effective_on)
+            if effective_on is not None:
+                t = PROPOSAL.transition(trigger)
+                lifecycle_dates.check(t, effective_on, bound, utcnow().date())
     except StaleDataError:
         # committed() has rolled back already.
         raise Conflict(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -57,6 +57,7 @@ class HistoryEntry(NamedTuple):
     from_state: str | None
     to_state: str | None
     comment: str
+    effective_on: date | None  # a transition's day, when it took effect (None: `at`'s day)
 
     summary = property(AuditRecord.summary.fget)  # type: ignore[attr-defined]
 
@@ -81,6 +82,7 @@ def history(proposal: Proposal, viewer: User) -> list[HistoryEntry]:
             AuditRecord.from_state,
             AuditRecord.to_state,
             AuditRecord.comment,
+            AuditRecord.effective_on,
         )
         .outerjoin(User, User.id == AuditRecord.actor_id)
         .where(AuditRecord.proposal_id == proposal.id)
@@ -102,8 +104,11 @@ def history(proposal: Proposal, viewer: User) -> list[HistoryEntry]:
             from_state,
             to_state,
             comment,
+            effective_on,
         )
-        for id_, at, actor_id, name, role, event, from_state, to_state, comment in rows
+        for id_, at, actor_id, name, role, event, from_state, to_state, comment, effective_on in (
+            rows
+        )
     ]
 
 

@@ -24,7 +24,7 @@ from prb.web.access import roles_required
 from prb.web.call_forms import CarryOverForm
 from prb.web.declare import reads_form
 from prb.web.filter_forms import ProposalFilterForm, read_filters
-from prb.web.filters import timestamp
+from prb.web.filters import long_date, timestamp
 from prb.web.forms import (
     ProposalForm,
     TransitionForm,
@@ -32,7 +32,8 @@ from prb.web.forms import (
     options,
     show_errors,
 )
-from prb.web.kept import Kept, kept, marks
+from prb.web.kept import Kept, filled, kept, marks
+from prb.web.lifecycle_forms import ProposalActionForm
 from prb.web.params import optional_id, page_number
 from workflows import PROPOSAL, Role
 from workflows.progress_report import SCHEDULED_PROJECT_STATES
@@ -206,6 +207,10 @@ class _HistoryLine(NamedTuple):
     summary: str
     who: str  # "Name (role)", "Name then (role; now Name today)", or "the system"
     comment: str
+    # A transition recorded after the fact: the day it took effect ("" when it is the day
+    # it was recorded), printed before the time PRB recorded it.
+    effective_iso: str = ""
+    effective: str = ""
 
     @classmethod
     def of(cls, h: HistoryEntry) -> _HistoryLine:
@@ -215,7 +220,12 @@ class _HistoryLine(NamedTuple):
             notes.append(f"now {h.actor.name}")
         if notes:
             who = f"{who} ({'; '.join(notes)})"
-        return cls(h.at.isoformat(), timestamp(h.at), h.summary, who, h.comment)
+        line = cls(h.at.isoformat(), timestamp(h.at), h.summary, who, h.comment)
+        if h.effective_on is not None and h.effective_on != h.at.date():
+            return line._replace(
+                effective_iso=h.effective_on.isoformat(), effective=long_date(h.effective_on)
+            )
+        return line
 
 
 def _record(proposal: Proposal) -> Markup:
@@ -235,15 +245,22 @@ def _record(proposal: Proposal) -> Markup:
     return stamped.cache("proposal_records").get_or_make((proposal.id, sees_open_ballots), render)
 
 
-def _render_show(proposal_id: int, status: int = 200):  # type: ignore[no-untyped-def]
+def _render_show(  # type: ignore[no-untyped-def]
+    proposal_id: int, status: int = 200, typed: tuple[str, ProposalActionForm] | None = None
+):
     # Kept while the records are unchanged (`prb.web.kept`): its report schedule counts from
     # today, which every kept page's key holds, and the actions it offers may change when a
-    # call opens or closes (`Kept.until`).
-    page = kept("proposal", lambda: _shown(proposal_id))
+    # call opens or closes (`Kept.until`). An action refused for what was typed in its form
+    # (`typed`: the trigger and the form) is shown afresh, with what was typed and why.
+    if typed is not None:
+        made = _shown(proposal_id, typed)
+        page = made._replace(body=filled(made.body))
+    else:
+        page = kept("proposal", lambda: _shown(proposal_id))
     return render_template("proposals/show.html", page=page), status
 
 
-def _shown(proposal_id: int) -> Kept:
+def _shown(proposal_id: int, typed: tuple[str, ProposalActionForm] | None = None) -> Kept:
     proposal = get_visible_proposal(current_user, proposal_id)
     offered, refused = lifecycle.actions(current_user, proposal)
     now = utcnow()
@@ -261,6 +278,8 @@ def _shown(proposal_id: int) -> Kept:
         can_set_reporting_notes=proposal.status in PROJECT_STATES
         and current_user.has_role(Role.SECRETARIAT),
         form=TransitionForm(expected_status=proposal.status, formdata=None),
+        typed_trigger=typed[0] if typed else None,
+        typed_form=typed[1] if typed else None,
         report_lines=progress_reports.schedule(proposal, now.date())
         if proposal.status in SCHEDULED_PROJECT_STATES
         else None,
@@ -320,12 +339,12 @@ def edit(proposal_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<int:proposal_id>/actions/<trigger>", methods=["POST"])
-@reads_form(TransitionForm)
+@reads_form(ProposalActionForm)
 def act(proposal_id: int, trigger: str):  # type: ignore[no-untyped-def]
-    form = TransitionForm()
+    form = ProposalActionForm()
     if not form.validate_on_submit():
         flash(f"{first_error(form)} Nothing was done.", "error")
-        return _render_show(proposal_id, 422)
+        return _render_show(proposal_id, 422, (trigger, form))
     try:
         proposal = lifecycle.fire(
             current_user,
@@ -333,9 +352,14 @@ def act(proposal_id: int, trigger: str):  # type: ignore[no-untyped-def]
             trigger,
             comment=form.comment.data or "",
             expected_status=form.expected_status.data or None,
+            effective_on=form.effective_on.data,
         )
-    except (Invalid, Conflict) as exc:
-        # The page again, as it is now, with why nothing happened (409 or 422).
+    except Invalid as exc:
+        # The page again, with what was typed, and why nothing happened beside the field.
+        show_errors(form, exc)
+        return _render_show(proposal_id, exc.status_code, (trigger, form))
+    except Conflict as exc:
+        # The page again, as it is now, with why nothing happened (409).
         flash(exc.message, "error")
         return _render_show(proposal_id, exc.status_code)
     label = PROPOSAL.transition(trigger).label

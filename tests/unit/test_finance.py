@@ -242,13 +242,27 @@ def test_start_needs_a_disbursement_and_the_actual_start(world) -> None:
     assert p.status == S.ONGOING
 
 
-def test_complete_needs_an_accepted_final_report_and_a_settled_balance(world) -> None:
-    """The final report comes through prb.services.progress_reports (its own tests cover
-    each message); accepting it records the amount spent that the balance is settled to."""
+def accept_final_report(world, p, spent: str, unspent: str) -> None:  # type: ignore[no-untyped-def]
+    """The chair submits the project's final report, stating `spent`, and the secretariat
+    accepts it (its day becomes the project's final report day)."""
     from prb.models import ReportKind
     from prb.services import progress_reports as reports
     from workflows import ReportTrigger
 
+    final = next(s for s in reports.slots_of(p) if s.kind == ReportKind.FINAL)
+    report = reports.submit_report(
+        world.chair_a,
+        p.id,
+        ReportKind.FINAL,
+        final.due_on,
+        reports.ReportInput("Done.", "All outputs.", "", "", D(spent), D(unspent)),
+    )
+    reports.decide_report(world.secretariat, report.id, ReportTrigger.ACCEPT)
+
+
+def test_complete_needs_an_accepted_final_report_and_a_settled_balance(world) -> None:
+    """The final report comes through prb.services.progress_reports (its own tests cover
+    each message); accepting it records the amount spent that the balance is settled to."""
     today = utcnow().date()
     p = factories.project(
         world,
@@ -261,15 +275,7 @@ def test_complete_needs_an_accepted_final_report_and_a_settled_balance(world) ->
     entry(world, p, "disbursement", "50000.00", value_date=today)
     with pytest.raises(Conflict, match="No final report has been submitted"):
         lifecycle.fire(world.finance, p.id, T.COMPLETE)
-    final = next(s for s in reports.slots_of(p) if s.kind == ReportKind.FINAL)
-    report = reports.submit_report(
-        world.chair_a,
-        p.id,
-        ReportKind.FINAL,
-        final.due_on,
-        reports.ReportInput("Done.", "All outputs.", "", "", D("45000.00"), D("5000.00")),
-    )
-    reports.decide_report(world.secretariat, report.id, ReportTrigger.ACCEPT)
+    accept_final_report(world, p, "45000.00", "5000.00")
     with pytest.raises(Conflict) as both:
         lifecycle.fire(world.finance, p.id, T.COMPLETE)
     # every missing condition at once, not the next only once the first is settled

@@ -251,6 +251,7 @@ def _decide_proposal(
         OUTCOME_TRIGGER[outcome.choice],
         actor=record.actor,
         roles=frozenset({Role.BOARD_DECISION}),
+        effective_on=record.decided_on,
         comment=f"Decision of {_where(item)}: {outcome.explanation} Tally: "
         f"{decision.tally_text}.{record.history}"
         # The chairs read this in their notice: a revision's is what they are to change.
@@ -341,6 +342,7 @@ def _decide_extension(
             ProposalTrigger.EXTEND,
             actor=record.actor,
             roles=frozenset({Role.BOARD_DECISION}),
+            effective_on=record.decided_on,
             comment=f"Decision of {_where(item)}: extension {ext.summary}.{record.history}",
         )
         proposal.current_end = ext.new_end

@@ -8,8 +8,9 @@ What dates what (see docs/portfolio-as-at.md):
   was initiated excepted: see `records.project_records`);
 - ongoing: `actual_start`;
 - extended: an approved extension once its new period has begun (and it was decided);
-- completed / cancelled: the day of the audit record of that transition (PRB writes one in
-  the same transaction as the transition; `final_report_on` is optional, so not relied on).
+- completed / cancelled: the day that transition took effect, from its audit record (PRB
+  writes one in the same transaction as the transition, with the day given when it was
+  recorded after the fact; `final_report_on` is optional, so not relied on).
 
 Projects entered without such records (imported, or set up before dates were kept) fall
 back to their period: a milestone the project has reached today but has no dated record
@@ -62,7 +63,7 @@ class ProjectRecord:
     original_end: date | None = None
     current_end: date | None = None
     final_report_on: date | None = None
-    ended_on: date | None = None  # the audit record of the completion or cancellation
+    ended_on: date | None = None  # the completion's or cancellation's effective day
     extensions: tuple[Extension, ...] = field(default=())
 
 

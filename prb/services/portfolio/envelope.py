@@ -73,12 +73,16 @@ def _changed_after(programme_id: int, day: date) -> Select[tuple[int]]:
             and_(Decision.decided_on.is_(None), Decision.decided_at >= after),
         ),
     )
-    # As `project_records` dates the end: the transition's own audit row.
+    # As `project_records` dates the end: the transition's own audit row, by the day it
+    # took effect (before 0021: the day it was recorded).
     ended_by_then = exists().where(
         AuditRecord.proposal_id == Proposal.id,
         AuditRecord.from_state.is_not(None),
         AuditRecord.to_state.in_([ProposalState.COMPLETED, ProposalState.CANCELLED]),
-        AuditRecord.at < after,
+        or_(
+            AuditRecord.effective_on <= day,
+            and_(AuditRecord.effective_on.is_(None), AuditRecord.at < after),
+        ),
     )
     paid_later = exists().where(
         LedgerEntry.proposal_id == Proposal.id, LedgerEntry.value_date > day

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
@@ -118,23 +118,22 @@ def project_records(
     ):
         extensions[pid].append(Extension(start, end, decided_on))
 
-    # The transition itself (from_state set), not an import that wrote the status.
-    ended: dict[int, datetime] = dict(
-        db.session.execute(  # type: ignore[arg-type]
-            select(AuditRecord.proposal_id, func.min(AuditRecord.at))
-            .where(
-                AuditRecord.proposal_id.in_(ids),
-                AuditRecord.from_state.is_not(None),
-                AuditRecord.to_state.in_([ProposalState.COMPLETED, ProposalState.CANCELLED]),
-            )
-            .group_by(AuditRecord.proposal_id)
-        ).all()
-    )
+    # The transition itself (from_state set), not an import that wrote the status: the day
+    # it took effect (recorded after the fact), or before 0021 the day it was recorded.
+    ended: dict[int, date] = {}
+    for pid, effective_on, at in db.session.execute(
+        select(AuditRecord.proposal_id, AuditRecord.effective_on, AuditRecord.at).where(
+            AuditRecord.proposal_id.in_(ids),
+            AuditRecord.from_state.is_not(None),
+            AuditRecord.to_state.in_([ProposalState.COMPLETED, ProposalState.CANCELLED]),
+        )
+    ):
+        day = effective_on or at.date()
+        ended[pid] = min(day, ended.get(pid, day))
 
     for pid, status, approved_at, actual_start, period_start, original_end, current_end, (
         final_report_on
     ) in projects:
-        ended_at = ended.get(pid)
         yield (
             pid,
             ProjectRecord(
@@ -146,7 +145,7 @@ def project_records(
                 original_end=original_end,
                 current_end=current_end,
                 final_report_on=final_report_on,
-                ended_on=ended_at.date() if ended_at else None,
+                ended_on=ended.get(pid),
                 extensions=tuple(extensions.get(pid, ())),
             ),
         )
