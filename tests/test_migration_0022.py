@@ -15,7 +15,7 @@ from tests.test_migration_upgrades import migration, upgrade_keeping_every_row
 
 MIGRATION = migration("0022_outbox_about.py")
 REVISION, DOWN = MIGRATION.revision, MIGRATION.down_revision
-# The messages as they were before it (0020 gave them a moment), with the moment each was worth sending until.
+# The messages as they were before it, each with the moment (0020) it is worth sending until.
 AT_DOWN = [
     (table, {**row, "send_before": "2018-06-15 07:05:00"} if table == "outbox_messages" else row)
     for table, row in MESSAGES
