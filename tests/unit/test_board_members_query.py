@@ -1,6 +1,6 @@
-"""`board_members` reads the members in one statement: their roles and chaired groups,
-which no caller asks of a member, are not loaded with them (two statements more on every
-meeting page), yet still read correctly if something does ask."""
+"""`board_members` reads the members, with their seats of the date, in one statement: their
+roles and chaired groups, which no caller asks of a member, are not loaded with them (two
+statements more on every meeting page), yet still read correctly if something does ask."""
 
 from __future__ import annotations
 
@@ -31,4 +31,4 @@ def test_the_members_are_read_in_one_statement(world) -> None:  # type: ignore[n
     assert len(statements) == 1, statements
     assert len(names) == len(codes) == 3
     # Asked for, a member's roles are still there.
-    assert all(m.has_role(Role.BOARD_MEMBER) for m in members)
+    assert all(m.user.has_role(Role.BOARD_MEMBER) for m in members)

@@ -40,10 +40,12 @@ from prb.services.board.meetings import (
     written_procedure_days,
 )
 from prb.services.board.members import (
+    Member,
     automatic_recusal,
     board_chair,
     board_members,
     recusals,
+    seat_on,
     sits_on,
 )
 from prb.services.board.queries import (
@@ -87,6 +89,7 @@ __all__ = [
     "Correction",
     "ItemCount",
     "MeetingInput",
+    "Member",
     "PageItem",
     "RulesInput",
     "SeatInput",
@@ -140,6 +143,7 @@ __all__ = [
     "schedulable_proposals",
     "schedule_meeting",
     "seat_candidates",
+    "seat_on",
     "seats",
     "sits_on",
     "suggested_number",

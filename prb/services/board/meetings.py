@@ -24,7 +24,7 @@ from prb.models import (
 )
 from prb.services import audit
 from prb.services.access import require_role
-from prb.services.board.members import board_chair, board_members, is_board_member, sits_on
+from prb.services.board.members import Member, board_chair, board_members, sits_on
 from prb.services.board.rules import (
     FIRST_WRITTEN_PROCEDURE_DAYS,
     rules_for_date,
@@ -120,7 +120,8 @@ def schedule_meeting(actor: User, data: MeetingInput, *, once: str | None = None
         errors["place"] = ["Give the place, or “virtual”."]
     dates_problems(data, errors)
     chair = db.session.get(User, data.chair_id) if data.chair_id else None
-    if data.chair_id and (chair is None or not is_board_member(chair)):
+    # A past meeting's chair may have left the office since: her seat then decides.
+    if data.chair_id and (chair is None or not chair.has_role(Role.BOARD_MEMBER)):
         errors["chair_id"] = ["The chair must be a board member."]
     elif chair is not None and data.held_on is not None and not sits_on(chair, data.held_on):
         errors["chair_id"] = [
@@ -309,7 +310,9 @@ def lock_meeting(meeting_id: int) -> Meeting:
     return meeting
 
 
-def _refuse_absent_voters(meeting: Meeting, absent_ids: set[int], members: dict[int, User]) -> None:
+def _refuse_absent_voters(
+    meeting: Meeting, absent_ids: set[int], members: dict[int, Member]
+) -> None:
     """Under rules that let only members present vote, a member who voted at this meeting
     cannot be recorded absent from it: the minutes would then hold a vote that cannot be."""
     rules = rules_on(meeting.held_on)
@@ -357,7 +360,7 @@ def mark_present(actor: User, meeting_id: int, member_id: int) -> User:
             role=Role.SECRETARIAT,
             comment=f"{meeting.number}: {member.name} joined, marked present",
         )
-    return member
+    return member.user
 
 
 def attendance(meeting: Meeting) -> dict[int, bool]:

@@ -41,15 +41,16 @@ def display_code(proposal_id: int, project_code: str | None) -> str:
 
 # The member and the moment the conditions below are for: bound when a statement runs, so
 # that each statement is built once (see `_awaiting_items`, `_awaiting_columns`).
-MEMBER, ENTITY, NOW = bindparam("member_id"), bindparam("entity_id"), bindparam("now")
+MEMBER, NOW = bindparam("member_id"), bindparam("now")
 
 
 def _awaiting() -> list[ColumnElement[bool]]:
     """In SQL: the open items on which this member may vote (she sits on the Board on the
     meeting's date, is recorded present at a meeting whose rules let only members present
-    vote, is not recused — as `automatic_recusal` and her declarations decide — and the
-    voting has not closed) and has not yet voted. For a query joining the item's meeting
-    and proposal; the member (MEMBER), her entity (ENTITY) and the time (NOW) are bound."""
+    vote, is not recused — as `automatic_recusal` and her declarations decide, for the
+    entity of her seat on the meeting's date — and the voting has not closed) and has not
+    yet voted. For a query joining the item's meeting and proposal; the member (MEMBER) and
+    the time (NOW) are bound."""
     # NOT EXISTS on (item, member) keys: a member's whole voting history is never read.
     voted = select(Vote.id).where(Vote.item_id == AgendaItem.id, Vote.member_id == MEMBER).exists()
     declared = (
@@ -57,20 +58,29 @@ def _awaiting() -> list[ColumnElement[bool]]:
         .where(ConflictOfInterest.item_id == AgendaItem.id, ConflictOfInterest.member_id == MEMBER)
         .exists()
     )
-    seated = (
+    implements = (
+        select(proposal_entities.c.proposal_id)
+        .where(
+            proposal_entities.c.proposal_id == Proposal.id,
+            proposal_entities.c.entity_id == BoardMembership.entity_id,
+        )
+        # Two levels down: the proposal is the outer query's, the seat the one above.
+        .correlate_except(proposal_entities)
+        .exists()
+    )
+    # Her seat of the meeting's date, for an entity that neither leads nor implements the
+    # project (`automatic_recusal`: the seat's entity, not her account's today).
+    seated_not_recused = (
         select(BoardMembership.id)
         .where(
             BoardMembership.user_id == MEMBER,
             BoardMembership.since <= Meeting.held_on,
             or_(BoardMembership.until.is_(None), BoardMembership.until >= Meeting.held_on),
-        )
-        .exists()
-    )
-    implements = (
-        select(proposal_entities.c.proposal_id)
-        .where(
-            proposal_entities.c.proposal_id == Proposal.id,
-            proposal_entities.c.entity_id == ENTITY,
+            or_(
+                Proposal.lead_entity_id.is_(None),
+                Proposal.lead_entity_id != BoardMembership.entity_id,
+            ),
+            ~implements,
         )
         .exists()
     )
@@ -80,13 +90,10 @@ def _awaiting() -> list[ColumnElement[bool]]:
         Meeting.recorded_after.is_(False),
         # A written procedure past its deadline waits to be closed: no vote is taken.
         or_(Meeting.deadline.is_(None), Meeting.deadline > NOW),
-        seated,
+        seated_not_recused,
         _may_attend_vote(),
         ~voted,
         ~declared,
-        # `automatic_recusal`: her entity leads or implements the project.
-        or_(Proposal.lead_entity_id.is_(None), Proposal.lead_entity_id != ENTITY),
-        ~implements,
     ]
 
 
@@ -102,7 +109,7 @@ def _awaiting_items() -> Select[tuple[AgendaItem]]:
 
 
 def _bound(user: User) -> dict[str, object]:
-    return {"member_id": user.id, "entity_id": user.entity_id, "now": utcnow()}
+    return {"member_id": user.id, "now": utcnow()}
 
 
 def awaiting_vote(user: User) -> list[AgendaItem]:

@@ -18,6 +18,7 @@ from prb.models import (
     AgendaItem,
     AgendaItemSnapshot,
     ExtensionRequest,
+    Meeting,
     OwnerKind,
     Proposal,
     SnapshotStage,
@@ -25,6 +26,7 @@ from prb.models import (
 from prb.services import calendar
 from prb.services.attachments.listing import file_facts
 from prb.services.board.meetings import attendance, decided_on
+from prb.services.board.members import Member
 from prb.services.board.tally import ItemCount, count
 from prb.services.portfolio.envelope import envelope_as_at
 from workflows import VoteChoice
@@ -252,17 +254,18 @@ def take_closed(item: AgendaItem, closed_at: datetime, counted: ItemCount | None
         present=present,
         absent=absent,
         envelopes=[EnvelopeAfter(programme.code, programme.title, env.total, env.used)],
-        chair=(
-            Person(
-                meeting.chair.name,
-                meeting.chair.entity.code if meeting.chair.entity else "",
-                meeting.chair.id,
-            )
-            if meeting.chair
-            else None
-        ),
+        chair=_chair(meeting, members),
     )
     take(item, SnapshotStage.CLOSED, record)
+
+
+def _chair(meeting: Meeting, members: dict[int, Member]) -> Person | None:
+    """The meeting's chair as the record names her: for her seat's entity on its date."""
+    if meeting.chair is None:
+        return None
+    seated = members.get(meeting.chair.id)
+    entity = seated.entity if seated is not None else meeting.chair.entity
+    return Person(meeting.chair.name, entity.code if entity else "", meeting.chair.id)
 
 
 @dataclass(frozen=True)

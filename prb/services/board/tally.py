@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from prb.extensions import db
-from prb.models import AgendaItem, Meeting, User, Vote
+from prb.models import AgendaItem, Meeting, Vote
 from prb.services.board.agenda_page import PageItem
 from prb.services.board.meetings import attendance
-from prb.services.board.members import board_members, recusals
+from prb.services.board.members import Member, board_members, recusals
 from prb.services.decision_rule import Tally
 from workflows import VoteChoice
 
@@ -26,7 +26,7 @@ class VoteRow:
     choice: str
     comment: str
     recorded_by_id: int | None
-    member: User | None
+    member: Member | None
 
     @property
     def choice_label(self) -> str:
@@ -44,7 +44,7 @@ class ItemCount:
     # Vote rows when closing an item; VoteRow when counting a whole meeting for its page.
     votes: list[Vote] | list[VoteRow]
     recused: dict[int, str]  # member id → reason
-    members: list[User]
+    members: list[Member]
     chair_vote: VoteChoice | None = None
     chair_present: bool = False
     names: dict[int, str] = field(default_factory=dict)
@@ -60,7 +60,7 @@ class ItemCount:
 def count(
     item: AgendaItem,
     *,
-    members: list[User] | None = None,
+    members: list[Member] | None = None,
     votes: list[Vote] | list[VoteRow] | None = None,
     present: dict[int, bool] | None = None,
 ) -> ItemCount:
@@ -106,7 +106,7 @@ def count_meeting(
     meeting: Meeting,
     *,
     items: list[AgendaItem] | list[PageItem] | None = None,
-    members: list[User] | None = None,
+    members: list[Member] | None = None,
     present: dict[int, bool] | None = None,
 ) -> dict[int, ItemCount]:
     """Every item's tally, in a fixed number of queries whatever the size of the agenda.

@@ -12,7 +12,14 @@ from prb.services import audit
 from prb.services.access import require_role
 from prb.services.board.decisions import close, notification_events, still_before_the_board
 from prb.services.board.meetings import lock_item, meeting_is_open, refuse_if_frozen
-from prb.services.board.members import board_members, is_board_member, recusals, sits_on
+from prb.services.board.members import (
+    Member,
+    board_members,
+    is_board_member,
+    recusals,
+    seat_on,
+    sits_on,
+)
 from prb.services.board.rules import rules_on
 from prb.services.calendar import long_date, utc_time
 from prb.services.errors import Conflict, Invalid, NotAllowed
@@ -46,7 +53,7 @@ def _parse(choice: str, comment: str) -> tuple[VoteChoice, str]:
     return vote_choice, comment
 
 
-def absence_refusal(meeting: Meeting, member: User) -> str | None:
+def absence_refusal(meeting: Meeting, member: User | Member) -> str | None:
     """Why a member not recorded present at this meeting (in person or remotely) may not
     vote at it (None: she may). Written procedures have no attendance: every member votes
     by correspondence."""
@@ -106,12 +113,14 @@ def cast_vote(
                 f"{item.proposal.display_code} is {item.proposal.status_label}: there is "
                 "nothing left to vote on. The secretariat closes the item."
             )
-        if not sits_on(actor, meeting.held_on):
+        seat = seat_on(actor, meeting.held_on)
+        if seat is None:
             raise NotAllowed(
                 f"You had no seat on the Board on {long_date(meeting.held_on)}, the date of "
                 f"{meeting.number}, and cannot vote at it."
             )
-        reason = recusals(item, [actor]).get(actor.id)
+        # Recused for the entity of her seat on the meeting's date.
+        reason = recusals(item, [seat]).get(actor.id)
         if reason:
             raise NotAllowed(f"You are recused from this item ({reason}) and cannot vote.")
         absent = absence_refusal(meeting, actor)
@@ -175,11 +184,11 @@ def _lock_recorded_item(item_id: int) -> AgendaItem:
     return item
 
 
-def _recorded_member(item: AgendaItem, member_id: int | None) -> User:
-    """A member of the meeting's date, from the secretariat's form."""
+def _recorded_member(item: AgendaItem, member_id: int | None) -> Member:
+    """A member of the meeting's date (her seat then), from the secretariat's form."""
     meeting = item.meeting
-    member = db.session.get(User, member_id) if member_id else None
-    if member is None or member.id not in {m.id for m in board_members(on=meeting.held_on)}:
+    member = next((m for m in board_members(on=meeting.held_on) if m.id == member_id), None)
+    if member is None:
         raise Invalid(
             "Choose a member of the Board on the meeting's date.",
             {
@@ -288,7 +297,7 @@ def _reason(reason: str) -> str:
     return reason
 
 
-def _withdraw_vote(item: AgendaItem, member: User) -> None:
+def _withdraw_vote(item: AgendaItem, member: User | Member) -> None:
     vote = db.session.scalar(
         select(Vote).where(Vote.item_id == item.id, Vote.member_id == member.id)
     )

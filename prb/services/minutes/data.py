@@ -14,6 +14,7 @@ from prb.extensions import db
 from prb.models import AgendaItem, BoardRules, Meeting, User
 from prb.services.board import (
     Considered,
+    Member,
     attendance,
     board_members,
     considered,
@@ -131,8 +132,9 @@ def minutes_data(
     )
 
 
-def _person(user: User) -> Person:
-    return Person(user.name, user.entity.code if user.entity else "", user.id)
+def _person(member: Member) -> Person:
+    """A member as the minutes name her: her entity is her seat's on the meeting's date."""
+    return Person(member.name, member.entity.code if member.entity else "", member.id)
 
 
 def _closing_order(item: AgendaItem, k: Considered):  # type: ignore[no-untyped-def]
@@ -175,7 +177,7 @@ def _taking_part(
     meeting: Meeting,
     items: list[AgendaItem],
     as_considered: dict[int, Considered],
-    members: list[User],
+    members: list[Member],
     here: dict[int, bool],
 ) -> tuple[list[Person], list[Person], list[Person]]:
     """Present (voted), absent (did not vote) and, for a written procedure, recused: the
@@ -200,7 +202,8 @@ def _taking_part(
             recused.add(r.member for r in k.recusals)
         elif meeting.is_written_procedure:
             counted = count(item, members=members)
-            present.add(_person(v.member) for v in counted.votes)
+            seated = {m.id: m for m in members}
+            present.add(_person(seated[v.member_id]) for v in counted.votes)
             recused.add(_person(m) for m in members if m.id in counted.recused)
     if not covered:
         # Today's record, for what the closings do not cover; a member they named (by her

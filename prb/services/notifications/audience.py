@@ -117,7 +117,7 @@ def voters(item: AgendaItem) -> list[User]:
     day: date = item.meeting.held_on
     members = board_members(day)
     recused = recusals(item, members)
-    return [m for m in members if m.id not in recused]
+    return [m.user for m in members if m.id not in recused]
 
 
 def proposal_audience(event: Event, proposal: Proposal) -> list[User]:
@@ -150,7 +150,8 @@ def meeting_audience(event: Event, meeting: Meeting) -> list[User]:
     """Minutes finalised: the members seated on the meeting's date, and the secretariat. A
     meeting corrected or cancelled: those it invited (told of an item on its agenda)."""
     if event == Event.MINUTES_FINALISED:
-        return _once([board_members(meeting.held_on), holders(Role.SECRETARIAT)])
+        seated = [m.user for m in board_members(meeting.held_on)]
+        return _once([seated, holders(Role.SECRETARIAT)])
     if event == Event.MEETING_CHANGED:
         invited = select(Notification.user_id).where(
             Notification.event.in_([str(Event.ON_AGENDA), str(Event.WRITTEN_PROCEDURE_OPENED)]),
