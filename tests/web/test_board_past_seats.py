@@ -257,11 +257,19 @@ def test_a_meeting_entered_before_the_changes_reads_the_same_after(client, app) 
 
 
 def test_a_live_meeting_recuses_for_the_seat_s_entity(app) -> None:  # type: ignore[no-untyped-def]
-    """Asked for a vote (SQL) and voting (Python) agree: a member who moved to another
-    entity counts for her seat's until the administrator gives her a new seat."""
+    """Asked for a vote (SQL) and voting (Python) agree: a member whose account names
+    another entity than her seat — as a database from before seats followed a move holds
+    it — counts for her seat's until the administrator gives her a new seat."""
     o = set_up()
     since_the_meeting(o)
     today = utcnow().date()
+    cleo_seats = [s for s in board.seats(o.admin) if s.user_id == o.members["Cleo Cruz"].id]
+    for seat in cleo_seats:  # as before the move split her seat: one seat, for UNDP
+        if seat.since == today:
+            db.session.delete(seat)
+        else:
+            seat.until = None
+    db.session.commit()
     m = board.schedule_meeting(
         o.secretariat,
         board.MeetingInput(
@@ -287,9 +295,55 @@ def test_a_live_meeting_recuses_for_the_seat_s_entity(app) -> None:  # type: ign
         board.cast_vote(cleo, implemented.id, VoteChoice.APPROVE)
     board.cast_vote(cleo, ohchr.id, VoteChoice.APPROVE)
     # Given a new seat from today, she sits for OHCHR.
-    seat = next(s for s in board.seats(o.admin) if s.user_id == cleo.id)
+    [seat] = [s for s in board.seats(o.admin) if s.user_id == cleo.id]
     board.end_seat(o.admin, seat.id, today - timedelta(days=1))
     board.add_seat(o.admin, board.SeatInput(cleo.id, today))
     assert {i.id for i in board.awaiting_vote(cleo)} == {undp.id, implemented.id}
     with pytest.raises(NotAllowed, match="OHCHR is the lead entity"):
         board.cast_vote(cleo, ohchr.id, VoteChoice.APPROVE, change=True)
+
+
+def test_moving_a_member_on_the_users_page_moves_her_seat_from_today(app) -> None:  # type: ignore[no-untyped-def]
+    """The seat follows the account: held until yesterday for UNDP, from today for OHCHR
+    (chair or not as it was, to the same last day); a seat starting later is for OHCHR;
+    the meeting of 120 days ago still counts her for UNDP."""
+    o = set_up()
+    today = utcnow().date()
+    cleo, alma = o.members["Cleo Cruz"], o.members["Alma Abara"]
+    [alma_seat] = [s for s in board.seats(o.admin) if s.user_id == alma.id]
+    board.end_seat(o.admin, alma_seat.id, today + timedelta(days=30))
+    later = board.add_seat(
+        o.admin, board.SeatInput(alma.id, today + timedelta(days=60), None, False)
+    )
+    update_user(
+        o.admin, cleo.id, UserInput(cleo.email, cleo.name, o.entities["OHCHR"], {Role.BOARD_MEMBER})
+    )
+    update_user(
+        o.admin, alma.id, UserInput(alma.email, alma.name, o.entities["UNDP"], {Role.BOARD_MEMBER})
+    )
+    seats = {
+        (s.user.name, s.entity.code, s.since, s.until, s.is_chair) for s in board.seats(o.admin)
+    }
+    seated = today - timedelta(days=400)
+    yesterday = today - timedelta(days=1)
+    assert {s for s in seats if s[0] in ("Cleo Cruz", "Alma Abara")} == {
+        ("Cleo Cruz", "UNDP", seated, yesterday, False),
+        ("Cleo Cruz", "OHCHR", today, None, False),
+        ("Alma Abara", "CTED", seated, yesterday, True),
+        ("Alma Abara", "UNDP", today, today + timedelta(days=30), True),
+        ("Alma Abara", "UNDP", today + timedelta(days=60), None, False),
+    }
+    assert db.session.get(type(later), later.id).entity.code == "UNDP"
+    on = {m.name: m.entity.code for m in board.board_members(on=today)}
+    assert on["Cleo Cruz"] == "OHCHR" and on["Alma Abara"] == "UNDP"
+    then = {m.name: m.entity.code for m in board.board_members(on=o.held)}
+    assert then["Cleo Cruz"] == "UNDP" and then["Alma Abara"] == "CTED"
+    assert board.board_chair(on=today).name == "Alma Abara"
+    # A change that keeps her entity leaves her seats alone.
+    before = {(s.id, s.entity_id, s.since, s.until) for s in board.seats(o.admin)}
+    update_user(
+        o.admin,
+        cleo.id,
+        UserInput(cleo.email, "Cleo Cruz-Diaz", o.entities["OHCHR"], {Role.BOARD_MEMBER}),
+    )
+    assert {(s.id, s.entity_id, s.since, s.until) for s in board.seats(o.admin)} == before

@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
 from prb.extensions import db
-from prb.models import Entity, User, UserRole
+from prb.models import Entity, User, UserRole, utcnow
 from prb.services import audit
 from prb.services.access import require_administrator, require_role
 from prb.services.errors import Invalid, NotAllowed, NotFound
@@ -192,7 +192,16 @@ def update_user(actor: User, user_id: int, data: UserInput) -> User:
             before=before,
             after=after,
         )
+        if before["entity"] != after["entity"]:
+            follow_move()(actor, user, utcnow().date())
     return user
+
+
+def follow_move():  # type: ignore[no-untyped-def]
+    """Imported when used: the seats' service offers this one's board members as seats."""
+    from prb.services.board.seats import follow_move
+
+    return follow_move
 
 
 def list_users(actor: User) -> list[User]:

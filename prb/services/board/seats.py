@@ -4,7 +4,7 @@ date, and marks the seat of the Board's chair — at most one chair on any date.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import or_, select
 
@@ -123,15 +123,12 @@ def add_seat(actor: User, data: SeatInput, *, once: str | None = None) -> BoardM
         )
         db.session.add(seat)
         db.session.flush()
-        audit.record_change(
+        _record(
+            actor,
+            seat,
+            None,
             "board_seat_added",
-            actor=actor,
-            role=Role.ADMINISTRATOR,
-            subject="board_membership",
-            subject_id=seat.id,
-            before=None,
-            after=as_values(seat),
-            comment=f"{user.name}: seat {_period(seat.since, seat.until)}"
+            f"{user.name}: seat {_period(seat.since, seat.until)}"
             + (" (Board chair)" if seat.is_chair else ""),
         )
     return seat
@@ -156,15 +153,12 @@ def end_seat(actor: User, seat_id: int, until: date | None) -> BoardMembership:
             )
         before = as_values(seat)
         seat.until = until
-        audit.record_change(
+        _record(
+            actor,
+            seat,
+            before,
             "board_seat_ended",
-            actor=actor,
-            role=Role.ADMINISTRATOR,
-            subject="board_membership",
-            subject_id=seat.id,
-            before=before,
-            after=as_values(seat),
-            comment=f"{seat.user.name}: seat ends on {long_date(until)}",
+            f"{seat.user.name}: seat ends on {long_date(until)}",
         )
     return seat
 
@@ -182,19 +176,84 @@ def mark_chair(actor: User, seat_id: int, is_chair: bool) -> BoardMembership:
                 raise Invalid(clash, {"is_chair": [clash]})
         before = as_values(seat)
         seat.is_chair = is_chair
-        audit.record_change(
+        _record(
+            actor,
+            seat,
+            before,
             "board_chair_marked" if is_chair else "board_chair_unmarked",
-            actor=actor,
-            role=Role.ADMINISTRATOR,
-            subject="board_membership",
-            subject_id=seat.id,
-            before=before,
-            after=as_values(seat),
-            comment=f"{seat.user.name} "
+            f"{seat.user.name} "
             + ("chairs" if is_chair else "no longer chairs")
             + f" the Board over the seat {_period(seat.since, seat.until)}",
         )
     return seat
+
+
+def follow_move(actor: User, user: User, today: date) -> list[BoardMembership]:
+    """Her account moved to another entity today: she sits for it from today. A seat held
+    today ends yesterday and a seat for the new entity, chair or not as it was, takes the
+    rest of its period; a seat starting today or later is for the new entity. Seats that
+    ended stay as they were: past meetings are counted with them. In the caller's
+    transaction; the seats changed or added."""
+    _lock_seats()
+    changed: list[BoardMembership] = []
+    for seat in db.session.scalars(
+        select(BoardMembership).where(
+            BoardMembership.user_id == user.id,
+            BoardMembership.entity_id != user.entity_id,
+            or_(BoardMembership.until.is_(None), BoardMembership.until >= today),
+        )
+    ).unique():
+        before = as_values(seat)
+        if seat.since >= today:
+            seat.entity_id = user.entity_id
+            db.session.flush()
+            db.session.refresh(seat, ["entity"])
+            changed.append(seat)
+            _record_move(actor, seat, before, "board_seat_moved")
+            continue
+        rest = BoardMembership(
+            user=user,
+            entity_id=user.entity_id,
+            since=today,
+            until=seat.until,
+            is_chair=seat.is_chair,
+        )
+        seat.until = today - timedelta(days=1)
+        db.session.add(rest)
+        db.session.flush()
+        db.session.refresh(rest, ["entity"])
+        _record_move(actor, seat, before, "board_seat_ended")
+        _record_move(actor, rest, None, "board_seat_added")
+        changed += [seat, rest]
+    return changed
+
+
+def _record_move(
+    actor: User, seat: BoardMembership, before: dict[str, object] | None, event: str
+) -> None:
+    _record(
+        actor,
+        seat,
+        before,
+        event,
+        f"{seat.user.name}: seat {_period(seat.since, seat.until)} for {seat.entity.code} "
+        f"(her account moved to {seat.user.entity.code})",
+    )
+
+
+def _record(
+    actor: User, seat: BoardMembership, before: dict[str, object] | None, event: str, comment: str
+) -> None:
+    audit.record_change(
+        event,
+        actor=actor,
+        role=Role.ADMINISTRATOR,
+        subject="board_membership",
+        subject_id=seat.id,
+        before=before,
+        after=as_values(seat),
+        comment=comment,
+    )
 
 
 def _lock_seats() -> None:
