@@ -76,6 +76,13 @@ class AuditLine:
         return self.project_code or f"P-{self.record.proposal_id:05d}"
 
     @property
+    def effective_on(self) -> date | None:
+        """The day a transition recorded after the fact took effect; None when it is the
+        day it was recorded."""
+        day = self.record.effective_on
+        return day if day is not None and day != self.record.at.date() else None
+
+    @property
     def changes(self) -> list[Change]:
         """What changed, field by field: every value of a creation or a removal, only the
         differing ones of an edit."""
@@ -175,6 +182,7 @@ def filter_choices(actor: User) -> FilterChoices:
 
 CSV_COLUMNS = [
     "recorded_at_utc",
+    "effective_on",  # a transition's day when it took effect (empty: the day recorded)
     "actor",
     "actor_email",
     "role",
@@ -214,6 +222,7 @@ def _csv_line(line: AuditLine) -> list[str]:
         safe_cell(value)
         for value in (
             record.at.isoformat(timespec="seconds"),
+            line.effective_on.isoformat() if line.effective_on else "",
             person.name if person else "",
             person.email if person else "",
             record.actor_role,

@@ -127,3 +127,35 @@ def test_the_export_streams_whole_when_each_request_has_its_own_session(  # type
     assert probes == sorted(f"probe {n}" for n in range(520))
     with served.app_context():
         db.engine.dispose()
+
+
+def test_a_transition_recorded_after_the_fact_shows_the_day_it_took_effect(client, world) -> None:
+    from datetime import date
+
+    from prb.services import lifecycle
+    from tests.unit.test_minutes_envelope_as_at import admin
+    from tests.web.test_transition_effective_date import approved_and_initiated
+    from workflows import ProposalState, ProposalTrigger
+
+    p = approved_and_initiated(world)
+    lifecycle.fire(
+        world.secretariat,
+        p.id,
+        ProposalTrigger.CANCEL,
+        comment="Partner withdrew",
+        effective_on=date(2025, 6, 30),
+    )
+    submitted = factories.proposal(world, status=ProposalState.SUBMITTED)
+    lifecycle.fire(world.secretariat, submitted.id, ProposalTrigger.START_REVIEW)  # today
+    sign_in(client, admin(world))
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "took effect 30 June 2025" in page
+    rows = csv_of(client.get("/admin/audit.csv"))
+    days = {r["to_state"]: r["effective_on"] for r in rows if r["to_state"]}
+    assert days["cancelled"] == "2025-06-30"
+    assert days["approved"] == "2025-02-10"  # the meeting's day, entered today
+    # Recorded the day it took effect: nothing more to say.
+    assert days["under_review"] == ""  # the review started today
+    # Cancelled, approved and initiated after the fact: those three only.
+    assert len([r for r in rows if r["effective_on"]]) == 3
+    assert all(r["effective_on"] == "" for r in rows if not r["to_state"])
