@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import Select, select
 
@@ -30,6 +30,11 @@ def name_at(changes: NameChanges, at: datetime, today: str) -> str:
     return later[0] if later else today
 
 
+def end_of(day: date) -> datetime:
+    """The last moment of `day`, UTC: a report as at a day counts what was recorded on it."""
+    return datetime.combine(day, time.max, tzinfo=UTC)
+
+
 def name_changes(
     subject: str, ids: Sequence[int] | Select[tuple[int | None]]
 ) -> dict[int, NameChanges]:
@@ -48,6 +53,15 @@ def name_changes(
     ):
         found[subject_id].append((at, _name(before), _name(after)))
     return dict(found)
+
+
+def names_at(subject: str, today: Mapping[int, str], at: datetime) -> dict[int, str]:
+    """Each subject's name at `at`, by id, from its name of `today` and its audit records
+    (one query; none when there is nothing to name). One without a record keeps today's."""
+    if not today:
+        return {}
+    changes = name_changes(subject, list(today))
+    return {id_: name_at(changes.get(id_, ()), at, name) for id_, name in today.items()}
 
 
 def _name(values: str | None) -> str | None:
