@@ -6,9 +6,6 @@ each change — beside her name of today."""
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -17,6 +14,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from prb.extensions import db
 from prb.models import AgendaItem, AuditRecord, Proposal, User
 from prb.services import audit
+from prb.services.audit_names import NameChanges, name_at, name_changes
 from workflows import ItemState, Role
 
 
@@ -28,20 +26,6 @@ class Actor(NamedTuple):
     @property
     def renamed(self) -> bool:
         return self.recorded_name != self.name
-
-
-# Per account: (when, name before, name after) of each of its audit records, in order.
-NameChanges = Sequence[tuple[datetime, str | None, str | None]]
-
-
-def name_at(changes: NameChanges, at: datetime, today: str) -> str:
-    """The account's name at `at`: as the last change by then left it; before any, as the
-    first change after found it; with no change recorded, today's."""
-    earlier = [after for when, _, after in changes if when <= at and after]
-    if earlier:
-        return earlier[-1]
-    later = [before for when, before, _ in changes if when > at and before]
-    return later[0] if later else today
 
 
 class HistoryEntry(NamedTuple):
@@ -135,19 +119,4 @@ def _name_changes(proposal: Proposal) -> dict[int, NameChanges]:
     actors = select(AuditRecord.actor_id).where(
         AuditRecord.proposal_id == proposal.id, AuditRecord.actor_id.is_not(None)
     )
-    found: dict[int, list[tuple[datetime, str | None, str | None]]] = defaultdict(list)
-    for user_id, at, before, after in db.session.execute(
-        select(AuditRecord.subject_id, AuditRecord.at, AuditRecord.before, AuditRecord.after)
-        .where(AuditRecord.subject == "user", AuditRecord.subject_id.in_(actors))
-        .order_by(AuditRecord.at, AuditRecord.id)
-    ):
-        found[user_id].append((at, _name(before), _name(after)))
-    return dict(found)
-
-
-def _name(values: str | None) -> str | None:
-    """The name in an account's audit values (JSON), if they hold one."""
-    if not values:
-        return None
-    name = json.loads(values).get("name")
-    return name if isinstance(name, str) and name else None
+    return name_changes("user", actors)

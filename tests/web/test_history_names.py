@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 from prb.extensions import db
 from prb.services.accounts.people import UserInput, update_user
-from prb.services.proposal_history import name_at
+from prb.services.audit_names import name_at
 from tests import factories
 from tests.conftest import sign_in
 from tests.unit.test_finance import entry

@@ -1,7 +1,8 @@
 """The overview's rows as printed: the few columns of each project shown, with the
 reporting note in force on the as-at date, read as plain values in one query per chunk of
 projects (no ORM objects: the PDF and CSV print every project of a year, the page 50 at a
-time, and building full proposals cost more than the rest of the page)."""
+time, and building full proposals cost more than the rest of the page), and each working
+group named as it was named at the end of the as-at day (one query for the groups shown)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import aliased
 
 from prb.extensions import db
-from prb.models import Proposal, ReportingNote, WorkingGroup
+from prb.models import Proposal, ReportingNote, WorkingGroup, utcnow
+from prb.services.audit_names import end_of, names_at
 from prb.services.calendar import months_between
 from prb.services.portfolio import as_at as reconstruct
 from prb.services.reporting_notes import duration_text
@@ -135,6 +137,7 @@ def _statement(dialect_name: str) -> Select[tuple[Any, ...]]:
             Proposal.results_alignment,
             Proposal.duration_months,
             Proposal.duration_note,
+            WorkingGroup.id,
             WorkingGroup.name,
             note.id,
             note.duration_note,
@@ -149,40 +152,33 @@ def _statement(dialect_name: str) -> Select[tuple[Any, ...]]:
 def projects_by_id(ids: Sequence[int], as_at: date) -> dict[int, tuple[Project, Note | None]]:
     """The printed columns of these projects and the note in force on `as_at` of each: one
     query per chunk. The note is the latest effective on or before the day; of two from the
-    same day, the one recorded last (`reporting_notes.in_force`, in SQL)."""
-    found: dict[int, tuple[Project, Note | None]] = {}
+    same day, the one recorded last (`reporting_notes.in_force`, in SQL). Each working group
+    is named as at the end of `as_at` (`group_names`)."""
+    # Each row: the project's nine printed columns, its group's id and name, the note's id
+    # and texts (`_statement`).
+    read: list[tuple[Any, ...]] = []
     statement = _statement(db.session.get_bind().dialect.name)
     for start in range(0, len(ids), CHUNK):
         chunk = list(ids[start : start + CHUNK])
-        for (
-            pid,
-            code,
-            title,
-            objective,
-            scope,
-            scope_detail,
-            alignment,
-            months,
-            months_note,
-            group,
-            note_id,
-            note_duration,
-            note_period,
-        ) in db.session.execute(statement, {"ids": chunk, "as_at": as_at}):
-            project = Project(
-                pid,
-                code,
-                title,
-                objective,
-                scope,
-                scope_detail,
-                alignment,
-                months,
-                months_note,
-                Group(group),
-            )
-            found[pid] = (project, Note(note_duration, note_period) if note_id else None)
+        read.extend(db.session.execute(statement, {"ids": chunk, "as_at": as_at}))
+    groups = group_names({row[9]: row[10] for row in read}, as_at)
+    found: dict[int, tuple[Project, Note | None]] = {}
+    for row in read:
+        note_id, note_duration, note_period = row[11:]
+        found[row[0]] = (
+            Project(*row[:9], working_group=groups[row[9]]),
+            Note(note_duration, note_period) if note_id else None,
+        )
     return found
+
+
+def group_names(today: dict[int, str], as_at: date) -> dict[int, Group]:
+    """The groups by id, each named as at the end of `as_at` (UTC) from its audit records —
+    a rename recorded later does not rewrite the report; a group with no record keeps
+    today's name. As at today, today's names, without reading the records."""
+    if as_at < utcnow().date():
+        today = names_at("working_group", today, end_of(as_at))
+    return {group_id: Group(name) for group_id, name in today.items()}
 
 
 def overview_rows(
