@@ -46,12 +46,12 @@ screenshots: test-deps install
 	PRB_SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest tests/e2e/test_screenshots.py
 
 lint: install
-	$(BIN)/ruff check prb workflows tests benchmarks
-	$(BIN)/ruff format --check prb workflows tests benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 format: install
-	$(BIN)/ruff format prb workflows tests benchmarks
-	$(BIN)/ruff check --fix prb workflows tests benchmarks
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 ## make diagram: rewrite the lifecycle diagram in README.md from workflows/
 diagram: install
