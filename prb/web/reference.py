@@ -150,10 +150,12 @@ def group(  # type: ignore[no-untyped-def]
             + [(u.id, f"{u.name} ({u.entity.code})") for u in groups.chair_candidates()]
         )
         end_form = end_form or EndTermForm(formdata=None, until=today())
+    terms = groups.chair_terms(g.id)
     return render_template(
         "admin/reference/group.html",
         group=g,
-        terms=groups.chair_terms(g.id),
+        terms=terms,
+        reopenable=groups.reopenable(terms) if may_edit else set(),
         may_edit=may_edit,
         chair_form=chair_form,
         end_form=end_form,
@@ -265,6 +267,23 @@ def end_chair_term(term_id: int):  # type: ignore[no-untyped-def]
         return group(group_id, status=exc.status_code, end_form=form, ending_term_id=term_id)
     return _saved(
         f"The term of {term.user.name} ended on {long_date(term.until)}.",
+        ".group",
+        group_id=group_id,
+    )
+
+
+@bp.route("/chair-terms/<int:term_id>/reopen", methods=["POST"])
+@reads_form(None)
+@roles_required(ADMIN)
+def reopen_chair_term(term_id: int):  # type: ignore[no-untyped-def]
+    group_id = groups.group_id_of(term_id)
+    try:
+        term = groups.reopen_chair_term(current_user, term_id)
+    except Conflict as exc:
+        flash(exc.message, "error")
+        return group(group_id, status=exc.status_code)
+    return _saved(
+        f"The end of {term.user.name}'s term was undone: she chairs the group again.",
         ".group",
         group_id=group_id,
     )

@@ -135,6 +135,7 @@ RULES: dict[str, tuple[str, dict[str, int], int]] = {
     "reference.reinstate_group": ("POST", {"administrator": 303}, 403),
     "reference.appoint_chair": ("POST", {"administrator": 422}, 403),
     "reference.end_chair_term": ("POST", {"administrator": 422}, 403),
+    "reference.reopen_chair_term": ("POST", {"administrator": 409}, 403),  # it has not ended
     "reference.programme_list": ("GET", {**VIEWERS, "administrator": 200}, 403),
     "reference.programme": ("GET", {**VIEWERS, "administrator": 200}, 403),
     "reference.new_programme": ("GET", {"administrator": 200}, 403),

@@ -145,6 +145,74 @@ def test_chairs_are_appointed_and_their_terms_ended_on_the_group_page(client, wo
     assert "does not hold the working-group chair role" in text(response)
 
 
+def test_an_end_recorded_by_mistake_is_undone_and_she_chairs_again(client, world) -> None:
+    """Ended today by mistake, a term could otherwise only start again tomorrow (a new term
+    may not overlap the last): the administrator undoes the end, on the record."""
+    admin = administrator(world)
+    chair = factories.user("new.chair@prb.example", world.undp, Role.CHAIR, name="Zara Khan")
+    db.session.commit()
+    sign_in(client, admin)
+    client.post(
+        f"/admin/groups/{world.group_b.id}/chairs",
+        data={"user_id": chair.id, "since": "2019-03-01"},
+    )
+    term = db.session.scalars(select(ChairTerm)).one()
+    page = text(client.get(f"/admin/groups/{world.group_b.id}"))
+    assert f"/admin/chair-terms/{term.id}/reopen" not in page  # current: nothing to undo
+    ended = client.post(f"/admin/chair-terms/{term.id}/end", data={"until": today().isoformat()})
+    assert ended.status_code == 303
+    # Appointing her again today is refused: the ended term covers today.
+    again = client.post(
+        f"/admin/groups/{world.group_b.id}/chairs",
+        data={"user_id": chair.id, "since": today().isoformat()},
+    )
+    assert again.status_code == 422 and "already chairs" in text(again)
+    page = text(client.get(f"/admin/groups/{world.group_b.id}"))
+    assert f"/admin/chair-terms/{term.id}/reopen" in page and "Undo the end" in page
+
+    response = client.post(f"/admin/chair-terms/{term.id}/reopen")
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert term.until is None and chair in world.group_b.chairs
+    assert "chairs the group again" in text(client.get(response.headers["Location"]))
+    [(_, ended_after)] = changes("chair_term_ended")
+    [(reopened_before, reopened_after)] = changes("chair_term_reopened")
+    assert ended_after == reopened_before and reopened_after["until"] is None
+    # Done twice (a second window): a conflict, nothing changes.
+    twice = client.post(f"/admin/chair-terms/{term.id}/reopen")
+    assert twice.status_code == 409 and "has not ended" in text(twice)
+
+
+def test_only_her_last_term_is_reopened_and_only_while_she_may_chair(client, world) -> None:
+    from prb.services.accounts.people import UserInput, update_user
+    from prb.services.reference import groups
+
+    admin = administrator(world)
+    chair = factories.user("new.chair@prb.example", world.undp, Role.CHAIR, name="Zara Khan")
+    db.session.commit()
+    first = groups.appoint_chair(admin, world.group_b.id, chair.id, date(2019, 3, 1))
+    groups.end_chair_term(admin, first.id, date(2019, 12, 31))
+    second = groups.appoint_chair(admin, world.group_b.id, chair.id, date(2020, 3, 1))
+    groups.end_chair_term(admin, second.id, date(2020, 12, 31))
+    sign_in(client, admin)
+    page = text(client.get(f"/admin/groups/{world.group_b.id}"))
+    assert f"/admin/chair-terms/{second.id}/reopen" in page
+    assert f"/admin/chair-terms/{first.id}/reopen" not in page
+    response = client.post(f"/admin/chair-terms/{first.id}/reopen")
+    assert response.status_code == 409 and "has a later term" in text(response)
+    # Her account no longer holds the chair role: she may not chair again.
+    update_user(
+        admin, chair.id, UserInput(chair.email, chair.name, world.undp.id, {Role.BOARD_MEMBER})
+    )
+    response = client.post(f"/admin/chair-terms/{second.id}/reopen")
+    assert response.status_code == 409 and "does not hold the working-group chair role" in text(
+        response
+    )
+    db.session.expire_all()
+    assert (first.until, second.until) == (date(2019, 12, 31), date(2020, 12, 31))
+    assert chair not in world.group_b.chairs
+
+
 def programme_form(**changes_: str) -> dict[str, str]:
     data = {
         "code": "UNCCT-2019-02-79",

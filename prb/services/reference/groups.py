@@ -268,6 +268,54 @@ def end_chair_term(actor: User, term_id: int, until: date | None) -> ChairTerm:
     return term
 
 
+def reopenable(terms: Collection[ChairTerm]) -> set[int]:
+    """The ended terms whose end may be undone: each person's last term, when it ended."""
+    last: dict[int, ChairTerm] = {}
+    for term in terms:
+        if term.user_id not in last or term.since > last[term.user_id].since:
+            last[term.user_id] = term
+    return {t.id for t in last.values() if t.until is not None}
+
+
+def reopen_chair_term(actor: User, term_id: int) -> ChairTerm:
+    """Undo a term's end recorded by mistake (an end entered today takes effect at once, and
+    a new term could only start tomorrow): she is a current chair again, from the term's
+    first day. The end and its undoing both stay in the audit trail. Not a term she has a
+    later term after, nor one of an account that could not be appointed today."""
+    require_administrator(actor, action="change working-group chairs' terms")
+    with committed():
+        term = locked(ChairTerm, term_id, "chair's term")
+        group = locked(WorkingGroup, term.working_group_id, "working group")
+        if term.until is None:
+            raise Conflict(f"The term of {term.user.name} has not ended. Nothing changed.")
+        later = db.session.scalar(
+            select(ChairTerm.since).where(
+                ChairTerm.working_group_id == group.id,
+                ChairTerm.user_id == term.user_id,
+                ChairTerm.since > term.until,
+            )
+        )
+        if later is not None:
+            raise Conflict(
+                f"{term.user.name} has a later term of {group.short_name}, from "
+                f"{long_date(later)}: that one is current or ended, not this one. Nothing changed."
+            )
+        person = term.user
+        if not person.active or not person.has_role(Role.CHAIR):
+            raise Conflict(
+                f"{person.name} does not hold the working-group chair role (or her account is "
+                "disabled): give her the role on the Users page first. Nothing changed."
+            )
+        if group.retired_at is not None:
+            raise Conflict(f"{group.name} is retired: reinstate it first. Nothing changed.")
+        before = _term_view(term)
+        term.until = None
+        if person not in group.chairs:
+            group.chairs.append(person)
+        record("chair_term_reopened", actor, "chair_term", term.id, before, _term_view(term))
+    return term
+
+
 def group_id_of(term_id: int) -> int:
     group_id = db.session.scalar(select(ChairTerm.working_group_id).where(ChairTerm.id == term_id))
     if group_id is None:
