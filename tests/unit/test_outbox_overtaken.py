@@ -18,7 +18,7 @@ from prb.models import Notification, OutboxMessage, OutboxState, ReportKind, utc
 from prb.services import board
 from prb.services import progress_reports as reports
 from prb.services.errors import Conflict
-from prb.services.mail import dead_letters, deliver_due
+from prb.services.mail import dead_letters, deliver_due, delivery
 from prb.services.notifications import Event, scheduled
 from tests import factories
 from tests.board_helpers import item_under_review, meeting
@@ -207,3 +207,34 @@ def test_a_report_sent_back_and_resubmitted_stops_its_reminder_too(world) -> Non
     assert reminder.state == OutboxState.QUEUED
     reports.resubmit_report(world.chair_a, report.id, narrative())
     assert _outbox(OVERDUE)[0].state == OutboxState.EXPIRED
+
+
+@pytest.mark.parametrize("attempt_ends", ["failed", "worker_stopped"])
+def test_a_message_being_sent_when_overtaken_is_not_tried_again(  # type: ignore[no-untyped-def]
+    smtp, world, attempt_ends: str
+) -> None:
+    """Overtaken while its attempt was under way (the worker had claimed it; the server
+    was slow or down), it goes only if that attempt succeeds: a failed attempt, or a worker
+    that stopped, does not queue it again to be sent after the item closed."""
+    _, first, _ = _written_procedure_with_two_items(world)
+    about_first = [a for a in _outbox(ASKED) if a.about == f"agenda-item:{first.id}"]
+    claimed = utcnow()
+    for message in about_first:
+        message.state, message.claimed_at = OutboxState.SENDING, claimed
+    db.session.commit()
+    ids = {a.id for a in about_first}
+
+    board.withdraw_item(world.secretariat, first.id, "Papers missing")
+
+    later = claimed + timedelta(hours=2)
+    if attempt_ends == "failed":
+        for outbox_id in ids:
+            delivery._failed(outbox_id, "SMTPServerDisconnected", claimed)
+    else:
+        delivery.requeue_stale(later)
+    deliver_due(now=later)
+    db.session.expire_all()
+    assert {db.session.get(OutboxMessage, i).state for i in ids} == {OutboxState.EXPIRED}
+    withdrawn = first.proposal.display_code
+    subjects = [str(r["Subject"]) for r in smtp.received]
+    assert subjects and not [s for s in subjects if f"vote on {withdrawn} " in s], subjects

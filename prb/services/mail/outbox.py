@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import or_, update
 
 from prb.extensions import db
 from prb.models import OutboxMessage, OutboxState, User, utcnow
@@ -90,16 +90,26 @@ def overtaken(about: str, reason: str, *, recipient_id: int | None = None) -> in
     """Messages about `about` (of one recipient, or of all) not sent yet stop: events
     overtook them — the item closed, its meeting was cancelled or corrected, their reader
     voted. Marked expired with `reason` (listed with the messages that came too late), in
-    the caller's transaction; the number. A message being sent at this moment goes; a dead
-    one can no longer be retried."""
-    condition = (OutboxMessage.about == about) & OutboxMessage.state.in_(
-        (OutboxState.QUEUED, OutboxState.DEAD)
-    )
+    the caller's transaction; the number. A message being sent at this moment goes if that
+    attempt succeeds, and is never tried again (its moment is now: a failed attempt, or a
+    worker that stopped, leaves it to expire); a dead one can no longer be retried."""
+    condition = OutboxMessage.about == about
     if recipient_id is not None:
         condition &= OutboxMessage.recipient_user_id == recipient_id
+    now = utcnow()
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            condition,
+            OutboxMessage.state == OutboxState.SENDING,
+            or_(OutboxMessage.send_before.is_(None), OutboxMessage.send_before > now),
+        )
+        .values(send_before=now)
+        .execution_options(synchronize_session=False)
+    )
     result = db.session.execute(
         update(OutboxMessage)
-        .where(condition)
+        .where(condition, OutboxMessage.state.in_((OutboxState.QUEUED, OutboxState.DEAD)))
         .values(state=OutboxState.EXPIRED, last_error=reason[:ERROR_LIMIT])
         .execution_options(synchronize_session=False)
     )
