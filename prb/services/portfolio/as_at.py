@@ -97,6 +97,11 @@ def timeline(record: ProjectRecord) -> Timeline:
         # work or period began (the 2018 report's -a started 1 January, approved 10 January).
         initiated_on = _not_before(initiated_on, record.approved_on)
         ongoing_on = _not_before(ongoing_on, record.approved_on)
+    if initiated_on is not None:
+        # Nor ongoing before it was initiated (the lifecycle starts only an initiated
+        # project), whatever day its work began: an actual start typed before the first
+        # commitment made the overview show it ongoing with nothing committed.
+        ongoing_on = _not_before(ongoing_on, initiated_on)
     extensions = record.extensions
     if record.original_end is not None:
         # An extension PRB holds no request for (imported with the project): from the
