@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from prb.models import utcnow
 from prb.services import board, minutes
 from prb.services.accounts import people
+from prb.services.errors import Conflict
 from prb.services.minutes.record import decisions_json
 from tests import factories
 from tests.board_helpers import item_under_review, meeting
+from tests.conftest import sign_in
 from tests.web.test_minutes import pdf_text
 
 
@@ -80,3 +84,26 @@ def test_a_member_marked_present_after_an_item_closed_is_present_in_the_draft(wo
     data = draft(m)
     assert world.board_undp.name in {p.name for p in data.present}
     assert world.board_undp.name not in {p.name for p in data.absent}
+
+
+def test_attendance_cannot_change_once_every_item_has_closed(client, world) -> None:  # type: ignore[no-untyped-def]
+    """Found exploring in a browser: marked present after the last item closed, a member
+    read "is marked present and may vote" though nothing was left to vote on, and the
+    meeting page ticked her present while the minutes said absent."""
+    m = meeting(world, everyone_present=False)
+    board.record_attendance(world.secretariat, m.id, {world.board_chair.id, world.board_cted.id})
+    only = item_under_review(world, m)
+    board.close_item(world.secretariat, only.id)
+    with pytest.raises(Conflict, match="Every item of PRB/2018/03 is closed"):
+        board.mark_present(world.secretariat, m.id, world.board_undp.id)
+    everyone = {world.board_chair.id, world.board_cted.id, world.board_undp.id}
+    with pytest.raises(Conflict, match="attendance can no longer change"):
+        board.record_attendance(world.secretariat, m.id, everyone)
+    sign_in(client, world.secretariat)
+    response = client.post(
+        f"/board/meetings/{m.id}/present", data={"member_id": world.board_undp.id}
+    )
+    assert response.status_code == 409
+    assert "may vote" not in response.get_data(as_text=True)
+    data = draft(m)
+    assert world.board_undp.name in {p.name for p in data.absent}

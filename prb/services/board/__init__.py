@@ -15,6 +15,7 @@ from prb.services.board.agenda import (
     schedulable_proposals,
 )
 from prb.services.board.agenda_page import PageItem, agenda_items, meeting_page
+from prb.services.board.attendance import mark_present, record_attendance
 from prb.services.board.closing import Terms
 from prb.services.board.corrections import (
     Correction,
@@ -32,9 +33,7 @@ from prb.services.board.meetings import (
     get_meeting,
     has_closed_item,
     is_final,
-    mark_present,
     meeting_id_of,
-    record_attendance,
     schedule_meeting,
     suggested_number,
     written_procedure_days,
