@@ -317,6 +317,7 @@ def test_a_written_procedure_is_not_moved_past_its_deadline(world) -> None:
             world.secretariat, m.id, board.Correction(m.number, later, "", world.board_chair.id)
         )
     assert "before its deadline" in refused.value.fields["held_on"][0]
+    assert "deadline" not in refused.value.fields  # left as it was: not the field to fix
     sooner = utcnow().date() + timedelta(days=1)
     board.correct_meeting(
         world.secretariat, m.id, board.Correction(m.number, sooner, "", world.board_chair.id)

@@ -206,6 +206,8 @@ def test_the_secretariat_moves_a_written_procedures_deadline_on_its_page(client,
     )
     assert refused.status_code == 422
     assert "The deadline must be in the future." in refused.get_data(as_text=True)
+    # Only the field to fix is marked: the date it opens, untouched, is not (found exploring).
+    assert "A written procedure opens before its deadline." not in refused.get_data(as_text=True)
     later = (m.deadline + timedelta(days=5)).replace(second=0, microsecond=0)
     moved = client.post(
         f"/board/meetings/{m.id}/correct",

@@ -113,6 +113,9 @@ def _correct(actor: User, meeting_id: int, data: Correction) -> Meeting:
                 and data.held_on > deadline.date()
             ):
                 errors["held_on"] = ["A written procedure opens before its deadline."]
+            _mark_only_what_changed(
+                errors, data.held_on != meeting.held_on, deadline != meeting.deadline
+            )
         chair = db.session.get(User, data.chair_id) if data.chair_id else None
         # A past meeting's chair may have left the office since: her seat then decides.
         if chair is None or not chair.has_role(Role.BOARD_MEMBER):
@@ -149,6 +152,15 @@ def _correct(actor: User, meeting_id: int, data: Correction) -> Meeting:
         notification_events().meeting_changed(meeting, cancelled=False)
         notification_events().meeting_moved(meeting)
     return meeting
+
+
+def _mark_only_what_changed(
+    errors: dict[str, list[str]], date_changed: bool, deadline_changed: bool
+) -> None:
+    """A date and a deadline that disagree: the message goes beside the one the user
+    changed, not beside the one she left as it was."""
+    if "held_on" in errors and "deadline" in errors and date_changed != deadline_changed:
+        del errors["deadline" if date_changed else "held_on"]
 
 
 def _deadline(meeting: Meeting, wanted: datetime | None) -> datetime | None:
