@@ -33,7 +33,8 @@ class ProjectRow:
     @property
     def days_left(self) -> int | None:
         end = self.proposal.current_end
-        return (end - self.today).days if end else None
+        ended = PROPOSAL.state(self.proposal.status).terminal
+        return (end - self.today).days if end and not ended else None
 
     @property
     def flags(self) -> list[str]:
@@ -210,7 +211,9 @@ def _rows(
             status,
             Balances(approved or ZERO, committed or ZERO, disbursed or ZERO, returned or ZERO),
         )
-        days_left = (current_end - today).days if current_end else None
+        # An ended project has no days left, however its end compares with today.
+        ended = PROPOSAL.state(status).terminal
+        days_left = (current_end - today).days if current_end and not ended else None
         listed.append(
             DashboardRow(
                 pid,
