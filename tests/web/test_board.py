@@ -367,7 +367,8 @@ def test_late_vote_on_an_expired_written_procedure_is_refused(client, world) -> 
     for url in ("/", "/board/", f"/board/meetings/{item.meeting_id}"):
         assert client.get(url).status_code == 200
     page = client.get(f"/board/meetings/{item.meeting_id}").get_data(as_text=True)
-    assert "voting closed at the deadline; the result is being recorded" in page
+    assert "<strong>Voting closed</strong> at the deadline; the result is being recorded" in page
+    assert "Open for voting" not in page  # it no longer is (found exploring)
     assert f"vote-submit-{item.id}" not in page
     db.session.expire_all()
     assert item.status == ItemState.OPEN
@@ -476,3 +477,22 @@ def test_a_decision_entered_after_the_fact_is_dated_by_the_day_the_board_took_it
     decisions = page.split('id="decisions-title"')[1].split("</section>")[0]
     assert '<time datetime="2018-02-15">15 February 2018</time>' in decisions
     assert f"(recorded {utcnow().day} {utcnow():%B %Y}" in decisions
+
+
+def test_a_past_meetings_votes_say_they_were_entered_from_the_record(client, world) -> None:
+    """Found exploring: a meeting of March 2025 entered after the fact read "Votes as
+    recorded at closing (3 December 2026, …)", as if voting had closed then."""
+    from datetime import date
+    from decimal import Decimal
+
+    from tests.unit.test_board_data import past_meeting
+    from tests.unit.test_minutes_envelope_as_at import placed, rules_since_2017
+
+    rules_since_2017(world)
+    m = past_meeting(world, date(2018, 2, 15))
+    item = placed(world, m, "1000.00", "Entered after the fact")
+    board.close_item(world.secretariat, item.id, board.Terms(Decimal("1000.00"), 12, date(2018, 3, 1)))
+    sign_in(client, world.secretariat)
+    page = client.get(f"/board/meetings/{m.id}").get_data(as_text=True)
+    assert "Votes as entered from the record (item closed in PRB " in page
+    assert "Votes as recorded at closing" not in page
