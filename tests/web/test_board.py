@@ -491,7 +491,9 @@ def test_a_past_meetings_votes_say_they_were_entered_from_the_record(client, wor
     rules_since_2017(world)
     m = past_meeting(world, date(2018, 2, 15))
     item = placed(world, m, "1000.00", "Entered after the fact")
-    board.close_item(world.secretariat, item.id, board.Terms(Decimal("1000.00"), 12, date(2018, 3, 1)))
+    board.close_item(
+        world.secretariat, item.id, board.Terms(Decimal("1000.00"), 12, date(2018, 3, 1))
+    )
     sign_in(client, world.secretariat)
     page = client.get(f"/board/meetings/{m.id}").get_data(as_text=True)
     assert "Votes as entered from the record (item closed in PRB " in page
