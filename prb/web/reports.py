@@ -39,6 +39,7 @@ def _asked():  # type: ignore[no-untyped-def]
     form.validate()
     year = form.year.data if not form.year.errors and form.year.data else None
     if year is not None and not 1990 <= year <= 2100:
+        form.year.errors = ["Enter a year between 1990 and 2100."]
         year = None
     programme_id = None if form.programme_id.errors else form.programme_id.data
     as_at = None if form.as_at.errors else form.as_at.data
@@ -76,8 +77,10 @@ def _overview() -> Kept:
     form, chosen = _selection()
     # Each table pages on its own (`page`, `pending_page`); its pager keeps the other's.
     data = portfolio.build(chosen, page_number(), page_number("pending_page"))
-    status = 422 if form.as_at.errors else 200
-    query = _query() if status == 200 else {k: v for k, v in _query().items() if k != "as_at"}
+    status = 422 if form.as_at.errors or form.year.errors else 200
+    unused = {"as_at"} if form.as_at.errors else set()
+    unused |= {"year"} if form.year.errors else set()
+    query = {k: v for k, v in _query().items() if k not in unused}
     link = per_id("proposals.show", "proposal_id")
     body = render_template(
         "reports/_portfolio.html",

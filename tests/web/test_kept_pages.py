@@ -85,6 +85,14 @@ def test_the_overview_is_kept_per_query_with_its_title_and_status(app, client, w
         refused = client.get(f"/reports/portfolio?year={year}&as_at=31/02/2018")
         assert refused.status_code == 422
         assert "The as-at date was not used" in refused.get_data(as_text=True)
+        # A year that cannot be used is said so too (found exploring: it was ignored).
+        for bad, message in (("abc", "Enter a year, for example 2018."), ("1899", "1990")):
+            unused = client.get(f"/reports/portfolio?year={bad}")
+            assert unused.status_code == 422, bad
+            text = unused.get_data(as_text=True)
+            assert "The year was not used" in text and message in text, bad
+            assert f"The overview below is for {year}." in text
+            assert f"year={bad}" not in text  # the download links leave it out
 
 
 def test_what_working_out_a_page_flashed_is_flashed_on_every_view(app, client, world) -> None:
