@@ -557,3 +557,30 @@ def test_create_user_from_the_command_line_needs_no_actor(world) -> None:
     assert user.roles == {Role.FINANCE} and not user.password_set
     row = changes("user_created")[0]
     assert row.actor_id is None and row.actor_role is None and row.subject_id == user.id
+
+
+def test_moving_a_board_member_says_her_seat_followed(client, world) -> None:
+    """Found exploring: moving a member to another entity ended one seat and began another
+    with only "Account … saved." said."""
+    from tests.reference_helpers import administrator
+
+    sign_in(client, administrator(world))
+    moved = client.post(
+        f"/admin/users/{world.board_undp.id}",
+        data=form_of(world.board_undp, entity_id=world.cted.id),
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert f"{world.board_undp.name} sits on the Board for CTED from today" in moved
+    assert "UNDP before today" in moved
+    renamed = client.post(
+        f"/admin/users/{world.board_undp.id}",
+        data=form_of(world.board_undp, name="Renamed Member"),
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Account of Renamed Member saved." in renamed and "sits on the Board" not in renamed
+    moved_finance = client.post(
+        f"/admin/users/{world.finance.id}",
+        data=form_of(world.finance, entity_id=world.undp.id),
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "saved." in moved_finance and "sits on the Board" not in moved_finance
