@@ -24,8 +24,6 @@ from prb.extensions import db
 from prb.models import AuditRecord, LedgerEntry, Proposal
 from prb.services.calendar import long_date
 from prb.services.errors import Invalid
-from prb.services.portfolio.as_at import ACTIVE, timeline
-from prb.services.portfolio.records import project_records
 from workflows import PROPOSAL, ProposalState, ProposalTrigger, Transition
 from workflows.proposal import PROJECT_STATES
 
@@ -47,8 +45,10 @@ def earliest(proposal: Proposal, trigger: str) -> Bound | None:
     trigger takes no date (`check` refuses one)."""
     if trigger not in {t.trigger for t in PROPOSAL.transitions if t.effective_date}:
         return None
+    from prb.services.portfolio.as_at import ACTIVE, timeline  # see `_record_of`
+
     bounds = []
-    line = timeline(next(project_records(None, only=[proposal.id]))[1])
+    line = timeline(_record_of(proposal))
     if line.approved_on is not None:
         bounds.append(Bound(line.approved_on, f"its approval on {long_date(line.approved_on)}"))
     if proposal.status in ACTIVE and line.initiated_on is not None:
@@ -106,7 +106,18 @@ def day_recorded_for(proposal: Proposal, today: date) -> date:
     not before the approval), anything else today."""
     if proposal.status not in (S.INITIATED, S.ONGOING):
         return today
-    record = next(project_records(None, only=[proposal.id]))[1]
+    from prb.services.portfolio.as_at import timeline  # see `_record_of`
+
+    record = _record_of(proposal)
     line = timeline(replace(record, status_today=S(proposal.status)))
     day = line.initiated_on if proposal.status == S.INITIATED else line.ongoing_on
     return min(day, today) if day is not None else today
+
+
+def _record_of(proposal: Proposal):  # type: ignore[no-untyped-def]
+    """The project's dated record, as the overview reads it. The portfolio package is
+    imported when used: it reads proposals' pages, whose module fires transitions (this
+    module's caller), so importing it with this module made a cycle."""
+    from prb.services.portfolio.records import project_records
+
+    return next(project_records(None, only=[proposal.id]))[1]
