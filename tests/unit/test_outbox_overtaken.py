@@ -8,10 +8,11 @@ Only the item's messages stop: other items' and other kinds' go."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from prb.extensions import db
 from prb.models import Notification, OutboxMessage, OutboxState, ReportKind, utcnow
@@ -238,3 +239,36 @@ def test_a_message_being_sent_when_overtaken_is_not_tried_again(  # type: ignore
     withdrawn = first.proposal.display_code
     subjects = [str(r["Subject"]) for r in smtp.received]
     assert subjects and not [s for s in subjects if f"vote on {withdrawn} " in s], subjects
+
+
+def test_a_meetings_correction_stops_its_items_messages_in_one_statement(smtp, world) -> None:  # type: ignore[no-untyped-def]
+    m, _, _ = _written_procedure_with_two_items(world)
+    item_under_review(world, m)
+    assert m.deadline is not None
+    updates: list[str] = []
+
+    def _seen(conn, cursor, statement: str, *args) -> None:  # type: ignore[no-untyped-def]
+        if re.match(r"\s*UPDATE outbox_messages\b", statement, re.I):
+            updates.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", _seen)
+    try:
+        board.correct_meeting(
+            world.secretariat,
+            m.id,
+            board.Correction(
+                number=m.number,
+                held_on=m.held_on,
+                place=m.place,
+                chair_id=m.chair_id,
+                deadline=(m.deadline + timedelta(days=3)).replace(second=0, microsecond=0),
+            ),
+        )
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _seen)
+    # Those being sent are told their moment has passed; those waiting expire: two
+    # statements for the three items, not two per item.
+    assert len(updates) == 2
+    asked = _outbox(ASKED)
+    assert len({a.about for a in asked}) == 3
+    assert {a.state for a in asked} == {OutboxState.EXPIRED}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
@@ -86,14 +86,17 @@ def enqueue(
     return message
 
 
-def overtaken(about: str, reason: str, *, recipient_id: int | None = None) -> int:
-    """Messages about `about` (of one recipient, or of all) not sent yet stop: events
+def overtaken(abouts: Collection[str], reason: str, *, recipient_id: int | None = None) -> int:
+    """Messages about any of `abouts` (of one recipient, or of all) not sent yet stop: events
     overtook them — the item closed, its meeting was cancelled or corrected, their reader
     voted. Marked expired with `reason` (listed with the messages that came too late), in
     the caller's transaction; the number. A message being sent at this moment goes if that
     attempt succeeds, and is never tried again (its moment is now: a failed attempt, or a
     worker that stopped, leaves it to expire); a dead one can no longer be retried."""
-    condition = OutboxMessage.about == about
+    if not abouts:
+        return 0
+    # One statement for a whole meeting's items, whatever their number.
+    condition = OutboxMessage.about.in_(sorted(set(abouts)))
     if recipient_id is not None:
         condition &= OutboxMessage.recipient_user_id == recipient_id
     now = utcnow()

@@ -118,7 +118,7 @@ def item_closed(item: AgendaItem) -> None:
     """Its invitation, request to vote and reminders not sent yet stop: they would ask for
     a vote on an item that is no longer open."""
     overtaken(
-        _about(item),
+        [_about(item)],
         f"Overtaken: item {item.position} of {item.meeting.number} was "
         f"{item.status_label.lower()} before it went.",
     )
@@ -127,18 +127,17 @@ def item_closed(item: AgendaItem) -> None:
 def meeting_moved(meeting: Meeting) -> None:
     """After a correction: invitations and requests not sent yet stop, as they carry the
     facts as they were; the correction notice, sent to the same people, carries the new."""
-    for item in meeting.items:
-        overtaken(
-            _about(item),
-            f"Overtaken: {meeting.number} was corrected before it went; the correction "
-            "notice carries the new facts.",
-        )
+    overtaken(
+        [_about(item) for item in meeting.items],
+        f"Overtaken: {meeting.number} was corrected before it went; the correction "
+        "notice carries the new facts.",
+    )
 
 
 def voted(item: AgendaItem, member_id: int) -> None:
     """The member voted: her request to vote and reminder not sent yet stop."""
     overtaken(
-        _about(item),
+        [_about(item)],
         f"Overtaken: the recipient voted on item {item.position} of {item.meeting.number} "
         "before it went.",
         recipient_id=member_id,
@@ -337,7 +336,7 @@ def _report_about(proposal_id: int, kind: str, due_on: date) -> str:
 def report_in_hand(report: ProgressReport) -> None:
     """The chairs submitted the report: reminders that it is overdue, not sent yet, stop."""
     overtaken(
-        _report_about(report.proposal_id, report.kind, report.due_on),
+        [_report_about(report.proposal_id, report.kind, report.due_on)],
         f"Overtaken: the {report.summary} was submitted before it went.",
     )
 
