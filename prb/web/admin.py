@@ -8,8 +8,6 @@ from flask_login import current_user
 from flask_wtf.file import FileField
 from wtforms import SubmitField
 
-from prb.models import utcnow
-from prb.services import board
 from prb.services.accounts import password_links, people, two_step, user_import
 from prb.services.errors import Conflict, Invalid
 from prb.services.reference import offered_entities
@@ -117,20 +115,18 @@ def edit_user(user_id: int):  # type: ignore[no-untyped-def]
         form.roles.data = sorted(str(r) for r in user.roles)
     status = 200
     if form.validate_on_submit():
-        entity_before = user.entity
         try:
-            people.update_user(current_user, user.id, _input(form))
+            saved = people.update_user(current_user, user.id, _input(form))
         except Invalid as exc:
             show_errors(form, exc)
             status = 422
         else:
             flash(f"Account of {user.name} saved.", "success")
-            seat = board.seat_on(user, utcnow().date())
-            if seat is not None and entity_before is not None and user.entity != entity_before:
+            if (followed := saved.seat_followed) is not None:
                 flash(
-                    f"{user.name} sits on the Board for {seat.entity.code} from today (her seat "
-                    f"followed the move); past meetings still count her for the entity of her "
-                    f"seat then, {entity_before.code} before today.",
+                    f"{user.name} sits on the Board for {followed.seat.entity.code} from today "
+                    f"(her seat followed the move); past meetings still count her for the "
+                    f"entity of her seat then, {followed.left.code} before today.",
                     "success",
                 )
             return redirect(url_for(".users"))

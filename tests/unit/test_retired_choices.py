@@ -146,7 +146,7 @@ def test_an_account_keeps_its_retired_entity_but_none_takes_it_up(world) -> None
             entity_id=world.undp.id,
             roles={Role.BOARD_MEMBER},
         ),
-    )
+    ).user
     assert kept.name == "Renamed Member" and kept.entity == world.undp
     with pytest.raises(Invalid) as refused:
         people.update_user(

@@ -315,12 +315,16 @@ def test_moving_a_member_on_the_users_page_moves_her_seat_from_today(app) -> Non
     later = board.add_seat(
         o.admin, board.SeatInput(alma.id, today + timedelta(days=60), None, False)
     )
-    update_user(
+    cleo_moved = update_user(
         o.admin, cleo.id, UserInput(cleo.email, cleo.name, o.entities["OHCHR"], {Role.BOARD_MEMBER})
-    )
+    ).seat_followed
     update_user(
         o.admin, alma.id, UserInput(alma.email, alma.name, o.entities["UNDP"], {Role.BOARD_MEMBER})
     )
+    # What the Users page says comes from the service: the seat held from today and the
+    # entity she sat for before.
+    assert cleo_moved is not None and cleo_moved.left.code == "UNDP"
+    assert (cleo_moved.seat.entity.code, cleo_moved.seat.since) == ("OHCHR", today)
     seats = {
         (s.user.name, s.entity.code, s.since, s.until, s.is_chair) for s in board.seats(o.admin)
     }
@@ -341,9 +345,10 @@ def test_moving_a_member_on_the_users_page_moves_her_seat_from_today(app) -> Non
     assert board.board_chair(on=today).name == "Alma Abara"
     # A change that keeps her entity leaves her seats alone.
     before = {(s.id, s.entity_id, s.since, s.until) for s in board.seats(o.admin)}
-    update_user(
+    renamed = update_user(
         o.admin,
         cleo.id,
         UserInput(cleo.email, "Cleo Cruz-Diaz", o.entities["OHCHR"], {Role.BOARD_MEMBER}),
     )
+    assert renamed.seat_followed is None
     assert {(s.id, s.entity_id, s.since, s.until) for s in board.seats(o.admin)} == before

@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
 from prb.extensions import db
-from prb.models import Entity, User, UserRole, utcnow
+from prb.models import BoardMembership, Entity, User, UserRole, utcnow
 from prb.services import audit
 from prb.services.access import require_administrator, require_role
 from prb.services.errors import Invalid, NotAllowed, NotFound
@@ -155,7 +155,22 @@ def create_user(actor: User | None, data: UserInput) -> User:
     return user
 
 
-def update_user(actor: User, user_id: int, data: UserInput) -> User:
+@dataclass(frozen=True)
+class SeatFollowed:
+    """A Board member moved to another entity: the seat she holds from today, for the new
+    entity, and the entity she sat for before today."""
+
+    seat: BoardMembership
+    left: Entity
+
+
+@dataclass(frozen=True)
+class SavedAccount:
+    user: User
+    seat_followed: SeatFollowed | None = None  # set when her Board seat followed a move
+
+
+def update_user(actor: User, user_id: int, data: UserInput) -> SavedAccount:
     require_role(actor, Role.ADMINISTRATOR, action="change user accounts")
     with committed():
         user = locked(User, user_id, "user")
@@ -173,6 +188,7 @@ def update_user(actor: User, user_id: int, data: UserInput) -> User:
         email, entity = _validate(data, current=user)
         before = snapshot(user)
         was_active = user.active
+        left = user.entity
         user.email = email
         user.name = data.name.strip()
         user.entity = entity
@@ -180,7 +196,7 @@ def update_user(actor: User, user_id: int, data: UserInput) -> User:
         user.active = data.active
         after = snapshot(user)
         if before == after:
-            return user
+            return SavedAccount(user)
         if was_active and not user.active:
             user.session_version += 1  # a disabled account is signed out everywhere
         audit.record_change(
@@ -192,9 +208,15 @@ def update_user(actor: User, user_id: int, data: UserInput) -> User:
             before=before,
             after=after,
         )
-        if before["entity"] != after["entity"]:
-            follow_move()(actor, user, utcnow().date())
-    return user
+        followed = None
+        if before["entity"] != after["entity"] and left is not None:
+            today = utcnow().date()
+            changed = follow_move()(actor, user, today)
+            held = [
+                s for s in changed if s.since <= today and (s.until is None or s.until >= today)
+            ]
+            followed = SeatFollowed(held[0], left) if held else None
+    return SavedAccount(user, followed)
 
 
 def follow_move():  # type: ignore[no-untyped-def]
