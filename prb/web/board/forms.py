@@ -28,6 +28,17 @@ from prb.web.fields import (
 from prb.web.forms import OnceField
 
 
+def _deadline_field(label: str, description: str) -> UTCDateTimeField:
+    """A written procedure's deadline, as the browser's date-time input sends it (or typed
+    with a space), in UTC: scheduling and correcting read it alike."""
+    return UTCDateTimeField(
+        label,
+        validators=[Optional()],
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        description=description,
+    )
+
+
 class MeetingForm(Form):
     once = OnceField()
     number = StringField(
@@ -39,11 +50,8 @@ class MeetingForm(Form):
         "Place", validators=[Length(max=200)], description="A room, a city, or “virtual”."
     )
     chair_id = SelectField("Chair", coerce=_int_or_none, validate_choice=False)
-    deadline = UTCDateTimeField(
-        "Deadline (UTC)",
-        validators=[Optional()],
-        format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        description="Written procedure only: voting closes at this time (UTC).",
+    deadline = _deadline_field(
+        "Deadline (UTC)", "Written procedure only: voting closes at this time (UTC)."
     )
     recorded_after = BooleanField("This meeting already took place")
     submit = SubmitField("Schedule")
@@ -112,11 +120,8 @@ class CorrectMeetingForm(Form):
     held_on = CalendarDateField("Date", validators=[Optional()])
     place = StringField("Place", validators=[Length(max=200)])
     chair_id = SelectField("Chair", coerce=_int_or_none, validate_choice=False)
-    deadline = UTCDateTimeField(
-        "Voting closes (UTC)",
-        validators=[Optional()],
-        format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        description="Written procedure only; it can be moved until it passes.",
+    deadline = _deadline_field(
+        "Voting closes (UTC)", "Written procedure only; it can be moved until it passes."
     )
     submit = SubmitField("Correct the meeting")
 
