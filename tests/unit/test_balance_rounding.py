@@ -34,3 +34,8 @@ def test_the_burn_rate_counts_the_days_of_the_month_under_way() -> None:
     # a project under way for a day counts a whole month
     day_one = SimpleNamespace(actual_start=date(2027, 1, 31), period_start=None)
     assert burn_rate(day_one, paid, today=date(2027, 2, 1)) == Decimal("200000.66")  # type: ignore[arg-type]
+
+
+def test_nothing_approved_reads_as_every_other_percentage() -> None:
+    """Found exploring: "0.00%" beside rows reading "0.0%"."""
+    assert str(Balances().percent_disbursed) == "0.0"

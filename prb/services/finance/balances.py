@@ -16,6 +16,9 @@ from prb.services import calendar
 ZERO = Decimal("0.00")
 
 
+_NO_PERCENT = Decimal("0.0")  # printed as every other percentage is: "0.0%", not "0.00%"
+
+
 @dataclass(frozen=True)
 class Balances:
     approved: Decimal = ZERO
@@ -39,7 +42,7 @@ class Balances:
     @property
     def percent_disbursed(self) -> Decimal:
         if not self.approved:
-            return ZERO
+            return _NO_PERCENT
         # Half up, as every amount PRB works out (co-funding in USD too): a reader checks
         # the figure by hand that way, not by banker's rounding.
         return (self.net_disbursed * 100 / self.approved).quantize(
