@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -131,9 +132,17 @@ def test_member_votes_changes_her_vote_and_cannot_vote_twice(client, world) -> N
     assert response.status_code == 303
     assert "Your vote is recorded: Approve." in client.get(response.location).get_data(as_text=True)
     # a second first-vote (another tab) is refused, and changes nothing
-    twice = vote(client, item, "reject")
+    twice = vote(client, item, "reject", comment="Second <thoughts>")
     assert twice.status_code == 409
-    assert "You have already voted on this item (Approve)" in twice.get_data(as_text=True)
+    refused = twice.get_data(as_text=True)
+    assert "You have already voted on this item (Approve)" in refused
+    # What that tab typed is offered again, ready to be sent as a change.
+    form = refused.split(f'action="/board/items/{item.id}/vote"')[1].split("</form>")[0]
+    assert re.search(
+        r'<input checked id="choice-\d+-\d+" name="choice" type="radio" value="reject">', form
+    )
+    assert "Second &lt;thoughts&gt;</textarea>" in form and "Good value" not in form
+    assert 'name="change" type="hidden" value="1"' in form
     changed = vote(client, item, "request_revision", change="1")
     assert changed.status_code == 303
     votes = db.session.scalars(select(Vote)).all()

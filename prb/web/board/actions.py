@@ -204,7 +204,12 @@ def vote(item_id: int):  # type: ignore[no-untyped-def]
         )
     except (Conflict, Invalid) as exc:
         flash(exc.message, "error")
-        return meeting(meeting_id, status=exc.status_code)
+        typed = Typed(
+            vote_item_id=item_id,
+            vote_choice=form.choice.data,
+            vote_comment=form.comment.data or "",
+        )
+        return meeting(meeting_id, status=exc.status_code, typed=typed)
     verb = "changed to" if cast.changed_at else "recorded:"
     return _back(meeting_id, f"Your vote is {verb} {cast.choice_label}.")
 

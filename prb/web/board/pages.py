@@ -130,6 +130,10 @@ class Typed(NamedTuple):
     close_item_id: int | None = None
     close_values: dict[str, str] = {}
     correction: CorrectMeetingForm | None = None
+    # A member's refused vote (another tab voted first): her choice and comment as typed.
+    vote_item_id: int | None = None
+    vote_choice: str = ""
+    vote_comment: str = ""
 
 
 def typed_close(item_id: int, form: CloseItemForm) -> Typed:
@@ -254,6 +258,10 @@ def _row(viewer: _Viewer, item, counted, close_form, typed: Typed) -> dict[str, 
         # Members see others' votes only once the item is closed.
         "show_votes": secretariat or not item.is_open,
         "my_vote": mine,
+        # What she typed in a refused vote, offered again over the vote on record.
+        "typed_vote": (typed.vote_choice, typed.vote_comment)
+        if typed.vote_item_id == item.id
+        else None,
         "my_recusal": counted.recused.get(me) if viewer.member else None,
         "awaiting_close": item.is_open and viewer.voting_over,
         "can_vote": viewer.member
