@@ -178,10 +178,10 @@ def test_an_extension_of_a_project_ended_since_is_not_offered_nor_reviewed(clien
     )
     extensions.review_extension(world.finance, ext.id, "Fine")
     m = meeting(world)
-    assert ext.id in [i for i, _ in board.extension_choices()]
+    assert ext.id in [i for i, _ in board.extension_choices(utcnow().date())]
     project.status = S.COMPLETED
     db.session.commit()
-    assert ext.id not in [i for i, _ in board.extension_choices()]
+    assert ext.id not in [i for i, _ in board.extension_choices(utcnow().date())]
     with pytest.raises(Conflict, match="no longer the Board's to decide"):
         board.add_extension_to_agenda(world.secretariat, m.id, ext.id)
     with pytest.raises(Conflict):

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
 
 from prb.extensions import db
-from prb.models import AgendaItem, Meeting, User, utcnow
+from prb.models import AgendaItem, Meeting, User, replayed_at, utcnow
 from prb.services import board, lifecycle, minutes, proposals
 from prb.services.accounts.password_links import invite_user, set_password_with_link
 from prb.services.accounts.people import UserInput, update_user
@@ -84,52 +84,54 @@ def set_up() -> Office:
             envelope=Decimal("1000000.00"),
         ),
     )
-    now = utcnow()
-    create_call(
-        admin,
-        CallInput(
-            programme_id=programme.id,
-            title="Call for proposals",
-            opens_at=now - timedelta(hours=1),
-            closes_at=now + timedelta(days=30),
-            working_group_ids={group.id},
-            guidance="Seed funding.",
-        ),
-    )
     secretariat = invited(
         admin, "sam@un.example", "Sam Secretary", entities["UNOCT"], Role.SECRETARIAT
     )
     chair = invited(admin, "chloe@un.example", "Chloé Chair", entities["CTED"], Role.CHAIR)
-    appoint_chair(admin, group.id, chair.id, today)
+    appoint_chair(admin, group.id, chair.id, seated)
     members = {}
     for name, code in SEATS.items():
         email = f"{name.split()[0].lower()}@un.example"
         members[name] = invited(admin, email, name, entities[code], Role.BOARD_MEMBER)
         board.add_seat(admin, board.SeatInput(members[name].id, seated, None, code == "CTED"))
     board.add_rules(admin, board.RulesInput(seated, "1/2", True, 14, absent_may_vote=False))
-    led = {}
-    # A third, led by CTED and implemented by UNDP, is put only on a live meeting's agenda.
-    for code, implementing in (("UNDP", []), ("OHCHR", []), ("CTED", [entities["UNDP"]])):
-        proposal = proposals.create_proposal(
-            chair,
-            ProposalInput(
+    # The call ran, and the chairs submitted, a month before the meeting (entered today).
+    with replayed_at(datetime.combine(held - timedelta(days=30), time(10), tzinfo=UTC)):
+        now = utcnow()
+        create_call(
+            admin,
+            CallInput(
                 programme_id=programme.id,
-                working_group_id=group.id,
-                title=f"Project led by {code}",
-                lead_entity_id=entities[code],
-                implementing_entity_ids=implementing,
-                objective="Strengthen border management",
-                description="Workshops.",
-                thematic_area="Border management",
-                results_alignment="Outcome 4, Output 4.2",
-                requested_budget=Decimal("100000.00"),
-                duration_months=12,
-                planned_start=today + timedelta(days=40),
+                title="Call for proposals",
+                opens_at=now - timedelta(hours=1),
+                closes_at=now + timedelta(days=30),
+                working_group_ids={group.id},
+                guidance="Seed funding.",
             ),
-            submit=True,
         )
-        lifecycle.fire(secretariat, proposal.id, ProposalTrigger.START_REVIEW)
-        led[code] = proposal.id
+        led = {}
+        # A third, led by CTED and implemented by UNDP, is put only on a live meeting's agenda.
+        for code, implementing in (("UNDP", []), ("OHCHR", []), ("CTED", [entities["UNDP"]])):
+            proposal = proposals.create_proposal(
+                chair,
+                ProposalInput(
+                    programme_id=programme.id,
+                    working_group_id=group.id,
+                    title=f"Project led by {code}",
+                    lead_entity_id=entities[code],
+                    implementing_entity_ids=implementing,
+                    objective="Strengthen border management",
+                    description="Workshops.",
+                    thematic_area="Border management",
+                    results_alignment="Outcome 4, Output 4.2",
+                    requested_budget=Decimal("100000.00"),
+                    duration_months=12,
+                    planned_start=held + timedelta(days=40),
+                ),
+                submit=True,
+            )
+            lifecycle.fire(secretariat, proposal.id, ProposalTrigger.START_REVIEW)
+            led[code] = proposal.id
     return Office(admin, secretariat, members, entities, led, held)
 
 

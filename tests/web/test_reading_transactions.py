@@ -142,10 +142,11 @@ def test_the_agenda_choices_write_their_fixed_states_in() -> None:
             stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"render_postcompile": True})
         )
 
-    proposals = rendered(_choices().params(limit=10))
+    until = datetime(2026, 1, 1, tzinfo=UTC)
+    proposals = rendered(_choices().params(limit=10, until=until))
     assert f"proposals.status = '{ProposalState.UNDER_REVIEW.value}'" in proposals
     assert f"agenda_items.status = '{ItemState.OPEN.value}'" in proposals
-    extensions = rendered(_extension_choices())
+    extensions = rendered(_extension_choices().params(until=until))
     assert (
         f"extension_requests.status IN ('{ExtensionState.REQUESTED.value}', "
         f"'{ExtensionState.UNDER_REVIEW.value}')" in extensions

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import raiseload
 
 from prb.extensions import db
@@ -16,6 +17,7 @@ from prb.services.board import snapshots
 from prb.services.board.agenda_page import ItemExtension
 from prb.services.board.meetings import lock_open_meeting
 from prb.services.board.queries import display_code
+from prb.services.calendar import long_date
 from prb.services.errors import Conflict, NotFound
 from prb.services.once import spend
 from prb.services.sql import written_in
@@ -49,18 +51,26 @@ def schedulable_proposals(limit: int = AGENDA_CHOICES) -> list[Proposal]:
     )
 
 
+def _day_after(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+
+
 @cache
 def _choices() -> Select[tuple[int, str | None, str]]:
-    return _schedulable(select(Proposal.id, Proposal.project_code, Proposal.title)).limit(
-        bindparam("limit")
+    return (
+        _schedulable(select(Proposal.id, Proposal.project_code, Proposal.title))
+        # (No submission on record: entered before PRB kept one; the service decides.)
+        .where(or_(Proposal.submitted_at.is_(None), Proposal.submitted_at < bindparam("until")))
+        .limit(bindparam("limit"))
     )
 
 
-def agenda_choices(limit: int = AGENDA_CHOICES) -> list[tuple[int, str]]:
+def agenda_choices(held_on: date, limit: int = AGENDA_CHOICES) -> list[tuple[int, str]]:
     """`schedulable_proposals` as the agenda's pick list names them: (id, "code — title"),
     read as three plain columns (the meeting page lists them on every view) by a statement
-    built once."""
-    rows = db.session.execute(_choices(), {"limit": limit})
+    built once. Only those submitted by the meeting's day (`held_on`): a meeting entered
+    after the fact cannot have considered a proposal submitted since."""
+    rows = db.session.execute(_choices(), {"limit": limit, "until": _day_after(held_on)})
     return [(r.id, f"{display_code(r.id, r.project_code)} — {r.title}") for r in rows]
 
 
@@ -100,14 +110,15 @@ def _extension_choices() -> Select[Any]:
             Proposal.id.label("proposal_id"),
             Proposal.project_code,
         ).join(Proposal, Proposal.id == ExtensionRequest.proposal_id)
-    )
+    ).where(ExtensionRequest.requested_at < bindparam("until"))
 
 
-def extension_choices() -> list[tuple[int, str]]:
+def extension_choices(held_on: date) -> list[tuple[int, str]]:
     """`schedulable_extensions` as the agenda's pick list names them: (id, "code — extension
-    summary"), read as plain columns by a statement built once."""
+    summary"), read as plain columns by a statement built once; only those requested by the
+    meeting's day."""
     choices = []
-    for r in db.session.execute(_extension_choices()):
+    for r in db.session.execute(_extension_choices(), {"until": _day_after(held_on)}):
         request = ItemExtension(
             r.id, r.months, r.period_start, r.new_end, r.additional_funds, "", ""
         )
@@ -151,6 +162,7 @@ def add_to_agenda(
         )
         if already:
             raise Conflict(f"{proposal.display_code} is already on the agenda of {already}.")
+        _refuse_if_later(meeting, proposal.submitted_at, f"{proposal.display_code} was submitted")
         position = next_position(meeting)
         item = AgendaItem(
             meeting=meeting,
@@ -201,6 +213,7 @@ def add_extension_to_agenda(
         if already:
             raise Conflict(f"This extension request is already on the agenda of {already}.")
         extensions.refuse_if_project_ended(ext)
+        _refuse_if_later(meeting, ext.requested_at, "This extension was requested")
         if ext.status == ExtensionState.REQUESTED:
             extensions.fire(
                 ext,
@@ -231,6 +244,33 @@ def add_extension_to_agenda(
         )
         notification_events().placed_on_agenda(item)
     return item
+
+
+def arrived_after(meeting: Meeting, held_on: date) -> str | None:
+    """Why the meeting cannot be dated `held_on`: an item on its agenda reached PRB later
+    (None: none did)."""
+    for item in meeting.items:
+        if item.extension_id is not None:
+            at, what = item.extension.requested_at, "requested"
+        else:
+            at, what = item.proposal.submitted_at, "submitted"
+        if at is not None and at >= _day_after(held_on):
+            return (
+                f"Item {item.position} was {what} on {long_date(at.date())}: the meeting "
+                "cannot have considered it before."
+            )
+    return None
+
+
+def _refuse_if_later(meeting: Meeting, at: datetime | None, what: str) -> None:
+    """The Board cannot have considered, at a meeting entered after the fact, what reached
+    PRB after the meeting's day."""
+    if at is not None and at >= _day_after(meeting.held_on):
+        raise Conflict(
+            f"{what} on {long_date(at.date())}, after {meeting.number} of "
+            f"{long_date(meeting.held_on)}: that meeting cannot have considered it. Put it on "
+            "a later meeting; a project the Board approved before PRB comes in by Import."
+        )
 
 
 def next_position(meeting: Meeting) -> int:

@@ -16,6 +16,7 @@ from prb.models import AgendaItem, Meeting, User, Vote, utcnow
 from prb.services import audit
 from prb.services.access import require_role
 from prb.services.board import snapshots
+from prb.services.board.agenda import arrived_after
 from prb.services.board.meetings import (
     MEETING_SUBJECT,
     NUMBER_PATTERN,
@@ -113,6 +114,9 @@ def _correct(actor: User, meeting_id: int, data: Correction) -> Meeting:
                 and data.held_on > deadline.date()
             ):
                 errors["held_on"] = ["A written procedure opens before its deadline."]
+            too_early = None if data.held_on is None else arrived_after(meeting, data.held_on)
+            if "held_on" not in errors and too_early is not None:
+                errors["held_on"] = [too_early]
             _mark_only_what_changed(
                 errors, data.held_on != meeting.held_on, deadline != meeting.deadline
             )

@@ -188,9 +188,9 @@ def _body(m, voting_over: bool, minutes_input: MinutesForm | None, typed: Typed)
     # A written procedure past its deadline takes no more items (the POST says 409).
     if secretariat and not frozen and not voting_over:
         agenda_form = AgendaForm(formdata=None)
-        agenda_form.proposal_id.choices = options(service.agenda_choices())
+        agenda_form.proposal_id.choices = options(service.agenda_choices(m.held_on))
         extension_form = ExtensionAgendaForm(formdata=None)
-        extension_form.extension_id.choices = options(service.extension_choices())
+        extension_form.extension_id.choices = options(service.extension_choices(m.held_on))
     attendance_form = present_form = None
     if secretariat and not m.is_written_procedure and not frozen:
         attendance_form = AttendanceForm(formdata=None)
