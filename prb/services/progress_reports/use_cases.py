@@ -1,5 +1,6 @@
-"""What people do with reports: the chair submits and resubmits, the secretariat accepts or
-sends back. Each use case is one transaction that locks what it changes."""
+"""What people do with reports: the chair submits and resubmits (the secretariat's accept or
+send back, with the day it was accepted, is in `decisions`). Each use case is one
+transaction that locks what it changes."""
 
 from __future__ import annotations
 
