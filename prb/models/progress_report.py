@@ -48,7 +48,10 @@ class ProgressReport(db.Model):
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when PRB recorded it
+    # The day the secretariat accepted it: the day recorded, or an earlier day given when an
+    # office records its acceptance after the fact (None unless accepted).
+    accepted_on: Mapped[date | None] = mapped_column(Date)
     return_reason: Mapped[str] = mapped_column(Text, default="")
     # Optimistic lock, the safety net behind the row lock: a stale copy cannot overwrite.
     version: Mapped[int] = mapped_column(Integer, default=1)

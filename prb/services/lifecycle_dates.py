@@ -29,6 +29,12 @@ from workflows.proposal import PROJECT_STATES
 
 S = ProposalState
 FIELD = "effective_on"
+# Where the final report's day comes from, and where it is put right: said with a refusal.
+FINAL_REPORT = (
+    "That is the day its final report was accepted (“Accepted on” when the secretariat "
+    "accepts it; blank was today). If it was accepted earlier, finance corrects the day on the "
+    "project's finance page (“Final report received”) before the completion is recorded."
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,8 @@ class Bound:
 
     day: date
     what: str  # "its approval on 10 February 2025"
+    # What to do when the day is wrong, said after the refusal ("" when nothing can be done).
+    hint: str = ""
 
 
 def earliest(proposal: Proposal, trigger: str) -> Bound | None:
@@ -45,10 +53,10 @@ def earliest(proposal: Proposal, trigger: str) -> Bound | None:
     trigger takes no date (`check` refuses one)."""
     if trigger not in {t.trigger for t in PROPOSAL.transitions if t.effective_date}:
         return None
-    from prb.services.portfolio.as_at import ACTIVE, timeline  # see `_record_of`
+    from prb.services.portfolio.as_at import ACTIVE  # see `_record_of`
 
     bounds = []
-    line = timeline(_record_of(proposal))
+    line = timeline_of(proposal)
     if line.approved_on is not None:
         bounds.append(Bound(line.approved_on, f"its approval on {long_date(line.approved_on)}"))
     if proposal.status in ACTIVE and line.initiated_on is not None:
@@ -78,7 +86,9 @@ def earliest(proposal: Proposal, trigger: str) -> Bound | None:
     if trigger == ProposalTrigger.COMPLETE:
         if proposal.final_report_on is not None:
             received = long_date(proposal.final_report_on)
-            bounds.append(Bound(proposal.final_report_on, f"its final report, of {received}"))
+            bounds.append(
+                Bound(proposal.final_report_on, f"its final report, of {received}", FINAL_REPORT)
+            )
         paid = db.session.scalar(
             select(func.max(LedgerEntry.value_date)).where(LedgerEntry.proposal_id == proposal.id)
         )
@@ -94,7 +104,9 @@ def check(t: Transition, day: date, bound: Bound | None, today: date) -> None:
     elif day > today:
         problem = f"The effective date cannot be in the future (today is {long_date(today)}, UTC)."
     elif bound is not None and day < bound.day:
-        problem = f"The effective date cannot be before {bound.what}."
+        problem = f"The effective date cannot be before {bound.what}." + (
+            f" {bound.hint}" if bound.hint else ""
+        )
     else:
         return
     raise Invalid(f"Nothing was done: {problem}", {FIELD: [problem]})
@@ -112,6 +124,14 @@ def day_recorded_for(proposal: Proposal, today: date) -> date:
     line = timeline(replace(record, status_today=S(proposal.status)))
     day = line.initiated_on if proposal.status == S.INITIATED else line.ongoing_on
     return min(day, today) if day is not None else today
+
+
+def timeline_of(proposal: Proposal):  # type: ignore[no-untyped-def]
+    """The days the overview gives the project's statuses (`portfolio.as_at.Timeline`), from
+    its record as it stands."""
+    from prb.services.portfolio.as_at import timeline  # see `_record_of`
+
+    return timeline(_record_of(proposal))
 
 
 def _record_of(proposal: Proposal):  # type: ignore[no-untyped-def]

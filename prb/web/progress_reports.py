@@ -22,6 +22,7 @@ from prb.services.progress_reports.use_cases import MAX_PART
 from prb.web.access import roles_required
 from prb.web.attachments import FORM_OVERHEAD, files_store, upload_limit
 from prb.web.declare import reads_form
+from prb.web.fields import CalendarDateField
 from prb.web.forms import AmountField, Form, OnceField, first_error, show_errors
 from workflows import PROGRESS_REPORT, ReportState, ReportTrigger, Role
 
@@ -65,6 +66,8 @@ class ReportForm(Form):
 class DecisionForm(Form):
     expected_status = HiddenField()
     reason = TextAreaField("Reason", validators=[Length(max=4000)])
+    # Accepting only; blank: today. An earlier day when the acceptance is recorded after it.
+    accepted_on = CalendarDateField("Accepted on", validators=[Optional()])
 
 
 def _input(form: ReportForm) -> service.ReportInput:
@@ -165,7 +168,11 @@ def show(report_id: int):  # type: ignore[no-untyped-def]
     return _show(service.get_report(current_user, report_id))
 
 
-def _show(report: ProgressReport, status: int = 200):  # type: ignore[no-untyped-def]
+def _show(  # type: ignore[no-untyped-def]
+    report: ProgressReport, status: int = 200, typed: tuple[str, DecisionForm] | None = None
+):
+    """The report's page; `typed`: a decision refused for what was typed in its form (the
+    trigger and the form), shown again with why beside each field."""
     return (
         render_template(
             "progress_reports/show.html",
@@ -174,6 +181,8 @@ def _show(report: ProgressReport, status: int = 200):  # type: ignore[no-untyped
             actions=service.actions(current_user, report),
             page=attachments.attachments_page(current_user, OwnerKind.REPORT, report.id),
             form=DecisionForm(expected_status=report.status, formdata=None),
+            typed_trigger=typed[0] if typed else None,
+            typed_form=typed[1] if typed else None,
             ReportTrigger=ReportTrigger,
         ),
         status,
@@ -187,17 +196,24 @@ def decide(report_id: int, trigger: str):  # type: ignore[no-untyped-def]
     if trigger not in (ReportTrigger.ACCEPT, ReportTrigger.RETURN):
         abort(404)
     form = DecisionForm()
+    if not form.validate():
+        flash(f"{first_error(form)} Nothing was done.", "error")
+        return _show(service.get_report(current_user, report_id), 422, (trigger, form))
     try:
-        if not form.validate():
-            raise Invalid(f"{first_error(form)} Nothing was done.")
         report = service.decide_report(
             current_user,
             report_id,
             trigger,
             form.reason.data or "",
             expected_status=form.expected_status.data or None,
+            accepted_on=form.accepted_on.data,
         )
-    except (Invalid, Conflict) as exc:
+    except Invalid as exc:
+        # The page again, with what was typed, and why nothing happened beside the field.
+        show_errors(form, exc)
+        return _show(service.get_report(current_user, report_id), 422, (trigger, form))
+    except Conflict as exc:
+        # The page again, as it is now, with why nothing happened (409).
         flash(exc.message, "error")
         return _show(service.get_report(current_user, report_id), exc.status_code)
     label = PROGRESS_REPORT.transition(trigger).label

@@ -370,7 +370,7 @@ def test_the_latest_accepted_report_of_the_year_wins(world) -> None:
     assert found[p.id].text.startswith("July.")
 
 
-def test_narratives_as_at_a_moment_hold_only_what_was_accepted_by_then(world) -> None:
+def test_narratives_as_at_a_day_hold_only_what_was_accepted_by_then(world) -> None:
     """The annual section is as at 31 December: a report accepted later is not in it."""
     from datetime import timedelta
 
@@ -378,13 +378,14 @@ def test_narratives_as_at_a_moment_hold_only_what_was_accepted_by_then(world) ->
     report = submit(world, p, activities="Accepted late.")
     reports.decide_report(world.secretariat, report.id, RT.ACCEPT)
     db.session.refresh(report)
-    accepted_at = report.decided_at
-    assert accepted_at is not None
-    before = reports.accepted_narratives(None, None, 2018, accepted_before=accepted_at)
-    after = reports.accepted_narratives(
-        None, None, 2018, accepted_before=accepted_at + timedelta(seconds=1)
+    assert report.decided_at is not None
+    accepted_on = report.accepted_on
+    assert accepted_on == report.decided_at.date()  # blank: the day it was recorded
+    before = reports.accepted_narratives(
+        None, None, 2018, accepted_by=accepted_on - timedelta(days=1)
     )
-    assert before == {} and set(after) == {p.id}
+    on_the_day = reports.accepted_narratives(None, None, 2018, accepted_by=accepted_on)
+    assert before == {} and set(on_the_day) == {p.id}
     # None: every programme's projects
     assert set(reports.accepted_narratives(None, None, 2018)) == {p.id}
 

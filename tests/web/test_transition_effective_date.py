@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from prb.extensions import db
 from prb.models import AuditRecord, Proposal, utcnow
-from prb.services import board, finance, lifecycle, portfolio
+from prb.services import board, finance, lifecycle, lifecycle_dates, portfolio
 from prb.services.errors import Invalid
 from prb.services.portfolio.envelope import envelope_as_at
 from tests.conftest import sign_in
@@ -212,7 +212,8 @@ def test_a_completion_is_not_dated_before_its_final_report(world) -> None:
     with pytest.raises(Invalid) as refused:
         lifecycle.fire(world.finance, p.id, T.COMPLETE, effective_on=date(2025, 9, 10))
     assert refused.value.fields["effective_on"] == [
-        "The effective date cannot be before its final report, of 15 September 2025."
+        "The effective date cannot be before its final report, of 15 September 2025. "
+        + lifecycle_dates.FINAL_REPORT
     ]
     db.session.rollback()
     assert db.session.get(Proposal, p.id).status == S.ONGOING

@@ -172,7 +172,7 @@ def narratives(
         None,
         None if whole_board else programme_id,
         year,
-        accepted_before=datetime.combine(date(year + 1, 1, 1), time.min, tzinfo=UTC),
+        accepted_by=date(year, 12, 31),
     )
     return {proposal_id: narrative.text for proposal_id, narrative in found.items()}
 

@@ -1,6 +1,7 @@
 """Progress and final reports of projects: the schedule (derived), the use cases (submit,
 resubmit, accept, send back) and the reads (schedule lines, overdue, accepted narratives)."""
 
+from prb.services.progress_reports.decisions import decide_report
 from prb.services.progress_reports.queries import (
     AcceptedNarrative,
     OverdueReport,
@@ -23,7 +24,6 @@ from prb.services.progress_reports.use_cases import (
     Files,
     ReportInput,
     actions,
-    decide_report,
     resubmit_report,
     slots_of,
     submit_report,

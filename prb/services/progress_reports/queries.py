@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import and_, extract, or_, select
 from sqlalchemy.orm import Session, joinedload, lazyload
@@ -196,29 +196,33 @@ def accepted_narratives(
     programme_id: int | None,
     year: int,
     *,
-    accepted_before: datetime | None = None,
+    accepted_by: date | None = None,
 ) -> dict[int, AcceptedNarrative]:
     """Proposal id → the latest (by due date) ACCEPTED report about `year`: due in it, or
     accepted in it (a final report accepted in December and due the next February is the
     latest word on the year), for the projects of the programme (None: of every
-    programme). A submitted or returned report never appears; with `accepted_before`, nor
-    one accepted at or after that moment (a report "as at" a date shows what had been
-    accepted by then)."""
+    programme). A submitted or returned report never appears; with `accepted_by`, nor one
+    accepted after that day (a report "as at" a date shows what had been accepted by then).
+
+    A report is dated by the day it was accepted (`accepted_on`), which an office recording
+    it after the fact gives — as the overview dates a transition by the day it took effect,
+    not the day it was recorded: as at 31 December 2025, a report accepted on 15 December
+    2025 is in, even if PRB recorded it in 2026."""
     session = session_or_none or db.session
     conditions = [
         ProgressReport.status == ReportState.ACCEPTED,
         or_(
             extract("year", ProgressReport.due_on) == year,
             and_(
-                ProgressReport.decided_at >= datetime(year, 1, 1, tzinfo=UTC),
-                ProgressReport.decided_at < datetime(year + 1, 1, 1, tzinfo=UTC),
+                ProgressReport.accepted_on >= date(year, 1, 1),
+                ProgressReport.accepted_on <= date(year, 12, 31),
             ),
         ),
     ]
     if programme_id is not None:
         conditions.append(Proposal.programme_id == programme_id)
-    if accepted_before is not None:
-        conditions.append(ProgressReport.decided_at < accepted_before)
+    if accepted_by is not None:
+        conditions.append(ProgressReport.accepted_on <= accepted_by)
     rows = session.scalars(
         select(ProgressReport)
         .join(Proposal, Proposal.id == ProgressReport.proposal_id)
@@ -227,12 +231,12 @@ def accepted_narratives(
     ).unique()
     found: dict[int, AcceptedNarrative] = {}
     for report in rows:  # in due order: the latest wins
-        assert report.decided_at is not None
+        assert report.accepted_on is not None
         found[report.proposal_id] = AcceptedNarrative(
             report.proposal_id,
             ReportKind(report.kind),
             report.due_on,
-            report.decided_at.date(),
+            report.accepted_on,
             report.narrative,
             report.parts,
         )

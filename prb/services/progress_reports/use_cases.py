@@ -1,5 +1,6 @@
-"""What people do with reports: the chair submits and resubmits, the secretariat accepts or
-sends back. Each use case is one transaction that locks what it changes."""
+"""What people do with reports: the chair submits and resubmits (the secretariat's accept or
+send back, with the day it was accepted, is in `decisions`). Each use case is one
+transaction that locks what it changes."""
 
 from __future__ import annotations
 
@@ -252,7 +253,15 @@ _EVENTS = {
 }
 
 
-def _fire(actor: User, report: ProgressReport, trigger: str, comment: str) -> Transition:
+def _fire(
+    actor: User,
+    report: ProgressReport,
+    trigger: str,
+    comment: str,
+    effective_on: date | None = None,
+) -> Transition:
+    """Fire `trigger` on the locked report and write its audit record (with the day it took
+    effect when it was recorded after the fact); no commit."""
     before = report.status
     try:
         PROGRESS_REPORT.fire(report, trigger, actor.roles, ReportGuards(actor))
@@ -267,6 +276,7 @@ def _fire(actor: User, report: ProgressReport, trigger: str, comment: str) -> Tr
         proposal=report.proposal,
         comment=f"{report.summary.capitalize()}: {PROGRESS_REPORT.label(before)} → "
         f"{report.status_label}" + (f". {comment}" if comment else ""),
+        effective_on=effective_on,
     )
     return t
 
@@ -284,59 +294,6 @@ def _race() -> Conflict:
         "Someone else acted on this report at the same moment. Nothing was done; reload the "
         "project's page."
     )
-
-
-def decide_report(
-    actor: User,
-    report_id: int,
-    trigger: str,
-    reason: str = "",
-    *,
-    expected_status: str | None = None,
-) -> ProgressReport:
-    """The secretariat accepts a submitted report or sends it back with a reason.
-
-    Accepting the final report records, on the project, the day it was accepted as the day
-    of the final report and its spent figure as the amount spent — what the completion
-    rule compares with the ledger."""
-    if trigger not in (ReportTrigger.ACCEPT, ReportTrigger.RETURN):
-        raise NotFound(f"There is no action called “{trigger}”.")
-    reason = reason.strip()
-    if trigger == ReportTrigger.RETURN and not reason:
-        raise Invalid(
-            "Please say why the report is sent back.",
-            {"reason": ["A reason is required to send a report back."]},
-        )
-    if len(reason) > 4000:
-        raise Invalid("Keep the reason under 4,000 characters.", {"reason": ["Too long."]})
-    try:
-        with committed():
-            report = _lock(actor, report_id)
-            if expected_status is not None and report.status != expected_status:
-                raise Conflict(
-                    f"This report changed while you were looking at it: it is now "
-                    f"{report.status_label}. Nothing was done."
-                )
-            _fire(actor, report, trigger, reason)
-            report.decided_by_id = actor.id
-            report.decided_at = utcnow()
-            if trigger == ReportTrigger.RETURN:
-                report.return_reason = reason
-            elif report.kind == ReportKind.FINAL:
-                proposal = report.proposal
-                proposal.final_report_on = report.decided_at.date()
-                proposal.spent_reported = report.spent_to_date
-                audit.record(
-                    "project_dates",
-                    actor=actor,
-                    role=Role.SECRETARIAT,
-                    proposal=proposal,
-                    comment=f"final report: {proposal.final_report_on}; amount spent: "
-                    f"{proposal.spent_reported} (from the accepted final report)",
-                )
-    except StaleDataError:
-        raise _race() from None
-    return report
 
 
 def resubmit_report(
