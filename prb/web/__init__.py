@@ -29,6 +29,7 @@ def register(app: Flask) -> None:
         outbox,
         password_reset,
         progress_reports,
+        proposal_actions,  # noqa: F401 (its routes join the proposals blueprint)
         proposals,
         reference,
         reporting_notes,

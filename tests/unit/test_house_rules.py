@@ -1,6 +1,6 @@
 """House rules that a reviewer would otherwise check by eye: states are named through the
-workflows' enums, never typed as strings elsewhere; a service module stays small enough to
-read (past ~400 lines it becomes a package split by concern)."""
+workflows' enums, never typed as strings elsewhere; a service or web module stays small
+enough to read (past ~400 lines it becomes a package split by concern)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ STATE_ENUMS: tuple[type[StrEnum], ...] = (
     CallPhase,
     EntryKind,
 )
-SERVICE_MODULE_LIMIT = 400
+MODULE_LIMIT = 400
+LIMITED = ("services", "web")
 
 
 def _state_literal() -> re.Pattern[str]:
@@ -68,10 +69,11 @@ def test_the_state_scan_sees_a_typed_state(line: str) -> None:
     assert _state_literal().search(line)
 
 
-def test_service_modules_stay_under_the_limit() -> None:
+@pytest.mark.parametrize("folder", LIMITED)
+def test_modules_stay_under_the_limit(folder: str) -> None:
     long = {
         str(path.relative_to(ROOT)): count
-        for path in sorted((ROOT / "prb" / "services").rglob("*.py"))
-        if (count := len(path.read_text(encoding="utf-8").splitlines())) > SERVICE_MODULE_LIMIT
+        for path in sorted((ROOT / "prb" / folder).rglob("*.py"))
+        if (count := len(path.read_text(encoding="utf-8").splitlines())) > MODULE_LIMIT
     }
     assert long == {}, "split these by concern into a package"
