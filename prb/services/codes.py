@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from itertools import count, product
 from string import ascii_lowercase, ascii_uppercase
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 
 from prb.extensions import db
 from prb.models import CodeStyle, FundingProgramme, Proposal
@@ -94,6 +94,7 @@ def code_in_pattern(programme: FundingProgramme, code: str) -> str:
     the programme's code, a hyphen and one or two letters of its case."""
     code = check_typed_code(code)
     if programme.code_style == CodeStyle.TYPED:
+        _refuse_if_another_programmes(programme, code)
         return code
     letters = "[A-Z]" if programme.code_style == CodeStyle.UPPER else "[a-z]"
     if not re.fullmatch(re.escape(programme.code) + "-" + letters + "{1,2}", code):
@@ -108,6 +109,32 @@ def code_in_pattern(programme: FundingProgramme, code: str) -> str:
             },
         )
     return code
+
+
+def _refuse_if_another_programmes(programme: FundingProgramme, code: str) -> None:
+    """A code that reads as another programme's (its code and a hyphen, the longest such
+    code deciding) is refused: the project would be listed under that programme's code, and
+    take a letter of its sequence. Found exploring: UNCCT-2025-01-e typed for a project of
+    UNCCT-2025-02."""
+    owner = db.session.scalar(
+        select(FundingProgramme)
+        .where(
+            func.lower(FundingProgramme.code + "-")
+            == func.substr(literal(code.lower()), 1, func.length(FundingProgramme.code) + 1)
+        )
+        .order_by(func.length(FundingProgramme.code).desc())
+        .limit(1)
+    )
+    if owner is not None and owner.id != programme.id:
+        raise Invalid(
+            f"{code} reads as a code of {owner.code}, another programme.",
+            {
+                "project_code": [
+                    f"Give a code that does not begin with {owner.code}-: this project is "
+                    f"of {programme.code}."
+                ]
+            },
+        )
 
 
 def lock_programme(programme_id: int) -> FundingProgramme:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -23,7 +24,7 @@ from tests import factories
 from tests.board_helpers import item_under_review
 from tests.conftest import sign_in
 from tests.web.test_minutes import pdf_text
-from workflows import ProposalState, Role
+from workflows import ItemState, ProposalState, Role
 
 S = ProposalState
 
@@ -272,3 +273,37 @@ def test_the_attendance_form_shows_who_is_present_and_offers_only_the_absent_to_
     joining = attendance.split('id="joining-member"')[1].split("</select>")[0]
     offered = {int(v) for v in re.findall(r'<option value="(\d+)">', joining)}
     assert offered == {world.board_cted.id, world.board_undp.id}
+
+
+def test_a_typed_code_that_reads_as_another_programmes_is_refused(client, world) -> None:
+    """Found exploring: UNCCT-2025-01-e was typed for a project of a typed-code programme;
+    it was listed under UNCCT-2025-01, whose next automatic code then skipped a letter."""
+    from prb.services.reference.programmes import ProgrammeInput, create_programme
+    from tests.reference_helpers import administrator
+
+    create_programme(
+        administrator(world),
+        ProgrammeInput(
+            "UNCCT-2025-01", "Seed funding 2025", 2025, 2026, envelope=Decimal("500000.00")
+        ),
+    )
+    world.programme.code_style = CodeStyle.TYPED
+    db.session.commit()
+    item = item_under_review(world)
+    for member in (world.board_chair, world.board_undp):
+        board.cast_vote(member, item.id, "approve")
+    sign_in(client, world.secretariat)
+    terms = {"budget": "150000.00", "duration_months": "12", "start": "2019-03-01"}
+    refused = client.post(
+        f"/board/items/{item.id}/close", data={**terms, "project_code": "uncct-2025-01-E"}
+    )
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "uncct-2025-01-E reads as a code of UNCCT-2025-01, another programme." in text
+    assert 'value="uncct-2025-01-E"' in text  # what was typed, shown again
+    db.session.expire_all()
+    assert item.proposal.project_code is None and item.status == ItemState.OPEN
+    # Its own programme's code, or a code of no programme, is fine.
+    own = f"{world.programme.code}-X"
+    done = client.post(f"/board/items/{item.id}/close", data={**terms, "project_code": own})
+    assert done.status_code == 303
