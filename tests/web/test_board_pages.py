@@ -307,3 +307,35 @@ def test_a_typed_code_that_reads_as_another_programmes_is_refused(client, world)
     own = f"{world.programme.code}-X"
     done = client.post(f"/board/items/{item.id}/close", data={**terms, "project_code": own})
     assert done.status_code == 303
+
+
+def test_a_member_who_has_left_the_board_is_offered_as_chair_of_a_past_meeting(
+    client, world
+) -> None:
+    """Found exploring: the scheduling form listed only today's members, so a past meeting's
+    chair who had left since could be picked only after a refused submission."""
+    from tests.reference_helpers import administrator
+
+    admin = administrator(world)
+    [seat] = [s for s in board.seats(admin) if s.user_id == world.board_undp.id]
+    board.end_seat(admin, seat.id, date(2024, 12, 31))
+    sign_in(client, world.secretariat)
+    page = client.get("/board/meetings/new").get_data(as_text=True)
+    chairs = page.split('name="chair_id"')[1].split("</select>")[0]
+    assert f"{world.board_undp.name} (seat ended 31 December 2024)" in chairs
+    assert f">{world.board_chair.name}<" in chairs
+    form = {
+        "number": "PRB/2024/02",
+        "kind": "meeting",
+        "held_on": "2024-06-30",
+        "place": "NY",
+        "recorded_after": "y",
+        "chair_id": str(world.board_undp.id),
+    }
+    assert client.post("/board/meetings/new", data=form).status_code == 302
+    assert db.session.scalars(select(Meeting)).one().chair_id == world.board_undp.id
+    # Her seat decides: a meeting after it ended is refused, beside the chair.
+    late = {**form, "number": "PRB/2025/01", "held_on": "2025-03-01"}
+    refused = client.post("/board/meetings/new", data=late)
+    assert refused.status_code == 422
+    assert "has no seat on the Board on 1 March 2025" in refused.get_data(as_text=True)

@@ -44,6 +44,7 @@ from prb.services.board.members import (
     board_chair,
     board_members,
     recusals,
+    seat_holders,
     seat_on,
     sits_on,
 )
@@ -142,6 +143,7 @@ __all__ = [
     "schedulable_proposals",
     "schedule_meeting",
     "seat_candidates",
+    "seat_holders",
     "seat_on",
     "seats",
     "sits_on",

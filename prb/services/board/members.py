@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from prb.extensions import db
@@ -87,6 +87,20 @@ def board_members(on: date | None = None) -> list[Member]:
     against the seats of their own date (see the module's note)."""
     seats = db.session.scalars(_seats_on(on).order_by(User.name, User.id)).unique()
     return [_member(seat) for seat in seats]
+
+
+def seat_holders() -> list[tuple[int, str, date | None]]:
+    """Everyone who has held a seat, at any time, by name: (user id, name, the last day of
+    her latest seat; None while it runs). A meeting entered after the fact may be chaired by
+    a member who has left the Board since; the service checks her seat on its date."""
+    last = func.max(func.coalesce(BoardMembership.until, date.max))
+    rows = db.session.execute(
+        select(User.id, User.name, last)
+        .join(BoardMembership, BoardMembership.user_id == User.id)
+        .group_by(User.id, User.name)
+        .order_by(User.name, User.id)
+    )
+    return [(uid, name, None if until == date.max else until) for uid, name, until in rows]
 
 
 def seat_on(user: User, day: date) -> Member | None:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, date
 from typing import NamedTuple
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from prb.models import utcnow
 from prb.services import board as service
 from prb.services import minutes
 from prb.services.board.meetings import meeting_is_open
+from prb.services.calendar import long_date
 from prb.services.errors import Conflict, Invalid
 from prb.web.access import roles_required
 from prb.web.board import VIEWERS, bp
@@ -44,16 +46,22 @@ def index():  # type: ignore[no-untyped-def]
     )
 
 
+def _holder(name: str, until: date | None, today: date) -> str:
+    return name if until is None or until >= today else f"{name} (seat ended {long_date(until)})"
+
+
 @bp.route("/meetings/new", methods=["GET", "POST"])
 @reads_form(MeetingForm)
 @roles_required(Role.SECRETARIAT)
 def new_meeting():  # type: ignore[no-untyped-def]
     form = MeetingForm()
     form.kind.choices = options((k.value, k.label) for k in MeetingKind)
-    # The chair is one of the members of the meeting's date (today's until a date is given).
+    # Anyone who has sat on the Board: a meeting entered after the fact may have been chaired
+    # by a member who has left since (the service checks her seat on the meeting's date).
+    today = utcnow().date()
     form.chair_id.choices = options(
         [("", "— the Board chair of that date —")]
-        + [(m.id, m.name) for m in service.board_members(on=form.held_on.data)]
+        + [(uid, _holder(name, until, today)) for uid, name, until in service.seat_holders()]
     )
     form.deadline.description = (
         "Written procedure only: voting closes at this time (UTC). Leave it empty for the "
