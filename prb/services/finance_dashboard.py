@@ -20,6 +20,7 @@ from workflows import PROPOSAL, ProposalState, Role
 
 S = ProposalState
 RUNNING = frozenset({S.APPROVED, S.INITIATED, S.ONGOING, S.EXTENDED})
+_ENDED = frozenset({S.CANCELLED, S.COMPLETED})
 ENDING_SOON_DAYS = 60
 IDLE_AFTER_APPROVAL_DAYS = 90
 
@@ -39,20 +40,25 @@ class ProjectRow:
     @property
     def flags(self) -> list[str]:
         p = self.proposal
-        return flags(p.status, self.days_left, self.balances.disbursed, p.approved_at, self.today)
+        return flags(p.status, self.days_left, self.balances, p.approved_at, self.today)
 
 
 def flags(
     status: str,
     days_left: int | None,
-    disbursed: Decimal,
+    b: Balances,
     approved_at: datetime | None,
     today: date,
 ) -> list[str]:
     """What needs a look: ending within ENDING_SOON_DAYS, past its end while running,
-    nothing disbursed IDLE_AFTER_APPROVAL_DAYS after approval."""
+    nothing disbursed IDLE_AFTER_APPROVAL_DAYS after approval; an ended project still
+    holding a commitment it will not disburse (a cancellation leaves the release to finance,
+    and until then the programme counts it as committed)."""
     running = status in RUNNING
+    disbursed = b.disbursed
     found = []
+    if status in _ENDED and b.undisbursed_commitment > 0:
+        found.append(f"USD {b.undisbursed_commitment:,.2f} committed and not disbursed: release it")
     if running and days_left is not None and 0 <= days_left <= ENDING_SOON_DAYS:
         found.append(f"ends within {ENDING_SOON_DAYS} days")
     if running and days_left is not None and days_left < 0:
@@ -227,7 +233,7 @@ def _rows(
                 original_end,
                 current_end,
                 days_left,
-                flags(status, days_left, b.disbursed, approved_at, today),
+                flags(status, days_left, b, approved_at, today),
             )
         )
     return listed, total
