@@ -379,6 +379,13 @@ def test_late_vote_on_an_expired_written_procedure_is_refused(client, world) -> 
     assert "<strong>Voting closed</strong> at the deadline; the result is being recorded" in page
     assert "Open for voting" not in page  # it no longer is (found exploring)
     assert f"vote-submit-{item.id}" not in page
+    assert "If the item stays open, close it below" not in page  # a member cannot
+    secretariat = client.application.test_client()
+    sign_in(secretariat, world.secretariat)
+    page = secretariat.get(f"/board/meetings/{item.meeting_id}").get_data(as_text=True)
+    # Found exploring: an item the worker could not close (the envelope could not take it)
+    # said only "being recorded"; the secretariat learns why by closing it herself.
+    assert "If the item stays open, close it below: what stops it" in page
     db.session.expire_all()
     assert item.status == ItemState.OPEN
     # A vote sent anyway is refused; that POST closes the item it found past its deadline.
