@@ -40,12 +40,18 @@ class Options:
     trust_roots: str = ""
 
 
+def signing_configured() -> bool:
+    """Whether final minutes will be signed: a certificate file is named and there."""
+    path = current_app.config.get("SIGNING_P12")
+    return bool(path) and Path(path).is_file()
+
+
 def configured_signer():  # type: ignore[no-untyped-def]
     """The secretariat's signer from PRB_SIGNING_P12 (and PRB_SIGNING_PASSPHRASE), or None
     when no certificate is configured — finalisation then works unsigned."""
-    path = current_app.config.get("SIGNING_P12")
-    if not path or not Path(path).is_file():
+    if not signing_configured():
         return None
+    path = current_app.config["SIGNING_P12"]
     from pyhanko.sign import signers
 
     passphrase = current_app.config.get("SIGNING_PASSPHRASE") or None

@@ -338,3 +338,16 @@ def test_portfolio_overview_page_csv_and_pdf(client, world) -> None:
     body = pdf_text(client.get("/reports/portfolio.pdf?year=2019").data)
     assert "Overview of 2019 seed projects" in body and "UNCCT-2019-02-79-D" in body
     assert "Initiated" in body
+
+
+def test_the_meeting_page_says_when_the_final_minutes_will_not_be_signed(
+    client, world, app, tmp_path: Path
+) -> None:
+    """Found exploring: finalising without a signing certificate stored unsigned minutes
+    with nothing said before ("Signed: No" only afterwards)."""
+    m = decided_meeting(world)
+    sign_in(client, world.secretariat)
+    warning = "No signing certificate is configured"
+    assert warning in client.get(f"/board/meetings/{m.id}").get_data(as_text=True)
+    app.config["SIGNING_P12"] = str(create_demo_certificate(tmp_path / "demo.p12"))
+    assert warning not in client.get(f"/board/meetings/{m.id}").get_data(as_text=True)

@@ -15,6 +15,7 @@ from prb.services import minutes
 from prb.services.board.meetings import meeting_is_open
 from prb.services.calendar import long_date
 from prb.services.errors import Conflict, Invalid
+from prb.services.signing import signing_configured
 from prb.web.access import roles_required
 from prb.web.board import VIEWERS, bp
 from prb.web.board.forms import (
@@ -126,8 +127,14 @@ def meeting(  # type: ignore[no-untyped-def]
         body = filled(_body(m, voting_over, minutes_input, typed or Typed()))
     else:
         # Besides the records (the signed-in user's roles among them) and what every kept
-        # page's key holds, the page depends on the time only through `voting_over`.
-        body = kept("meeting", lambda: Kept(_body(m, voting_over, None, Typed())), voting_over).body
+        # page's key holds, the page depends on the time only through `voting_over`, and on
+        # the server only through whether a signing certificate is in place.
+        body = kept(
+            "meeting",
+            lambda: Kept(_body(m, voting_over, None, Typed())),
+            voting_over,
+            signing_configured(),
+        ).body
     return render_template("board/meeting.html", meeting=m, body=body), status
 
 
@@ -232,6 +239,7 @@ def _body(m, voting_over: bool, minutes_input: MinutesForm | None, typed: Typed)
         absence=absence,
         minutes_versions=stored_minutes,
         corrected=minutes.corrected_facts(stored_minutes),
+        will_sign=signing_configured(),
         minutes_form=(minutes_input or minutes_form(m, stored=stored_minutes))
         if secretariat and not cancelled
         else None,
