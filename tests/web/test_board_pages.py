@@ -339,3 +339,15 @@ def test_a_member_who_has_left_the_board_is_offered_as_chair_of_a_past_meeting(
     refused = client.post("/board/meetings/new", data=late)
     assert refused.status_code == 422
     assert "has no seat on the Board on 1 March 2025" in refused.get_data(as_text=True)
+
+
+def test_the_agenda_tells_the_lead_entity_from_the_implementing_ones(client, world) -> None:
+    """Found exploring: "lead CTED, UNICRI, UNODC" read as three lead entities (the minutes
+    print "CTED; implementing: UNICRI, UNODC")."""
+    item = item_under_review(world, implementing_entities=[world.unodc, world.unoct])
+    sign_in(client, world.secretariat)
+    page = client.get(f"/board/meetings/{item.meeting_id}").get_data(as_text=True)
+    assert "· lead CTED; implementing UNOCT, UNODC ·" in page
+    alone = item_under_review(world, item.meeting, title="Led alone")
+    page = client.get(f"/board/meetings/{alone.meeting_id}").get_data(as_text=True)
+    assert "· lead CTED · requested" in page
