@@ -467,6 +467,13 @@ def test_the_chair_is_told_what_the_board_asks_her_to_revise(client, world) -> N
     ).all()[-1]
     assert "asks for a revision" in notice.subject
     assert "To revise: Cut the travel line; name the partner in Mali." in notice.body
+    # The draft minutes say it as the pages do (found exploring: they printed "Conditions").
+    from tests.web.test_minutes import pdf_text
+
+    minutes = " ".join(
+        pdf_text(client.get(f"/board/meetings/{item.meeting_id}/minutes/draft.pdf").data).split()
+    )
+    assert "To revise Cut the travel line" in minutes and "Conditions" not in minutes
     as_member(client, world.chair_a)
     page = client.get(f"/proposals/{item.proposal_id}").get_data(as_text=True)
     assert "To revise: Cut the travel line; name the partner in Mali." in page
