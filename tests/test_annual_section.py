@@ -32,7 +32,7 @@ A_TEXT = (
 J_TEXT = "At year's end, the guidelines were undergoing the technical editing and design phase."
 NOT_IN_SECTION = "A narrative of the victims proposal, which is no project of 2018."
 PENDING_TEXT = "A narrative of UNCCT-2017-73-b, approved but not initiated in 2018."
-NEUTRAL = "No progress report had been accepted by 31 December 2018."
+NEUTRAL = "No progress report on 2018 had been accepted by 31 December 2018."
 LISTED = [row[0] for row in EXHIBIT_V]
 
 
@@ -221,3 +221,15 @@ def test_the_demo_section_prints_the_reports_the_secretariat_accepted(app) -> No
         select(ProgressReport).where(ProgressReport.status == ReportState.SUBMITTED)
     ).one()
     assert " ".join(waiting.activities.split()[:8]) not in text
+
+
+def test_the_neutral_sentence_speaks_of_the_year_only() -> None:
+    """Found exploring: a project whose only report was accepted in November 2018 read, in
+    the 2019 section, "No progress report had been accepted by 31 December 2019"."""
+    from datetime import date
+
+    from prb.services.annual_section import no_narrative
+
+    assert no_narrative(date(2019, 12, 31)) == (
+        "No progress report on 2019 had been accepted by 31 December 2019."
+    )

@@ -202,7 +202,7 @@ def test_a_past_year_caught_up_its_annual_section_prints_the_report_and_the_comp
     """The user's case: 2025 entered in December 2026 — the progress report accepted on
     30 September 2025 and the final report on 20 November 2025, the project completed on
     1 December 2025. The 2025 section prints the final report (accepted in 2025, due in
-    2026), not 'No progress report had been accepted by 31 December 2025'."""
+    2026), not 'No progress report on 2025 had been accepted by 31 December 2025'."""
     p = started(world)
     progress = submitted(world, p)
     reports.decide_report(world.secretariat, progress.id, RT.ACCEPT, accepted_on=date(2025, 9, 30))
@@ -230,7 +230,7 @@ def test_a_past_year_caught_up_its_annual_section_prints_the_report_and_the_comp
     assert answer.status_code == 200, answer.get_data(as_text=True)[:2000]
     text = _plain(answer.data)
     assert "Final words on 2025." in text
-    assert "No progress report had been accepted by 31 December 2025" not in text
+    assert "No progress report on 2025 had been accepted by 31 December 2025" not in text
 
 
 def test_a_completion_before_a_final_report_accepted_today_says_where_its_day_comes_from(

@@ -38,7 +38,9 @@ _CONCLUSIVE = (VoteChoice.APPROVE, VoteChoice.REJECT)
 
 
 def no_narrative(as_at: date) -> str:
-    return f"No progress report had been accepted by {long_date(as_at)}."
+    # About the year only: a report accepted in an earlier year is no word on this one, and
+    # saying none "had been accepted" contradicted it (found exploring).
+    return f"No progress report on {as_at.year} had been accepted by {long_date(as_at)}."
 
 
 @dataclass(frozen=True)
