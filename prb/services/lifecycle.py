@@ -225,6 +225,16 @@ def transition(
     events.after_transition(proposal, trigger, comment)
 
 
+def refuse_if_not_permitted(actor: User, proposal_id: int, trigger: str) -> None:
+    """Who may fire `trigger`, before anything she typed is read: 404 for a proposal she may
+    not see or an action that does not exist, 403 for an action that is not hers (her role,
+    or a permission guard). The row's state and what she typed are `fire`'s to judge."""
+    proposal = get_visible_proposal(actor, proposal_id)
+    refusal = PROPOSAL.refusal(proposal, trigger, actor.roles, ProposalGuards(actor))
+    if refusal is not None and (refusal.not_permitted or refusal.kind == "unknown"):
+        raise as_domain_error(refusal)
+
+
 def as_domain_error(refusal: Refusal) -> Exception:
     """403 when the refusal is about the actor (role, or a permission guard such as "chairs
     this working group"), 404 for an unknown action, 409 only for the row's state."""

@@ -26,6 +26,8 @@ from workflows import PROPOSAL, Role
 def act(proposal_id: int, trigger: str):  # type: ignore[no-untyped-def]
     form = ProposalActionForm()
     if not form.validate_on_submit():
+        # Not hers: 403 (or 404), whatever she typed — as when the form reads.
+        lifecycle.refuse_if_not_permitted(current_user, proposal_id, trigger)
         flash(f"{first_error(form)} Nothing was done.", "error")
         return render_show(proposal_id, 422, (trigger, form))
     try:
