@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import ColumnElement, String, bindparam, cast, func, select
+from sqlalchemy import ColumnElement, String, bindparam, cast, func, literal_column, select
 from sqlalchemy.orm import lazyload, with_expression
 from werkzeug.routing import IntegerConverter
 
@@ -156,8 +156,11 @@ def _listed(value: ColumnElement[str], owner: ColumnElement[int]) -> ColumnEleme
     that none is told apart from not read)."""
     from prb.models import User
 
-    listed = select(func.aggregate_strings(value, ",")).where(owner == User.id)
-    return func.coalesce(listed.correlate(User).scalar_subquery(), "")
+    # The separator and the empty string are written into the statement: as bound values,
+    # the separator would be rendered afresh at every execution (a "post-compile" parameter,
+    # ~25 µs a page).
+    listed = select(func.aggregate_strings(value, literal_column("','"))).where(owner == User.id)
+    return func.coalesce(listed.correlate(User).scalar_subquery(), literal_column("''"))
 
 
 def register_commands(app: Flask) -> None:

@@ -26,8 +26,10 @@ class RecordStamp(db.Model):
 def records_stamp_column() -> Label[int]:
     """The stamp as a column of another statement (the signed-in user's, read first on every
     page): the value `records_stamp` reads (NULL before the first write), without a round
-    trip of its own."""
-    stamp = select(RecordStamp.version).where(RecordStamp.id == 1).scalar_subquery()
+    trip of its own. Made of the table's columns, not the mapped class's: a statement naming
+    mapped attributes is run through the ORM's machinery even when it returns plain rows."""
+    table = RecordStamp.__table__
+    stamp = select(table.c.version).where(table.c.id == 1).scalar_subquery()
     return stamp.label("records_stamp")
 
 
