@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
         errors,
         filters,
         finance,
+        hooks,
         main,
         menu,
         notifications,
@@ -36,6 +37,7 @@ def register(app: Flask) -> None:
         reports,
         security,
         two_step_pages,  # noqa: F401 (its routes join the auth blueprint)
+        urls,
         workflow,
     )
     from prb.web.imports import bp as imports_bp
@@ -59,6 +61,7 @@ def register(app: Flask) -> None:
     filters.register(app)
     security.register(app)
     menu.register(app)
+    urls.register(app)
     auth.register(app)
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["unread_notifications"] = _unread_notifications
@@ -72,6 +75,8 @@ def register(app: Flask) -> None:
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         return None
+
+    hooks.fold(app)  # last: every app-wide hook is registered
 
 
 def _unread_notifications() -> int:
