@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -17,7 +17,7 @@ from prb.services.board import snapshots
 from prb.services.board.agenda_page import ItemExtension
 from prb.services.board.meetings import lock_open_meeting
 from prb.services.board.queries import display_code
-from prb.services.calendar import long_date
+from prb.services.calendar import long_date, start_of_day_after
 from prb.services.errors import Conflict, NotFound
 from prb.services.once import spend
 from prb.services.sql import written_in
@@ -51,10 +51,6 @@ def schedulable_proposals(limit: int = AGENDA_CHOICES) -> list[Proposal]:
     )
 
 
-def _day_after(day: date) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
-
-
 @cache
 def _choices() -> Select[tuple[int, str | None, str]]:
     return (
@@ -70,7 +66,7 @@ def agenda_choices(held_on: date, limit: int = AGENDA_CHOICES) -> list[tuple[int
     read as three plain columns (the meeting page lists them on every view) by a statement
     built once. Only those submitted by the meeting's day (`held_on`): a meeting entered
     after the fact cannot have considered a proposal submitted since."""
-    rows = db.session.execute(_choices(), {"limit": limit, "until": _day_after(held_on)})
+    rows = db.session.execute(_choices(), {"limit": limit, "until": start_of_day_after(held_on)})
     return [(r.id, f"{display_code(r.id, r.project_code)} — {r.title}") for r in rows]
 
 
@@ -118,7 +114,7 @@ def extension_choices(held_on: date) -> list[tuple[int, str]]:
     summary"), read as plain columns by a statement built once; only those requested by the
     meeting's day."""
     choices = []
-    for r in db.session.execute(_extension_choices(), {"until": _day_after(held_on)}):
+    for r in db.session.execute(_extension_choices(), {"until": start_of_day_after(held_on)}):
         request = ItemExtension(
             r.id, r.months, r.period_start, r.new_end, r.additional_funds, "", ""
         )
@@ -254,7 +250,7 @@ def arrived_after(meeting: Meeting, held_on: date) -> str | None:
             at, what = item.extension.requested_at, "requested"
         else:
             at, what = item.proposal.submitted_at, "submitted"
-        if at is not None and at >= _day_after(held_on):
+        if at is not None and at >= start_of_day_after(held_on):
             return (
                 f"Item {item.position} was {what} on {long_date(at.date())}: the meeting "
                 "cannot have considered it before."
@@ -265,7 +261,7 @@ def arrived_after(meeting: Meeting, held_on: date) -> str | None:
 def _refuse_if_later(meeting: Meeting, at: datetime | None, what: str) -> None:
     """The Board cannot have considered, at a meeting entered after the fact, what reached
     PRB after the meeting's day."""
-    if at is not None and at >= _day_after(meeting.held_on):
+    if at is not None and at >= start_of_day_after(meeting.held_on):
         raise Conflict(
             f"{what} on {long_date(at.date())}, after {meeting.number} of "
             f"{long_date(meeting.held_on)}: that meeting cannot have considered it. Put it on "
