@@ -72,15 +72,16 @@ def check(trigger: str, day: date, bound: Bound | None, today: date) -> None:
     the report was accepted."""
     if trigger != ReportTrigger.ACCEPT:
         problem = "A report is sent back the day it is recorded: leave the date out."
-    elif day > today:
-        problem = (
-            f"The day it was accepted cannot be in the future (today is {long_date(today)}, UTC)."
-        )
-    elif bound is not None and day < bound.day:
-        problem = f"A report cannot have been accepted before {bound.what}."
     else:
-        return
-    raise Invalid(f"Nothing was done: {problem}", {FIELD: [problem]})
+        problem = lifecycle_dates.day_problem(
+            day,
+            bound,
+            today,
+            named="The day it was accepted",
+            too_early="A report cannot have been accepted before",
+        )
+    if problem is not None:
+        raise Invalid(f"Nothing was done: {problem}", {FIELD: [problem]})
 
 
 def decide_report(
