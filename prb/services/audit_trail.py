@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
@@ -15,6 +15,7 @@ from prb.extensions import db
 from prb.models import AuditRecord, Proposal, User
 from prb.services import audit
 from prb.services.access import require_role
+from prb.services.calendar import start_of_day_after
 from prb.services.proposals import COUNT_CAP, Page
 from prb.services.spreadsheet import safe_cell
 from workflows import Role
@@ -112,8 +113,7 @@ def _conditions(actor: User, flt: AuditFilter) -> list[ColumnElement[bool]]:
     if flt.since:
         conditions.append(AuditRecord.at >= datetime.combine(flt.since, time(), UTC))
     if flt.until:
-        following = datetime.combine(flt.until + timedelta(days=1), time(), UTC)
-        conditions.append(AuditRecord.at < following)
+        conditions.append(AuditRecord.at < start_of_day_after(flt.until))
     return conditions
 
 

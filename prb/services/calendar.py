@@ -5,7 +5,7 @@ how a date and a moment read, in every message and on every page."""
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 
@@ -17,6 +17,12 @@ def long_date(day: date) -> str:
 def utc_time(moment: datetime) -> str:
     """1 March 2019, 00:00 UTC"""
     return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+
+
+def start_of_day_after(day: date) -> datetime:
+    """The first moment after `day`, UTC: a moment stamped on `day` (or before) is earlier, so
+    `< start_of_day_after(day)` keeps all of `day`, whatever the column's precision."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
 
 
 def months_text(months: int) -> str:

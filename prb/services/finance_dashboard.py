@@ -20,7 +20,6 @@ from workflows import PROPOSAL, ProposalState, Role
 
 S = ProposalState
 RUNNING = frozenset({S.APPROVED, S.INITIATED, S.ONGOING, S.EXTENDED})
-_ENDED = frozenset({S.CANCELLED, S.COMPLETED})
 ENDING_SOON_DAYS = 60
 IDLE_AFTER_APPROVAL_DAYS = 90
 
@@ -57,7 +56,9 @@ def flags(
     running = status in RUNNING
     disbursed = b.disbursed
     found = []
-    if status in _ENDED and b.undisbursed_commitment > 0:
+    # Of the terminal states a project (it has a code) can only reach completed or
+    # cancelled: rejected and withdrawn proposals never had a ledger.
+    if PROPOSAL.state(status).terminal and b.undisbursed_commitment > 0:
         found.append(f"USD {b.undisbursed_commitment:,.2f} committed and not disbursed: release it")
     if running and days_left is not None and 0 <= days_left <= ENDING_SOON_DAYS:
         found.append(f"ends within {ENDING_SOON_DAYS} days")

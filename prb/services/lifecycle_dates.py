@@ -101,15 +101,30 @@ def check(t: Transition, day: date, bound: Bound | None, today: date) -> None:
     """Raise Invalid (the message beside the form's date field) unless `day` may date `t`."""
     if not t.effective_date:
         problem = f"“{t.label}” takes effect the day it is recorded: leave the date out."
-    elif day > today:
-        problem = f"The effective date cannot be in the future (today is {long_date(today)}, UTC)."
-    elif bound is not None and day < bound.day:
-        problem = f"The effective date cannot be before {bound.what}." + (
-            f" {bound.hint}" if bound.hint else ""
-        )
     else:
-        return
-    raise Invalid(f"Nothing was done: {problem}", {FIELD: [problem]})
+        problem = day_problem(
+            day,
+            bound,
+            today,
+            named="The effective date",
+            too_early="The effective date cannot be before",
+        )
+    if problem is not None:
+        raise Invalid(f"Nothing was done: {problem}", {FIELD: [problem]})
+
+
+def day_problem(
+    day: date, bound: Bound | None, today: date, *, named: str, too_early: str
+) -> str | None:
+    """Why `day`, typed as the day something took effect after the fact, cannot be (None: it
+    can): it is after `today`, or before `bound`. The sentence goes beside the form's field;
+    `named` names the field ("The effective date"), `too_early` opens the refusal of a day
+    before the bound ("… cannot be before"), which ends with what happened on it."""
+    if day > today:
+        return f"{named} cannot be in the future (today is {long_date(today)}, UTC)."
+    if bound is not None and day < bound.day:
+        return f"{too_early} {bound.what}." + (f" {bound.hint}" if bound.hint else "")
+    return None
 
 
 def day_recorded_for(proposal: Proposal, today: date) -> date:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy import Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import raiseload
 
 from prb.extensions import db
@@ -17,7 +17,7 @@ from prb.services.board import snapshots
 from prb.services.board.agenda_page import ItemExtension
 from prb.services.board.meetings import lock_open_meeting
 from prb.services.board.queries import display_code
-from prb.services.calendar import long_date
+from prb.services.calendar import long_date, start_of_day_after
 from prb.services.errors import Conflict, NotFound
 from prb.services.once import spend
 from prb.services.sql import written_in
@@ -51,10 +51,6 @@ def schedulable_proposals(limit: int = AGENDA_CHOICES) -> list[Proposal]:
     )
 
 
-def _day_after(day: date) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
-
-
 @cache
 def _choices() -> Select[tuple[int, str | None, str]]:
     return (
@@ -70,7 +66,7 @@ def agenda_choices(held_on: date, limit: int = AGENDA_CHOICES) -> list[tuple[int
     read as three plain columns (the meeting page lists them on every view) by a statement
     built once. Only those submitted by the meeting's day (`held_on`): a meeting entered
     after the fact cannot have considered a proposal submitted since."""
-    rows = db.session.execute(_choices(), {"limit": limit, "until": _day_after(held_on)})
+    rows = db.session.execute(_choices(), {"limit": limit, "until": start_of_day_after(held_on)})
     return [(r.id, f"{display_code(r.id, r.project_code)} — {r.title}") for r in rows]
 
 
@@ -118,7 +114,7 @@ def extension_choices(held_on: date) -> list[tuple[int, str]]:
     summary"), read as plain columns by a statement built once; only those requested by the
     meeting's day."""
     choices = []
-    for r in db.session.execute(_extension_choices(), {"until": _day_after(held_on)}):
+    for r in db.session.execute(_extension_choices(), {"until": start_of_day_after(held_on)}):
         request = ItemExtension(
             r.id, r.months, r.period_start, r.new_end, r.additional_funds, "", ""
         )
@@ -248,24 +244,35 @@ def add_extension_to_agenda(
 
 def arrived_after(meeting: Meeting, held_on: date) -> str | None:
     """Why the meeting cannot be dated `held_on`: an item on its agenda reached PRB later
-    (None: none did)."""
-    for item in meeting.items:
-        if item.extension_id is not None:
-            at, what = item.extension.requested_at, "requested"
-        else:
-            at, what = item.proposal.submitted_at, "submitted"
-        if at is not None and at >= _day_after(held_on):
-            return (
-                f"Item {item.position} was {what} on {long_date(at.date())}: the meeting "
-                "cannot have considered it before."
-            )
-    return None
+    (None: none did). The first such item in the agenda's order is named."""
+    # One narrow statement: loading the items read each one's proposal, request, votes,
+    # decision and snapshots, for one date each.
+    arrived = case(
+        (AgendaItem.extension_id.is_not(None), ExtensionRequest.requested_at),
+        else_=Proposal.submitted_at,
+    )
+    late = db.session.execute(
+        select(AgendaItem.position, AgendaItem.extension_id, arrived)
+        .join(Proposal, Proposal.id == AgendaItem.proposal_id)
+        .outerjoin(ExtensionRequest, ExtensionRequest.id == AgendaItem.extension_id)
+        .where(AgendaItem.meeting_id == meeting.id, arrived >= start_of_day_after(held_on))
+        .order_by(AgendaItem.position)
+        .limit(1)
+    ).first()
+    if late is None:
+        return None
+    position, extension_id, at = late
+    what = "submitted" if extension_id is None else "requested"
+    return (
+        f"Item {position} was {what} on {long_date(at.date())}: the meeting cannot have "
+        "considered it before."
+    )
 
 
 def _refuse_if_later(meeting: Meeting, at: datetime | None, what: str) -> None:
     """The Board cannot have considered, at a meeting entered after the fact, what reached
     PRB after the meeting's day."""
-    if at is not None and at >= _day_after(meeting.held_on):
+    if at is not None and at >= start_of_day_after(meeting.held_on):
         raise Conflict(
             f"{what} on {long_date(at.date())}, after {meeting.number} of "
             f"{long_date(meeting.held_on)}: that meeting cannot have considered it. Put it on "

@@ -5,7 +5,7 @@ following the link."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from email.utils import parseaddr
 
 from prb.models import (
@@ -60,15 +60,14 @@ def _long(day: date) -> str:
 # overdue report stays overdue until its chairs submit it, which no clock knows.
 
 
-def _day_over(day: date) -> datetime:
-    """The first moment after `day` (UTC): what has a date and no hour is past by then."""
-    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
-
-
 def _meeting_over(meeting: Meeting) -> datetime:
     """A written procedure's deadline; a meeting's day once over (it has a date and no hour:
     an invitation read on the morning of the meeting may still bring a member to it)."""
-    return meeting.deadline if meeting.deadline is not None else _day_over(meeting.held_on)
+    return (
+        meeting.deadline
+        if meeting.deadline is not None
+        else calendar.start_of_day_after(meeting.held_on)
+    )
 
 
 # Proposal transitions that someone hears of, and as what.
@@ -314,7 +313,7 @@ def project_ending(proposal: Proposal, days: int) -> list[Notification]:
         body="If it needs more time, its working group’s chair requests an extension now.",
         link=proposal_link(proposal),
         key=f"ending:{proposal.id}:{days}:{proposal.current_end.isoformat()}",
-        send_before=_day_over(proposal.current_end),
+        send_before=calendar.start_of_day_after(proposal.current_end),
     )
 
 

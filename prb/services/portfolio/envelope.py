@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Select, and_, case, exists, func, or_, select
@@ -24,6 +24,7 @@ from sqlalchemy import Select, and_, case, exists, func, or_, select
 from prb.extensions import db
 from prb.models import AuditRecord, Decision, EntryKind, FundingProgramme, LedgerEntry, Proposal
 from prb.services import finance
+from prb.services.calendar import start_of_day_after
 from prb.services.finance.balances import money, signed_buckets
 from prb.services.portfolio.as_at import Funding, taken_now, taken_on
 from prb.services.portfolio.records import project_records
@@ -64,7 +65,7 @@ def _changed_after(programme_id: int, day: date) -> Select[tuple[int]]:
     as `approved_at` goes (imported projects have no decision); cancelled, and either not on
     record as ended by then or paid (or repaid) later. More than those whose share did
     change is harmless: `taken_on` works each out exactly."""
-    after = datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+    after = start_of_day_after(day)
     decided_later = exists().where(
         Decision.proposal_id == Proposal.id,
         Decision.outcome == VoteChoice.APPROVE,

@@ -27,7 +27,7 @@ from prb.services import audit, lifecycle_dates
 from prb.services.calendar import long_date
 from prb.services.errors import Conflict, Invalid, NotFound
 from prb.services.lifecycle_dates import Bound
-from prb.services.progress_reports.use_cases import _fire, _lock, _race, slots_of
+from prb.services.progress_reports.use_cases import fire, lock_report, race_conflict, slots_of
 from prb.services.transaction import committed
 from workflows import ReportTrigger, Role
 
@@ -72,15 +72,16 @@ def check(trigger: str, day: date, bound: Bound | None, today: date) -> None:
     the report was accepted."""
     if trigger != ReportTrigger.ACCEPT:
         problem = "A report is sent back the day it is recorded: leave the date out."
-    elif day > today:
-        problem = (
-            f"The day it was accepted cannot be in the future (today is {long_date(today)}, UTC)."
-        )
-    elif bound is not None and day < bound.day:
-        problem = f"A report cannot have been accepted before {bound.what}."
     else:
-        return
-    raise Invalid(f"Nothing was done: {problem}", {FIELD: [problem]})
+        problem = lifecycle_dates.day_problem(
+            day,
+            bound,
+            today,
+            named="The day it was accepted",
+            too_early="A report cannot have been accepted before",
+        )
+    if problem is not None:
+        raise Invalid(f"Nothing was done: {problem}", {FIELD: [problem]})
 
 
 def decide_report(
@@ -110,14 +111,14 @@ def decide_report(
         raise Invalid("Keep the reason under 4,000 characters.", {"reason": ["Too long."]})
     try:
         with committed():
-            report = _lock(actor, report_id)
+            report = lock_report(actor, report_id)
             if expected_status is not None and report.status != expected_status:
                 raise Conflict(
                     f"This report changed while you were looking at it: it is now "
                     f"{report.status_label}. Nothing was done."
                 )
             # Who may decide is asked first (403), then the day (422); either rolls back.
-            _fire(actor, report, trigger, reason, effective_on=accepted_on)
+            fire(actor, report, trigger, reason, effective_on=accepted_on)
             now = utcnow()
             if accepted_on is not None:
                 check(trigger, accepted_on, earliest(report), now.date())
@@ -140,5 +141,5 @@ def decide_report(
                     f"{proposal.spent_reported} (from the accepted final report)",
                 )
     except StaleDataError:
-        raise _race() from None
+        raise race_conflict() from None
     return report

@@ -228,7 +228,9 @@ def _keep_files(
         attachments.keep(actor, found, one, files.store, stored)
 
 
-def _lock(actor: User, report_id: int) -> ProgressReport:
+def lock_report(actor: User, report_id: int) -> ProgressReport:
+    """The report, locked for a move on it (a step shared with `decisions`); NotFound when
+    there is none or the actor may not see its project."""
     report = (
         db.session.scalars(
             select(ProgressReport)
@@ -253,7 +255,7 @@ _EVENTS = {
 }
 
 
-def _fire(
+def fire(
     actor: User,
     report: ProgressReport,
     trigger: str,
@@ -289,7 +291,8 @@ def _as_it_read(report: ProgressReport) -> str:
     return f"{parts} ({figures})."
 
 
-def _race() -> Conflict:
+def race_conflict() -> Conflict:
+    """What a move on a report says when a concurrent one changed its row first."""
     return Conflict(
         "Someone else acted on this report at the same moment. Nothing was done; reload the "
         "project's page."
@@ -309,7 +312,7 @@ def resubmit_report(
     checked = files.checked() if files else []
     try:
         with _storing(files) as stored, committed():
-            report = _lock(actor, report_id)
+            report = lock_report(actor, report_id)
             if not chairs_group(actor, report.proposal.working_group_id):
                 raise NotAllowed("Only a chair of the project's working group may do this.")
             if expected_status is not None and report.status != expected_status:
@@ -320,7 +323,7 @@ def resubmit_report(
             clean = _clean(report.kind, data, report.proposal.approved_budget)
             # The wording the secretariat sent back stays on record (the audit trail is
             # append-only); the report's row holds the corrected one.
-            _fire(actor, report, ReportTrigger.RESUBMIT, f"As sent back: {_as_it_read(report)}")
+            fire(actor, report, ReportTrigger.RESUBMIT, f"As sent back: {_as_it_read(report)}")
             _write(report, clean)
             report.submitted_by_id = actor.id
             report.submitted_at = utcnow()
@@ -329,7 +332,7 @@ def resubmit_report(
             _keep_files(actor, report, checked, files, stored)
             notification_events().report_in_hand(report)
     except StaleDataError:
-        raise _race() from None
+        raise race_conflict() from None
     return report
 
 
